@@ -1,0 +1,28 @@
+//! Mail protocol pieces with no I/O: mailprobe's evidence model and the parsers that build it.
+//!
+//! This crate has no sockets, no async runtime and takes no time from the OS: callers feed it
+//! bytes and read back parsed values. `mailprobe-net` drives it over the network; the log parsers
+//! drive it from files; tests drive it from byte strings.
+
+mod command;
+mod ehlo;
+mod enhanced;
+pub mod imap;
+mod line;
+mod reply;
+mod sasl;
+mod transcript;
+
+pub use command::{Command, dot_stuff};
+pub use ehlo::EhloCapabilities;
+pub use enhanced::EnhancedCode;
+pub use line::{Line, LineReader};
+pub use reply::{MAX_LINE_LEN, MAX_REPLY_LINES, PeerBytes, Reply, ReplyError, ReplyParser, preview_bytes};
+pub use sasl::{
+    SaslMechanism, SaslStep, Secret, choose_mechanism, decode_challenge, login_steps, plain_initial_response,
+};
+pub use transcript::{
+    CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
+    ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, Transcript, snake,
+    summarize,
+};

@@ -1,0 +1,696 @@
+//! The evidence: a Transcript is the ordered record of one connection attempt, as a live probe
+//! saw it or as a log parser rebuilt it. Diagnosis reads only this (and the [`Context`]).
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{PeerBytes, Reply, SaslMechanism};
+
+/// The protocol a transcript records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// SMTP submission or relay.
+    Smtp,
+    /// IMAP.
+    Imap,
+}
+
+/// How a connection is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Security {
+    /// Plaintext first, then the STARTTLS command (SMTP 587/25, IMAP 143).
+    Starttls,
+    /// TLS from the first byte ("SSL/TLS" in mail clients: SMTP 465, IMAP 993).
+    Tls,
+    /// No TLS at all.
+    None,
+}
+
+impl Security {
+    /// The other TLS mode: what a mode-mismatch check tries.
+    pub fn other_tls_mode(self) -> Option<Self> {
+        match self {
+            Self::Starttls => Some(Self::Tls),
+            Self::Tls => Some(Self::Starttls),
+            Self::None => None,
+        }
+    }
+
+    /// The mode a port conventionally uses: implicit TLS on 465 and 993, STARTTLS otherwise.
+    pub fn default_for_port(port: u16) -> Self {
+        match port {
+            465 | 993 | 995 => Self::Tls,
+            _ => Self::Starttls,
+        }
+    }
+}
+
+impl fmt::Display for Security {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Starttls => "STARTTLS",
+            Self::Tls => "SSL/TLS",
+            Self::None => "none",
+        })
+    }
+}
+
+/// Where a transcript's connection went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The host name (or address) as configured.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The security mode used.
+    pub security: Security,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} ({})", self.host, self.port, self.security)
+    }
+}
+
+/// Why a transcript was recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The probe the user asked for.
+    Primary,
+    /// A second, shorter probe with the other TLS mode, run to confirm a suspected mode mismatch.
+    ModeCheck,
+}
+
+/// A stage of a mail session; every event belongs to one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// DNS resolution.
+    Resolve,
+    /// TCP connection.
+    Connect,
+    /// TLS: the STARTTLS command and handshake, or the implicit-TLS handshake.
+    Tls,
+    /// The server's greeting (SMTP 220, IMAP `* OK`).
+    Banner,
+    /// EHLO / HELO.
+    Ehlo,
+    /// Authentication (SMTP AUTH, IMAP LOGIN / AUTHENTICATE).
+    Auth,
+    /// MAIL FROM.
+    MailFrom,
+    /// RCPT TO.
+    RcptTo,
+    /// DATA and the message.
+    Data,
+    /// IMAP CAPABILITY.
+    Capability,
+    /// RSET / QUIT / LOGOUT.
+    Quit,
+}
+
+impl Stage {
+    /// The stage's name as used in ids, JSON and the knowledge base (`mail_from`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolve => "resolve",
+            Self::Connect => "connect",
+            Self::Tls => "tls",
+            Self::Banner => "banner",
+            Self::Ehlo => "ehlo",
+            Self::Auth => "auth",
+            Self::MailFrom => "mail_from",
+            Self::RcptTo => "rcpt_to",
+            Self::Data => "data",
+            Self::Capability => "capability",
+            Self::Quit => "quit",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why name resolution failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolveFailure {
+    /// NXDOMAIN: the name does not exist.
+    NoSuchHost,
+    /// The name exists but has no address records.
+    NoAddresses,
+    /// No answer in time.
+    TimedOut,
+    /// SERVFAIL, REFUSED, or no resolver.
+    Failed,
+}
+
+/// Why a TCP connection failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectFailure {
+    /// RST: nothing listens there, or a firewall rejects.
+    Refused,
+    /// No answer: a firewall drops the packets, or the host is down.
+    TimedOut,
+    /// No route to the network or host.
+    Unreachable,
+    /// Anything else (permission denied, address not available).
+    Other,
+}
+
+/// Why a TLS handshake failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsFailure {
+    /// The certificate's validity period has ended.
+    CertExpired,
+    /// The certificate's validity period has not begun.
+    CertNotYetValid,
+    /// The certificate is not for the host name asked for.
+    CertHostnameMismatch,
+    /// The chain does not lead to a trusted root (self-signed, private CA, missing intermediate).
+    CertUntrusted,
+    /// The certificate was revoked.
+    CertRevoked,
+    /// The certificate is malformed or unusable.
+    CertInvalid,
+    /// The peer refused our protocol version (alert 70).
+    ProtocolVersion,
+    /// The peer found no common parameters (alert 40) or sent another fatal alert.
+    HandshakeRejected,
+    /// The peer answered with something that is not TLS ("wrong version number").
+    NotTls,
+    /// The connection was reset or closed during the handshake.
+    ConnectionLost,
+    /// Anything else.
+    Other,
+}
+
+/// One certificate as the peer presented it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// DNS names and IP addresses from the subjectAltName extension.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Start of validity, RFC 3339.
+    pub not_before: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// SHA-256 of the DER, hex.
+    pub sha256: String,
+}
+
+/// A completed TLS handshake.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsSession {
+    /// `TLSv1.3`, `TLSv1.2`.
+    pub version: String,
+    /// The negotiated cipher suite.
+    pub cipher: String,
+    /// The peer's certificates, leaf first.
+    pub certificates: Vec<CertificateInfo>,
+}
+
+/// How a connection ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// We closed it after QUIT / LOGOUT or when done.
+    Done,
+    /// The peer closed it (EOF).
+    PeerClosed,
+    /// The peer reset it.
+    Reset,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The name resolved.
+    Resolved {
+        /// The name asked for.
+        host: String,
+        /// Its addresses, IPv4 and IPv6.
+        addresses: Vec<IpAddr>,
+    },
+    /// The name did not resolve.
+    ResolveFailed {
+        /// The name asked for.
+        host: String,
+        /// Why.
+        failure: ResolveFailure,
+        /// The resolver's words.
+        detail: String,
+    },
+    /// A TCP connection attempt began.
+    Connecting {
+        /// To where.
+        address: SocketAddr,
+    },
+    /// TCP connected.
+    Connected {
+        /// To where.
+        address: SocketAddr,
+    },
+    /// TCP did not connect.
+    ConnectFailed {
+        /// To where.
+        address: SocketAddr,
+        /// Why.
+        failure: ConnectFailure,
+        /// The OS's words.
+        detail: String,
+    },
+    /// A command line sent, secrets already replaced by a description.
+    Sent {
+        /// The line as shown.
+        line: String,
+    },
+    /// A complete SMTP reply received.
+    Received {
+        /// The reply.
+        reply: Reply,
+    },
+    /// An IMAP line received (untagged, tagged or continuation), verbatim.
+    ImapReceived {
+        /// The line.
+        line: String,
+    },
+    /// A TLS handshake began.
+    TlsStarted {
+        /// The name sent as SNI and checked against the certificate.
+        server_name: String,
+    },
+    /// A TLS handshake completed and the certificate was verified.
+    TlsEstablished {
+        /// The session's parameters.
+        session: TlsSession,
+    },
+    /// A TLS handshake failed.
+    TlsFailed {
+        /// Why.
+        failure: TlsFailure,
+        /// The TLS library's words.
+        detail: String,
+        /// Certificates presented before the failure, leaf first.
+        #[serde(default)]
+        certificates: Vec<CertificateInfo>,
+    },
+    /// The peer sent bytes that do not belong to the protocol at this point.
+    Unexpected {
+        /// The first bytes, escaped.
+        preview: String,
+        /// What they look like.
+        looks_like: PeerBytes,
+    },
+    /// Nothing came in time.
+    TimedOut {
+        /// What we waited for (`banner`, `reply to EHLO`, `TLS handshake`).
+        waiting_for: String,
+        /// How long we waited.
+        after_ms: u64,
+    },
+    /// The connection ended.
+    Closed {
+        /// How.
+        reason: CloseReason,
+    },
+    /// A remark of the recorder (a step skipped, a choice made).
+    Note {
+        /// The remark.
+        text: String,
+    },
+}
+
+/// One timestamped event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Milliseconds since the transcript began.
+    pub at_ms: u64,
+    /// The stage it belongs to.
+    pub stage: Stage,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// True when this event means its stage failed.
+    pub fn is_failure(&self) -> bool {
+        match &self.kind {
+            EventKind::ResolveFailed { .. }
+            | EventKind::ConnectFailed { .. }
+            | EventKind::TlsFailed { .. }
+            | EventKind::Unexpected { .. }
+            | EventKind::TimedOut { .. } => true,
+            EventKind::Received { reply } => reply.is_failure(),
+            EventKind::ImapReceived { line } => imap_line_is_failure(line),
+            EventKind::Closed { reason } => *reason != CloseReason::Done && self.stage != Stage::Quit,
+            _ => false,
+        }
+    }
+
+    /// True when this event settles its stage one way or the other (a reply, a failure, a
+    /// connection made). A failed connect to one address followed by a successful one to the
+    /// next leaves the stage successful: the last decisive event wins.
+    fn is_decisive(&self) -> bool {
+        !matches!(
+            self.kind,
+            EventKind::Connecting { .. }
+                | EventKind::Sent { .. }
+                | EventKind::TlsStarted { .. }
+                | EventKind::Note { .. }
+        ) && !matches!(&self.kind, EventKind::Received { reply } if reply.is_intermediate())
+    }
+}
+
+fn imap_line_is_failure(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    let (Some(tag), Some(status)) = (words.next(), words.next()) else {
+        return false;
+    };
+    tag != "+"
+        && (status.eq_ignore_ascii_case("NO")
+            || status.eq_ignore_ascii_case("BAD")
+            || (tag == "*" && status.eq_ignore_ascii_case("BYE")))
+}
+
+/// The outcome of one stage, derived from its events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The stage.
+    pub stage: Stage,
+    /// True when the stage succeeded.
+    pub ok: bool,
+    /// When it began, ms since the transcript began.
+    pub started_ms: u64,
+    /// How long it took, up to the next stage's first event.
+    pub duration_ms: u64,
+    /// A short technical summary: the deciding reply or failure.
+    pub summary: String,
+}
+
+/// The record of one connection attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// SMTP or IMAP.
+    pub protocol: Protocol,
+    /// Primary probe or a mode check.
+    pub role: Role,
+    /// Where it went.
+    pub endpoint: Endpoint,
+    /// Wall-clock start, RFC 3339, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// What happened, in order.
+    pub events: Vec<Event>,
+}
+
+impl Transcript {
+    /// An empty transcript.
+    pub fn new(protocol: Protocol, role: Role, endpoint: Endpoint) -> Self {
+        Self {
+            protocol,
+            role,
+            endpoint,
+            started_at: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// Appends an event.
+    pub fn push(&mut self, at_ms: u64, stage: Stage, kind: EventKind) {
+        self.events.push(Event { at_ms, stage, kind });
+    }
+
+    /// Each stage's outcome, in order. Consecutive events of one stage form one step.
+    pub fn steps(&self) -> Vec<Step> {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut groups: Vec<(Stage, Vec<&Event>)> = Vec::new();
+        for event in &self.events {
+            match groups.last_mut() {
+                Some((stage, events)) if *stage == event.stage => events.push(event),
+                _ => groups.push((event.stage, vec![event])),
+            }
+        }
+        let end_ms = self.events.last().map_or(0, |e| e.at_ms);
+        for (i, (stage, events)) in groups.iter().enumerate() {
+            let started_ms = events[0].at_ms;
+            let next_ms = groups.get(i + 1).map_or(end_ms, |(_, ev)| ev[0].at_ms);
+            let decisive = events.iter().rev().find(|e| e.is_decisive()).copied();
+            let ok = decisive.is_none_or(|e| !e.is_failure());
+            steps.push(Step {
+                stage: *stage,
+                ok,
+                started_ms,
+                duration_ms: next_ms.saturating_sub(started_ms),
+                summary: decisive
+                    .or(events.last().copied())
+                    .map(summarize)
+                    .unwrap_or_default(),
+            });
+        }
+        steps
+    }
+
+    /// True when every step succeeded.
+    pub fn succeeded(&self) -> bool {
+        !self.events.is_empty() && self.steps().iter().all(|s| s.ok)
+    }
+
+    /// The SMTP replies received, with their stages.
+    pub fn replies(&self) -> impl Iterator<Item = (Stage, &Reply)> {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::Received { reply } => Some((e.stage, reply)),
+            _ => None,
+        })
+    }
+}
+
+/// A one-line summary of an event for a step list.
+pub fn summarize(event: &Event) -> String {
+    match &event.kind {
+        EventKind::Resolved { addresses, .. } => addresses
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        EventKind::ResolveFailed { failure, .. } => snake(failure),
+        EventKind::Connecting { address } | EventKind::Connected { address } => address.to_string(),
+        EventKind::ConnectFailed { address, failure, .. } => format!("{address}: {}", snake(failure)),
+        EventKind::Sent { line } => line.clone(),
+        EventKind::Received { reply } => {
+            let first = reply.wire_lines().into_iter().next().unwrap_or_default();
+            if reply.lines.len() > 1 {
+                format!("{first} …")
+            } else {
+                first
+            }
+        }
+        EventKind::ImapReceived { line } => line.clone(),
+        EventKind::TlsStarted { server_name } => format!("handshake with {server_name}"),
+        EventKind::TlsEstablished { session } => format!("{} {}", session.version, session.cipher),
+        EventKind::TlsFailed { failure, detail, .. } => format!("{}: {detail}", snake(failure)),
+        EventKind::Unexpected { preview, looks_like } => format!("{} bytes: {preview}", snake(looks_like)),
+        EventKind::TimedOut {
+            waiting_for,
+            after_ms,
+        } => format!("no {waiting_for} after {after_ms} ms"),
+        EventKind::Closed { reason } => format!("connection {}", snake(reason)),
+        EventKind::Note { text } => text.clone(),
+    }
+}
+
+/// The serde name of a unit enum variant (`cert_expired`).
+pub fn snake<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Sending modes of Microsoft 365 devices (and the equivalents elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SendMode {
+    /// Authenticated client submission (SMTP AUTH).
+    Submission,
+    /// Unauthenticated delivery to the tenant's MX endpoint, internal recipients only.
+    DirectSend,
+    /// Relay through a connector that recognises the sender by IP or certificate.
+    Relay,
+}
+
+/// What the user asked for and what is known about the client: the diagnosis's second input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// Provider id from the provider table (`gmail`, `m365`, `outlook`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Sending mode, when stated or detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<SendMode>,
+    /// The SMTP host as configured.
+    pub host: String,
+    /// The SMTP port as configured.
+    pub port: u16,
+    /// The security mode asked for; `None` means automatic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Security>,
+    /// The login name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// A password was supplied (never the password itself).
+    #[serde(default)]
+    pub has_password: bool,
+    /// A bearer token was supplied.
+    #[serde(default)]
+    pub has_token: bool,
+    /// The SASL mechanism asked for; `None` means the best offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_mechanism: Option<SaslMechanism>,
+    /// Envelope sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Envelope recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A test message is sent.
+    #[serde(default)]
+    pub send: bool,
+    /// The IMAP endpoint checked too, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imap: Option<Endpoint>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep() -> Endpoint {
+        Endpoint {
+            host: "mx".into(),
+            port: 587,
+            security: Security::Starttls,
+        }
+    }
+
+    #[test]
+    fn steps_group_and_last_decisive_event_wins() {
+        let a1: SocketAddr = "[::1]:587".parse().unwrap();
+        let a2: SocketAddr = "127.0.0.1:587".parse().unwrap();
+        let mut t = Transcript::new(Protocol::Smtp, Role::Primary, ep());
+        t.push(0, Stage::Connect, EventKind::Connecting { address: a1 });
+        t.push(
+            1,
+            Stage::Connect,
+            EventKind::ConnectFailed {
+                address: a1,
+                failure: ConnectFailure::Refused,
+                detail: "refused".into(),
+            },
+        );
+        t.push(2, Stage::Connect, EventKind::Connecting { address: a2 });
+        t.push(3, Stage::Connect, EventKind::Connected { address: a2 });
+        t.push(
+            5,
+            Stage::Banner,
+            EventKind::Received {
+                reply: Reply::new(220, ["mx ESMTP"]),
+            },
+        );
+        t.push(
+            6,
+            Stage::Auth,
+            EventKind::Sent {
+                line: "AUTH LOGIN".into(),
+            },
+        );
+        t.push(
+            7,
+            Stage::Auth,
+            EventKind::Received {
+                reply: Reply::new(334, ["VXNlcm5hbWU6"]),
+            },
+        );
+        t.push(
+            9,
+            Stage::Auth,
+            EventKind::Received {
+                reply: Reply::new(535, ["5.7.8 Error: authentication failed"]),
+            },
+        );
+        t.push(10, Stage::Quit, EventKind::Sent { line: "QUIT".into() });
+        t.push(
+            11,
+            Stage::Quit,
+            EventKind::Closed {
+                reason: CloseReason::PeerClosed,
+            },
+        );
+        let steps = t.steps();
+        assert_eq!(
+            steps.iter().map(|s| (s.stage, s.ok)).collect::<Vec<_>>(),
+            vec![
+                (Stage::Connect, true),
+                (Stage::Banner, true),
+                (Stage::Auth, false),
+                (Stage::Quit, true)
+            ]
+        );
+        assert_eq!(steps[0].duration_ms, 5);
+        assert_eq!(steps[2].summary, "535 5.7.8 Error: authentication failed");
+        assert!(!t.succeeded());
+    }
+
+    #[test]
+    fn events_round_trip_through_json() {
+        let mut t = Transcript::new(Protocol::Smtp, Role::ModeCheck, ep());
+        t.push(
+            0,
+            Stage::Tls,
+            EventKind::TlsFailed {
+                failure: TlsFailure::NotTls,
+                detail: "x".into(),
+                certificates: vec![],
+            },
+        );
+        t.push(
+            1,
+            Stage::Banner,
+            EventKind::Unexpected {
+                preview: "\\x15".into(),
+                looks_like: PeerBytes::Tls,
+            },
+        );
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(json.contains(r#""event":"tls_failed""#), "{json}");
+        assert_eq!(serde_json::from_str::<Transcript>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn imap_failures() {
+        assert!(imap_line_is_failure(
+            "a1 NO [AUTHENTICATIONFAILED] Authentication failed."
+        ));
+        assert!(imap_line_is_failure("* BYE server shutting down"));
+        assert!(!imap_line_is_failure("* OK [CAPABILITY IMAP4rev1] ready"));
+        assert!(!imap_line_is_failure("a2 OK Logged in"));
+    }
+}
