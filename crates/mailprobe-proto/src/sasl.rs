@@ -169,6 +169,34 @@ pub fn login_steps(user: &str, password: &Secret) -> [SaslStep; 2] {
     ]
 }
 
+/// The initial response of Google's and Microsoft's XOAUTH2:
+/// `user=U^Aauth=Bearer T^A^A`, base64.
+pub fn xoauth2_initial_response(user: &str, token: &Secret) -> SaslStep {
+    let raw = format!("user={user}\x01auth=Bearer {}\x01\x01", token.expose());
+    SaslStep {
+        wire: Secret::new(BASE64.encode(raw)),
+        shown: format!("<redacted: XOAUTH2 user={user}>"),
+    }
+}
+
+/// The initial response of OAUTHBEARER (RFC 7628): a GS2 header naming the user, then the host,
+/// port and bearer token, base64.
+pub fn oauthbearer_initial_response(user: &str, host: &str, port: u16, token: &Secret) -> SaslStep {
+    // RFC 5801: in a GS2 authzid, ',' and '=' are escaped as =2C and =3D.
+    let authzid = user.replace('=', "=3D").replace(',', "=2C");
+    let raw = format!("n,a={authzid},\x01host={host}\x01port={port}\x01auth=Bearer {}\x01\x01", token.expose());
+    SaslStep {
+        wire: Secret::new(BASE64.encode(raw)),
+        shown: format!("<redacted: OAUTHBEARER user={user}>"),
+    }
+}
+
+/// The empty line a client sends after an OAuth error challenge (RFC 7628 section 3.2.3), so the
+/// server can finish the exchange with its final failure reply.
+pub fn empty_response() -> SaslStep {
+    SaslStep { wire: Secret::new(""), shown: "(empty response after the error challenge)".to_owned() }
+}
+
 /// Decodes a 334 challenge's base64 text, for showing `Username:` / `Password:` or an OAuth
 /// error document. Returns `None` when it is not base64 or not UTF-8.
 pub fn decode_challenge(text: &str) -> Option<String> {
@@ -209,6 +237,18 @@ mod tests {
         assert_eq!(u.wire.expose(), "Ym9i");
         assert_eq!(p.wire.expose(), "c2VjcmV0");
         assert!(!p.shown.contains("secret"));
+    }
+
+    #[test]
+    fn bearer_mechanisms_encode() {
+        let x = xoauth2_initial_response("a@b", &Secret::new("tok"));
+        assert_eq!(decode_challenge(x.wire.expose()).unwrap(), "user=a@b\x01auth=Bearer tok\x01\x01");
+        let o = oauthbearer_initial_response("a,b=c", "h", 587, &Secret::new("tok"));
+        assert_eq!(
+            decode_challenge(o.wire.expose()).unwrap(),
+            "n,a=a=2Cb=3Dc,\x01host=h\x01port=587\x01auth=Bearer tok\x01\x01"
+        );
+        assert!(!x.shown.contains("tok") && !o.shown.contains("tok"));
     }
 
     #[test]
