@@ -474,6 +474,24 @@ impl Transcript {
         !self.events.is_empty() && self.steps().iter().all(|s| s.ok)
     }
 
+    /// True when the transcript failed the way a TLS mode mismatch looks: with STARTTLS (or
+    /// none) asked, no banner came or TLS bytes came instead; with implicit TLS asked, the peer
+    /// answered the ClientHello with plaintext, closed, or said nothing. Only a probe with the
+    /// other mode can confirm it (see [`Role::ModeCheck`]).
+    pub fn looks_like_mode_mismatch(&self) -> bool {
+        self.events.iter().any(|e| match (&e.kind, self.endpoint.security) {
+            (EventKind::TimedOut { .. }, Security::Starttls | Security::None) => e.stage == Stage::Banner,
+            (EventKind::Unexpected { looks_like: PeerBytes::Tls, .. }, Security::Starttls | Security::None) => {
+                e.stage == Stage::Banner
+            }
+            (EventKind::TlsFailed { failure, .. }, Security::Tls) => {
+                matches!(failure, TlsFailure::NotTls | TlsFailure::ConnectionLost) && e.stage == Stage::Tls
+            }
+            (EventKind::TimedOut { .. }, Security::Tls) => e.stage == Stage::Tls,
+            _ => false,
+        })
+    }
+
     /// The SMTP replies received, with their stages.
     pub fn replies(&self) -> impl Iterator<Item = (Stage, &Reply)> {
         self.events.iter().filter_map(|e| match &e.kind {
