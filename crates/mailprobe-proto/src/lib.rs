@@ -19,7 +19,8 @@ pub use enhanced::EnhancedCode;
 pub use line::{Line, LineReader};
 pub use reply::{MAX_LINE_LEN, MAX_REPLY_LINES, PeerBytes, Reply, ReplyError, ReplyParser, preview_bytes};
 pub use sasl::{
-    SaslMechanism, SaslStep, Secret, choose_mechanism, decode_challenge, login_steps, plain_initial_response,
+    SaslMechanism, SaslStep, Secret, choose_mechanism, decode_challenge, empty_response, login_steps,
+    oauthbearer_initial_response, plain_initial_response, xoauth2_initial_response,
 };
 pub use transcript::{
     CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
