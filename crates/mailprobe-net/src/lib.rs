@@ -1,0 +1,132 @@
+//! mailprobe's I/O driver: DNS, TCP, TLS and timeouts around `mailprobe-proto`'s sans-IO code.
+//!
+//! Probes record what happens as [`Transcript`]s; they never judge. Diagnosis is the knowledge
+//! base's job. Every network step has its own timeout, and a failure is evidence, not an error:
+//! the only errors here are set-up errors (an unreadable CA file, no resolver).
+
+mod connect;
+mod imap;
+mod smtp;
+mod trust;
+mod wire;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use connect::Resolver;
+pub use imap::{ImapTarget, probe_imap};
+use mailprobe_proto::{Role, SaslMechanism, Secret, Security, Transcript};
+pub use smtp::{Depth, probe_smtp};
+pub use trust::{TrustStore, certificate_info};
+
+/// Set-up errors (probe failures are recorded in transcripts instead).
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// A `--ca-file` could not be read or holds no certificate.
+    #[error("cannot use CA file {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The system resolver configuration could not be read.
+    #[error("cannot set up DNS resolution: {0}")]
+    Resolver(String),
+    /// The TLS configuration could not be built.
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+}
+
+/// What every probe shares: trust roots, the resolver, the per-step timeout.
+#[derive(Clone, Debug)]
+pub struct ProbeEnv {
+    /// Certificates trusted.
+    pub trust: TrustStore,
+    /// DNS.
+    pub resolver: Resolver,
+    /// The limit for each network step (resolve, connect, each read, each handshake).
+    pub timeout: Duration,
+}
+
+/// A login: user name plus a password and/or a bearer token.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    /// The login name.
+    pub user: Option<String>,
+    /// The password.
+    pub password: Option<Secret>,
+    /// An OAuth 2.0 access token.
+    pub token: Option<Secret>,
+}
+
+/// Where and how to probe SMTP.
+#[derive(Clone, Debug)]
+pub struct SmtpTarget {
+    /// Host name as configured (also the TLS name unless `tls_name` is set).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Security mode (already resolved from `auto`).
+    pub security: Security,
+    /// Addresses to use instead of resolving `host` (the demo, `--connect-to`).
+    pub connect_to: Vec<SocketAddr>,
+    /// The name to verify the certificate against, when not `host`.
+    pub tls_name: Option<String>,
+    /// The name sent with EHLO.
+    pub ehlo_name: String,
+    /// Credentials.
+    pub credentials: Credentials,
+    /// The SASL mechanism to use; `None` picks the best offered.
+    pub mechanism: Option<SaslMechanism>,
+    /// Envelope sender.
+    pub from: Option<String>,
+    /// Envelope recipient (defaults to the sender).
+    pub to: Option<String>,
+    /// Send a test message.
+    pub send: bool,
+}
+
+impl SmtpTarget {
+    /// The name the certificate must carry.
+    pub fn tls_name(&self) -> String {
+        self.tls_name.clone().unwrap_or_else(|| self.host.clone())
+    }
+}
+
+/// Everything one `diagnose` run probes.
+#[derive(Clone, Debug)]
+pub struct ProbePlan {
+    /// The SMTP target.
+    pub smtp: SmtpTarget,
+    /// The IMAP target, when `--imap` was given.
+    pub imap: Option<ImapTarget>,
+}
+
+/// Runs the plan: SMTP and IMAP concurrently; when SMTP failed the way a TLS mode mismatch
+/// looks, one short probe with the other mode confirms or rules it out.
+pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
+    let smtp = async {
+        let primary = probe_smtp(env, &plan.smtp, Role::Primary, Depth::Full).await;
+        let mut out = vec![primary];
+        if out[0].looks_like_mode_mismatch()
+            && let Some(other) = plan.smtp.security.other_tls_mode()
+        {
+            let check = SmtpTarget {
+                security: other,
+                ..plan.smtp.clone()
+            };
+            out.push(probe_smtp(env, &check, Role::ModeCheck, Depth::Handshake).await);
+        }
+        out
+    };
+    let imap = async {
+        match &plan.imap {
+            Some(target) => Some(probe_imap(env, target, &plan.smtp.credentials).await),
+            None => None,
+        }
+    };
+    let (mut transcripts, imap) = tokio::join!(smtp, imap);
+    transcripts.extend(imap);
+    transcripts
+}

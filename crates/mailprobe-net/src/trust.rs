@@ -1,0 +1,239 @@
+//! Which certificates to trust, and a verifier that keeps the peer's chain and a typed reason
+//! when verification fails: a diagnosis needs both even when the handshake is aborted.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use mailprobe_proto::{CertificateInfo, TlsFailure};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::NetError;
+
+/// The roots a probe trusts: webpki's bundled Mozilla roots, the OS store, and any `--ca-file`.
+#[derive(Clone, Debug)]
+pub struct TrustStore {
+    roots: Arc<RootCertStore>,
+}
+
+impl TrustStore {
+    /// webpki roots plus the OS store (unreadable OS entries are skipped: the bundled roots remain).
+    pub fn system() -> Self {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+        Self {
+            roots: Arc::new(roots),
+        }
+    }
+
+    /// Only the given PEM certificates (the simulator's CA in the demo, a test CA).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, NetError> {
+        let mut roots = RootCertStore::empty();
+        add_pem(&mut roots, pem, "the given PEM")?;
+        Ok(Self {
+            roots: Arc::new(roots),
+        })
+    }
+
+    /// Adds the certificates of a PEM file (`--ca-file`).
+    pub fn with_ca_file(self, path: &Path) -> Result<Self, NetError> {
+        let pem = std::fs::read(path).map_err(|source| NetError::CaFile {
+            path: path.display().to_string(),
+            reason: source.to_string(),
+        })?;
+        let mut roots = Arc::unwrap_or_clone(self.roots);
+        add_pem(&mut roots, &pem, &path.display().to_string())?;
+        Ok(Self {
+            roots: Arc::new(roots),
+        })
+    }
+
+    /// A rustls client configuration whose verifier records into `capture`.
+    pub(crate) fn client_config(
+        &self,
+        capture: &Arc<ChainCapture>,
+    ) -> Result<rustls::ClientConfig, NetError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner = WebPkiServerVerifier::builder_with_provider(self.roots.clone(), provider.clone())
+            .build()
+            .map_err(|e| NetError::Tls(e.to_string()))?;
+        let verifier = Arc::new(CapturingVerifier {
+            inner,
+            capture: capture.clone(),
+        });
+        Ok(rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| NetError::Tls(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth())
+    }
+}
+
+fn add_pem(roots: &mut RootCertStore, pem: &[u8], origin: &str) -> Result<(), NetError> {
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| NetError::CaFile {
+            path: origin.to_owned(),
+            reason: e.to_string(),
+        })?;
+        roots.add(cert).map_err(|e| NetError::CaFile {
+            path: origin.to_owned(),
+            reason: e.to_string(),
+        })?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(NetError::CaFile {
+            path: origin.to_owned(),
+            reason: "no PEM certificate in it".into(),
+        });
+    }
+    Ok(())
+}
+
+/// What one handshake's verifier saw.
+#[derive(Debug, Default)]
+pub(crate) struct ChainCapture {
+    inner: Mutex<(Vec<CertificateDer<'static>>, Option<TlsFailure>)>,
+}
+
+impl ChainCapture {
+    /// The chain presented (leaf first) and the verification failure, if any.
+    pub(crate) fn take(&self) -> (Vec<CertificateDer<'static>>, Option<TlsFailure>) {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        std::mem::take(&mut *guard)
+    }
+}
+
+#[derive(Debug)]
+struct CapturingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    capture: Arc<ChainCapture>,
+}
+
+impl ServerCertVerifier for CapturingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let result =
+            self.inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        let failure = result.as_ref().err().map(classify_rustls_error);
+        *self.capture.inner.lock().unwrap_or_else(|p| p.into_inner()) = (chain, failure);
+        result
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Maps a rustls error to the failure kinds the knowledge base knows.
+pub(crate) fn classify_rustls_error(error: &rustls::Error) -> TlsFailure {
+    use rustls::{AlertDescription as A, Error as E};
+    match error {
+        E::InvalidCertificate(cert) => match cert {
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => TlsFailure::CertExpired,
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                TlsFailure::CertNotYetValid
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                TlsFailure::CertHostnameMismatch
+            }
+            CertificateError::UnknownIssuer => TlsFailure::CertUntrusted,
+            CertificateError::Revoked => TlsFailure::CertRevoked,
+            _ => TlsFailure::CertInvalid,
+        },
+        E::AlertReceived(A::ProtocolVersion) => TlsFailure::ProtocolVersion,
+        E::AlertReceived(_) | E::PeerIncompatible(_) => TlsFailure::HandshakeRejected,
+        E::InvalidMessage(_) | E::PeerMisbehaved(_) => TlsFailure::NotTls,
+        _ => TlsFailure::Other,
+    }
+}
+
+/// Reads the fields a report shows from a DER certificate; unparsable ones keep their hash.
+pub fn certificate_info(der: &[u8]) -> CertificateInfo {
+    let sha256 = ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return CertificateInfo {
+            subject: "(unparsable certificate)".into(),
+            sha256,
+            ..Default::default()
+        };
+    };
+    let names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+                    x509_parser::extensions::GeneralName::IPAddress(ip) => ip_to_string(ip),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rfc3339 = |t: &x509_parser::time::ASN1Time| {
+        t.to_datetime()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    CertificateInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        names,
+        not_before: rfc3339(&cert.validity().not_before),
+        not_after: rfc3339(&cert.validity().not_after),
+        serial: cert.raw_serial_as_string(),
+        sha256,
+    }
+}
+
+fn ip_to_string(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).ok()?).to_string()),
+        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).ok()?).to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,357 @@
+//! One connection being recorded: the byte stream (plain or TLS), the clock, the transcript, and
+//! a timeout on every read, write and handshake.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailprobe_proto::{
+    CloseReason, ConnectFailure, Endpoint, EventKind, Protocol, Role, Stage, TlsFailure, TlsSession,
+    Transcript,
+};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::TrustStore;
+use crate::trust::{ChainCapture, certificate_info, classify_rustls_error};
+
+/// The session was stopped; why is already in the transcript.
+#[derive(Debug)]
+pub(crate) struct Stopped;
+
+/// Records events with their time since the start.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    pub(crate) transcript: Transcript,
+    start: Instant,
+}
+
+impl Recorder {
+    pub(crate) fn new(protocol: Protocol, role: Role, endpoint: Endpoint) -> Self {
+        let mut transcript = Transcript::new(protocol, role, endpoint);
+        transcript.started_at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok();
+        Self {
+            transcript,
+            start: Instant::now(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, stage: Stage, kind: EventKind) {
+        let at_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.transcript.push(at_ms, stage, kind);
+    }
+
+    pub(crate) fn note(&mut self, stage: Stage, text: impl Into<String>) {
+        self.push(stage, EventKind::Note { text: text.into() });
+    }
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Between taking the TCP stream for a handshake and getting a TLS stream back.
+    Gone,
+}
+
+/// A recorded connection.
+pub(crate) struct Wire {
+    stream: Stream,
+    pub(crate) rec: Recorder,
+    pub(crate) timeout: Duration,
+    buf: Box<[u8]>,
+}
+
+/// How long a timeout was, in ms, for the transcript.
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Wire {
+    pub(crate) fn new(stream: TcpStream, rec: Recorder, timeout: Duration) -> Self {
+        Self {
+            stream: Stream::Plain(stream),
+            rec,
+            timeout,
+            buf: vec![0; 16 * 1024].into_boxed_slice(),
+        }
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        matches!(self.stream, Stream::Tls(_))
+    }
+
+    /// Reads some bytes; records a timeout or the connection's end and stops on either.
+    pub(crate) async fn read_some(&mut self, stage: Stage, waiting_for: &str) -> Result<&[u8], Stopped> {
+        let read = async {
+            match &mut self.stream {
+                Stream::Plain(s) => s.read(&mut self.buf).await,
+                Stream::Tls(s) => s.read(&mut self.buf).await,
+                Stream::Gone => Err(io::Error::from(io::ErrorKind::NotConnected)),
+            }
+        };
+        match tokio::time::timeout(self.timeout, read).await {
+            Err(_) => {
+                let after_ms = ms(self.timeout);
+                self.rec.push(
+                    stage,
+                    EventKind::TimedOut {
+                        waiting_for: waiting_for.to_owned(),
+                        after_ms,
+                    },
+                );
+                Err(Stopped)
+            }
+            Ok(Ok(0)) => {
+                self.rec.push(
+                    stage,
+                    EventKind::Closed {
+                        reason: CloseReason::PeerClosed,
+                    },
+                );
+                Err(Stopped)
+            }
+            Ok(Ok(n)) => Ok(&self.buf[..n]),
+            Ok(Err(e)) => {
+                self.record_io_error(stage, &e);
+                Err(Stopped)
+            }
+        }
+    }
+
+    /// Writes bytes; the transcript line is recorded by the caller (it knows what to show).
+    pub(crate) async fn write_all(&mut self, stage: Stage, bytes: &[u8]) -> Result<(), Stopped> {
+        let write = async {
+            match &mut self.stream {
+                Stream::Plain(s) => {
+                    s.write_all(bytes).await?;
+                    s.flush().await
+                }
+                Stream::Tls(s) => {
+                    s.write_all(bytes).await?;
+                    s.flush().await
+                }
+                Stream::Gone => Err(io::Error::from(io::ErrorKind::NotConnected)),
+            }
+        };
+        match tokio::time::timeout(self.timeout, write).await {
+            Err(_) => {
+                let after_ms = ms(self.timeout);
+                self.rec.push(
+                    stage,
+                    EventKind::TimedOut {
+                        waiting_for: "write to complete".into(),
+                        after_ms,
+                    },
+                );
+                Err(Stopped)
+            }
+            Ok(Err(e)) => {
+                self.record_io_error(stage, &e);
+                Err(Stopped)
+            }
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    fn record_io_error(&mut self, stage: Stage, e: &io::Error) {
+        let reason = match e.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+                CloseReason::Reset
+            }
+            _ => CloseReason::PeerClosed,
+        };
+        // A TLS-level error surfaces as an io::Error wrapping rustls's.
+        if let Some(tls) = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            self.rec.push(
+                stage,
+                EventKind::TlsFailed {
+                    failure: classify_rustls_error(tls),
+                    detail: tls.to_string(),
+                    certificates: vec![],
+                },
+            );
+            return;
+        }
+        self.rec.note(stage, format!("connection error: {e}"));
+        self.rec.push(stage, EventKind::Closed { reason });
+    }
+
+    /// Runs a TLS handshake over the current plain stream and records its outcome.
+    pub(crate) async fn handshake(&mut self, trust: &TrustStore, server_name: &str) -> Result<(), Stopped> {
+        let stage = Stage::Tls;
+        let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
+            self.rec
+                .note(stage, "TLS requested on a connection that is not plain TCP");
+            return Err(Stopped);
+        };
+        self.rec.push(
+            stage,
+            EventKind::TlsStarted {
+                server_name: server_name.to_owned(),
+            },
+        );
+        let name = match ServerName::try_from(server_name.to_owned()) {
+            Ok(n) => n,
+            Err(e) => {
+                self.rec.push(
+                    stage,
+                    EventKind::TlsFailed {
+                        failure: TlsFailure::Other,
+                        detail: format!("{server_name:?} is not a valid TLS server name: {e}"),
+                        certificates: vec![],
+                    },
+                );
+                return Err(Stopped);
+            }
+        };
+        let capture = Arc::new(ChainCapture::default());
+        let config = match trust.client_config(&capture) {
+            Ok(c) => c,
+            Err(e) => {
+                self.rec.push(
+                    stage,
+                    EventKind::TlsFailed {
+                        failure: TlsFailure::Other,
+                        detail: e.to_string(),
+                        certificates: vec![],
+                    },
+                );
+                return Err(Stopped);
+            }
+        };
+        let connector = TlsConnector::from(Arc::new(config));
+        let result = tokio::time::timeout(self.timeout, connector.connect(name, tcp)).await;
+        let (chain, verify_failure) = capture.take();
+        let certificates = chain.iter().map(|c| certificate_info(c)).collect::<Vec<_>>();
+        match result {
+            Err(_) => {
+                let after_ms = ms(self.timeout);
+                self.rec.push(
+                    stage,
+                    EventKind::TimedOut {
+                        waiting_for: "TLS handshake".into(),
+                        after_ms,
+                    },
+                );
+                Err(Stopped)
+            }
+            Ok(Err(e)) => {
+                let failure = match e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                {
+                    Some(tls) => verify_failure.unwrap_or_else(|| classify_rustls_error(tls)),
+                    None => match e.kind() {
+                        io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::BrokenPipe => TlsFailure::ConnectionLost,
+                        _ => TlsFailure::Other,
+                    },
+                };
+                self.rec.push(
+                    stage,
+                    EventKind::TlsFailed {
+                        failure,
+                        detail: e.to_string(),
+                        certificates,
+                    },
+                );
+                Err(Stopped)
+            }
+            Ok(Ok(tls)) => {
+                let conn = tls.get_ref().1;
+                let session = TlsSession {
+                    version: conn
+                        .protocol_version()
+                        .map(|v| tls_version_name(v).to_owned())
+                        .unwrap_or_default(),
+                    cipher: conn
+                        .negotiated_cipher_suite()
+                        .map(|c| format!("{:?}", c.suite()))
+                        .unwrap_or_default(),
+                    certificates,
+                };
+                self.rec.push(stage, EventKind::TlsEstablished { session });
+                self.stream = Stream::Tls(Box::new(tls));
+                Ok(())
+            }
+        }
+    }
+
+    /// True when the peer is still listening: the last thing that happened was a reply (not a
+    /// timeout, reset, TLS failure or `421` closing notice), so a QUIT makes sense.
+    pub(crate) fn connection_usable(&self) -> bool {
+        if matches!(self.stream, Stream::Gone) {
+            return false;
+        }
+        let last = self
+            .rec
+            .transcript
+            .events
+            .iter()
+            .rev()
+            .find(|e| !matches!(e.kind, EventKind::Note { .. }));
+        match last.map(|e| &e.kind) {
+            Some(EventKind::Received { reply }) => reply.code != 421,
+            Some(EventKind::ImapReceived { line }) => !line.starts_with("* BYE"),
+            _ => false,
+        }
+    }
+
+    /// Closes the connection politely (TLS close_notify, then FIN) and records it.
+    pub(crate) async fn close(mut self, stage: Stage) -> Transcript {
+        let shutdown = async {
+            match &mut self.stream {
+                Stream::Plain(s) => s.shutdown().await,
+                Stream::Tls(s) => s.shutdown().await,
+                Stream::Gone => Ok(()),
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), shutdown).await;
+        let ended_by_peer = self
+            .rec
+            .transcript
+            .events
+            .last()
+            .is_some_and(|e| matches!(e.kind, EventKind::Closed { .. }));
+        if !ended_by_peer {
+            self.rec.push(
+                stage,
+                EventKind::Closed {
+                    reason: CloseReason::Done,
+                },
+            );
+        }
+        self.rec.transcript
+    }
+}
+
+/// `TLSv1.3` for rustls's version enum.
+pub(crate) fn tls_version_name(v: rustls::ProtocolVersion) -> &'static str {
+    match v {
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
+        rustls::ProtocolVersion::TLSv1_1 => "TLSv1.1",
+        rustls::ProtocolVersion::TLSv1_0 => "TLSv1.0",
+        _ => "unknown",
+    }
+}
+
+/// Classifies a failed `connect()`.
+pub(crate) fn classify_connect_error(e: &io::Error) -> ConnectFailure {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
+        io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => ConnectFailure::Unreachable,
+        _ => ConnectFailure::Other,
+    }
+}
