@@ -11,6 +11,7 @@ pub mod imap;
 mod line;
 mod reply;
 mod sasl;
+mod tls_hello;
 mod transcript;
 
 pub use command::{Command, dot_stuff};
@@ -22,6 +23,7 @@ pub use sasl::{
     SaslMechanism, SaslStep, Secret, choose_mechanism, decode_challenge, empty_response, login_steps,
     oauthbearer_initial_response, plain_initial_response, xoauth2_initial_response,
 };
+pub use tls_hello::{HelloAnswer, TlsVersion, alert_name, client_hello, read_hello_answer};
 pub use transcript::{
     CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
     ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, Transcript, snake,

@@ -184,7 +184,10 @@ pub fn xoauth2_initial_response(user: &str, token: &Secret) -> SaslStep {
 pub fn oauthbearer_initial_response(user: &str, host: &str, port: u16, token: &Secret) -> SaslStep {
     // RFC 5801: in a GS2 authzid, ',' and '=' are escaped as =2C and =3D.
     let authzid = user.replace('=', "=3D").replace(',', "=2C");
-    let raw = format!("n,a={authzid},\x01host={host}\x01port={port}\x01auth=Bearer {}\x01\x01", token.expose());
+    let raw = format!(
+        "n,a={authzid},\x01host={host}\x01port={port}\x01auth=Bearer {}\x01\x01",
+        token.expose()
+    );
     SaslStep {
         wire: Secret::new(BASE64.encode(raw)),
         shown: format!("<redacted: OAUTHBEARER user={user}>"),
@@ -194,7 +197,10 @@ pub fn oauthbearer_initial_response(user: &str, host: &str, port: u16, token: &S
 /// The empty line a client sends after an OAuth error challenge (RFC 7628 section 3.2.3), so the
 /// server can finish the exchange with its final failure reply.
 pub fn empty_response() -> SaslStep {
-    SaslStep { wire: Secret::new(""), shown: "(empty response after the error challenge)".to_owned() }
+    SaslStep {
+        wire: Secret::new(""),
+        shown: "(empty response after the error challenge)".to_owned(),
+    }
 }
 
 /// Decodes a 334 challenge's base64 text, for showing `Username:` / `Password:` or an OAuth
@@ -242,7 +248,10 @@ mod tests {
     #[test]
     fn bearer_mechanisms_encode() {
         let x = xoauth2_initial_response("a@b", &Secret::new("tok"));
-        assert_eq!(decode_challenge(x.wire.expose()).unwrap(), "user=a@b\x01auth=Bearer tok\x01\x01");
+        assert_eq!(
+            decode_challenge(x.wire.expose()).unwrap(),
+            "user=a@b\x01auth=Bearer tok\x01\x01"
+        );
         let o = oauthbearer_initial_response("a,b=c", "h", 587, &Secret::new("tok"));
         assert_eq!(
             decode_challenge(o.wire.expose()).unwrap(),

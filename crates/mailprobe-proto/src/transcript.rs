@@ -84,6 +84,9 @@ pub enum Role {
     Primary,
     /// A second, shorter probe with the other TLS mode, run to confirm a suspected mode mismatch.
     ModeCheck,
+    /// A hand-made ClientHello capped at the client's newest TLS version (`--client-tls-max`):
+    /// would a device that speaks at most that version get through?
+    ClientTlsCheck,
 }
 
 /// A stage of a mail session; every event belongs to one.
@@ -479,17 +482,24 @@ impl Transcript {
     /// answered the ClientHello with plaintext, closed, or said nothing. Only a probe with the
     /// other mode can confirm it (see [`Role::ModeCheck`]).
     pub fn looks_like_mode_mismatch(&self) -> bool {
-        self.events.iter().any(|e| match (&e.kind, self.endpoint.security) {
-            (EventKind::TimedOut { .. }, Security::Starttls | Security::None) => e.stage == Stage::Banner,
-            (EventKind::Unexpected { looks_like: PeerBytes::Tls, .. }, Security::Starttls | Security::None) => {
-                e.stage == Stage::Banner
-            }
-            (EventKind::TlsFailed { failure, .. }, Security::Tls) => {
-                matches!(failure, TlsFailure::NotTls | TlsFailure::ConnectionLost) && e.stage == Stage::Tls
-            }
-            (EventKind::TimedOut { .. }, Security::Tls) => e.stage == Stage::Tls,
-            _ => false,
-        })
+        self.events
+            .iter()
+            .any(|e| match (&e.kind, self.endpoint.security) {
+                (EventKind::TimedOut { .. }, Security::Starttls | Security::None) => e.stage == Stage::Banner,
+                (
+                    EventKind::Unexpected {
+                        looks_like: PeerBytes::Tls,
+                        ..
+                    },
+                    Security::Starttls | Security::None,
+                ) => e.stage == Stage::Banner,
+                (EventKind::TlsFailed { failure, .. }, Security::Tls) => {
+                    matches!(failure, TlsFailure::NotTls | TlsFailure::ConnectionLost)
+                        && e.stage == Stage::Tls
+                }
+                (EventKind::TimedOut { .. }, Security::Tls) => e.stage == Stage::Tls,
+                _ => false,
+            })
     }
 
     /// The SMTP replies received, with their stages.
@@ -595,6 +605,11 @@ pub struct Context {
     /// The IMAP endpoint checked too, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imap: Option<Endpoint>,
+    /// The newest TLS version the client being diagnosed can speak, when it is capped (a legacy
+    /// device or library: `TLSv1.0`, `TLSv1.1`); `None` means a current client. Lets diagnosis tell
+    /// "the server refused our old TLS" from other handshake failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_tls_max: Option<String>,
 }
 
 #[cfg(test)]
