@@ -73,7 +73,7 @@ fn classify_resolve_error(e: &ResolveError) -> ResolveFailure {
 }
 
 /// Resolves `host` (an IP literal needs no lookup) and records the outcome.
-pub(crate) async fn resolve(
+async fn resolve(
     rec: &mut Recorder,
     resolver: &Resolver,
     host: &str,
@@ -127,7 +127,7 @@ pub(crate) async fn resolve(
 }
 
 /// Connects to each address in turn, each attempt with its own timeout, until one answers.
-pub(crate) async fn connect_any(
+async fn connect_any(
     rec: &mut Recorder,
     addresses: &[SocketAddr],
     timeout: Duration,
@@ -159,4 +159,31 @@ pub(crate) async fn connect_any(
         }
     }
     Err(Stopped)
+}
+
+/// Resolves `host` (unless `connect_to` names the addresses) and connects to the first address
+/// that answers, recording each step.
+pub(crate) async fn open(
+    rec: &mut Recorder,
+    env: &crate::ProbeEnv,
+    host: &str,
+    port: u16,
+    connect_to: &[SocketAddr],
+) -> Result<TcpStream, Stopped> {
+    let addresses: Vec<SocketAddr> = if connect_to.is_empty() {
+        let ips = resolve(rec, &env.resolver, host, env.timeout).await?;
+        ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()
+    } else {
+        let shown = connect_to
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        rec.note(
+            Stage::Resolve,
+            format!("connecting to {shown} instead of resolving {host}"),
+        );
+        connect_to.to_vec()
+    };
+    connect_any(rec, &addresses, env.timeout).await
 }

@@ -10,7 +10,7 @@ use mailprobe_proto::{
     plain_initial_response,
 };
 
-use crate::connect::{connect_any, resolve};
+use crate::connect::open;
 use crate::wire::{Recorder, Stopped, Wire};
 use crate::{Credentials, ProbeEnv};
 
@@ -110,18 +110,7 @@ pub async fn probe_imap(env: &ProbeEnv, target: &ImapTarget, credentials: &Crede
         security: target.security,
     };
     let mut rec = Recorder::new(Protocol::Imap, Role::Primary, endpoint);
-    let addresses: Vec<SocketAddr> = if target.connect_to.is_empty() {
-        match resolve(&mut rec, &env.resolver, &target.host, env.timeout).await {
-            Ok(ips) => ips
-                .into_iter()
-                .map(|ip| SocketAddr::new(ip, target.port))
-                .collect(),
-            Err(Stopped) => return rec.transcript,
-        }
-    } else {
-        target.connect_to.clone()
-    };
-    let Ok(stream) = connect_any(&mut rec, &addresses, env.timeout).await else {
+    let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
     let mut session = ImapSession {

@@ -6,6 +6,7 @@
 
 mod connect;
 mod imap;
+mod legacy;
 mod smtp;
 mod trust;
 mod wire;
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 pub use connect::Resolver;
 pub use imap::{ImapTarget, probe_imap};
-use mailprobe_proto::{Role, SaslMechanism, Secret, Security, Transcript};
+pub use legacy::probe_client_tls;
+use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{TrustStore, certificate_info};
 
@@ -73,8 +75,9 @@ pub struct SmtpTarget {
     pub connect_to: Vec<SocketAddr>,
     /// The name to verify the certificate against, when not `host`.
     pub tls_name: Option<String>,
-    /// The name sent with EHLO.
-    pub ehlo_name: String,
+    /// The name sent with EHLO; `None` sends the local address as a literal (`[192.0.2.1]`),
+    /// which every server accepts from a client without a name of its own.
+    pub ehlo_name: Option<String>,
     /// Credentials.
     pub credentials: Credentials,
     /// The SASL mechanism to use; `None` picks the best offered.
@@ -101,9 +104,11 @@ pub struct ProbePlan {
     pub smtp: SmtpTarget,
     /// The IMAP target, when `--imap` was given.
     pub imap: Option<ImapTarget>,
+    /// The newest TLS version the client speaks (`--client-tls-max`), when capped.
+    pub client_tls_max: Option<TlsVersion>,
 }
 
-/// Runs the plan: SMTP and IMAP concurrently; when SMTP failed the way a TLS mode mismatch
+/// Runs the plan: SMTP, IMAP and the client-TLS check concurrently; when SMTP failed the way a TLS mode mismatch
 /// looks, one short probe with the other mode confirms or rules it out.
 pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     let smtp = async {
@@ -126,7 +131,16 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
             None => None,
         }
     };
-    let (mut transcripts, imap) = tokio::join!(smtp, imap);
+    let client_tls = async {
+        match plan.client_tls_max {
+            Some(max) if plan.smtp.security != Security::None => {
+                Some(probe_client_tls(env, &plan.smtp, max).await)
+            }
+            _ => None,
+        }
+    };
+    let (mut transcripts, imap, client_tls) = tokio::join!(smtp, imap, client_tls);
+    transcripts.extend(client_tls);
     transcripts.extend(imap);
     transcripts
 }

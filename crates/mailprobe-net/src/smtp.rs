@@ -3,8 +3,6 @@
 //! session politely, and no credential is ever sent over an unencrypted connection unless the
 //! user asked for `--security none`.
 
-use std::net::SocketAddr;
-
 use mailprobe_proto::{
     Command, EhloCapabilities, Endpoint, EventKind, Protocol, Reply, ReplyError, ReplyParser, Role,
     SaslMechanism, Security, Stage, Transcript, choose_mechanism, decode_challenge, dot_stuff,
@@ -12,7 +10,7 @@ use mailprobe_proto::{
     xoauth2_initial_response,
 };
 
-use crate::connect::{connect_any, resolve};
+use crate::connect::open;
 use crate::wire::{Recorder, Stopped, Wire};
 use crate::{ProbeEnv, SmtpTarget};
 
@@ -76,7 +74,11 @@ impl Session<'_> {
 
     /// EHLO, falling back to HELO when EHLO is refused.
     async fn ehlo(&mut self) -> Result<EhloCapabilities, Stopped> {
-        let name = self.target.ehlo_name.clone();
+        let name = self
+            .target
+            .ehlo_name
+            .clone()
+            .unwrap_or_else(|| self.wire.local_literal());
         let reply = self.command(Stage::Ehlo, &Command::Ehlo(name.clone())).await?;
         if reply.is_positive() {
             return Ok(EhloCapabilities::from_reply(&reply));
@@ -119,46 +121,33 @@ impl Session<'_> {
             return Ok(());
         };
         let have_token = creds.token.is_some();
-        let mechanism = match &self.target.mechanism {
-            Some(m) => {
-                if !caps.offers(m) {
-                    let offered = caps
-                        .auth
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    self.wire.rec.note(
-                        Stage::Auth,
-                        format!(
-                            "AUTH {m} was asked for but the server offers: {}",
-                            none_if_empty(&offered)
-                        ),
-                    );
-                    return Err(Stopped);
-                }
-                m.clone()
+        let chosen = match &self.target.mechanism {
+            Some(m) => caps
+                .offers(m)
+                .then(|| m.clone())
+                .ok_or_else(|| format!("AUTH {m} was asked for but")),
+            None => choose_mechanism(&caps.auth, have_token).ok_or_else(|| {
+                format!(
+                    "no usable AUTH mechanism for a {}:",
+                    if have_token { "token" } else { "password" }
+                )
+            }),
+        };
+        let mechanism = match chosen {
+            Ok(m) => m,
+            Err(why) => {
+                let offered = caps
+                    .auth
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.wire.rec.note(
+                    Stage::Auth,
+                    format!("{why} the server offers: {}", none_if_empty(&offered)),
+                );
+                return Err(Stopped);
             }
-            None => match choose_mechanism(&caps.auth, have_token) {
-                Some(m) => m,
-                None => {
-                    let offered = caps
-                        .auth
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    self.wire.rec.note(
-                        Stage::Auth,
-                        format!(
-                            "no usable AUTH mechanism for a {}: the server offers {}",
-                            if have_token { "token" } else { "password" },
-                            none_if_empty(&offered)
-                        ),
-                    );
-                    return Err(Stopped);
-                }
-            },
         };
         if !self.wire.is_tls() && self.target.security != Security::None {
             self.wire.rec.note(
@@ -171,11 +160,16 @@ impl Session<'_> {
         let token = creds.token.as_ref();
         let missing = |what: &str| format!("AUTH {mechanism} needs a {what}, none was given");
         let reply = match &mechanism {
+            SaslMechanism::Plain | SaslMechanism::Login if password.is_none() => {
+                self.wire.rec.note(Stage::Auth, missing("password"));
+                return Err(Stopped);
+            }
+            SaslMechanism::XOAuth2 | SaslMechanism::OAuthBearer if token.is_none() => {
+                self.wire.rec.note(Stage::Auth, missing("token"));
+                return Err(Stopped);
+            }
             SaslMechanism::Plain => {
-                let Some(password) = password else {
-                    self.wire.rec.note(Stage::Auth, missing("password"));
-                    return Err(Stopped);
-                };
+                let password = password.ok_or(Stopped)?;
                 let initial = Some(plain_initial_response(user, password));
                 self.command(
                     Stage::Auth,
@@ -187,10 +181,7 @@ impl Session<'_> {
                 .await?
             }
             SaslMechanism::Login => {
-                let Some(password) = password else {
-                    self.wire.rec.note(Stage::Auth, missing("password"));
-                    return Err(Stopped);
-                };
+                let password = password.ok_or(Stopped)?;
                 let mut reply = self
                     .command(
                         Stage::Auth,
@@ -209,10 +200,7 @@ impl Session<'_> {
                 reply
             }
             SaslMechanism::XOAuth2 | SaslMechanism::OAuthBearer => {
-                let Some(token) = token else {
-                    self.wire.rec.note(Stage::Auth, missing("token"));
-                    return Err(Stopped);
-                };
+                let token = token.ok_or(Stopped)?;
                 let initial = if mechanism == SaslMechanism::XOAuth2 {
                     xoauth2_initial_response(user, token)
                 } else {
@@ -333,31 +321,7 @@ pub async fn probe_smtp(env: &ProbeEnv, target: &SmtpTarget, role: Role, depth: 
         security: target.security,
     };
     let mut rec = Recorder::new(Protocol::Smtp, role, endpoint);
-    let addresses: Vec<SocketAddr> = if target.connect_to.is_empty() {
-        match resolve(&mut rec, &env.resolver, &target.host, env.timeout).await {
-            Ok(ips) => ips
-                .into_iter()
-                .map(|ip| SocketAddr::new(ip, target.port))
-                .collect(),
-            Err(Stopped) => return rec.transcript,
-        }
-    } else {
-        rec.note(
-            Stage::Resolve,
-            format!(
-                "connecting to {} instead of resolving {}",
-                target
-                    .connect_to
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                target.host
-            ),
-        );
-        target.connect_to.clone()
-    };
-    let Ok(stream) = connect_any(&mut rec, &addresses, env.timeout).await else {
+    let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
     let mut session = Session {

@@ -81,6 +81,20 @@ impl Wire {
         }
     }
 
+    /// The local address as an EHLO address literal: `[192.0.2.1]` or `[IPv6:2001:db8::1]`.
+    pub(crate) fn local_literal(&self) -> String {
+        let local = match &self.stream {
+            Stream::Plain(s) => s.local_addr().ok(),
+            Stream::Tls(s) => s.get_ref().0.local_addr().ok(),
+            Stream::Gone => None,
+        };
+        match local.map(|a| a.ip()) {
+            Some(std::net::IpAddr::V6(ip)) => format!("[IPv6:{ip}]"),
+            Some(ip) => format!("[{ip}]"),
+            None => "[127.0.0.1]".to_owned(),
+        }
+    }
+
     pub(crate) fn is_tls(&self) -> bool {
         matches!(self.stream, Stream::Tls(_))
     }
