@@ -13,15 +13,17 @@
 //!
 //! Deviations from the real services, on purpose: the implicit-TLS listener is served for
 //! Microsoft 365 too (Exchange Online documents port 587 only); the Send As refusal (5.7.60) is
-//! answered at MAIL FROM, where Exchange Online often answers it only after DATA; the TLS floor
-//! (1.2) is rustls's, which has no TLS 1.0 or 1.1 at all.
+//! answered at MAIL FROM, where Exchange Online often answers it only after DATA. The TLS floor
+//! (1.2) is rustls's, which has no TLS 1.0 or 1.1 at all; but rustls answers a genuine TLS 1.0
+//! ClientHello with `handshake_failure` (it has no signature_algorithms extension, which rustls
+//! checks first), so the simulator reads the ClientHello itself and answers a client offering
+//! nothing newer than TLS 1.1 with the `protocol_version` alert RFC 5246 asks for.
 
+mod hello;
 mod scenario;
 mod server;
 mod session;
 mod tls;
-
-pub mod legacy;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

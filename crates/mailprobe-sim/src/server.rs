@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
-use crate::legacy::{self, HelloVersion};
+use crate::hello::{self, HelloVersion};
 use crate::session::{AcceptedMessage, Action, Session};
 use crate::{Scenario, SimOptions};
 
@@ -211,7 +211,7 @@ async fn refuse_legacy_tls(stream: &mut TcpStream, idle: Duration) -> bool {
             // Gone or silent: rustls's handshake (with its own timeout) will notice.
             _ => return false,
         };
-        match legacy::hello_version(&buf[..n]) {
+        match hello::hello_version(&buf[..n]) {
             Some(v) => break (v, n),
             None if n == buf.len() => return false,
             // peek returns at once while bytes are waiting: give the rest time to arrive.
@@ -230,7 +230,7 @@ async fn refuse_legacy_tls(stream: &mut TcpStream, idle: Duration) -> bool {
             _ => return true,
         }
     }
-    let alert = legacy::protocol_version_alert(record_version);
+    let alert = hello::protocol_version_alert(record_version);
     if timeout(idle, stream.write_all(&alert)).await.is_ok() {
         let _ = stream.shutdown().await;
         // Let the client read the alert and close first.

@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use mailprobe_sim::{Provider, Scenario, SimOptions, Simulator, accounts, legacy};
+use mailprobe_proto::{HelloAnswer, TlsVersion, client_hello, read_hello_answer};
+use mailprobe_sim::{Provider, Scenario, SimOptions, Simulator, accounts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Connects to the submission port, says EHLO, does STARTTLS and EHLO again.
@@ -478,6 +479,35 @@ async fn m365_send_as_denied() {
     assert_code(&c.cmd("MAIL FROM:<Printer@Contoso.example>").await, 250, "2.1.0");
 }
 
+/// Sends a hand-made ClientHello for `version` and reads the server's first record.
+async fn send_hello(tcp: &mut tokio::net::TcpStream, version: TlsVersion, host: &str) -> HelloAnswer {
+    tcp.write_all(&client_hello(version, Some(host), [42; 32]))
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap_or(0);
+        got.extend_from_slice(&buf[..n]);
+        match read_hello_answer(&got) {
+            HelloAnswer::Incomplete if n > 0 => continue,
+            answer => return answer,
+        }
+    }
+}
+
+/// EHLO, STARTTLS, then a hand-made ClientHello on the submission port.
+async fn starttls_hello(sim: &Simulator, version: TlsVersion) -> HelloAnswer {
+    let (mut c, _) = Client::connect(sim.submission_addr()).await;
+    c.cmd("EHLO scanner").await;
+    assert_eq!(c.cmd("STARTTLS").await.code, 220);
+    let mut tcp = c.into_tcp();
+    send_hello(&mut tcp, version, sim.host_name()).await
+}
+
 #[tokio::test]
 async fn m365_legacy_tls_10_client_hello_gets_protocol_version_alert() {
     let sim = Simulator::start(Scenario::M365LegacyTlsRefused).await.unwrap();
@@ -486,32 +516,37 @@ async fn m365_legacy_tls_10_client_hello_gets_protocol_version_alert() {
         Some("1.0")
     );
     // STARTTLS, then a hand-made TLS 1.0 ClientHello, as the old scanner sends it.
-    let (mut c, _) = Client::connect(sim.submission_addr()).await;
-    c.cmd("EHLO scanner").await;
-    assert_eq!(wire(&c.cmd("STARTTLS").await), "220 2.0.0 SMTP server ready");
-    let mut tcp = c.into_tcp();
-    tcp.write_all(&legacy::tls10_client_hello(sim.host_name()))
-        .await
-        .unwrap();
-    let mut buf = vec![0u8; 64];
-    let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    let alert = legacy::read_alert(&buf[..n]).unwrap_or_else(|| panic!("not an alert: {:02x?}", &buf[..n]));
-    assert_eq!((alert.level, alert.description), (2, legacy::PROTOCOL_VERSION));
-    assert_eq!(alert.name(), "protocol_version");
+    assert_eq!(
+        starttls_hello(&sim, TlsVersion::Tls10).await,
+        HelloAnswer::Alert {
+            level: 2,
+            description: 70
+        },
+        "protocol_version"
+    );
+    assert_eq!(
+        starttls_hello(&sim, TlsVersion::Tls11).await,
+        HelloAnswer::Alert {
+            level: 2,
+            description: 70
+        }
+    );
+    // A TLS 1.2 device of the same make gets a ServerHello.
+    assert_eq!(
+        starttls_hello(&sim, TlsVersion::Tls12).await,
+        HelloAnswer::Accepted(TlsVersion::Tls12)
+    );
 
     // The same on the implicit-TLS port.
     let mut tcp = tokio::net::TcpStream::connect(sim.implicit_addr()).await.unwrap();
-    tcp.write_all(&legacy::tls10_client_hello(sim.host_name()))
-        .await
-        .unwrap();
-    let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(legacy::read_alert(&buf[..n]).map(|a| a.description), Some(70));
+    let answer = send_hello(&mut tcp, TlsVersion::Tls10, sim.host_name()).await;
+    assert_eq!(
+        answer,
+        HelloAnswer::Alert {
+            level: 2,
+            description: 70
+        }
+    );
 
     // A modern client on the same simulator gets through and may sign in.
     let mut c = tls_session(&sim).await;
