@@ -809,7 +809,8 @@ impl Session {
             return refusal;
         }
         Action::Data(if self.gmail() {
-            self.tagged(354, "Go ahead")
+            // Two spaces, as Gmail sends it: the enhanced-code slot is left empty.
+            self.tagged(354, " Go ahead")
         } else {
             format_reply(354, &["Start mail input; end with <CRLF>.<CRLF>"])
         })
@@ -1052,6 +1053,96 @@ mod tests {
             }
         }
         assert!(closed);
+    }
+
+    /// A small deterministic generator, so the test needs no crate and always runs the same.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+    }
+
+    #[test]
+    fn random_command_sequences_never_panic() {
+        let words = [
+            "EHLO x",
+            "HELO",
+            "STARTTLS",
+            "AUTH",
+            "AUTH PLAIN",
+            "AUTH LOGIN",
+            "AUTH XOAUTH2",
+            "AUTH OAUTHBEARER",
+            "AUTH PLAIN =",
+            "AUTH FOO",
+            "MAIL FROM:<a@b>",
+            "MAIL FROM:<>",
+            "MAIL FROM:<a@b> SIZE=99999999999",
+            "MAIL FROM:<a@b> SIZE=x",
+            "RCPT TO:<c@d>",
+            "RCPT TO:<>",
+            "DATA",
+            "DATA x",
+            "BDAT 3",
+            "BDAT 1 LAST",
+            "BDAT",
+            "RSET",
+            "NOOP",
+            "VRFY x",
+            "HELP",
+            "QUIT",
+            "*",
+            "",
+            "=",
+            "AGFAYgBj",
+            "dXNlcj1hAWF1dGg9QmVhcmVyIHQBAQ==",
+            "\u{fffd}\u{0}",
+            "mail from: <a@b>",
+            "rcpt to:<x@y> NOTIFY=NEVER",
+        ];
+        for seed in 0..300u64 {
+            let mut rng = Lcg(seed);
+            let scenario = Scenario::all()[(seed % 7) as usize];
+            let mut s = Session::new(scenario, "127.0.0.1".parse().unwrap(), seed % 2 == 0);
+            let _ = s.banner();
+            for _ in 0..40 {
+                let mut bytes = words[(rng.next() as usize) % words.len()].as_bytes().to_vec();
+                if rng.next() % 5 == 0 {
+                    bytes.extend((0..rng.next() % 20).map(|_| rng.next() as u8));
+                }
+                let l = Line {
+                    bytes,
+                    bare_lf: false,
+                    cut: rng.next() % 17 == 0,
+                };
+                match s.on_line(&l) {
+                    Action::Close(r) => {
+                        assert!(r.ends_with("\r\n"));
+                        break;
+                    }
+                    Action::StartTls(_) => s.tls_started(),
+                    Action::Data(_) => {
+                        let r = s.data_end(rng.next());
+                        assert!(r.starts_with("250 ") || r.starts_with("552"), "{r}");
+                    }
+                    Action::Chunk { size, last } => {
+                        let _ = s.chunk_end(size, last);
+                    }
+                    Action::Reply(r) => {
+                        assert!(r.ends_with("\r\n") && r.len() >= 5, "{r:?}");
+                        let code: u16 = r[..3].parse().unwrap();
+                        assert!((200..600).contains(&code), "{r}");
+                    }
+                }
+                let _ = s.take_accepted();
+            }
+        }
     }
 
     #[test]

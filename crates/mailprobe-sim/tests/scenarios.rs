@@ -159,10 +159,7 @@ async fn gmail_ok_sends_a_message() {
     let r = c.cmd(&format!("RCPT TO:<{}>", setup.to)).await;
     assert_eq!(wire(&r), format!("250 2.1.5 OK {id} - gsmtp"));
     let r = c.cmd("DATA").await;
-    assert_eq!(
-        wire(&r),
-        format!("354  Go ahead {id} - gsmtp").replace("354  ", "354 ")
-    );
+    assert_eq!(wire(&r), format!("354  Go ahead {id} - gsmtp"));
     c.send_raw(b"Subject: hi\r\n\r\n..dot\r\nbody\r\n.\r\n").await;
     let r = c.read_reply().await;
     let text = wire(&r);
