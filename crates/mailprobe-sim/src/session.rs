@@ -1109,17 +1109,17 @@ mod tests {
         for seed in 0..300u64 {
             let mut rng = Lcg(seed);
             let scenario = Scenario::all()[(seed % 7) as usize];
-            let mut s = Session::new(scenario, "127.0.0.1".parse().unwrap(), seed % 2 == 0);
+            let mut s = Session::new(scenario, "127.0.0.1".parse().unwrap(), seed.is_multiple_of(2));
             let _ = s.banner();
             for _ in 0..40 {
                 let mut bytes = words[(rng.next() as usize) % words.len()].as_bytes().to_vec();
-                if rng.next() % 5 == 0 {
+                if rng.next().is_multiple_of(5) {
                     bytes.extend((0..rng.next() % 20).map(|_| rng.next() as u8));
                 }
                 let l = Line {
                     bytes,
                     bare_lf: false,
-                    cut: rng.next() % 17 == 0,
+                    cut: rng.next().is_multiple_of(17),
                 };
                 match s.on_line(&l) {
                     Action::Close(r) => {
