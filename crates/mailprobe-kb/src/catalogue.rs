@@ -1,0 +1,489 @@
+//! The catalogue: `data/findings.toml` read into findings and compiled rules.
+//!
+//! Format (one `[[finding]]` table per id):
+//!
+//! ```toml
+//! [[finding]]
+//! id = "auth.credentials_rejected"   # stable; texts are `auth-credentials-rejected-title` / `-summary`
+//! severity = "error"                 # error | warning | info
+//! stage = "auth"                     # a Stage name
+//! supersedes = ["..."]               # ids this one hides when both are found
+//! engine = false                     # true: produced by the engine itself, no rules (`ambiguous`)
+//! causes = [                         # Fluent ids, most likely first; a table adds a provider filter
+//!   { text = "auth-credentials-rejected-cause-gmail-2sv", provider = ["gmail"] },
+//!   "auth-credentials-rejected-cause-password",
+//! ]
+//! [[finding.fix]]                    # in the order to try them
+//! text = "auth-credentials-rejected-fix-retype"
+//! audience = "device"                # optional: who does it
+//! provider = ["gmail"]               # optional: shown only for these providers
+//! [[finding.match]]                  # one or more rules; any one matching is enough
+//! observation = "reply"              # an ObservationKind
+//! stage = ["auth"]                   # every other key is optional and narrows the rule
+//! code = [535]
+//! enhanced = ["5.7.8"]
+//! text = "authentication failed"     # regex, case-insensitive; named groups become params
+//! class = ["cert_expired"]           # the observation's sub-kind
+//! provider = ["gmail"]               # provider ids; "any" = a known provider, "none" = no provider
+//! security = ["starttls"]            # the security the transcript used
+//! protocol = ["smtp"]
+//! mode = ["submission"]              # the Context's sending mode
+//! host = "\\.office365\\.com$"       # regex on the transcript's host
+//! ```
+
+use std::collections::HashSet;
+
+use mailprobe_proto::{Context, EnhancedCode, Protocol, Security, SendMode, Stage};
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::finding::Severity;
+use crate::observe::{Observation, ObservationKind};
+
+/// Who a fix is for. Anything else in the data is an error.
+pub const AUDIENCES: &[&str] = &[
+    "outlook-macos",
+    "outlook-windows",
+    "device",
+    "developer",
+    "m365-admin",
+    "google-account",
+    "network-admin",
+];
+
+/// Why the data could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// `findings.toml` is not valid TOML or does not fit the format.
+    #[error("findings.toml: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// A Fluent file has syntax errors or duplicate messages.
+    #[error("{file}: {errors}")]
+    Fluent {
+        /// Which file.
+        file: String,
+        /// What is wrong.
+        errors: String,
+    },
+    /// The catalogue is inconsistent.
+    #[error("findings.toml: {0}")]
+    Invalid(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    finding: Vec<FindingFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingFile {
+    id: String,
+    severity: Severity,
+    stage: Stage,
+    #[serde(default)]
+    supersedes: Vec<String>,
+    #[serde(default)]
+    engine: bool,
+    #[serde(default)]
+    causes: Vec<EntryFile>,
+    #[serde(default, rename = "fix")]
+    fixes: Vec<EntryTable>,
+    #[serde(default, rename = "match")]
+    rules: Vec<RuleDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EntryFile {
+    Id(String),
+    Table(EntryTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryTable {
+    text: String,
+    #[serde(default)]
+    audience: Option<String>,
+    #[serde(default)]
+    provider: Vec<String>,
+}
+
+/// A cause or a fix: a Fluent message id, who it is for, and for which providers it applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub text: String,
+    pub audience: Option<String>,
+    pub provider: Vec<String>,
+}
+
+/// One rule as written in the data.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleDef {
+    pub observation: ObservationKind,
+    #[serde(default)]
+    pub stage: Vec<Stage>,
+    #[serde(default)]
+    pub code: Vec<u16>,
+    #[serde(default)]
+    pub enhanced: Vec<EnhancedCode>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub class: Vec<String>,
+    #[serde(default)]
+    pub provider: Vec<String>,
+    #[serde(default)]
+    pub security: Vec<Security>,
+    #[serde(default)]
+    pub protocol: Vec<Protocol>,
+    #[serde(default)]
+    pub mode: Vec<SendMode>,
+    #[serde(default)]
+    pub host: Option<String>,
+}
+
+#[cfg(test)]
+fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+}
+
+#[cfg(test)]
+impl RuleDef {
+    /// Two rules that match exactly the same observations (order of list items aside).
+    pub fn same_as(&self, other: &Self) -> bool {
+        self.observation == other.observation
+            && same_set(&self.stage, &other.stage)
+            && same_set(&self.code, &other.code)
+            && same_set(&self.enhanced, &other.enhanced)
+            && self.text == other.text
+            && same_set(&self.class, &other.class)
+            && same_set(&self.provider, &other.provider)
+            && same_set(&self.security, &other.security)
+            && same_set(&self.protocol, &other.protocol)
+            && same_set(&self.mode, &other.mode)
+            && self.host == other.host
+    }
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub def: RuleDef,
+    pub text: Option<Regex>,
+    pub host: Option<Regex>,
+}
+
+/// True when `ids` (a data `provider` list) admits the context's provider. Empty admits all;
+/// `any` admits any known provider, `none` admits an unknown one.
+pub(crate) fn provider_matches(ids: &[String], provider: Option<&str>) -> bool {
+    ids.is_empty()
+        || ids.iter().any(|id| match (id.as_str(), provider) {
+            ("any", Some(_)) | ("none", None) => true,
+            (id, Some(p)) => id.eq_ignore_ascii_case(p),
+            _ => false,
+        })
+}
+
+impl Rule {
+    /// How specific the rule is: enhanced code > reply code or class > text > kind alone, and
+    /// within a level, provider-specific > generic; each further constraint adds a little.
+    pub fn specificity(&self) -> u32 {
+        let d = &self.def;
+        let level = if !d.enhanced.is_empty() {
+            40
+        } else if !d.code.is_empty() || !d.class.is_empty() {
+            30
+        } else if d.text.is_some() {
+            20
+        } else {
+            10
+        };
+        let mut score = level;
+        if !d.provider.is_empty() {
+            score += 5;
+        }
+        if d.text.is_some() && level != 20 {
+            score += 2;
+        }
+        for narrowed in [
+            !d.stage.is_empty(),
+            !d.security.is_empty(),
+            !d.protocol.is_empty(),
+            !d.mode.is_empty(),
+            d.host.is_some(),
+            !d.class.is_empty() && level != 30,
+        ] {
+            score += u32::from(narrowed);
+        }
+        score
+    }
+
+    /// Matches an observation; on a match returns the params the text pattern captured.
+    pub fn matches(&self, obs: &Observation, context: &Context) -> Option<Vec<(String, String)>> {
+        let d = &self.def;
+        let ok = d.observation == obs.kind
+            && (d.stage.is_empty() || d.stage.contains(&obs.stage))
+            && (d.code.is_empty() || obs.code.is_some_and(|c| d.code.contains(&c)))
+            && (d.enhanced.is_empty() || obs.enhanced.is_some_and(|e| d.enhanced.contains(&e)))
+            && (d.class.is_empty() || obs.class.as_ref().is_some_and(|c| d.class.contains(c)))
+            && provider_matches(&d.provider, context.provider.as_deref())
+            && (d.security.is_empty() || d.security.contains(&obs.security))
+            && (d.protocol.is_empty() || d.protocol.contains(&obs.protocol))
+            && (d.mode.is_empty() || context.mode.is_some_and(|m| d.mode.contains(&m)))
+            && self
+                .host
+                .as_ref()
+                .is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)));
+        if !ok {
+            return None;
+        }
+        let Some(re) = &self.text else {
+            return Some(Vec::new());
+        };
+        let caps = re.captures(&obs.text)?;
+        Some(
+            re.capture_names()
+                .flatten()
+                .filter_map(|name| caps.name(name).map(|m| (name.to_owned(), m.as_str().to_owned())))
+                .collect(),
+        )
+    }
+
+    /// Names of the text pattern's capture groups.
+    #[cfg(test)]
+    pub fn capture_names(&self) -> Vec<String> {
+        self.text
+            .as_ref()
+            .map(|re| re.capture_names().flatten().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// One finding of the catalogue.
+#[derive(Clone, Debug)]
+pub(crate) struct FindingDef {
+    pub id: String,
+    pub severity: Severity,
+    pub stage: Stage,
+    pub supersedes: Vec<String>,
+    pub engine: bool,
+    pub causes: Vec<Entry>,
+    pub fixes: Vec<Entry>,
+    pub rules: Vec<Rule>,
+}
+
+impl FindingDef {
+    /// The Fluent id prefix: `auth.credentials_rejected` → `auth-credentials-rejected`.
+    pub fn message_base(&self) -> String {
+        message_base(&self.id)
+    }
+
+    /// The Fluent id of the title.
+    pub fn title_id(&self) -> String {
+        format!("{}-title", self.message_base())
+    }
+
+    /// The Fluent id of the summary.
+    pub fn summary_id(&self) -> String {
+        format!("{}-summary", self.message_base())
+    }
+
+    /// Every Fluent id the finding uses.
+    pub fn message_ids(&self) -> Vec<String> {
+        let mut ids = vec![self.title_id(), self.summary_id()];
+        ids.extend(self.causes.iter().chain(&self.fixes).map(|e| e.text.clone()));
+        ids
+    }
+}
+
+/// The Fluent id prefix of a finding id.
+pub(crate) fn message_base(id: &str) -> String {
+    id.replace(['.', '_'], "-")
+}
+
+fn compile(pattern: &str, what: &str, id: &str) -> Result<Regex, LoadError> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| LoadError::Invalid(format!("{id}: bad {what} pattern {pattern:?}: {e}")))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// Reads and checks the catalogue.
+pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
+    let file: CatalogueFile = toml::from_str(source)?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for f in file.finding {
+        let id = f.id;
+        if !valid_id(&id) {
+            return Err(LoadError::Invalid(format!(
+                "bad id {id:?}: lower-case words joined by dots"
+            )));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(LoadError::Invalid(format!("{id}: defined twice")));
+        }
+        let entry = |e: EntryTable| -> Result<Entry, LoadError> {
+            if let Some(a) = &e.audience
+                && !AUDIENCES.contains(&a.as_str())
+            {
+                return Err(LoadError::Invalid(format!(
+                    "{id}: unknown audience {a:?} (known: {})",
+                    AUDIENCES.join(", ")
+                )));
+            }
+            Ok(Entry {
+                text: e.text,
+                audience: e.audience,
+                provider: e.provider,
+            })
+        };
+        let causes = f
+            .causes
+            .into_iter()
+            .map(|c| match c {
+                EntryFile::Id(text) => Ok(Entry {
+                    text,
+                    audience: None,
+                    provider: Vec::new(),
+                }),
+                EntryFile::Table(t) => entry(t),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let fixes = f.fixes.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
+        let mut rules = Vec::new();
+        for def in f.rules {
+            for class in &def.class {
+                def.observation
+                    .check_class(class)
+                    .map_err(|e| LoadError::Invalid(format!("{id}: {e}")))?;
+            }
+            let text = def.text.as_deref().map(|p| compile(p, "text", &id)).transpose()?;
+            let host = def.host.as_deref().map(|p| compile(p, "host", &id)).transpose()?;
+            rules.push(Rule { def, text, host });
+        }
+        if rules.is_empty() && !f.engine {
+            return Err(LoadError::Invalid(format!(
+                "{id}: no [[finding.match]] rule (only engine = true findings may have none)"
+            )));
+        }
+        out.push(FindingDef {
+            id,
+            severity: f.severity,
+            stage: f.stage,
+            supersedes: f.supersedes,
+            engine: f.engine,
+            causes,
+            fixes,
+            rules,
+        });
+    }
+    let ids: HashSet<&str> = out.iter().map(|f| f.id.as_str()).collect();
+    for f in &out {
+        for s in &f.supersedes {
+            if !ids.contains(s.as_str()) || s == &f.id {
+                return Err(LoadError::Invalid(format!(
+                    "{}: supersedes unknown or own id {s:?}",
+                    f.id
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[[finding]]
+id = "a.b"
+severity = "error"
+stage = "auth"
+causes = ["a-b-cause"]
+[[finding.fix]]
+text = "a-b-fix"
+[[finding.match]]
+observation = "reply"
+code = [535]
+"#;
+
+    #[test]
+    fn reads_minimal() {
+        let f = parse(MINIMAL).unwrap();
+        assert_eq!(
+            f[0].message_ids(),
+            ["a-b-title", "a-b-summary", "a-b-cause", "a-b-fix"]
+        );
+        assert_eq!(f[0].rules[0].specificity(), 30);
+    }
+
+    #[test]
+    fn rejects_bad_data() {
+        let cases = [
+            (MINIMAL.replace("\"reply\"", "\"replay\""), "unknown observation"),
+            (
+                MINIMAL.replace("code = [535]", "code = [535]\ntext = \"(\""),
+                "bad regex",
+            ),
+            (
+                MINIMAL.replace("code = [535]", "class = [\"x\"]"),
+                "class on reply",
+            ),
+            (
+                MINIMAL.replace("text = \"a-b-fix\"", "text = \"a-b-fix\"\naudience = \"boss\""),
+                "audience",
+            ),
+            (
+                MINIMAL.replace("stage = \"auth\"", "stage = \"authentication\""),
+                "stage",
+            ),
+            (MINIMAL.replace("id = \"a.b\"", "id = \"A.b\""), "id"),
+            (format!("{MINIMAL}{MINIMAL}"), "duplicate"),
+            (
+                MINIMAL.replace("causes", "supersedes = [\"x.y\"]\ncauses"),
+                "supersedes",
+            ),
+            (
+                MINIMAL.replace("code = [535]", "code = [535]\ncolour = \"red\""),
+                "unknown key",
+            ),
+            (
+                MINIMAL.split("[[finding.match]]").next().unwrap().to_owned(),
+                "no rule",
+            ),
+        ];
+        for (data, what) in cases {
+            assert!(parse(&data).is_err(), "{what} accepted");
+        }
+    }
+
+    #[test]
+    fn provider_lists() {
+        let l = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(provider_matches(&[], None));
+        assert!(provider_matches(&l(&["gmail"]), Some("gmail")));
+        assert!(!provider_matches(&l(&["gmail"]), None));
+        assert!(!provider_matches(&l(&["gmail"]), Some("m365")));
+        assert!(provider_matches(&l(&["any"]), Some("m365")));
+        assert!(!provider_matches(&l(&["any"]), None));
+        assert!(provider_matches(&l(&["none"]), None));
+        assert!(!provider_matches(&l(&["none"]), Some("gmail")));
+    }
+}

@@ -1,0 +1,325 @@
+//! The diagnosis engine: observations matched against the catalogue's rules, ranked, rendered.
+//!
+//! 1. Every observation is matched against every rule. Per observation, only the findings whose
+//!    best rule is the most specific survive: a 535 5.7.139 "SmtpClientAuthentication is
+//!    disabled" is explained by `auth.smtp_auth_disabled`, not also by the generic 535 rule of
+//!    `auth.credentials_rejected`.
+//! 2. Findings matched by several observations merge (evidence and params together).
+//! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`).
+//! 4. The rest are ordered: severity, then specificity, then stage, then transcript, then
+//!    catalogue order. When the two first error findings tie on everything but catalogue order,
+//!    the evidence fits both equally: an `ambiguous` finding goes first and lists them.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashSet};
+
+use mailprobe_proto::{Context, Stage, Transcript};
+
+use crate::catalogue::{Entry, FindingDef, provider_matches};
+use crate::finding::{Finding, Fix, Severity};
+use crate::lang::Lang;
+use crate::observe::{COMMON_PARAMS, Observation, ObservationKind, observe};
+use crate::texts::{Texts, args};
+
+/// The id of the finding the engine makes when the evidence fits several findings equally.
+pub(crate) const AMBIGUOUS: &str = "ambiguous";
+
+/// Params the engine gives the `ambiguous` finding.
+#[cfg(test)]
+pub(crate) const AMBIGUOUS_PARAMS: &[&str] = &["count", "candidates", "titles"];
+
+/// The order stages happen in, for ranking (TLS comes after the greeting for STARTTLS, before it
+/// for implicit TLS; either way a failure there comes before any command).
+pub(crate) fn stage_rank(stage: Stage) -> u8 {
+    match stage {
+        Stage::Resolve => 0,
+        Stage::Connect => 1,
+        Stage::Banner => 2,
+        Stage::Tls => 3,
+        Stage::Ehlo | Stage::Capability => 4,
+        Stage::Auth => 5,
+        Stage::MailFrom => 6,
+        Stage::RcptTo => 7,
+        Stage::Data => 8,
+        Stage::Quit => 9,
+    }
+}
+
+/// A finding matched by one observation: catalogue index, rule specificity, captured params.
+type Match = (usize, u32, Vec<(String, String)>);
+
+struct Candidate {
+    def: usize,
+    score: u32,
+    observations: Vec<usize>,
+    captures: Vec<(String, String)>,
+}
+
+impl Candidate {
+    fn first<'a>(&self, observations: &'a [Observation]) -> &'a Observation {
+        &observations[self.observations[0]]
+    }
+}
+
+/// Where a rendered text problem is reported (tests collect them; the public API drops them).
+pub(crate) type Problems = Vec<String>;
+
+pub(crate) fn diagnose(
+    findings: &[FindingDef],
+    texts: &Texts,
+    context: &Context,
+    transcripts: &[Transcript],
+    lang: Lang,
+    problems: &mut Problems,
+) -> Vec<Finding> {
+    let observations = observe(context, transcripts);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (oi, obs) in observations.iter().enumerate() {
+        let mut matched: Vec<Match> = Vec::new();
+        for (fi, def) in findings.iter().enumerate() {
+            let best = def
+                .rules
+                .iter()
+                .filter_map(|r| r.matches(obs, context).map(|caps| (r.specificity(), caps)))
+                .max_by_key(|(score, _)| *score);
+            if let Some((score, caps)) = best {
+                matched.push((fi, score, caps));
+            }
+        }
+        let Some(top) = matched.iter().map(|m| m.1).max() else {
+            continue;
+        };
+        for (fi, score, caps) in matched.into_iter().filter(|m| m.1 == top) {
+            match candidates.iter_mut().find(|c| c.def == fi) {
+                Some(c) => {
+                    c.score = c.score.max(score);
+                    c.observations.push(oi);
+                    c.captures.extend(caps);
+                }
+                None => candidates.push(Candidate {
+                    def: fi,
+                    score,
+                    observations: vec![oi],
+                    captures: caps,
+                }),
+            }
+        }
+    }
+
+    let hidden: HashSet<&str> = candidates
+        .iter()
+        .flat_map(|c| findings[c.def].supersedes.iter().map(String::as_str))
+        .collect();
+    candidates.retain(|c| !hidden.contains(findings[c.def].id.as_str()));
+
+    let tie_key = |c: &Candidate| {
+        let first = c.first(&observations);
+        (
+            findings[c.def].severity,
+            Reverse(c.score),
+            stage_rank(first.stage),
+            first.transcript,
+        )
+    };
+    candidates.sort_by_key(|c| (tie_key(c), c.def));
+
+    let mut out: Vec<Finding> = candidates
+        .iter()
+        .map(|c| render(&findings[c.def], c, &observations, texts, context, lang, problems))
+        .collect();
+
+    let tied = match candidates.as_slice() {
+        [a, b, ..] if findings[a.def].severity == Severity::Error && tie_key(a) == tie_key(b) => {
+            candidates.iter().take_while(|c| tie_key(c) == tie_key(a)).count()
+        }
+        _ => 0,
+    };
+    if tied >= 2
+        && let Some(def) = findings.iter().find(|f| f.engine && f.id == AMBIGUOUS)
+    {
+        let ambiguous = render_ambiguous(
+            def,
+            &out[..tied],
+            &findings[candidates[0].def],
+            texts,
+            context,
+            lang,
+            problems,
+        );
+        out.insert(0, ambiguous);
+    }
+    out
+}
+
+/// Localized stand-ins for params a text may use but the evidence did not give.
+fn fallback(key: &str) -> &'static str {
+    match key {
+        "user" | "from" | "to" => "placeholder-address",
+        "offered" | "masked" => "none",
+        "subject" | "issuer" | "names" | "not_before" | "not_after" => "not-given",
+        _ => "unknown",
+    }
+}
+
+fn fluent_args<'a>(
+    params: &'a BTreeMap<String, String>,
+    expected: impl IntoIterator<Item = &'a str>,
+    texts: &Texts,
+    lang: Lang,
+) -> fluent_bundle::FluentArgs<'a> {
+    let no_args = args([]);
+    let mut pairs: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+    for (k, v) in params {
+        let v: Cow<'a, str> = if k.ends_with("security") && v == "none" {
+            Cow::Owned(texts.format(lang, "security-none", &no_args))
+        } else {
+            Cow::Borrowed(v.as_str())
+        };
+        pairs.push((k.as_str(), v));
+    }
+    for key in expected {
+        if params.get(key).is_none_or(String::is_empty) {
+            pairs.retain(|(k, _)| *k != key);
+            pairs.push((key, Cow::Owned(texts.format(lang, fallback(key), &no_args))));
+        }
+    }
+    args(pairs)
+}
+
+fn format(
+    texts: &Texts,
+    lang: Lang,
+    id: &str,
+    args: &fluent_bundle::FluentArgs<'_>,
+    problems: &mut Problems,
+) -> String {
+    match texts.format_checked(lang, id, args) {
+        Some((text, errors)) => {
+            problems.extend(errors.into_iter().map(|e| format!("{lang}/{id}: {e}")));
+            text
+        }
+        None => {
+            problems.push(format!("{lang}/{id}: no such message"));
+            texts.format(lang, id, args)
+        }
+    }
+}
+
+fn entries<'a>(list: &'a [Entry], context: &'a Context) -> impl Iterator<Item = &'a Entry> {
+    list.iter()
+        .filter(move |e| provider_matches(&e.provider, context.provider.as_deref()))
+}
+
+fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    for item in items {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+}
+
+fn render(
+    def: &FindingDef,
+    c: &Candidate,
+    observations: &[Observation],
+    texts: &Texts,
+    context: &Context,
+    lang: Lang,
+    problems: &mut Problems,
+) -> Finding {
+    let mut params: BTreeMap<String, String> = BTreeMap::new();
+    let mut evidence = Vec::new();
+    for (k, v) in &c.captures {
+        params.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut kinds: Vec<ObservationKind> = Vec::new();
+    for &oi in &c.observations {
+        let obs = &observations[oi];
+        for (k, v) in &obs.params {
+            params.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        push_unique(&mut evidence, obs.evidence.iter().cloned());
+        if !kinds.contains(&obs.kind) {
+            kinds.push(obs.kind);
+        }
+    }
+    let expected = COMMON_PARAMS
+        .iter()
+        .copied()
+        .chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
+    let fargs = fluent_args(&params, expected, texts, lang);
+    let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
+    Finding {
+        id: def.id.clone(),
+        severity: def.severity,
+        stage: def.stage.as_str().to_owned(),
+        title: fmt(&def.title_id(), problems),
+        summary: fmt(&def.summary_id(), problems),
+        evidence,
+        causes: entries(&def.causes, context)
+            .map(|e| fmt(&e.text, problems))
+            .collect(),
+        fixes: entries(&def.fixes, context)
+            .map(|e| Fix {
+                text: fmt(&e.text, problems),
+                audience: e.audience.clone(),
+            })
+            .collect(),
+        params,
+    }
+}
+
+fn render_ambiguous(
+    def: &FindingDef,
+    tied: &[Finding],
+    first: &FindingDef,
+    texts: &Texts,
+    context: &Context,
+    lang: Lang,
+    problems: &mut Problems,
+) -> Finding {
+    let mut params = BTreeMap::new();
+    params.insert("count".to_owned(), tied.len().to_string());
+    params.insert(
+        "candidates".to_owned(),
+        tied.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "),
+    );
+    for key in ["host", "port", "security", "protocol", "stage"] {
+        if let Some(v) = tied[0].params.get(key) {
+            params.insert(key.to_owned(), v.clone());
+        }
+    }
+    let mut shown = params.clone();
+    shown.insert(
+        "titles".to_owned(),
+        tied.iter()
+            .map(|f| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    let fargs = fluent_args(&shown, COMMON_PARAMS.iter().copied(), texts, lang);
+    let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
+    let mut evidence = Vec::new();
+    for f in tied {
+        push_unique(&mut evidence, f.evidence.iter().cloned());
+    }
+    Finding {
+        id: def.id.clone(),
+        severity: def.severity,
+        stage: first.stage.as_str().to_owned(),
+        title: fmt(&def.title_id(), problems),
+        summary: fmt(&def.summary_id(), problems),
+        evidence,
+        causes: entries(&def.causes, context)
+            .map(|e| fmt(&e.text, problems))
+            .collect(),
+        fixes: entries(&def.fixes, context)
+            .map(|e| Fix {
+                text: fmt(&e.text, problems),
+                audience: e.audience.clone(),
+            })
+            .collect(),
+        params,
+    }
+}

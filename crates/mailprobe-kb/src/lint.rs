@@ -1,0 +1,385 @@
+//! The completeness test: walks the whole catalogue and its texts and lists every problem. The
+//! negative tests below prove each check can fail.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use fluent_syntax::ast;
+
+use crate::catalogue::{self, FindingDef, provider_matches};
+use crate::engine::{AMBIGUOUS, AMBIGUOUS_PARAMS};
+use crate::lang::Lang;
+use crate::observe::COMMON_PARAMS;
+use crate::{FINDINGS_TOML, LOCALES};
+
+/// Messages of one Fluent file: id → variables referenced.
+type Messages = BTreeMap<String, BTreeSet<String>>;
+
+fn inline_vars(e: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+    match e {
+        ast::InlineExpression::VariableReference { id } => {
+            out.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for a in &arguments.positional {
+                inline_vars(a, out);
+            }
+            for a in &arguments.named {
+                inline_vars(&a.value, out);
+            }
+        }
+        ast::InlineExpression::Placeable { expression } => expr_vars(expression, out),
+        _ => {}
+    }
+}
+
+fn expr_vars(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+    match e {
+        ast::Expression::Inline(i) => inline_vars(i, out),
+        ast::Expression::Select { selector, variants } => {
+            inline_vars(selector, out);
+            for v in variants {
+                pattern_vars(&v.value, out);
+            }
+        }
+    }
+}
+
+fn pattern_vars(p: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    for el in &p.elements {
+        if let ast::PatternElement::Placeable { expression } = el {
+            expr_vars(expression, out);
+        }
+    }
+}
+
+fn messages(source: &str, name: &str, problems: &mut Vec<String>) -> Messages {
+    let resource = match fluent_syntax::parser::parse(source) {
+        Ok(r) => r,
+        Err((r, errors)) => {
+            problems.push(format!("{name}: {} syntax errors: {errors:?}", errors.len()));
+            r
+        }
+    };
+    let mut out = Messages::new();
+    for entry in &resource.body {
+        if let ast::Entry::Message(m) = entry {
+            let mut vars = BTreeSet::new();
+            match &m.value {
+                Some(p) => pattern_vars(p, &mut vars),
+                None => problems.push(format!("{name}: {} has no value", m.id.name)),
+            }
+            if out.insert(m.id.name.to_owned(), vars).is_some() {
+                problems.push(format!("{name}: {} defined twice", m.id.name));
+            }
+        }
+    }
+    out
+}
+
+/// Every problem of a catalogue and its Fluent files.
+pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let findings = match catalogue::parse(findings_toml) {
+        Ok(f) => f,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut files: BTreeMap<(&str, Lang), Messages> = BTreeMap::new();
+    for &(lang, name, text) in locales {
+        let m = messages(text, &format!("{lang}/{name}"), &mut problems);
+        files.entry((name, lang)).or_default().extend(m);
+    }
+
+    // Both languages define the same messages with the same variables, file by file.
+    let names: BTreeSet<&str> = files.keys().map(|(n, _)| *n).collect();
+    for name in &names {
+        let empty = Messages::new();
+        let en = files.get(&(*name, Lang::En)).unwrap_or(&empty);
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let other = files.get(&(*name, lang)).unwrap_or(&empty);
+            for (id, vars) in en {
+                match other.get(id) {
+                    None => problems.push(format!("{lang}/{name}: {id} missing (defined in en)")),
+                    Some(v) if v != vars => {
+                        problems.push(format!("{name}: {id} uses {vars:?} in en but {v:?} in {lang}"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for id in other.keys().filter(|id| !en.contains_key(*id)) {
+                problems.push(format!("en/{name}: {id} missing (defined in {lang})"));
+            }
+        }
+    }
+
+    let finding_messages = |lang: Lang| files.get(&("findings.ftl", lang));
+    let mut referenced = BTreeSet::new();
+    for f in &findings {
+        check_finding(f, &mut problems);
+        for id in f.message_ids() {
+            for lang in Lang::ALL {
+                match finding_messages(lang).and_then(|m| m.get(&id)) {
+                    None => problems.push(format!("{}: message {id} missing in {lang}/findings.ftl", f.id)),
+                    Some(vars) => {
+                        let allowed = allowed_params(f);
+                        for v in vars.iter().filter(|v| !allowed.contains(*v)) {
+                            problems.push(format!(
+                                "{}: {lang}/{id} uses ${v}, which not every rule of the finding provides",
+                                f.id
+                            ));
+                        }
+                    }
+                }
+            }
+            referenced.insert(id);
+        }
+    }
+    for lang in Lang::ALL {
+        for id in finding_messages(lang).into_iter().flat_map(|m| m.keys()) {
+            if !referenced.contains(id) {
+                problems.push(format!("{lang}/findings.ftl: {id} is not used by any finding"));
+            }
+        }
+    }
+
+    // Translated, not copied: every finding text differs between English and Italian.
+    if let (Some(en), Some(it)) = (
+        locales.iter().find(|l| l.0 == Lang::En && l.1 == "findings.ftl"),
+        locales.iter().find(|l| l.0 == Lang::It && l.1 == "findings.ftl"),
+    ) {
+        let values = |src: &str| -> BTreeMap<String, String> {
+            let Ok(r) = fluent_syntax::parser::parse(src) else {
+                return BTreeMap::new();
+            };
+            r.body
+                .iter()
+                .filter_map(|e| match e {
+                    ast::Entry::Message(m) => Some((m.id.name.to_owned(), format!("{:?}", m.value))),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (en, it) = (values(en.2), values(it.2));
+        for (id, v) in &en {
+            if it.get(id) == Some(v) {
+                problems.push(format!("it/findings.ftl: {id} is the English text"));
+            }
+        }
+    }
+
+    // No two rules that match exactly the same observations.
+    let rules: Vec<(&str, &catalogue::Rule)> = findings
+        .iter()
+        .flat_map(|f| f.rules.iter().map(move |r| (f.id.as_str(), r)))
+        .collect();
+    for (i, (a_id, a)) in rules.iter().enumerate() {
+        for (b_id, b) in &rules[i + 1..] {
+            if a.def.same_as(&b.def) {
+                problems.push(format!("identical rules in {a_id} and {b_id}: {:?}", a.def));
+            }
+        }
+    }
+
+    // Supersedes: no cycles of two.
+    for f in &findings {
+        for s in &f.supersedes {
+            if findings
+                .iter()
+                .any(|g| &g.id == s && g.supersedes.contains(&f.id))
+            {
+                problems.push(format!("{} and {s} supersede each other", f.id));
+            }
+        }
+    }
+    if !findings.iter().any(|f| f.id == AMBIGUOUS && f.engine) {
+        problems.push(format!("no engine finding {AMBIGUOUS:?}"));
+    }
+    problems
+}
+
+/// The params every path to this finding provides.
+fn allowed_params(f: &FindingDef) -> BTreeSet<String> {
+    let mut allowed: BTreeSet<String> = COMMON_PARAMS.iter().map(|s| (*s).to_owned()).collect();
+    if f.engine {
+        allowed.extend(AMBIGUOUS_PARAMS.iter().map(|s| (*s).to_owned()));
+        return allowed;
+    }
+    let mut per_rule = f.rules.iter().map(|r| {
+        let mut p: BTreeSet<String> = r
+            .def
+            .observation
+            .provided_params()
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        p.extend(r.capture_names());
+        p
+    });
+    let first = per_rule.next().unwrap_or_default();
+    let common = per_rule.fold(first, |acc, p| acc.intersection(&p).cloned().collect());
+    allowed.extend(common);
+    allowed
+}
+
+fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
+    if f.rules.is_empty() && !f.engine {
+        problems.push(format!("{}: no rule", f.id));
+    }
+    if f.causes.is_empty() {
+        problems.push(format!("{}: no cause", f.id));
+    }
+    if f.fixes.is_empty() {
+        problems.push(format!("{}: no fix", f.id));
+    }
+    // Whatever provider a rule matches for, the finding has a cause and a fix to show.
+    let mut providers: BTreeSet<Option<String>> = BTreeSet::new();
+    for r in &f.rules {
+        if r.def.provider.is_empty() {
+            providers.insert(None);
+        }
+        for p in &r.def.provider {
+            match p.as_str() {
+                "none" => providers.insert(None),
+                "any" => providers.insert(Some("some-provider".into())),
+                p => providers.insert(Some(p.to_owned())),
+            };
+        }
+    }
+    if f.engine {
+        providers.insert(None);
+    }
+    for p in &providers {
+        let shown = |list: &[catalogue::Entry]| {
+            list.iter()
+                .filter(|e| provider_matches(&e.provider, p.as_deref()))
+                .count()
+        };
+        if shown(&f.causes) == 0 || shown(&f.fixes) == 0 {
+            problems.push(format!(
+                "{}: no cause or no fix left for provider {}",
+                f.id,
+                p.as_deref().unwrap_or("(none)")
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalogue_is_complete() {
+        let problems = problems(FINDINGS_TOML, LOCALES);
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+
+    const DATA: &str = r#"
+[[finding]]
+id = "a.b"
+severity = "error"
+stage = "auth"
+causes = ["a-b-cause"]
+[[finding.fix]]
+text = "a-b-fix"
+[[finding.match]]
+observation = "reply"
+code = [535]
+
+[[finding]]
+id = "ambiguous"
+severity = "warning"
+stage = "auth"
+engine = true
+causes = ["ambiguous-cause"]
+[[finding.fix]]
+text = "ambiguous-fix"
+"#;
+    const EN: &str = "a-b-title = Rejected\na-b-summary = { $host } said { $reply_line }\na-b-cause = Wrong\na-b-fix = Retype\nambiguous-title = Several\nambiguous-summary = { $titles }\nambiguous-cause = Same\nambiguous-fix = Check\n";
+    const IT: &str = "a-b-title = Rifiutato\na-b-summary = { $host } ha detto { $reply_line }\na-b-cause = Sbagliato\na-b-fix = Riscrivi\nambiguous-title = Diversi\nambiguous-summary = Candidati: { $titles }\nambiguous-cause = Stesso\nambiguous-fix = Controlla\n";
+
+    fn run(data: &str, en: &str, it: &str) -> Vec<String> {
+        problems(
+            data,
+            &[(Lang::En, "findings.ftl", en), (Lang::It, "findings.ftl", it)],
+        )
+    }
+
+    #[test]
+    fn a_good_small_catalogue_passes() {
+        assert_eq!(run(DATA, EN, IT), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_check_can_fail() {
+        let cases: Vec<(String, String, String, &str)> = vec![
+            (
+                DATA.into(),
+                EN.into(),
+                IT.replace("a-b-cause = Sbagliato\n", ""),
+                "missing in it",
+            ),
+            (
+                DATA.into(),
+                EN.into(),
+                IT.replace("{ $host } ha", "{ $port } ha"),
+                "placeholders differ",
+            ),
+            (
+                DATA.into(),
+                EN.into(),
+                IT.replace("Riscrivi", "Retype"),
+                "not translated",
+            ),
+            (
+                DATA.into(),
+                format!("{EN}a-b-extra = Unused\n"),
+                format!("{IT}a-b-extra = Inutile\n"),
+                "defined but unused",
+            ),
+            (
+                DATA.into(),
+                EN.replace("{ $reply_line }", "{ $working_port }"),
+                IT.replace("{ $reply_line }", "{ $working_port }"),
+                "param no rule provides",
+            ),
+            (
+                DATA.replace("causes = [\"a-b-cause\"]", "causes = []"),
+                EN.replace("a-b-cause = Wrong\n", ""),
+                IT.replace("a-b-cause = Sbagliato\n", ""),
+                "no cause",
+            ),
+            (
+                DATA.replace(
+                    "code = [535]\n",
+                    "code = [535]\n[[finding.match]]\nobservation = \"reply\"\ncode = [535]\n",
+                ),
+                EN.into(),
+                IT.into(),
+                "identical rules",
+            ),
+            (
+                DATA.replace(
+                    "[[finding.fix]]\ntext = \"a-b-fix\"",
+                    "[[finding.fix]]\ntext = \"a-b-fix\"\nprovider = [\"gmail\"]",
+                ),
+                EN.into(),
+                IT.into(),
+                "no fix for the generic provider",
+            ),
+            (
+                DATA.into(),
+                EN.replace("a-b-title = Rejected", "a-b-title = { $x"),
+                IT.into(),
+                "syntax error",
+            ),
+        ];
+        for (data, en, it, what) in cases {
+            assert!(!run(&data, &en, &it).is_empty(), "check did not fire: {what}");
+        }
+    }
+}
