@@ -30,8 +30,9 @@ pub enum ObservationKind {
     /// [`ConnectFailure`] (`refused`, `timed_out`, `unreachable`, `other`); one observation per
     /// kind seen.
     ConnectFailed,
-    /// Nothing came in time. Class: what was awaited, by stage: `resolve`, `connect`, `banner`,
-    /// `tls`, or `reply` (a reply to a command).
+    /// Nothing came in time (and nothing had failed before: a timeout after a failure is its
+    /// consequence). Class: what was awaited, by stage: `resolve`, `connect`, `banner`, `tls`, or
+    /// `reply` (a reply to a command).
     Timeout,
     /// The peer sent bytes that do not belong to the protocol. Class: the [`PeerBytes`] (`tls`,
     /// `http`...).
@@ -44,15 +45,16 @@ pub enum ObservationKind {
     TlsVersionRefused,
     /// STARTTLS was asked for, and the EHLO reply (IMAP: the capabilities) does not offer it.
     StarttlsMissing,
-    /// The mechanism the client needs is not in the server's AUTH list, or the server answered
-    /// AUTH with 504 / 5.5.4 / 5.7.4. Class: the mechanism wanted (`PLAIN` stands for PLAIN or
-    /// LOGIN, `XOAUTH2` for XOAUTH2 or OAUTHBEARER).
+    /// The mechanism the client needs is not in the server's AUTH list (when no AUTH command was
+    /// sent), or the server answered AUTH with 504 / 5.5.4 / 5.7.4 (that reply is then observed
+    /// as this, with its code, not as a `reply`). Class: the mechanism wanted (`PLAIN` stands for
+    /// PLAIN or LOGIN, `XOAUTH2` for XOAUTH2 or OAUTHBEARER).
     AuthMechanismMissing,
     /// The primary probe failed the way a TLS mode mismatch looks, and a mode check on the same
     /// host and port got a greeting with the other security.
     ModeMismatch,
-    /// A 334 challenge during AUTH carrying an OAuth error document (Google's base64 JSON).
-    /// Class: its `status` (`400`, `401`).
+    /// A 334 challenge during AUTH carrying an OAuth error document (Google's base64 JSON, or
+    /// RFC 7628's). Class: its `status` (`400`, `401`, `invalid_token`, `insufficient_scope`).
     OauthError,
     /// A 334 challenge during AUTH where a final reply (235) was expected: not a LOGIN prompt.
     UnexpectedChallenge,
@@ -97,7 +99,12 @@ impl ObservationKind {
             Self::UnexpectedBytes => is::<PeerBytes>(class),
             Self::Timeout => matches!(class, "resolve" | "connect" | "banner" | "tls" | "reply"),
             Self::ImapNo => !class.is_empty() && class.bytes().all(|b| b.is_ascii_uppercase() || b == b'-'),
-            Self::OauthError => !class.is_empty() && class.bytes().all(|b| b.is_ascii_digit()),
+            Self::OauthError => {
+                !class.is_empty()
+                    && class
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'_')
+            }
             Self::AuthMechanismMissing => {
                 !class.is_empty() && class == class.to_ascii_uppercase() && !class.contains(' ')
             }
@@ -506,7 +513,7 @@ impl<'a> Walker<'a> {
             EventKind::TimedOut {
                 waiting_for,
                 after_ms,
-            } => {
+            } if !self.failed => {
                 let mut o = self.obs(ObservationKind::Timeout, stage, Some(i));
                 o.class = Some(
                     match stage {
@@ -525,6 +532,7 @@ impl<'a> Walker<'a> {
                 o.params.insert("seconds".into(), seconds(*after_ms));
                 self.push(o);
             }
+            EventKind::TimedOut { .. } => {}
             EventKind::Closed { reason } => {
                 if *reason != CloseReason::Done && stage != Stage::Quit && !self.failed {
                     let mut o = self.obs(ObservationKind::ConnectionClosed, stage, Some(i));
@@ -571,8 +579,7 @@ impl<'a> Walker<'a> {
             o.params.insert("enhanced".into(), e.to_string());
         }
         o.params.insert("reply".into(), reply.message());
-        o.params
-            .insert("reply_line".into(), wire.first().cloned().unwrap_or_default());
+        o.params.insert("reply_line".into(), one_line(reply, enhanced));
         if let Some(c) = command {
             o.params.insert("command".into(), c.to_owned());
         }
@@ -582,10 +589,9 @@ impl<'a> Walker<'a> {
                     (e.class, e.subject, e.detail) == (5, 5, 4) || (e.class, e.subject, e.detail) == (5, 7, 4)
                 }));
         if mechanism_refused {
-            let mut m = o.clone();
+            // This reply is observed as the missing mechanism it reports, not as a plain reply.
+            let mut m = o;
             m.kind = ObservationKind::AuthMechanismMissing;
-            m.code = None;
-            m.enhanced = None;
             let wanted = self
                 .auth_mechanism
                 .clone()
@@ -598,8 +604,9 @@ impl<'a> Walker<'a> {
                 m.params.insert("offered".into(), offered(ehlo));
             }
             self.push(m);
+        } else {
+            self.push(o);
         }
-        self.push(o);
     }
 
     fn challenge(&mut self, i: usize, reply: &'a Reply) {
@@ -781,7 +788,8 @@ impl<'a> Walker<'a> {
         let ctx = self.context;
         let wants_auth =
             ctx.user.is_some() || ctx.has_password || ctx.has_token || ctx.auth_mechanism.is_some();
-        if self.t.protocol != Protocol::Smtp || !wants_auth {
+        // Once an AUTH command went out, the server's answer to it is the evidence, not the list.
+        if self.t.protocol != Protocol::Smtp || !wants_auth || self.auth_mechanism.is_some() {
             return;
         }
         let Some((i, ehlo, after_tls)) = self.last_ehlo else {
@@ -835,6 +843,21 @@ impl<'a> Walker<'a> {
         o.params.insert("offered".into(), offered(ehlo));
         self.push(o);
     }
+}
+
+/// A reply on one line, as people quote it: `535 5.7.8 Username and Password not accepted...`.
+fn one_line(reply: &Reply, enhanced: Option<EnhancedCode>) -> String {
+    let mut out = reply.code.to_string();
+    if let Some(e) = enhanced {
+        out.push(' ');
+        out.push_str(&e.to_string());
+    }
+    let message = reply.message();
+    if !message.is_empty() {
+        out.push(' ');
+        out.push_str(&message);
+    }
+    out
 }
 
 /// The AUTH mechanisms an EHLO reply offers, space-separated (empty when none).
