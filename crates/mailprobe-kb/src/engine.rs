@@ -155,10 +155,10 @@ pub(crate) fn diagnose(
 /// Localized stand-ins for params a text may use but the evidence did not give.
 fn fallback(key: &str) -> &'static str {
     match key {
-        "user" | "from" | "to" => "placeholder-address",
-        "offered" | "masked" => "none",
-        "subject" | "issuer" | "names" | "not_before" | "not_after" => "not-given",
-        _ => "unknown",
+        "user" | "from" | "to" => "ui-placeholder-address",
+        "offered" | "masked" => "ui-none",
+        "subject" | "issuer" | "names" | "not_before" | "not_after" => "ui-not-given",
+        _ => "ui-unknown",
     }
 }
 
@@ -172,7 +172,7 @@ fn fluent_args<'a>(
     let mut pairs: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
     for (k, v) in params {
         let v: Cow<'a, str> = if k.ends_with("security") && v == "none" {
-            Cow::Owned(texts.format(lang, "security-none", &no_args))
+            Cow::Owned(texts.format(lang, "ui-security-none", &no_args))
         } else {
             Cow::Borrowed(v.as_str())
         };

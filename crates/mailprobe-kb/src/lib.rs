@@ -113,8 +113,9 @@ impl KnowledgeBase {
         )
     }
 
-    /// A UI string (`report-findings`, `report-what-to-do`, `stage-auth`...) from the same Fluent
-    /// bundles, with `args` filled in. Falls back to English, then to the key itself.
+    /// A UI string (`ui-findings`, `ui-what-to-do`, `ui-stage-auth`, `ui-audience-device`...; see
+    /// `locales/en/ui.ftl`) from the same Fluent bundles, with `args` filled in. A plain number
+    /// argument selects plurals (`ui-finding-count`). Falls back to English, then to the key.
     pub fn text(&self, lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         let args = texts::args(args.iter().map(|&(k, v)| (k, Cow::Borrowed(v))));
         self.texts.format(lang, key, &args)

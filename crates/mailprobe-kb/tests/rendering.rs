@@ -384,26 +384,46 @@ fn findings_serialize_as_the_json_contract_says() {
 #[test]
 fn ui_strings_in_both_languages() {
     let kb = KnowledgeBase::builtin();
-    assert_eq!(kb.text(Lang::En, "report-what-to-do", &[]), "What to do");
-    assert_eq!(kb.text(Lang::It, "report-what-to-do", &[]), "Cosa fare");
-    assert_eq!(kb.text(Lang::It, "report-why", &[]), "Perché");
-    assert_eq!(kb.text(Lang::It, "stage-mail_from", &[]), "Mittente (MAIL FROM)");
+    assert_eq!(kb.text(Lang::En, "ui-what-to-do", &[]), "What to do");
+    assert_eq!(kb.text(Lang::It, "ui-what-to-do", &[]), "Cosa fare");
+    assert_eq!(kb.text(Lang::It, "ui-why", &[]), "Perché");
     assert_eq!(
-        kb.text(Lang::En, "report-finding-count", &[("count", "1")]),
+        kb.text(Lang::It, "ui-stage-mail_from", &[]),
+        "Mittente (MAIL FROM)"
+    );
+    assert_eq!(
+        kb.text(Lang::En, "ui-finding-count", &[("count", "1")]),
         "One finding"
     );
     assert_eq!(
-        kb.text(Lang::En, "report-finding-count", &[("count", "3")]),
+        kb.text(Lang::En, "ui-finding-count", &[("count", "3")]),
         "3 findings"
     );
     assert_eq!(
-        kb.text(Lang::It, "report-finding-count", &[("count", "3")]),
+        kb.text(Lang::It, "ui-finding-count", &[("count", "1")]),
+        "Una diagnosi"
+    );
+    assert_eq!(
+        kb.text(Lang::It, "ui-finding-count", &[("count", "3")]),
         "3 diagnosi"
     );
-    let audience = kb.text(Lang::It, "audience-m365-admin", &[]);
-    let line = kb.text(Lang::It, "report-for-audience", &[("audience", &audience)]);
-    assert_eq!(line, "Per l'amministratore di Microsoft 365");
-    assert!(!line.contains('\u{2068}'), "no isolation marks");
+    let line = kb.text(
+        Lang::It,
+        "ui-transcript-smtp",
+        &[("endpoint", "smtp.gmail.com:587 (STARTTLS)")],
+    );
+    assert_eq!(line, "SMTP: smtp.gmail.com:587 (STARTTLS)");
+    assert!(
+        !line.contains('\u{2068}') && !line.contains('\u{2069}'),
+        "no isolation marks"
+    );
+    // Every audience of the catalogue has a label in both languages.
+    for audience in mailprobe_kb::AUDIENCES {
+        let key = format!("ui-audience-{audience}");
+        for lang in Lang::ALL {
+            assert_ne!(kb.text(lang, &key, &[]), key, "{lang}: no label for {audience}");
+        }
+    }
     // An unknown key comes back as itself rather than failing.
     assert_eq!(kb.text(Lang::It, "no-such-key", &[]), "no-such-key");
 }

@@ -19,8 +19,8 @@ auth-credentials-rejected-fix-retype = Type the password again by hand, and use 
 auth-credentials-rejected-fix-webmail = Sign in to the provider's webmail with exactly the same user name and password: if that fails too, reset the password; if it works, the account is fine and the problem is how the program signs in.
 auth-credentials-rejected-fix-m365-smtp-auth = Check that SMTP AUTH is allowed for this mailbox in Exchange Online PowerShell: Get-CASMailbox -Identity { $user } | Format-List SmtpClientAuthenticationDisabled. If it says True, run Set-CASMailbox -Identity { $user } -SmtpClientAuthenticationDisabled $false.
 auth-credentials-rejected-fix-m365-mfa = If the mailbox is covered by multi-factor authentication, security defaults, or a Conditional Access policy that blocks legacy authentication, a password sent over SMTP will never work: exclude this mailbox on purpose, or switch the device to OAuth or to an SMTP relay connector.
-auth-credentials-rejected-fix-keychain = Outlook for Mac: quit Outlook, open Keychain Access, delete the saved entries for { $host } and for the account, then start Outlook and enter the password when asked.
-auth-credentials-rejected-fix-credential-manager = Outlook for Windows: close Outlook, open Control Panel > Credential Manager > Windows Credentials, remove the entries for { $host } and for the account, then start Outlook and sign in again.
+auth-credentials-rejected-fix-keychain = Quit Outlook, open Keychain Access, delete the saved entries for { $host } and for the account, then start Outlook and enter the password when asked.
+auth-credentials-rejected-fix-credential-manager = Close Outlook, open Control Panel > Credential Manager > Windows Credentials, remove the entries for { $host } and for the account, then start Outlook and sign in again.
 
 ## auth.app_password_required
 
@@ -30,8 +30,8 @@ auth-app-password-required-cause-2sv = 2-Step Verification is on, and a second f
 auth-app-password-required-cause-revoked = An app password was in use but no longer exists: Google revokes all app passwords when the account password is changed.
 auth-app-password-required-fix-create = Go to myaccount.google.com/apppasswords, create an app password named after the program or device, and enter it where the mail program asks for the password.
 auth-app-password-required-fix-oauth = If the program can sign in with Google (OAuth 2.0), prefer that: add the account as a "Google" account rather than as a generic IMAP/SMTP one, and no app password is needed.
-auth-app-password-required-fix-outlook-macos = Outlook for Mac: Tools > Accounts, select the account, and replace the password with the app password (or remove the account and add it again as Google).
-auth-app-password-required-fix-outlook-windows = Outlook for Windows: File > Account Settings > Account Settings, select the account, choose Change, and enter the app password as the password.
+auth-app-password-required-fix-outlook-macos = Tools > Accounts, select the account, and replace the password with the app password (or remove the account and add it again as Google).
+auth-app-password-required-fix-outlook-windows = File > Account Settings > Account Settings, select the account, choose Change, and enter the app password as the password.
 
 ## auth.oauth_challenge_failed
 
@@ -43,10 +43,10 @@ auth-oauth-challenge-failed-cause-old-client = The program or the operating syst
 auth-oauth-challenge-failed-cause-clock = The computer's clock is several minutes off, so freshly issued tokens look expired or not yet valid.
 auth-oauth-challenge-failed-fix-readd = Remove the account from the mail program and add it again, choosing the provider (for example "Google") so that the browser sign-in and consent run again.
 auth-oauth-challenge-failed-fix-update = Install the pending updates of the operating system and of the mail program: current versions handle the sign-in flow correctly.
-auth-oauth-challenge-failed-fix-clear-macos = Outlook for Mac: in Keychain Access, delete the entries that mention the provider, { $host } or Outlook, then sign in again.
-auth-oauth-challenge-failed-fix-clear-windows = Outlook for Windows: in Credential Manager, remove the saved entries for { $host } and the provider, then sign in again.
+auth-oauth-challenge-failed-fix-clear-macos = In Keychain Access, delete the entries that mention the provider, { $host } or Outlook, then sign in again.
+auth-oauth-challenge-failed-fix-clear-windows = In Credential Manager, remove the saved entries for { $host } and the provider, then sign in again.
 auth-oauth-challenge-failed-fix-clock = Set the computer's date and time to be set automatically.
-auth-oauth-challenge-failed-fix-developer = For your own code: after such a 334 send an empty line, read the final error, then refresh the access token and check its scope before retrying.
+auth-oauth-challenge-failed-fix-developer = After such a 334 send an empty line, read the final error, then refresh the access token and check its scope before retrying.
 
 ## oauth.wrong_scope
 
@@ -171,9 +171,9 @@ tls-mode-mismatch-summary = Port { $asked_port } on { $host } does not speak { $
 tls-mode-mismatch-cause-pair = The encryption setting does not match the port: 465 expects SSL/TLS from the first byte, while 587 and 25 start unencrypted and switch with STARTTLS.
 tls-mode-mismatch-cause-autoconfig = Automatic setup or an old profile paired the port with the wrong encryption.
 tls-mode-mismatch-fix-use-working = Use port { $working_port } with { $working_security }.
-tls-mode-mismatch-fix-outlook-windows = Outlook for Windows: File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port to { $working_port } and the encrypted connection type to { $working_security }.
-tls-mode-mismatch-fix-outlook-macos = Outlook for Mac: Tools > Accounts, select the account; set the outgoing server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
-tls-mode-mismatch-fix-device = On a printer, scanner or application: set the SMTP port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
+tls-mode-mismatch-fix-outlook-windows = File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port to { $working_port } and the encrypted connection type to { $working_security }.
+tls-mode-mismatch-fix-outlook-macos = Tools > Accounts, select the account; set the outgoing server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
+tls-mode-mismatch-fix-device = Set the SMTP port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
 
 ## tls.version_too_old
 

@@ -1,52 +1,60 @@
-# Strings of the reports and of the engine's stand-ins. The binary uses the report-*, step-*,
-# severity-*, stage-* and audience-* messages; stage ids are Stage::as_str() names.
+# Strings of the reports and the engine's stand-ins, all prefixed ui-. Stage ids are
+# Stage::as_str() names (ui-stage-mail_from), audience ids those of findings.toml.
 
-report-findings = Findings
-report-no-findings = No problem found: every step worked.
-report-what-happened = What happened
-report-evidence = Evidence
-report-why = Why
-report-what-to-do = What to do
-report-steps = Steps
-report-for-audience = For { $audience }
-report-finding-count = { $count ->
+ui-findings = Findings
+ui-no-findings = No problem found: every step worked.
+ui-what-happened = What happened
+ui-evidence = Evidence
+ui-why = Why
+ui-what-to-do = What to do
+ui-steps = Steps
+ui-for-audience = For { $audience }
+ui-finding-count = { $count ->
         [one] One finding
        *[other] { $count } findings
     }
+ui-result-ok = The path works: mail can be sent this way.
+ui-result-problem = A problem was found: see the findings above.
 
-step-ok = ok
-step-failed = failed
+ui-transcript = Transcript
+ui-transcript-smtp = SMTP: { $endpoint }
+ui-transcript-imap = IMAP: { $endpoint }
+ui-transcript-mode-check = Check with the other encryption mode: { $endpoint }
+ui-transcript-client-tls-check = Check as an older TLS client: { $endpoint }
 
-severity-error = error
-severity-warning = warning
-severity-info = info
+ui-step-ok = ok
+ui-step-failed = failed
 
-stage-resolve = DNS lookup
-stage-connect = Connection
-stage-tls = Encryption (TLS)
-stage-banner = Greeting
-stage-ehlo = Introduction (EHLO)
-stage-auth = Sign-in
-stage-mail_from = Sender (MAIL FROM)
-stage-rcpt_to = Recipient (RCPT TO)
-stage-data = Message (DATA)
-stage-capability = Capabilities
-stage-quit = Goodbye
+ui-severity-error = error
+ui-severity-warning = warning
+ui-severity-info = info
 
-audience-outlook-macos = Outlook for Mac
-audience-outlook-windows = Outlook for Windows
-audience-device = the device or application
-audience-developer = developers
-audience-m365-admin = the Microsoft 365 administrator
-audience-google-account = your Google account
-audience-network-admin = the network or server administrator
+ui-stage-resolve = DNS lookup
+ui-stage-connect = Connection
+ui-stage-tls = Encryption (TLS)
+ui-stage-banner = Greeting
+ui-stage-ehlo = Introduction (EHLO)
+ui-stage-auth = Sign-in
+ui-stage-mail_from = Sender (MAIL FROM)
+ui-stage-rcpt_to = Recipient (RCPT TO)
+ui-stage-data = Message (DATA)
+ui-stage-capability = Capabilities
+ui-stage-quit = Goodbye
 
-security-starttls = STARTTLS
-security-tls = SSL/TLS
-security-none = no encryption
+ui-audience-outlook-macos = Outlook for Mac
+ui-audience-outlook-windows = Outlook for Windows
+ui-audience-device = device or application
+ui-audience-developer = developers
+ui-audience-m365-admin = Microsoft 365 administrator
+ui-audience-google-account = Google account
+ui-audience-network-admin = network or server administrator
+
+ui-security-starttls = STARTTLS
+ui-security-tls = SSL/TLS
+ui-security-none = no encryption
 
 # Stand-ins for facts the evidence did not give.
-unknown = unknown
-none = none
-not-given = ?
-placeholder-address = <address>
+ui-unknown = unknown
+ui-none = none
+ui-not-given = ?
+ui-placeholder-address = <address>

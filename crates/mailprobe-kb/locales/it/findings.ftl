@@ -19,8 +19,8 @@ auth-credentials-rejected-fix-retype = Digita di nuovo la password a mano e usa 
 auth-credentials-rejected-fix-webmail = Accedi alla webmail del provider con esattamente lo stesso nome utente e la stessa password: se non funziona nemmeno lì, reimposta la password; se funziona, l'account è a posto e il problema è il modo in cui il programma accede.
 auth-credentials-rejected-fix-m365-smtp-auth = Controlla in PowerShell di Exchange Online che SMTP AUTH sia consentito per questa casella: Get-CASMailbox -Identity { $user } | Format-List SmtpClientAuthenticationDisabled. Se risulta True, esegui Set-CASMailbox -Identity { $user } -SmtpClientAuthenticationDisabled $false.
 auth-credentials-rejected-fix-m365-mfa = Se la casella è soggetta ad autenticazione a più fattori, alle impostazioni predefinite per la sicurezza o a un criterio di accesso condizionale che blocca l'autenticazione legacy, una password inviata via SMTP non funzionerà mai: escludi questa casella consapevolmente, oppure passa il dispositivo a OAuth o a un connettore di inoltro SMTP.
-auth-credentials-rejected-fix-keychain = Outlook per Mac: chiudi Outlook, apri Accesso Portachiavi, elimina le voci salvate per { $host } e per l'account, poi riapri Outlook e inserisci la password quando la chiede.
-auth-credentials-rejected-fix-credential-manager = Outlook per Windows: chiudi Outlook, apri Pannello di controllo > Gestione credenziali > Credenziali di Windows, rimuovi le voci per { $host } e per l'account, poi riapri Outlook e accedi di nuovo.
+auth-credentials-rejected-fix-keychain = Chiudi Outlook, apri Accesso Portachiavi, elimina le voci salvate per { $host } e per l'account, poi riapri Outlook e inserisci la password quando la chiede.
+auth-credentials-rejected-fix-credential-manager = Chiudi Outlook, apri Pannello di controllo > Gestione credenziali > Credenziali di Windows, rimuovi le voci per { $host } e per l'account, poi riapri Outlook e accedi di nuovo.
 
 ## auth.app_password_required
 
@@ -30,8 +30,8 @@ auth-app-password-required-cause-2sv = La verifica in due passaggi è attiva e i
 auth-app-password-required-cause-revoked = Era in uso una password per le app che ora non esiste più: Google le revoca tutte quando si cambia la password dell'account.
 auth-app-password-required-fix-create = Vai su myaccount.google.com/apppasswords, crea una password per le app con il nome del programma o del dispositivo e inseriscila dove il programma di posta chiede la password.
 auth-app-password-required-fix-oauth = Se il programma sa accedere con Google (OAuth 2.0), preferisci questa strada: aggiungi l'account come account "Google" e non come generico IMAP/SMTP, e la password per le app non serve.
-auth-app-password-required-fix-outlook-macos = Outlook per Mac: Strumenti > Account, seleziona l'account e sostituisci la password con la password per le app (oppure rimuovi l'account e aggiungilo di nuovo come Google).
-auth-app-password-required-fix-outlook-windows = Outlook per Windows: File > Impostazioni account > Impostazioni account, seleziona l'account, scegli Cambia e inserisci come password la password per le app.
+auth-app-password-required-fix-outlook-macos = Strumenti > Account, seleziona l'account e sostituisci la password con la password per le app (oppure rimuovi l'account e aggiungilo di nuovo come Google).
+auth-app-password-required-fix-outlook-windows = File > Impostazioni account > Impostazioni account, seleziona l'account, scegli Cambia e inserisci come password la password per le app.
 
 ## auth.oauth_challenge_failed
 
@@ -43,10 +43,10 @@ auth-oauth-challenge-failed-cause-old-client = Il programma o il sistema operati
 auth-oauth-challenge-failed-cause-clock = L'orologio del computer è sbagliato di qualche minuto, così i token appena emessi sembrano scaduti o non ancora validi.
 auth-oauth-challenge-failed-fix-readd = Rimuovi l'account dal programma di posta e aggiungilo di nuovo scegliendo il provider (per esempio "Google"), così l'accesso e il consenso nel browser vengono ripetuti.
 auth-oauth-challenge-failed-fix-update = Installa gli aggiornamenti in sospeso del sistema operativo e del programma di posta: le versioni attuali gestiscono correttamente l'accesso.
-auth-oauth-challenge-failed-fix-clear-macos = Outlook per Mac: in Accesso Portachiavi elimina le voci che riguardano il provider, { $host } o Outlook, poi accedi di nuovo.
-auth-oauth-challenge-failed-fix-clear-windows = Outlook per Windows: in Gestione credenziali rimuovi le voci salvate per { $host } e per il provider, poi accedi di nuovo.
+auth-oauth-challenge-failed-fix-clear-macos = In Accesso Portachiavi elimina le voci che riguardano il provider, { $host } o Outlook, poi accedi di nuovo.
+auth-oauth-challenge-failed-fix-clear-windows = In Gestione credenziali rimuovi le voci salvate per { $host } e per il provider, poi accedi di nuovo.
 auth-oauth-challenge-failed-fix-clock = Imposta data e ora del computer in modo automatico.
-auth-oauth-challenge-failed-fix-developer = Nel tuo codice: dopo un 334 di questo tipo invia una riga vuota, leggi l'errore finale, poi rinnova il token di accesso e controllane l'ambito prima di riprovare.
+auth-oauth-challenge-failed-fix-developer = Dopo un 334 di questo tipo invia una riga vuota, leggi l'errore finale, poi rinnova il token di accesso e controllane l'ambito prima di riprovare.
 
 ## oauth.wrong_scope
 
@@ -171,9 +171,9 @@ tls-mode-mismatch-summary = La porta { $asked_port } di { $host } non parla { $a
 tls-mode-mismatch-cause-pair = L'impostazione di cifratura non corrisponde alla porta: la 465 vuole SSL/TLS fin dal primo byte, mentre la 587 e la 25 partono in chiaro e passano alla cifratura con STARTTLS.
 tls-mode-mismatch-cause-autoconfig = La configurazione automatica o un vecchio profilo ha abbinato la porta alla cifratura sbagliata.
 tls-mode-mismatch-fix-use-working = Usa la porta { $working_port } con { $working_security }.
-tls-mode-mismatch-fix-outlook-windows = Outlook per Windows: File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server in uscita su { $working_port } e il tipo di connessione crittografata su { $working_security }.
-tls-mode-mismatch-fix-outlook-macos = Outlook per Mac: Strumenti > Account, seleziona l'account; imposta la porta del server in uscita su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
-tls-mode-mismatch-fix-device = Su una stampante, uno scanner o un'applicazione: imposta la porta SMTP su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
+tls-mode-mismatch-fix-outlook-windows = File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server in uscita su { $working_port } e il tipo di connessione crittografata su { $working_security }.
+tls-mode-mismatch-fix-outlook-macos = Strumenti > Account, seleziona l'account; imposta la porta del server in uscita su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
+tls-mode-mismatch-fix-device = Imposta la porta SMTP su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
 
 ## tls.version_too_old
 

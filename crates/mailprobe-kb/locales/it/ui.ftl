@@ -1,51 +1,59 @@
-# Testi dei rapporti e segnaposto del motore. Stessi id del file inglese.
+# Testi dei rapporti e segnaposto del motore, tutti con il prefisso ui-. Stessi id del file inglese.
 
-report-findings = Diagnosi
-report-no-findings = Nessun problema: ogni passaggio è riuscito.
-report-what-happened = Cosa è successo
-report-evidence = Evidenze
-report-why = Perché
-report-what-to-do = Cosa fare
-report-steps = Passaggi
-report-for-audience = Per { $audience }
-report-finding-count = { $count ->
+ui-findings = Diagnosi
+ui-no-findings = Nessun problema: ogni passaggio è riuscito.
+ui-what-happened = Cosa è successo
+ui-evidence = Evidenze
+ui-why = Perché
+ui-what-to-do = Cosa fare
+ui-steps = Passaggi
+ui-for-audience = Per { $audience }
+ui-finding-count = { $count ->
         [one] Una diagnosi
        *[other] { $count } diagnosi
     }
+ui-result-ok = Il percorso funziona: la posta si può inviare così.
+ui-result-problem = È stato trovato un problema: vedi le diagnosi qui sopra.
 
-step-ok = ok
-step-failed = non riuscito
+ui-transcript = Trascrizione
+ui-transcript-smtp = SMTP: { $endpoint }
+ui-transcript-imap = IMAP: { $endpoint }
+ui-transcript-mode-check = Verifica con l'altra modalità di cifratura: { $endpoint }
+ui-transcript-client-tls-check = Verifica come client TLS più vecchio: { $endpoint }
 
-severity-error = errore
-severity-warning = avviso
-severity-info = informazione
+ui-step-ok = ok
+ui-step-failed = non riuscito
 
-stage-resolve = Ricerca DNS
-stage-connect = Connessione
-stage-tls = Cifratura (TLS)
-stage-banner = Saluto
-stage-ehlo = Presentazione (EHLO)
-stage-auth = Accesso
-stage-mail_from = Mittente (MAIL FROM)
-stage-rcpt_to = Destinatario (RCPT TO)
-stage-data = Messaggio (DATA)
-stage-capability = Funzioni
-stage-quit = Congedo
+ui-severity-error = errore
+ui-severity-warning = avviso
+ui-severity-info = informazione
 
-audience-outlook-macos = Outlook per Mac
-audience-outlook-windows = Outlook per Windows
-audience-device = il dispositivo o l'applicazione
-audience-developer = gli sviluppatori
-audience-m365-admin = l'amministratore di Microsoft 365
-audience-google-account = il tuo account Google
-audience-network-admin = l'amministratore di rete o del server
+ui-stage-resolve = Ricerca DNS
+ui-stage-connect = Connessione
+ui-stage-tls = Cifratura (TLS)
+ui-stage-banner = Saluto
+ui-stage-ehlo = Presentazione (EHLO)
+ui-stage-auth = Accesso
+ui-stage-mail_from = Mittente (MAIL FROM)
+ui-stage-rcpt_to = Destinatario (RCPT TO)
+ui-stage-data = Messaggio (DATA)
+ui-stage-capability = Funzioni
+ui-stage-quit = Congedo
 
-security-starttls = STARTTLS
-security-tls = SSL/TLS
-security-none = nessuna cifratura
+ui-audience-outlook-macos = Outlook per Mac
+ui-audience-outlook-windows = Outlook per Windows
+ui-audience-device = dispositivo o applicazione
+ui-audience-developer = sviluppatori
+ui-audience-m365-admin = amministratore di Microsoft 365
+ui-audience-google-account = account Google
+ui-audience-network-admin = amministratore di rete o del server
+
+ui-security-starttls = STARTTLS
+ui-security-tls = SSL/TLS
+ui-security-none = nessuna cifratura
 
 # Segnaposto per i dati che le evidenze non riportano.
-unknown = sconosciuto
-none = nessuno
-not-given = ?
-placeholder-address = <indirizzo>
+ui-unknown = sconosciuto
+ui-none = nessuno
+ui-not-given = ?
+ui-placeholder-address = <indirizzo>
