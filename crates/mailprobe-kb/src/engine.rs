@@ -171,8 +171,9 @@ fn fluent_args<'a>(
     let no_args = args([]);
     let mut pairs: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
     for (k, v) in params {
-        let v: Cow<'a, str> = if k.ends_with("security") && v == "none" {
-            Cow::Owned(texts.format(lang, "ui-security-none", &no_args))
+        // Security params are facts (`starttls`, `tls`, `none`); texts show their names.
+        let v: Cow<'a, str> = if k.ends_with("security") {
+            Cow::Owned(texts.format(lang, &format!("ui-security-{v}"), &no_args))
         } else {
             Cow::Borrowed(v.as_str())
         };

@@ -310,7 +310,7 @@ fn event_params(transcript: &Transcript, stage: Stage, context: &Context) -> BTr
     let mut p = BTreeMap::new();
     p.insert("host".into(), transcript.endpoint.host.clone());
     p.insert("port".into(), transcript.endpoint.port.to_string());
-    p.insert("security".into(), transcript.endpoint.security.to_string());
+    p.insert("security".into(), snake(&transcript.endpoint.security));
     p.insert(
         "protocol".into(),
         match transcript.protocol {
@@ -346,8 +346,8 @@ struct Walker<'a> {
     server_name: Option<&'a str>,
     connected: bool,
     connect_failures: Vec<(usize, String, ConnectFailure, String)>,
-    /// First EHLO reply before TLS, with the EHLO line sent.
-    plain_ehlo: Option<(usize, &'a Reply, Option<&'a str>)>,
+    /// First EHLO reply before TLS.
+    plain_ehlo: Option<(usize, &'a Reply)>,
     /// Last EHLO reply, with whether TLS was up then.
     last_ehlo: Option<(usize, &'a Reply, bool)>,
     /// IMAP capabilities seen before TLS.
@@ -526,7 +526,6 @@ impl<'a> Walker<'a> {
                     .into(),
                 );
                 o.text = waiting_for.clone();
-                o.evidence.extend(self.sent_at(stage).map(str::to_owned));
                 o.evidence.push(summarize(event));
                 o.params.insert("waiting_for".into(), waiting_for.clone());
                 o.params.insert("seconds".into(), seconds(*after_ms));
@@ -538,7 +537,6 @@ impl<'a> Walker<'a> {
                     let mut o = self.obs(ObservationKind::ConnectionClosed, stage, Some(i));
                     o.class = Some(snake(reason));
                     o.text = snake(reason);
-                    o.evidence.extend(self.sent_at(stage).map(str::to_owned));
                     o.evidence.push(summarize(event));
                     o.params.insert("reason".into(), snake(reason));
                     self.push(o);
@@ -550,7 +548,7 @@ impl<'a> Walker<'a> {
     fn reply(&mut self, i: usize, stage: Stage, reply: &'a Reply) {
         if stage == Stage::Ehlo && reply.is_positive() {
             if !self.tls_up && self.plain_ehlo.is_none() {
-                self.plain_ehlo = Some((i, reply, self.sent_at(stage)));
+                self.plain_ehlo = Some((i, reply));
             }
             self.last_ehlo = Some((i, reply, self.tls_up));
         }
@@ -572,7 +570,6 @@ impl<'a> Walker<'a> {
         o.enhanced = enhanced;
         o.text = reply.message();
         let command = self.sent_at(stage);
-        o.evidence.extend(command.map(str::to_owned));
         o.evidence.extend(wire.iter().cloned());
         o.params.insert("code".into(), reply.code.to_string());
         if let Some(e) = enhanced {
@@ -628,7 +625,6 @@ impl<'a> Walker<'a> {
         let shown = decoded.clone().unwrap_or_else(|| raw.clone());
         let mut o = self.obs(ObservationKind::UnexpectedChallenge, Stage::Auth, Some(i));
         o.text = shown.clone();
-        o.evidence.extend(self.sent_at(Stage::Auth).map(str::to_owned));
         o.evidence.extend(reply.wire_lines());
         if decoded.is_some() {
             o.evidence.push(shown.clone());
@@ -698,7 +694,6 @@ impl<'a> Walker<'a> {
         o.class = code_word.clone();
         o.text = rest.to_owned();
         let command = self.sent_at(stage);
-        o.evidence.extend(command.map(str::to_owned));
         o.evidence.push(line.to_owned());
         o.params.insert("reply".into(), rest.to_owned());
         o.params.insert("reply_line".into(), line.to_owned());
@@ -752,7 +747,7 @@ impl<'a> Walker<'a> {
         }
         match self.t.protocol {
             Protocol::Smtp => {
-                let Some((i, reply, sent)) = self.plain_ehlo else {
+                let Some((i, reply)) = self.plain_ehlo else {
                     return;
                 };
                 let caps = EhloCapabilities::from_reply(reply);
@@ -761,7 +756,6 @@ impl<'a> Walker<'a> {
                 }
                 let mut o = self.obs(ObservationKind::StarttlsMissing, Stage::Ehlo, Some(i));
                 o.text = reply.lines.join("\n");
-                o.evidence.extend(sent.map(str::to_owned));
                 o.evidence.extend(reply.wire_lines());
                 o.params.insert("offered".into(), keywords(reply));
                 o.params.insert("masked".into(), caps.masked_keywords().join(" "));
@@ -926,9 +920,9 @@ fn mode_mismatch(
     let failure = primary.events.iter().position(Event::is_failure);
     let mut params = event_params(primary, Stage::Tls, context);
     params.insert("working_port".into(), check.endpoint.port.to_string());
-    params.insert("working_security".into(), check.endpoint.security.to_string());
+    params.insert("working_security".into(), snake(&check.endpoint.security));
     params.insert("asked_port".into(), asked.port.to_string());
-    params.insert("asked_security".into(), asked.security.to_string());
+    params.insert("asked_security".into(), snake(&asked.security));
     let mut evidence = Vec::new();
     if let Some(i) = failure {
         evidence.push(format!("{asked}: {}", summarize(&primary.events[i])));

@@ -112,12 +112,14 @@ fn credentials_rejected_reads_in_italian_with_the_facts() {
         text.contains("Gestione credenziali") && text.contains("Accesso Portachiavi"),
         "{text}"
     );
+    // Evidence is the line that triggered the finding, verbatim; the command is a param.
     assert_eq!(
         f.evidence,
-        [
-            "AUTH PLAIN <redacted: PLAIN user=alice@example.test>",
-            "535 5.7.8 Error: authentication failed: (reason unavailable)"
-        ]
+        ["535 5.7.8 Error: authentication failed: (reason unavailable)"]
+    );
+    assert_eq!(
+        f.params["command"],
+        "AUTH PLAIN <redacted: PLAIN user=alice@example.test>"
     );
 }
 
@@ -162,8 +164,9 @@ fn mode_mismatch_names_the_working_pair_in_both_languages() {
     assert_eq!(en.fixes[0].text, "Use port 465 with SSL/TLS.");
     assert_eq!(it.fixes[0].text, "Usa la porta 465 con SSL/TLS.");
     assert_eq!(it.params["working_port"], "465");
-    assert_eq!(it.params["working_security"], "SSL/TLS");
-    assert_eq!(it.params["asked_security"], "STARTTLS");
+    // Params are facts in their machine form; the texts name them.
+    assert_eq!(it.params["working_security"], "tls");
+    assert_eq!(it.params["asked_security"], "starttls");
     assert!(
         it.summary
             .starts_with("La porta 465 di smtp.gmail.com non parla STARTTLS"),
@@ -466,4 +469,46 @@ fn every_id_is_listed_once() {
     ] {
         assert!(ids.contains(&required), "{required} missing");
     }
+}
+
+#[test]
+fn port_advice_follows_the_protocol() {
+    let refused = |protocol: Protocol, port: u16| {
+        let mut t = Transcript::new(
+            protocol,
+            Role::Primary,
+            endpoint("mail.example.test", port, Security::Tls),
+        );
+        let address = format!("192.0.2.25:{port}").parse().unwrap();
+        t.push(0, Stage::Connect, EventKind::Connecting { address });
+        t.push(
+            1,
+            Stage::Connect,
+            EventKind::ConnectFailed {
+                address,
+                failure: mailprobe_proto::ConnectFailure::Refused,
+                detail: "Connection refused (os error 111)".into(),
+            },
+        );
+        t
+    };
+    let ctx = context("mail.example.test", None);
+    let imap = &diagnose(&ctx, &[refused(Protocol::Imap, 9993)], Lang::It)[0];
+    let smtp = &diagnose(&ctx, &[refused(Protocol::Smtp, 2465)], Lang::It)[0];
+    assert_eq!(
+        (imap.id.as_str(), smtp.id.as_str()),
+        ("connect.refused", "connect.refused")
+    );
+    assert_eq!(
+        imap.fixes[0].text,
+        "Controlla la porta: per IMAP, 993 con SSL/TLS o 143 con STARTTLS."
+    );
+    assert_eq!(
+        smtp.fixes[0].text,
+        "Controlla la porta: per l'invio, 587 con STARTTLS o 465 con SSL/TLS."
+    );
+    assert_eq!(
+        imap.evidence,
+        ["192.0.2.25:9993: Connection refused (os error 111)"]
+    );
 }

@@ -148,7 +148,10 @@ tls-required-first-title = The server wants encryption before anything else
 tls-required-first-summary = { $host } will not go on over an unencrypted connection: the client has to switch on TLS (STARTTLS) first. Its answer: { $reply_line }
 tls-required-first-cause-no-encryption = The outgoing server is set to no encryption in the program or device.
 tls-required-first-cause-stripped = Something on the network hid the server's offer of STARTTLS, so the program believed encryption was not available.
-tls-required-first-fix-starttls = Set encryption to STARTTLS on port 587, or SSL/TLS on port 465.
+tls-required-first-fix-starttls = Set encryption to { $protocol ->
+        [IMAP] STARTTLS on port 143, or SSL/TLS on port 993
+       *[other] STARTTLS on port 587, or SSL/TLS on port 465
+    }.
 tls-required-first-fix-mailprobe = Run mailprobe again with --security starttls to check the encrypted path.
 tls-required-first-fix-middlebox = If the encryption setting is already on, look for a firewall or antivirus "mail protection" that inspects SMTP and turn that inspection off.
 
@@ -227,11 +230,17 @@ tls-cert-expired-fix-no-bypass = Do not turn off certificate checking to get aro
 
 tls-handshake-failed-title = The TLS handshake failed
 tls-handshake-failed-summary = Encryption with { $host } on port { $port } could not be set up; the evidence shows how the handshake ended.
-tls-handshake-failed-cause-mode = The port expects the other encryption mode (SSL/TLS on 465, STARTTLS on 587).
+tls-handshake-failed-cause-mode = The port expects the other encryption mode ({ $protocol ->
+        [IMAP] SSL/TLS on 993, STARTTLS on 143
+       *[other] SSL/TLS on 465, STARTTLS on 587
+    }).
 tls-handshake-failed-cause-versions = Client and server share no TLS version or cipher, usually because one of them is old.
 tls-handshake-failed-cause-middlebox = Something on the network interferes with encrypted connections.
 tls-handshake-failed-cause-server = The server's TLS set-up is broken (missing key, unreadable certificate).
-tls-handshake-failed-fix-pair = Check the port and encryption pair: 587 with STARTTLS, or 465 with SSL/TLS.
+tls-handshake-failed-fix-pair = Check the port and encryption pair: { $protocol ->
+        [IMAP] 993 with SSL/TLS, or 143 with STARTTLS
+       *[other] 587 with STARTTLS, or 465 with SSL/TLS
+    }.
 tls-handshake-failed-fix-network = Try from another network to rule out interception.
 tls-handshake-failed-fix-update = Update the mail program, device firmware or operating system.
 tls-handshake-failed-fix-server-log = On the server, look at the mail log at the time of the attempt: it says why the handshake was refused.
@@ -240,10 +249,16 @@ tls-handshake-failed-fix-server-log = On the server, look at the mail log at the
 
 connect-refused-title = The connection was refused
 connect-refused-summary = Nothing accepted the connection to { $host } on port { $port }: every address refused it ({ $addresses }).
-connect-refused-cause-port = The server does not listen on this port; mail submission is usually on 587 or 465.
+connect-refused-cause-port = The server does not listen on this port; { $protocol ->
+        [IMAP] IMAP is usually on 993 or 143
+       *[other] mail submission is usually on 587 or 465
+    }.
 connect-refused-cause-down = The mail service on the server is stopped.
 connect-refused-cause-firewall = A firewall actively rejects connections to this port.
-connect-refused-fix-port = Check the port: 587 with STARTTLS or 465 with SSL/TLS for sending.
+connect-refused-fix-port = Check the port: { $protocol ->
+        [IMAP] 993 with SSL/TLS or 143 with STARTTLS for IMAP
+       *[other] 587 with STARTTLS or 465 with SSL/TLS for sending
+    }.
 connect-refused-fix-host = Check the server name against the provider's instructions.
 connect-refused-fix-service = On the server, check that the mail service is running and listening on the port (for example with ss -ltnp).
 
@@ -282,10 +297,13 @@ connect-failed-fix-retry = Try again, and from another network if it keeps faili
 
 banner-timeout-title = The server sent no greeting
 banner-timeout-summary = The connection to { $host } on port { $port } opened, but no greeting came within { $seconds } seconds.
-banner-timeout-cause-implicit-tls = The port expects SSL/TLS from the first byte (port 465 does) and waits for the client to start encryption, while the client waits for a plain greeting.
+banner-timeout-cause-implicit-tls = The port expects SSL/TLS from the first byte (as 465 and 993 do) and waits for the client to start encryption, while the client waits for a plain greeting.
 banner-timeout-cause-slow = The server is overloaded or slow on purpose (lookups of your address, delays against spammers).
 banner-timeout-cause-middlebox = A device on the network accepts the connection but passes nothing through.
-banner-timeout-fix-tls = Try SSL/TLS on this port, or port 587 with STARTTLS.
+banner-timeout-fix-tls = Try SSL/TLS on this port, or { $protocol ->
+        [IMAP] port 143
+       *[other] port 587
+    } with STARTTLS.
 banner-timeout-fix-retry = Wait a few minutes and try again.
 banner-timeout-fix-network = Try from another network to rule out a device in between.
 
@@ -318,7 +336,10 @@ session-dropped-cause-blocked = The server blocks your address without saying so
 session-dropped-cause-mode = The port expects the other encryption mode and hangs up on what it does not understand.
 session-dropped-cause-middlebox = A firewall or proxy cuts the connection.
 session-dropped-fix-wait = Wait a quarter of an hour (temporary bans expire) and try once, with the right password.
-session-dropped-fix-mode = Check the port and encryption pair: 587 with STARTTLS, 465 with SSL/TLS.
+session-dropped-fix-mode = Check the port and encryption pair: { $protocol ->
+        [IMAP] 993 with SSL/TLS, 143 with STARTTLS
+       *[other] 587 with STARTTLS, 465 with SSL/TLS
+    }.
 session-dropped-fix-logs = On the server, look at the mail log and the ban lists (such as fail2ban) for your address.
 
 ## session.no_reply

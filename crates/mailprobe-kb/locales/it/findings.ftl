@@ -148,7 +148,10 @@ tls-required-first-title = Il server vuole la cifratura prima di tutto
 tls-required-first-summary = { $host } non prosegue su una connessione in chiaro: il client deve prima attivare TLS (STARTTLS). La sua risposta: { $reply_line }
 tls-required-first-cause-no-encryption = Nel programma o nel dispositivo il server in uscita è impostato senza cifratura.
 tls-required-first-cause-stripped = Qualcosa sulla rete ha nascosto l'offerta di STARTTLS del server, e il programma ha creduto che la cifratura non fosse disponibile.
-tls-required-first-fix-starttls = Imposta la cifratura su STARTTLS con la porta 587, oppure su SSL/TLS con la porta 465.
+tls-required-first-fix-starttls = Imposta la cifratura su { $protocol ->
+        [IMAP] STARTTLS con la porta 143, oppure su SSL/TLS con la porta 993
+       *[other] STARTTLS con la porta 587, oppure su SSL/TLS con la porta 465
+    }.
 tls-required-first-fix-mailprobe = Esegui di nuovo mailprobe con --security starttls per verificare il percorso cifrato.
 tls-required-first-fix-middlebox = Se la cifratura è già attiva, cerca un firewall o una "protezione posta" dell'antivirus che ispeziona SMTP e disattiva quell'ispezione.
 
@@ -227,11 +230,17 @@ tls-cert-expired-fix-no-bypass = Non disattivare il controllo dei certificati pe
 
 tls-handshake-failed-title = La negoziazione TLS non è riuscita
 tls-handshake-failed-summary = Non è stato possibile stabilire la cifratura con { $host } sulla porta { $port }; le evidenze mostrano come si è interrotta la negoziazione.
-tls-handshake-failed-cause-mode = La porta si aspetta l'altra modalità di cifratura (SSL/TLS sulla 465, STARTTLS sulla 587).
+tls-handshake-failed-cause-mode = La porta si aspetta l'altra modalità di cifratura ({ $protocol ->
+        [IMAP] SSL/TLS sulla 993, STARTTLS sulla 143
+       *[other] SSL/TLS sulla 465, STARTTLS sulla 587
+    }).
 tls-handshake-failed-cause-versions = Client e server non hanno in comune nessuna versione di TLS o nessun cifrario, di solito perché uno dei due è vecchio.
 tls-handshake-failed-cause-middlebox = Qualcosa sulla rete disturba le connessioni cifrate.
 tls-handshake-failed-cause-server = La configurazione TLS del server è guasta (chiave mancante, certificato illeggibile).
-tls-handshake-failed-fix-pair = Controlla la coppia porta e cifratura: 587 con STARTTLS oppure 465 con SSL/TLS.
+tls-handshake-failed-fix-pair = Controlla la coppia porta e cifratura: { $protocol ->
+        [IMAP] 993 con SSL/TLS oppure 143 con STARTTLS
+       *[other] 587 con STARTTLS oppure 465 con SSL/TLS
+    }.
 tls-handshake-failed-fix-network = Prova da un'altra rete per escludere un'intercettazione.
 tls-handshake-failed-fix-update = Aggiorna il programma di posta, il firmware del dispositivo o il sistema operativo.
 tls-handshake-failed-fix-server-log = Sul server guarda il log della posta all'ora del tentativo: spiega perché la negoziazione è stata rifiutata.
@@ -240,10 +249,16 @@ tls-handshake-failed-fix-server-log = Sul server guarda il log della posta all'o
 
 connect-refused-title = La connessione è stata rifiutata
 connect-refused-summary = Nessuno ha accettato la connessione a { $host } sulla porta { $port }: ogni indirizzo l'ha rifiutata ({ $addresses }).
-connect-refused-cause-port = Il server non è in ascolto su questa porta; l'invio della posta di solito avviene sulla 587 o sulla 465.
+connect-refused-cause-port = Il server non è in ascolto su questa porta; { $protocol ->
+        [IMAP] IMAP di solito è sulla 993 o sulla 143
+       *[other] l'invio della posta di solito avviene sulla 587 o sulla 465
+    }.
 connect-refused-cause-down = Il servizio di posta sul server è fermo.
 connect-refused-cause-firewall = Un firewall rifiuta attivamente le connessioni verso questa porta.
-connect-refused-fix-port = Controlla la porta: per l'invio, 587 con STARTTLS o 465 con SSL/TLS.
+connect-refused-fix-port = Controlla la porta: { $protocol ->
+        [IMAP] per IMAP, 993 con SSL/TLS o 143 con STARTTLS
+       *[other] per l'invio, 587 con STARTTLS o 465 con SSL/TLS
+    }.
 connect-refused-fix-host = Confronta il nome del server con le istruzioni del provider.
 connect-refused-fix-service = Sul server verifica che il servizio di posta sia avviato e in ascolto sulla porta (per esempio con ss -ltnp).
 
@@ -282,10 +297,13 @@ connect-failed-fix-retry = Riprova, e da un'altra rete se continua a fallire.
 
 banner-timeout-title = Il server non ha inviato il saluto
 banner-timeout-summary = La connessione a { $host } sulla porta { $port } si è aperta, ma entro { $seconds } secondi non è arrivato alcun saluto.
-banner-timeout-cause-implicit-tls = La porta vuole SSL/TLS fin dal primo byte (come la 465) e aspetta che il client avvii la cifratura, mentre il client aspetta un saluto in chiaro.
+banner-timeout-cause-implicit-tls = La porta vuole SSL/TLS fin dal primo byte (come la 465 e la 993) e aspetta che il client avvii la cifratura, mentre il client aspetta un saluto in chiaro.
 banner-timeout-cause-slow = Il server è sovraccarico o volutamente lento (verifiche sul tuo indirizzo, ritardi contro lo spam).
 banner-timeout-cause-middlebox = Un apparato di rete accetta la connessione ma non lascia passare nulla.
-banner-timeout-fix-tls = Prova SSL/TLS su questa porta, oppure la porta 587 con STARTTLS.
+banner-timeout-fix-tls = Prova SSL/TLS su questa porta, oppure { $protocol ->
+        [IMAP] la porta 143
+       *[other] la porta 587
+    } con STARTTLS.
 banner-timeout-fix-retry = Attendi qualche minuto e riprova.
 banner-timeout-fix-network = Prova da un'altra rete per escludere un apparato intermedio.
 
@@ -318,7 +336,10 @@ session-dropped-cause-blocked = Il server blocca il tuo indirizzo senza dirlo: u
 session-dropped-cause-mode = La porta si aspetta l'altra modalità di cifratura e riattacca davanti a ciò che non capisce.
 session-dropped-cause-middlebox = Un firewall o un proxy taglia la connessione.
 session-dropped-fix-wait = Aspetta un quarto d'ora (i blocchi temporanei scadono) e riprova una volta sola, con la password giusta.
-session-dropped-fix-mode = Controlla la coppia porta e cifratura: 587 con STARTTLS, 465 con SSL/TLS.
+session-dropped-fix-mode = Controlla la coppia porta e cifratura: { $protocol ->
+        [IMAP] 993 con SSL/TLS, 143 con STARTTLS
+       *[other] 587 con STARTTLS, 465 con SSL/TLS
+    }.
 session-dropped-fix-logs = Sul server guarda il log della posta e gli elenchi di blocco (come fail2ban) per il tuo indirizzo.
 
 ## session.no_reply
