@@ -6,7 +6,7 @@
 //! [[finding]]
 //! id = "auth.credentials_rejected"   # stable; texts are `auth-credentials-rejected-title` / `-summary`
 //! severity = "error"                 # error | warning | info
-//! stage = "auth"                     # a Stage name
+//! stage = "auth"                     # a Stage name, or "observed": the stage of the evidence
 //! supersedes = ["..."]               # ids this one hides when both are found
 //! engine = false                     # true: produced by the engine itself, no rules (`ambiguous`)
 //! causes = [                         # Fluent ids, most likely first; a table adds a provider filter
@@ -81,7 +81,7 @@ struct CatalogueFile {
 struct FindingFile {
     id: String,
     severity: Severity,
-    stage: Stage,
+    stage: StageSpec,
     #[serde(default)]
     supersedes: Vec<String>,
     #[serde(default)]
@@ -92,6 +92,20 @@ struct FindingFile {
     fixes: Vec<EntryTable>,
     #[serde(default, rename = "match")]
     rules: Vec<RuleDef>,
+}
+
+/// A finding's stage: fixed, or that of the evidence (for fallbacks that happen anywhere).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(untagged)]
+enum StageSpec {
+    Fixed(Stage),
+    Observed(Observed),
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Observed {
+    Observed,
 }
 
 #[derive(Deserialize)]
@@ -268,7 +282,8 @@ impl Rule {
 pub(crate) struct FindingDef {
     pub id: String,
     pub severity: Severity,
-    pub stage: Stage,
+    /// `None`: the stage of the first observation that matched.
+    pub stage: Option<Stage>,
     pub supersedes: Vec<String>,
     pub engine: bool,
     pub causes: Vec<Entry>,
@@ -385,7 +400,10 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
         out.push(FindingDef {
             id,
             severity: f.severity,
-            stage: f.stage,
+            stage: match f.stage {
+                StageSpec::Fixed(stage) => Some(stage),
+                StageSpec::Observed(Observed::Observed) => None,
+            },
             supersedes: f.supersedes,
             engine: f.engine,
             causes,
@@ -432,6 +450,14 @@ code = [535]
             ["a-b-title", "a-b-summary", "a-b-cause", "a-b-fix"]
         );
         assert_eq!(f[0].rules[0].specificity(), 30);
+    }
+
+    #[test]
+    fn stage_fixed_or_observed() {
+        assert_eq!(parse(MINIMAL).unwrap()[0].stage, Some(Stage::Auth));
+        let observed = MINIMAL.replace("stage = \"auth\"", "stage = \"observed\"");
+        assert_eq!(parse(&observed).unwrap()[0].stage, None);
+        assert!(parse(&MINIMAL.replace("stage = \"auth\"", "stage = \"observd\"")).is_err());
     }
 
     #[test]

@@ -138,15 +138,7 @@ pub(crate) fn diagnose(
     if tied >= 2
         && let Some(def) = findings.iter().find(|f| f.engine && f.id == AMBIGUOUS)
     {
-        let ambiguous = render_ambiguous(
-            def,
-            &out[..tied],
-            &findings[candidates[0].def],
-            texts,
-            context,
-            lang,
-            problems,
-        );
+        let ambiguous = render_ambiguous(def, &out[..tied], texts, context, lang, problems);
         out.insert(0, ambiguous);
     }
     out
@@ -254,7 +246,11 @@ fn render(
     Finding {
         id: def.id.clone(),
         severity: def.severity,
-        stage: def.stage.as_str().to_owned(),
+        stage: def
+            .stage
+            .unwrap_or_else(|| c.first(observations).stage)
+            .as_str()
+            .to_owned(),
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,
@@ -274,7 +270,6 @@ fn render(
 fn render_ambiguous(
     def: &FindingDef,
     tied: &[Finding],
-    first: &FindingDef,
     texts: &Texts,
     context: &Context,
     lang: Lang,
@@ -308,7 +303,7 @@ fn render_ambiguous(
     Finding {
         id: def.id.clone(),
         severity: def.severity,
-        stage: first.stage.as_str().to_owned(),
+        stage: tied[0].stage.clone(),
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,

@@ -512,3 +512,40 @@ fn port_advice_follows_the_protocol() {
         ["192.0.2.25:9993: Connection refused (os error 111)"]
     );
 }
+
+#[test]
+fn fallbacks_take_the_stage_of_their_evidence() {
+    let mut t = Transcript::new(
+        Protocol::Smtp,
+        Role::Primary,
+        endpoint("mail.example.test", 587, Security::Starttls),
+    );
+    t.push(
+        0,
+        Stage::Banner,
+        EventKind::Received {
+            reply: Reply::new(220, ["mail.example.test ESMTP"]),
+        },
+    );
+    t.push(
+        1,
+        Stage::Ehlo,
+        EventKind::Sent {
+            line: "EHLO probe.local".into(),
+        },
+    );
+    t.push(
+        2,
+        Stage::Ehlo,
+        EventKind::TimedOut {
+            waiting_for: "reply to EHLO".into(),
+            after_ms: 10_000,
+        },
+    );
+    let f = &diagnose(&context("mail.example.test", None), &[t], Lang::En)[0];
+    assert_eq!((f.id.as_str(), f.stage.as_str()), ("session.no_reply", "ehlo"));
+    assert_eq!(
+        f.summary,
+        "mail.example.test stopped answering: nothing came within 10 seconds (waiting for: reply to EHLO)."
+    );
+}

@@ -345,7 +345,7 @@ session-dropped-fix-logs = On the server, look at the mail log and the ban lists
 ## session.no_reply
 
 session-no-reply-title = The server stopped answering
-session-no-reply-summary = { $host } gave no reply to { $waiting_for } within { $seconds } seconds.
+session-no-reply-summary = { $host } stopped answering: nothing came within { $seconds } seconds (waiting for: { $waiting_for }).
 session-no-reply-cause-slow = The server is slow: overloaded, or busy with checks such as scanning the message.
 session-no-reply-cause-network = The network loses packets in the middle of the session (often large ones, after encryption starts).
 session-no-reply-cause-tarpit = The server slows down clients on purpose after errors.

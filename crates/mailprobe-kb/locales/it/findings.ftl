@@ -345,7 +345,7 @@ session-dropped-fix-logs = Sul server guarda il log della posta e gli elenchi di
 ## session.no_reply
 
 session-no-reply-title = Il server ha smesso di rispondere
-session-no-reply-summary = { $host } non ha risposto a { $waiting_for } entro { $seconds } secondi.
+session-no-reply-summary = { $host } ha smesso di rispondere: entro { $seconds } secondi non è arrivato nulla (in attesa di: { $waiting_for }).
 session-no-reply-cause-slow = Il server è lento: sovraccarico, oppure impegnato in controlli come la scansione del messaggio.
 session-no-reply-cause-network = La rete perde pacchetti a metà sessione (spesso quelli grandi, dopo l'avvio della cifratura).
 session-no-reply-cause-tarpit = Il server rallenta di proposito i client dopo degli errori.
