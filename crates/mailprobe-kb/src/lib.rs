@@ -33,12 +33,12 @@ use std::sync::OnceLock;
 
 use mailprobe_proto::{Context, Transcript};
 
-pub use catalogue::{AUDIENCES, LoadError};
+pub use catalogue::AUDIENCES;
 pub use finding::{Finding, Fix, Severity};
 pub use lang::{Lang, UnknownLang};
 pub use observe::{COMMON_PARAMS, Observation, ObservationKind, observe};
 
-use catalogue::FindingDef;
+use catalogue::{FindingDef, LoadError};
 use texts::{Source, Texts};
 
 /// The embedded catalogue.
