@@ -2,9 +2,7 @@
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a corpus file");
-    let lang = args
-        .next()
-        .map_or(mailprobe_kb::Lang::En, |l| l.parse().expect("en or it"));
+    let lang = args.next().map_or(mailprobe_kb::Lang::En, |l| l.parse().expect("en or it"));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let context = serde_json::from_value(doc["context"].clone()).unwrap();
     let transcripts: Vec<mailprobe_proto::Transcript> =

@@ -248,10 +248,7 @@ impl Rule {
             && (d.security.is_empty() || d.security.contains(&obs.security))
             && (d.protocol.is_empty() || d.protocol.contains(&obs.protocol))
             && (d.mode.is_empty() || context.mode.is_some_and(|m| d.mode.contains(&m)))
-            && self
-                .host
-                .as_ref()
-                .is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)));
+            && self.host.as_ref().is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)));
         if !ok {
             return None;
         }
@@ -332,9 +329,7 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('.').all(|part| {
             !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
 }
 
@@ -346,9 +341,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
     for f in file.finding {
         let id = f.id;
         if !valid_id(&id) {
-            return Err(LoadError::Invalid(format!(
-                "bad id {id:?}: lower-case words joined by dots"
-            )));
+            return Err(LoadError::Invalid(format!("bad id {id:?}: lower-case words joined by dots")));
         }
         if !seen.insert(id.clone()) {
             return Err(LoadError::Invalid(format!("{id}: defined twice")));
@@ -362,21 +355,13 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
                     AUDIENCES.join(", ")
                 )));
             }
-            Ok(Entry {
-                text: e.text,
-                audience: e.audience,
-                provider: e.provider,
-            })
+            Ok(Entry { text: e.text, audience: e.audience, provider: e.provider })
         };
         let causes = f
             .causes
             .into_iter()
             .map(|c| match c {
-                EntryFile::Id(text) => Ok(Entry {
-                    text,
-                    audience: None,
-                    provider: Vec::new(),
-                }),
+                EntryFile::Id(text) => Ok(Entry { text, audience: None, provider: Vec::new() }),
                 EntryFile::Table(t) => entry(t),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -384,9 +369,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
         let mut rules = Vec::new();
         for def in f.rules {
             for class in &def.class {
-                def.observation
-                    .check_class(class)
-                    .map_err(|e| LoadError::Invalid(format!("{id}: {e}")))?;
+                def.observation.check_class(class).map_err(|e| LoadError::Invalid(format!("{id}: {e}")))?;
             }
             let text = def.text.as_deref().map(|p| compile(p, "text", &id)).transpose()?;
             let host = def.host.as_deref().map(|p| compile(p, "host", &id)).transpose()?;
@@ -415,10 +398,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
     for f in &out {
         for s in &f.supersedes {
             if !ids.contains(s.as_str()) || s == &f.id {
-                return Err(LoadError::Invalid(format!(
-                    "{}: supersedes unknown or own id {s:?}",
-                    f.id
-                )));
+                return Err(LoadError::Invalid(format!("{}: supersedes unknown or own id {s:?}", f.id)));
             }
         }
     }
@@ -445,10 +425,7 @@ code = [535]
     #[test]
     fn reads_minimal() {
         let f = parse(MINIMAL).unwrap();
-        assert_eq!(
-            f[0].message_ids(),
-            ["a-b-title", "a-b-summary", "a-b-cause", "a-b-fix"]
-        );
+        assert_eq!(f[0].message_ids(), ["a-b-title", "a-b-summary", "a-b-cause", "a-b-fix"]);
         assert_eq!(f[0].rules[0].specificity(), 30);
     }
 
@@ -464,36 +441,15 @@ code = [535]
     fn rejects_bad_data() {
         let cases = [
             (MINIMAL.replace("\"reply\"", "\"replay\""), "unknown observation"),
-            (
-                MINIMAL.replace("code = [535]", "code = [535]\ntext = \"(\""),
-                "bad regex",
-            ),
-            (
-                MINIMAL.replace("code = [535]", "class = [\"x\"]"),
-                "class on reply",
-            ),
-            (
-                MINIMAL.replace("text = \"a-b-fix\"", "text = \"a-b-fix\"\naudience = \"boss\""),
-                "audience",
-            ),
-            (
-                MINIMAL.replace("stage = \"auth\"", "stage = \"authentication\""),
-                "stage",
-            ),
+            (MINIMAL.replace("code = [535]", "code = [535]\ntext = \"(\""), "bad regex"),
+            (MINIMAL.replace("code = [535]", "class = [\"x\"]"), "class on reply"),
+            (MINIMAL.replace("text = \"a-b-fix\"", "text = \"a-b-fix\"\naudience = \"boss\""), "audience"),
+            (MINIMAL.replace("stage = \"auth\"", "stage = \"authentication\""), "stage"),
             (MINIMAL.replace("id = \"a.b\"", "id = \"A.b\""), "id"),
             (format!("{MINIMAL}{MINIMAL}"), "duplicate"),
-            (
-                MINIMAL.replace("causes", "supersedes = [\"x.y\"]\ncauses"),
-                "supersedes",
-            ),
-            (
-                MINIMAL.replace("code = [535]", "code = [535]\ncolour = \"red\""),
-                "unknown key",
-            ),
-            (
-                MINIMAL.split("[[finding.match]]").next().unwrap().to_owned(),
-                "no rule",
-            ),
+            (MINIMAL.replace("causes", "supersedes = [\"x.y\"]\ncauses"), "supersedes"),
+            (MINIMAL.replace("code = [535]", "code = [535]\ncolour = \"red\""), "unknown key"),
+            (MINIMAL.split("[[finding.match]]").next().unwrap().to_owned(), "no rule"),
         ];
         for (data, what) in cases {
             assert!(parse(&data).is_err(), "{what} accepted");

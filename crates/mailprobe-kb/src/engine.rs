@@ -97,30 +97,18 @@ pub(crate) fn diagnose(
                     c.observations.push(oi);
                     c.captures.extend(caps);
                 }
-                None => candidates.push(Candidate {
-                    def: fi,
-                    score,
-                    observations: vec![oi],
-                    captures: caps,
-                }),
+                None => candidates.push(Candidate { def: fi, score, observations: vec![oi], captures: caps }),
             }
         }
     }
 
-    let hidden: HashSet<&str> = candidates
-        .iter()
-        .flat_map(|c| findings[c.def].supersedes.iter().map(String::as_str))
-        .collect();
+    let hidden: HashSet<&str> =
+        candidates.iter().flat_map(|c| findings[c.def].supersedes.iter().map(String::as_str)).collect();
     candidates.retain(|c| !hidden.contains(findings[c.def].id.as_str()));
 
     let tie_key = |c: &Candidate| {
         let first = c.first(&observations);
-        (
-            findings[c.def].severity,
-            Reverse(c.score),
-            stage_rank(first.stage),
-            first.transcript,
-        )
+        (findings[c.def].severity, Reverse(c.score), stage_rank(first.stage), first.transcript)
     };
     candidates.sort_by_key(|c| (tie_key(c), c.def));
 
@@ -200,8 +188,7 @@ fn format(
 }
 
 fn entries<'a>(list: &'a [Entry], context: &'a Context) -> impl Iterator<Item = &'a Entry> {
-    list.iter()
-        .filter(move |e| provider_matches(&e.provider, context.provider.as_deref()))
+    list.iter().filter(move |e| provider_matches(&e.provider, context.provider.as_deref()))
 }
 
 fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
@@ -237,31 +224,20 @@ fn render(
             kinds.push(obs.kind);
         }
     }
-    let expected = COMMON_PARAMS
-        .iter()
-        .copied()
-        .chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
+    let expected =
+        COMMON_PARAMS.iter().copied().chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
     let fargs = fluent_args(&params, expected, texts, lang);
     let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
     Finding {
         id: def.id.clone(),
         severity: def.severity,
-        stage: def
-            .stage
-            .unwrap_or_else(|| c.first(observations).stage)
-            .as_str()
-            .to_owned(),
+        stage: def.stage.unwrap_or_else(|| c.first(observations).stage).as_str().to_owned(),
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,
-        causes: entries(&def.causes, context)
-            .map(|e| fmt(&e.text, problems))
-            .collect(),
+        causes: entries(&def.causes, context).map(|e| fmt(&e.text, problems)).collect(),
         fixes: entries(&def.fixes, context)
-            .map(|e| Fix {
-                text: fmt(&e.text, problems),
-                audience: e.audience.clone(),
-            })
+            .map(|e| Fix { text: fmt(&e.text, problems), audience: e.audience.clone() })
             .collect(),
         params,
     }
@@ -277,23 +253,14 @@ fn render_ambiguous(
 ) -> Finding {
     let mut params = BTreeMap::new();
     params.insert("count".to_owned(), tied.len().to_string());
-    params.insert(
-        "candidates".to_owned(),
-        tied.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "),
-    );
+    params.insert("candidates".to_owned(), tied.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "));
     for key in ["host", "port", "security", "protocol", "stage"] {
         if let Some(v) = tied[0].params.get(key) {
             params.insert(key.to_owned(), v.clone());
         }
     }
     let mut shown = params.clone();
-    shown.insert(
-        "titles".to_owned(),
-        tied.iter()
-            .map(|f| f.title.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-    );
+    shown.insert("titles".to_owned(), tied.iter().map(|f| f.title.as_str()).collect::<Vec<_>>().join("; "));
     let fargs = fluent_args(&shown, COMMON_PARAMS.iter().copied(), texts, lang);
     let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
     let mut evidence = Vec::new();
@@ -307,14 +274,9 @@ fn render_ambiguous(
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,
-        causes: entries(&def.causes, context)
-            .map(|e| fmt(&e.text, problems))
-            .collect(),
+        causes: entries(&def.causes, context).map(|e| fmt(&e.text, problems)).collect(),
         fixes: entries(&def.fixes, context)
-            .map(|e| Fix {
-                text: fmt(&e.text, problems),
-                audience: e.audience.clone(),
-            })
+            .map(|e| Fix { text: fmt(&e.text, problems), audience: e.audience.clone() })
             .collect(),
         params,
     }

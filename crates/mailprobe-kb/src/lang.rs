@@ -111,12 +111,7 @@ mod tests {
     #[test]
     fn environment_order_and_fallback() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
         };
         assert_eq!(Lang::from_locale_vars(env(&[("LANG", "it_IT.UTF-8")])), Lang::It);
         assert_eq!(
@@ -125,11 +120,7 @@ mod tests {
         );
         // An empty variable does not count; the next one decides.
         assert_eq!(
-            Lang::from_locale_vars(env(&[
-                ("LC_ALL", ""),
-                ("LC_MESSAGES", "it_IT"),
-                ("LANG", "en_US")
-            ])),
+            Lang::from_locale_vars(env(&[("LC_ALL", ""), ("LC_MESSAGES", "it_IT"), ("LANG", "en_US")])),
             Lang::It
         );
         // A set but unsupported locale falls back to English rather than to the next variable.

@@ -46,17 +46,9 @@ const FINDINGS_TOML: &str = include_str!("../data/findings.toml");
 
 /// The embedded Fluent files: language, file name, text.
 const LOCALES: &[(Lang, &str, &str)] = &[
-    (
-        Lang::En,
-        "findings.ftl",
-        include_str!("../locales/en/findings.ftl"),
-    ),
+    (Lang::En, "findings.ftl", include_str!("../locales/en/findings.ftl")),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
-    (
-        Lang::It,
-        "findings.ftl",
-        include_str!("../locales/it/findings.ftl"),
-    ),
+    (Lang::It, "findings.ftl", include_str!("../locales/it/findings.ftl")),
     (Lang::It, "ui.ftl", include_str!("../locales/it/ui.ftl")),
 ];
 
@@ -80,10 +72,8 @@ impl KnowledgeBase {
     /// Builds a knowledge base from a catalogue and Fluent files (language, file name, text).
     fn from_sources(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> Result<Self, LoadError> {
         let findings = catalogue::parse(findings_toml)?;
-        let sources: Vec<Source<'_>> = locales
-            .iter()
-            .map(|&(lang, name, text)| Source { lang, name, text })
-            .collect();
+        let sources: Vec<Source<'_>> =
+            locales.iter().map(|&(lang, name, text)| Source { lang, name, text }).collect();
         let texts = Texts::new(&sources)?;
         // English is the fallback of every other language: it must have every text.
         for f in &findings {
@@ -103,14 +93,7 @@ impl KnowledgeBase {
     /// only info findings) when nothing went wrong. Pure: no I/O, no clock.
     pub fn diagnose(&self, context: &Context, transcripts: &[Transcript], lang: Lang) -> Vec<Finding> {
         let mut problems = Vec::new();
-        engine::diagnose(
-            &self.findings,
-            &self.texts,
-            context,
-            transcripts,
-            lang,
-            &mut problems,
-        )
+        engine::diagnose(&self.findings, &self.texts, context, transcripts, lang, &mut problems)
     }
 
     /// A UI string (`ui-findings`, `ui-what-to-do`, `ui-stage-auth`, `ui-audience-device`...; see

@@ -167,10 +167,8 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
     }
 
     // No two rules that match exactly the same observations.
-    let rules: Vec<(&str, &catalogue::Rule)> = findings
-        .iter()
-        .flat_map(|f| f.rules.iter().map(move |r| (f.id.as_str(), r)))
-        .collect();
+    let rules: Vec<(&str, &catalogue::Rule)> =
+        findings.iter().flat_map(|f| f.rules.iter().map(move |r| (f.id.as_str(), r))).collect();
     for (i, (a_id, a)) in rules.iter().enumerate() {
         for (b_id, b) in &rules[i + 1..] {
             if a.def.same_as(&b.def) {
@@ -182,10 +180,7 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
     // Supersedes: no cycles of two.
     for f in &findings {
         for s in &f.supersedes {
-            if findings
-                .iter()
-                .any(|g| &g.id == s && g.supersedes.contains(&f.id))
-            {
+            if findings.iter().any(|g| &g.id == s && g.supersedes.contains(&f.id)) {
                 problems.push(format!("{} and {s} supersede each other", f.id));
             }
         }
@@ -204,13 +199,8 @@ fn allowed_params(f: &FindingDef) -> BTreeSet<String> {
         return allowed;
     }
     let mut per_rule = f.rules.iter().map(|r| {
-        let mut p: BTreeSet<String> = r
-            .def
-            .observation
-            .provided_params()
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let mut p: BTreeSet<String> =
+            r.def.observation.provided_params().iter().map(|s| (*s).to_owned()).collect();
         p.extend(r.capture_names());
         p
     });
@@ -249,9 +239,7 @@ fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
     }
     for p in &providers {
         let shown = |list: &[catalogue::Entry]| {
-            list.iter()
-                .filter(|e| provider_matches(&e.provider, p.as_deref()))
-                .count()
+            list.iter().filter(|e| provider_matches(&e.provider, p.as_deref())).count()
         };
         if shown(&f.causes) == 0 || shown(&f.fixes) == 0 {
             problems.push(format!(
@@ -270,12 +258,7 @@ mod tests {
     #[test]
     fn the_builtin_catalogue_is_complete() {
         let problems = problems(FINDINGS_TOML, LOCALES);
-        assert!(
-            problems.is_empty(),
-            "{} problems:\n{}",
-            problems.len(),
-            problems.join("\n")
-        );
+        assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     }
 
     const DATA: &str = r#"
@@ -303,10 +286,7 @@ text = "ambiguous-fix"
     const IT: &str = "a-b-title = Rifiutato\na-b-summary = { $host } ha detto { $reply_line }\na-b-cause = Sbagliato\na-b-fix = Riscrivi\nambiguous-title = Diversi\nambiguous-summary = Candidati: { $titles }\nambiguous-cause = Stesso\nambiguous-fix = Controlla\n";
 
     fn run(data: &str, en: &str, it: &str) -> Vec<String> {
-        problems(
-            data,
-            &[(Lang::En, "findings.ftl", en), (Lang::It, "findings.ftl", it)],
-        )
+        problems(data, &[(Lang::En, "findings.ftl", en), (Lang::It, "findings.ftl", it)])
     }
 
     #[test]
@@ -317,24 +297,9 @@ text = "ambiguous-fix"
     #[test]
     fn each_check_can_fail() {
         let cases: Vec<(String, String, String, &str)> = vec![
-            (
-                DATA.into(),
-                EN.into(),
-                IT.replace("a-b-cause = Sbagliato\n", ""),
-                "missing in it",
-            ),
-            (
-                DATA.into(),
-                EN.into(),
-                IT.replace("{ $host } ha", "{ $port } ha"),
-                "placeholders differ",
-            ),
-            (
-                DATA.into(),
-                EN.into(),
-                IT.replace("Riscrivi", "Retype"),
-                "not translated",
-            ),
+            (DATA.into(), EN.into(), IT.replace("a-b-cause = Sbagliato\n", ""), "missing in it"),
+            (DATA.into(), EN.into(), IT.replace("{ $host } ha", "{ $port } ha"), "placeholders differ"),
+            (DATA.into(), EN.into(), IT.replace("Riscrivi", "Retype"), "not translated"),
             (
                 DATA.into(),
                 format!("{EN}a-b-extra = Unused\n"),
@@ -371,12 +336,7 @@ text = "ambiguous-fix"
                 IT.into(),
                 "no fix for the generic provider",
             ),
-            (
-                DATA.into(),
-                EN.replace("a-b-title = Rejected", "a-b-title = { $x"),
-                IT.into(),
-                "syntax error",
-            ),
+            (DATA.into(), EN.replace("a-b-title = Rejected", "a-b-title = { $x"), IT.into(), "syntax error"),
         ];
         for (data, en, it, what) in cases {
             assert!(!run(&data, &en, &it).is_empty(), "check did not fire: {what}");

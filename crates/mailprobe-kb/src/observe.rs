@@ -101,9 +101,7 @@ impl ObservationKind {
             Self::ImapNo => !class.is_empty() && class.bytes().all(|b| b.is_ascii_uppercase() || b == b'-'),
             Self::OauthError => {
                 !class.is_empty()
-                    && class
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'_')
+                    && class.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'_')
             }
             Self::AuthMechanismMissing => {
                 !class.is_empty() && class == class.to_ascii_uppercase() && !class.contains(' ')
@@ -118,10 +116,7 @@ impl ObservationKind {
         if ok {
             Ok(())
         } else {
-            Err(format!(
-                "class {class:?} is not a class of observation {}",
-                self.as_str()
-            ))
+            Err(format!("class {class:?} is not a class of observation {}", self.as_str()))
         }
     }
 
@@ -135,16 +130,9 @@ impl ObservationKind {
             Self::ConnectFailed => &["address", "addresses", "detail", "failure"],
             Self::Timeout => &["waiting_for", "seconds"],
             Self::UnexpectedBytes => &["preview", "looks_like"],
-            Self::TlsFailed => &[
-                "detail",
-                "failure",
-                "server_name",
-                "subject",
-                "issuer",
-                "names",
-                "not_before",
-                "not_after",
-            ],
+            Self::TlsFailed => {
+                &["detail", "failure", "server_name", "subject", "issuer", "names", "not_before", "not_after"]
+            }
             Self::TlsVersionRefused => &["detail", "client_tls_max", "server_name"],
             Self::StarttlsMissing => &["offered", "masked"],
             Self::AuthMechanismMissing => &["mechanism", "offered"],
@@ -164,9 +152,8 @@ impl fmt::Display for ObservationKind {
 }
 
 /// Params every observation provides: where the transcript went and what the context says.
-pub const COMMON_PARAMS: &[&str] = &[
-    "host", "port", "security", "protocol", "stage", "provider", "user", "from", "to",
-];
+pub const COMMON_PARAMS: &[&str] =
+    &["host", "port", "security", "protocol", "stage", "provider", "user", "from", "to"];
 
 /// One fact drawn from the transcripts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,10 +253,7 @@ fn client_tls_check(context: &Context, t: &Transcript, index: usize) -> Option<O
         EventKind::TlsStarted { server_name } => Some(server_name.clone()),
         _ => None,
     });
-    params.insert(
-        "server_name".into(),
-        server_name.unwrap_or_else(|| t.endpoint.host.clone()),
-    );
+    params.insert("server_name".into(), server_name.unwrap_or_else(|| t.endpoint.host.clone()));
     let mut evidence: Vec<String> = t.events[..i]
         .iter()
         .rev()
@@ -417,11 +401,7 @@ impl<'a> Walker<'a> {
         match &event.kind {
             EventKind::Resolved { .. } | EventKind::Connecting { .. } | EventKind::Note { .. } => {}
             EventKind::Connected { .. } => self.connected = true,
-            EventKind::ResolveFailed {
-                host,
-                failure,
-                detail,
-            } => {
+            EventKind::ResolveFailed { host, failure, detail } => {
                 let mut o = self.obs(ObservationKind::ResolveFailed, stage, Some(i));
                 o.class = Some(snake(failure));
                 o.text = detail.clone();
@@ -431,13 +411,9 @@ impl<'a> Walker<'a> {
                 o.params.insert("failure".into(), snake(failure));
                 self.push(o);
             }
-            EventKind::ConnectFailed {
-                address,
-                failure,
-                detail,
-            } => self
-                .connect_failures
-                .push((i, address.to_string(), *failure, detail.clone())),
+            EventKind::ConnectFailed { address, failure, detail } => {
+                self.connect_failures.push((i, address.to_string(), *failure, detail.clone()))
+            }
             EventKind::Sent { line } => {
                 self.last_sent = Some((stage, line));
                 let mut words = line.split_ascii_whitespace();
@@ -452,11 +428,7 @@ impl<'a> Walker<'a> {
             EventKind::ImapReceived { line } => self.imap_line(i, stage, line),
             EventKind::TlsStarted { server_name } => self.server_name = Some(server_name),
             EventKind::TlsEstablished { .. } => self.tls_up = true,
-            EventKind::TlsFailed {
-                failure,
-                detail,
-                certificates,
-            } => {
+            EventKind::TlsFailed { failure, detail, certificates } => {
                 let mut o = self.obs(ObservationKind::TlsFailed, stage, Some(i));
                 o.class = Some(snake(failure));
                 o.text = detail.clone();
@@ -510,10 +482,7 @@ impl<'a> Walker<'a> {
                 o.params.insert("looks_like".into(), snake(looks_like));
                 self.push(o);
             }
-            EventKind::TimedOut {
-                waiting_for,
-                after_ms,
-            } if !self.failed => {
+            EventKind::TimedOut { waiting_for, after_ms } if !self.failed => {
                 let mut o = self.obs(ObservationKind::Timeout, stage, Some(i));
                 o.class = Some(
                     match stage {
@@ -558,12 +527,9 @@ impl<'a> Walker<'a> {
         if !reply.is_failure() {
             return;
         }
-        let enhanced = reply.enhanced.or_else(|| {
-            reply
-                .lines
-                .iter()
-                .find_map(|l| EnhancedCode::parse_prefix(l).map(|(c, _)| c))
-        });
+        let enhanced = reply
+            .enhanced
+            .or_else(|| reply.lines.iter().find_map(|l| EnhancedCode::parse_prefix(l).map(|(c, _)| c)));
         let wire = reply.wire_lines();
         let mut o = self.obs(ObservationKind::Reply, stage, Some(i));
         o.code = Some(reply.code);
@@ -589,10 +555,7 @@ impl<'a> Walker<'a> {
             // This reply is observed as the missing mechanism it reports, not as a plain reply.
             let mut m = o;
             m.kind = ObservationKind::AuthMechanismMissing;
-            let wanted = self
-                .auth_mechanism
-                .clone()
-                .or_else(|| self.context.auth_mechanism.clone());
+            let wanted = self.auth_mechanism.clone().or_else(|| self.context.auth_mechanism.clone());
             m.class = wanted.as_ref().map(|w| w.name().to_owned());
             if let Some(w) = wanted {
                 m.params.insert("mechanism".into(), w.name().to_owned());
@@ -614,11 +577,7 @@ impl<'a> Walker<'a> {
             if t.is_empty() || t == "username:" || t == "password:" {
                 return;
             }
-        } else if !self
-            .auth_mechanism
-            .as_ref()
-            .is_some_and(SaslMechanism::uses_token)
-        {
+        } else if !self.auth_mechanism.as_ref().is_some_and(SaslMechanism::uses_token) {
             // Not base64 and not a token exchange: a mechanism we do not speak (CRAM-MD5...).
             return;
         }
@@ -671,26 +630,19 @@ impl<'a> Walker<'a> {
             ImapResponse::Tagged { status, code, .. } => {
                 (code.clone(), matches!(status, ImapStatus::No | ImapStatus::Bad))
             }
-            ImapResponse::Untagged {
-                status: Some(ImapStatus::Bye),
-                code,
-                ..
-            } => (code.clone(), stage != Stage::Quit),
+            ImapResponse::Untagged { status: Some(ImapStatus::Bye), code, .. } => {
+                (code.clone(), stage != Stage::Quit)
+            }
             _ => (None, false),
         };
         if !failed {
             return;
         }
         // The text after the tag and status, response code included: `[ALERT] Please log in...`.
-        let rest = line
-            .split_once(' ')
-            .and_then(|(_, r)| r.split_once(' '))
-            .map_or("", |(_, r)| r);
+        let rest = line.split_once(' ').and_then(|(_, r)| r.split_once(' ')).map_or("", |(_, r)| r);
         let mut o = self.obs(ObservationKind::ImapNo, stage, Some(i));
-        let code_word = code
-            .as_deref()
-            .and_then(|c| c.split_ascii_whitespace().next())
-            .map(str::to_ascii_uppercase);
+        let code_word =
+            code.as_deref().and_then(|c| c.split_ascii_whitespace().next()).map(str::to_ascii_uppercase);
         o.class = code_word.clone();
         o.text = rest.to_owned();
         let command = self.sent_at(stage);
@@ -726,11 +678,7 @@ impl<'a> Walker<'a> {
                 o.params.insert("address".into(), first_addr.clone());
                 o.params.insert(
                     "addresses".into(),
-                    these
-                        .iter()
-                        .map(|(_, a, _, _)| a.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    these.iter().map(|(_, a, _, _)| a.as_str()).collect::<Vec<_>>().join(", "),
                 );
                 o.params.insert("detail".into(), first_detail.clone());
                 o.params.insert("failure".into(), snake(&kind));
@@ -814,10 +762,7 @@ impl<'a> Walker<'a> {
             None => return,
         };
         // The same fact from a 504 reply was already observed: one is enough.
-        if self.out[self.first..]
-            .iter()
-            .any(|o| o.kind == ObservationKind::AuthMechanismMissing)
-        {
+        if self.out[self.first..].iter().any(|o| o.kind == ObservationKind::AuthMechanismMissing) {
             return;
         }
         let mut o = self.obs(ObservationKind::AuthMechanismMissing, Stage::Auth, Some(i));
@@ -825,10 +770,7 @@ impl<'a> Walker<'a> {
         let wire = ehlo.wire_lines();
         let auth_lines: Vec<String> = wire
             .iter()
-            .filter(|l| {
-                l.get(4..)
-                    .is_some_and(|k| k.to_ascii_uppercase().starts_with("AUTH"))
-            })
+            .filter(|l| l.get(4..).is_some_and(|k| k.to_ascii_uppercase().starts_with("AUTH")))
             .cloned()
             .collect();
         o.evidence = if auth_lines.is_empty() { wire } else { auth_lines };
@@ -856,30 +798,16 @@ fn one_line(reply: &Reply, enhanced: Option<EnhancedCode>) -> String {
 
 /// The AUTH mechanisms an EHLO reply offers, space-separated (empty when none).
 fn offered(ehlo: &Reply) -> String {
-    EhloCapabilities::from_reply(ehlo)
-        .auth
-        .iter()
-        .map(SaslMechanism::name)
-        .collect::<Vec<_>>()
-        .join(" ")
+    EhloCapabilities::from_reply(ehlo).auth.iter().map(SaslMechanism::name).collect::<Vec<_>>().join(" ")
 }
 
 /// The EHLO keywords (first word of each line after the greeting).
 fn keywords(ehlo: &Reply) -> String {
-    ehlo.lines
-        .iter()
-        .skip(1)
-        .filter_map(|l| l.split_ascii_whitespace().next())
-        .collect::<Vec<_>>()
-        .join(" ")
+    ehlo.lines.iter().skip(1).filter_map(|l| l.split_ascii_whitespace().next()).collect::<Vec<_>>().join(" ")
 }
 
 fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        (ms / 1000).to_string()
-    } else {
-        format!("{:.1}", ms as f64 / 1000.0)
-    }
+    if ms.is_multiple_of(1000) { (ms / 1000).to_string() } else { format!("{:.1}", ms as f64 / 1000.0) }
 }
 
 /// A greeting received on a mode-check transcript: the SMTP 220 or IMAP `* OK` line.
@@ -971,16 +899,8 @@ mod tests {
         assert!(ObservationKind::TlsFailed.check_class("expired").is_err());
         assert!(ObservationKind::ConnectFailed.check_class("refused").is_ok());
         assert!(ObservationKind::Timeout.check_class("banner").is_ok());
-        assert!(
-            ObservationKind::ImapNo
-                .check_class("AUTHENTICATIONFAILED")
-                .is_ok()
-        );
-        assert!(
-            ObservationKind::ImapNo
-                .check_class("authenticationfailed")
-                .is_err()
-        );
+        assert!(ObservationKind::ImapNo.check_class("AUTHENTICATIONFAILED").is_ok());
+        assert!(ObservationKind::ImapNo.check_class("authenticationfailed").is_err());
         assert!(ObservationKind::Reply.check_class("x").is_err());
         assert!(ObservationKind::OauthError.check_class("400").is_ok());
     }

@@ -27,25 +27,13 @@ impl Texts {
             // No U+2068/U+2069 around placeables: they show up as garbage in terminals and logs.
             bundle.set_use_isolating(false);
             for source in sources.iter().filter(|s| s.lang == lang) {
-                let fluent_error = |errors: String| LoadError::Fluent {
-                    file: format!("{}/{}", lang, source.name),
-                    errors,
-                };
+                let fluent_error =
+                    |errors: String| LoadError::Fluent { file: format!("{}/{}", lang, source.name), errors };
                 let resource = FluentResource::try_new(source.text.to_owned()).map_err(|(_, errs)| {
-                    fluent_error(
-                        errs.iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    )
+                    fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
                 })?;
                 bundle.add_resource(resource).map_err(|errs| {
-                    fluent_error(
-                        errs.iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    )
+                    fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
                 })?;
             }
             bundles.push((lang, bundle));
@@ -54,19 +42,12 @@ impl Texts {
     }
 
     fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        &self
-            .bundles
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .expect("a bundle per language")
-            .1
+        &self.bundles.iter().find(|(l, _)| *l == lang).expect("a bundle per language").1
     }
 
     /// True when `lang` has message `id` with a value.
     pub fn has(&self, lang: Lang, id: &str) -> bool {
-        self.bundle(lang)
-            .get_message(id)
-            .is_some_and(|m| m.value().is_some())
+        self.bundle(lang).get_message(id).is_some_and(|m| m.value().is_some())
     }
 
     /// Formats message `id` in `lang` exactly, reporting Fluent's errors (a missing variable...).
@@ -80,10 +61,7 @@ impl Texts {
         let pattern = bundle.get_message(id)?.value()?;
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(args), &mut errors);
-        Some((
-            text.into_owned(),
-            errors.iter().map(ToString::to_string).collect(),
-        ))
+        Some((text.into_owned(), errors.iter().map(ToString::to_string).collect()))
     }
 
     /// Formats message `id` in `lang`, falling back to English, then to the id itself.
@@ -130,9 +108,7 @@ mod tests {
         for n in ["0", "2", "587", "2.5"] {
             assert!(is_plain_number(n), "{n}");
         }
-        for s in [
-            "", "5.7.8", "007", "1.", ".5", "NaN", "inf", "1e5", "-1", "TLSv1.1",
-        ] {
+        for s in ["", "5.7.8", "007", "1.", ".5", "NaN", "inf", "1e5", "-1", "TLSv1.1"] {
             assert!(!is_plain_number(s), "{s}");
         }
     }

@@ -75,11 +75,7 @@ fn check_rendered(name: &str, lang: Lang, f: &Finding) {
             f.id
         );
     }
-    assert!(
-        !f.title.contains('\n'),
-        "{name} {lang} {}: title is one line",
-        f.id
-    );
+    assert!(!f.title.contains('\n'), "{name} {lang} {}: title is one line", f.id);
     assert!(!f.causes.is_empty(), "{name} {lang} {}: no cause", f.id);
     assert!(!f.fixes.is_empty(), "{name} {lang} {}: no fix", f.id);
     assert!(!f.evidence.is_empty(), "{name} {lang} {}: no evidence", f.id);
@@ -103,16 +99,8 @@ fn every_case_gives_the_expected_findings_in_order() {
             check_rendered(&name, Lang::It, i);
             assert_eq!(e.evidence, i.evidence, "{name}: evidence is not translated");
             assert_eq!(e.params, i.params, "{name}: params are facts, not texts");
-            assert_ne!(
-                e.title, i.title,
-                "{name} {}: the Italian title is the English one",
-                e.id
-            );
-            assert_ne!(
-                e.summary, i.summary,
-                "{name} {}: the Italian summary is the English one",
-                e.id
-            );
+            assert_ne!(e.title, i.title, "{name} {}: the Italian title is the English one", e.id);
+            assert_ne!(e.summary, i.summary, "{name} {}: the Italian summary is the English one", e.id);
         }
         if let Some(first) = en.first() {
             for line in &case.evidence {
@@ -125,12 +113,7 @@ fn every_case_gives_the_expected_findings_in_order() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} cases failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -139,40 +122,25 @@ fn every_finding_has_at_least_two_cases() {
     let cases = corpus();
     for (name, case) in &cases {
         for id in &case.expect {
-            *count
-                .get_mut(id.as_str())
-                .unwrap_or_else(|| panic!("{name}: unknown id {id}")) += 1;
+            *count.get_mut(id.as_str()).unwrap_or_else(|| panic!("{name}: unknown id {id}")) += 1;
         }
     }
     let thin: Vec<_> = count.iter().filter(|(_, n)| **n < 2).collect();
-    assert!(
-        thin.is_empty(),
-        "findings with fewer than two corpus cases: {thin:?}"
-    );
+    assert!(thin.is_empty(), "findings with fewer than two corpus cases: {thin:?}");
 }
 
 #[test]
 fn a_failed_primary_transcript_always_gets_an_error_finding() {
     let kb = KnowledgeBase::builtin();
     for (name, case) in corpus() {
-        let failed = case
-            .transcripts
-            .iter()
-            .any(|t| t.role == Role::Primary && !t.succeeded());
+        let failed = case.transcripts.iter().any(|t| t.role == Role::Primary && !t.succeeded());
         let findings = kb.diagnose(&case.context, &case.transcripts, Lang::En);
         let has_error = findings.iter().any(|f| f.severity == Severity::Error);
         if failed {
-            assert!(
-                has_error,
-                "{name}: a primary transcript failed but no error finding"
-            );
+            assert!(has_error, "{name}: a primary transcript failed but no error finding");
         }
         if case.expect.is_empty() {
-            assert!(
-                findings.is_empty(),
-                "{name}: expected success, got {:?}",
-                ids(&findings)
-            );
+            assert!(findings.is_empty(), "{name}: expected success, got {:?}", ids(&findings));
         }
     }
 }

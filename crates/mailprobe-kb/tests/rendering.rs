@@ -7,47 +7,23 @@ use mailprobe_proto::{
 };
 
 fn endpoint(host: &str, port: u16, security: Security) -> Endpoint {
-    Endpoint {
-        host: host.into(),
-        port,
-        security,
-    }
+    Endpoint { host: host.into(), port, security }
 }
 
 /// A STARTTLS session up to an AUTH PLAIN that gets `reply`.
 fn auth_refused(host: &str, reply: Reply) -> Transcript {
-    let mut t = Transcript::new(
-        Protocol::Smtp,
-        Role::Primary,
-        endpoint(host, 587, Security::Starttls),
-    );
-    t.push(
-        0,
-        Stage::Banner,
-        EventKind::Received {
-            reply: Reply::new(220, [format!("{host} ESMTP")]),
-        },
-    );
-    t.push(
-        1,
-        Stage::Ehlo,
-        EventKind::Sent {
-            line: "EHLO probe.local".into(),
-        },
-    );
+    let mut t = Transcript::new(Protocol::Smtp, Role::Primary, endpoint(host, 587, Security::Starttls));
+    t.push(0, Stage::Banner, EventKind::Received { reply: Reply::new(220, [format!("{host} ESMTP")]) });
+    t.push(1, Stage::Ehlo, EventKind::Sent { line: "EHLO probe.local".into() });
     t.push(
         2,
         Stage::Ehlo,
-        EventKind::Received {
-            reply: Reply::new(250, [host, "STARTTLS", "AUTH PLAIN LOGIN"]),
-        },
+        EventKind::Received { reply: Reply::new(250, [host, "STARTTLS", "AUTH PLAIN LOGIN"]) },
     );
     t.push(
         3,
         Stage::Auth,
-        EventKind::Sent {
-            line: "AUTH PLAIN <redacted: PLAIN user=alice@example.test>".into(),
-        },
+        EventKind::Sent { line: "AUTH PLAIN <redacted: PLAIN user=alice@example.test>".into() },
     );
     t.push(4, Stage::Auth, EventKind::Received { reply });
     t
@@ -96,83 +72,41 @@ fn credentials_rejected_reads_in_italian_with_the_facts() {
         "mail.example.test non ha accettato il nome utente e la password ricevuti. La sua risposta: \
          535 5.7.8 Error: authentication failed: (reason unavailable)"
     );
-    assert!(
-        f.causes[0].starts_with("La password è sbagliata"),
-        "{:?}",
-        f.causes
-    );
+    assert!(f.causes[0].starts_with("La password è sbagliata"), "{:?}", f.causes);
     let text = all_text(f);
     for english in [" the ", " and ", " password is ", " Sign in ", "Outlook for "] {
-        assert!(
-            !text.contains(english),
-            "English {english:?} in Italian text:\n{text}"
-        );
+        assert!(!text.contains(english), "English {english:?} in Italian text:\n{text}");
     }
-    assert!(
-        text.contains("Gestione credenziali") && text.contains("Accesso Portachiavi"),
-        "{text}"
-    );
+    assert!(text.contains("Gestione credenziali") && text.contains("Accesso Portachiavi"), "{text}");
     // Evidence is the line that triggered the finding, verbatim; the command is a param.
-    assert_eq!(
-        f.evidence,
-        ["535 5.7.8 Error: authentication failed: (reason unavailable)"]
-    );
-    assert_eq!(
-        f.params["command"],
-        "AUTH PLAIN <redacted: PLAIN user=alice@example.test>"
-    );
+    assert_eq!(f.evidence, ["535 5.7.8 Error: authentication failed: (reason unavailable)"]);
+    assert_eq!(f.params["command"], "AUTH PLAIN <redacted: PLAIN user=alice@example.test>");
 }
 
 #[test]
 fn mode_mismatch_names_the_working_pair_in_both_languages() {
-    let mut primary = Transcript::new(
-        Protocol::Smtp,
-        Role::Primary,
-        endpoint("smtp.gmail.com", 465, Security::Starttls),
-    );
-    primary.push(
-        0,
-        Stage::Banner,
-        EventKind::TimedOut {
-            waiting_for: "banner".into(),
-            after_ms: 10_000,
-        },
-    );
-    let mut check = Transcript::new(
-        Protocol::Smtp,
-        Role::ModeCheck,
-        endpoint("smtp.gmail.com", 465, Security::Tls),
-    );
+    let mut primary =
+        Transcript::new(Protocol::Smtp, Role::Primary, endpoint("smtp.gmail.com", 465, Security::Starttls));
+    primary.push(0, Stage::Banner, EventKind::TimedOut { waiting_for: "banner".into(), after_ms: 10_000 });
+    let mut check =
+        Transcript::new(Protocol::Smtp, Role::ModeCheck, endpoint("smtp.gmail.com", 465, Security::Tls));
     check.push(
         0,
         Stage::Banner,
-        EventKind::Received {
-            reply: Reply::new(220, ["smtp.gmail.com ESMTP ready"]),
-        },
+        EventKind::Received { reply: Reply::new(220, ["smtp.gmail.com ESMTP ready"]) },
     );
-    let ctx = Context {
-        port: 465,
-        ..context("smtp.gmail.com", Some("gmail"))
-    };
+    let ctx = Context { port: 465, ..context("smtp.gmail.com", Some("gmail")) };
     let transcripts = [primary, check];
     let en = &diagnose(&ctx, &transcripts, Lang::En)[0];
     let it = &diagnose(&ctx, &transcripts, Lang::It)[0];
-    assert_eq!(
-        (en.id.as_str(), it.id.as_str()),
-        ("tls.mode_mismatch", "tls.mode_mismatch")
-    );
+    assert_eq!((en.id.as_str(), it.id.as_str()), ("tls.mode_mismatch", "tls.mode_mismatch"));
     assert_eq!(en.fixes[0].text, "Use port 465 with SSL/TLS.");
     assert_eq!(it.fixes[0].text, "Usa la porta 465 con SSL/TLS.");
     assert_eq!(it.params["working_port"], "465");
     // Params are facts in their machine form; the texts name them.
     assert_eq!(it.params["working_security"], "tls");
     assert_eq!(it.params["asked_security"], "starttls");
-    assert!(
-        it.summary
-            .starts_with("La porta 465 di smtp.gmail.com non parla STARTTLS"),
-        "{}",
-        it.summary
-    );
+    assert!(it.summary.starts_with("La porta 465 di smtp.gmail.com non parla STARTTLS"), "{}", it.summary);
 }
 
 #[test]
@@ -202,10 +136,11 @@ fn smtp_auth_disabled_fills_the_mailbox_into_powershell_in_italian() {
         "{}",
         f.fixes[1].text
     );
-    assert!(f.fixes.iter().any(|x| {
-        x.text
-            .contains("Set-TransportConfig -SmtpClientAuthenticationDisabled $false")
-    }));
+    assert!(
+        f.fixes
+            .iter()
+            .any(|x| { x.text.contains("Set-TransportConfig -SmtpClientAuthenticationDisabled $false") })
+    );
 }
 
 #[test]
@@ -225,11 +160,7 @@ fn gmail_gets_google_fixes_first_and_postfix_never_hears_of_google() {
         Lang::En,
     )[0];
     assert_eq!(gmail.id, "auth.credentials_rejected");
-    assert!(
-        gmail.fixes[0].text.contains("app password"),
-        "{:?}",
-        gmail.fixes[0]
-    );
+    assert!(gmail.fixes[0].text.contains("app password"), "{:?}", gmail.fixes[0]);
     assert_eq!(gmail.fixes[0].audience.as_deref(), Some("google-account"));
     assert!(gmail.causes[0].contains("2-Step Verification"));
 
@@ -244,25 +175,14 @@ fn gmail_gets_google_fixes_first_and_postfix_never_hears_of_google() {
     assert_eq!(postfix.id, "auth.credentials_rejected");
     let text = all_text(postfix);
     assert!(!text.contains("Google") && !text.contains("Microsoft"), "{text}");
-    assert!(
-        postfix
-            .fixes
-            .iter()
-            .all(|x| x.audience.as_deref() != Some("google-account"))
-    );
+    assert!(postfix.fixes.iter().all(|x| x.audience.as_deref() != Some("google-account")));
 }
 
 #[test]
 fn a_private_ca_is_offered_ca_file_and_a_known_provider_interception() {
     let failed = |host: &str| {
         let mut t = Transcript::new(Protocol::Smtp, Role::Primary, endpoint(host, 465, Security::Tls));
-        t.push(
-            0,
-            Stage::Tls,
-            EventKind::TlsStarted {
-                server_name: host.into(),
-            },
-        );
+        t.push(0, Stage::Tls, EventKind::TlsStarted { server_name: host.into() });
         t.push(
             1,
             Stage::Tls,
@@ -274,19 +194,12 @@ fn a_private_ca_is_offered_ca_file_and_a_known_provider_interception() {
         );
         t
     };
-    let own = &diagnose(
-        &context("mail.example.test", None),
-        &[failed("mail.example.test")],
-        Lang::En,
-    )[0];
+    let own = &diagnose(&context("mail.example.test", None), &[failed("mail.example.test")], Lang::En)[0];
     assert_eq!(own.id, "tls.cert_untrusted");
     assert!(own.fixes.iter().any(|x| x.text.contains("--ca-file")));
     assert!(own.causes.iter().any(|c| c.contains("intercept")));
-    let gmail = &diagnose(
-        &context("smtp.gmail.com", Some("gmail")),
-        &[failed("smtp.gmail.com")],
-        Lang::En,
-    )[0];
+    let gmail =
+        &diagnose(&context("smtp.gmail.com", Some("gmail")), &[failed("smtp.gmail.com")], Lang::En)[0];
     assert!(gmail.causes[0].contains("intercepting"), "{:?}", gmail.causes);
     // An unknown issuer is shown as a stand-in, never as a raw placeholder.
     assert!(gmail.summary.ends_with("(issued by: ?)."), "{}", gmail.summary);
@@ -294,31 +207,14 @@ fn a_private_ca_is_offered_ca_file_and_a_known_provider_interception() {
 
 #[test]
 fn mechanism_missing_quotes_what_is_offered() {
-    let mut t = Transcript::new(
-        Protocol::Smtp,
-        Role::Primary,
-        endpoint("mail.example.test", 465, Security::Tls),
-    );
-    t.push(
-        0,
-        Stage::Tls,
-        EventKind::TlsStarted {
-            server_name: "mail.example.test".into(),
-        },
-    );
-    t.push(
-        1,
-        Stage::Banner,
-        EventKind::Received {
-            reply: Reply::new(220, ["mail.example.test ESMTP"]),
-        },
-    );
+    let mut t =
+        Transcript::new(Protocol::Smtp, Role::Primary, endpoint("mail.example.test", 465, Security::Tls));
+    t.push(0, Stage::Tls, EventKind::TlsStarted { server_name: "mail.example.test".into() });
+    t.push(1, Stage::Banner, EventKind::Received { reply: Reply::new(220, ["mail.example.test ESMTP"]) });
     t.push(
         2,
         Stage::Ehlo,
-        EventKind::Received {
-            reply: Reply::new(250, ["mail.example.test", "AUTH PLAIN LOGIN"]),
-        },
+        EventKind::Received { reply: Reply::new(250, ["mail.example.test", "AUTH PLAIN LOGIN"]) },
     );
     let ctx = Context {
         port: 465,
@@ -329,58 +225,32 @@ fn mechanism_missing_quotes_what_is_offered() {
     };
     let f = &diagnose(&ctx, &[t], Lang::It)[0];
     assert_eq!(f.id, "auth.mechanism_unsupported");
-    assert_eq!(
-        f.summary,
-        "L'accesso richiede XOAUTH2, ma mail.example.test offre soltanto: PLAIN LOGIN."
-    );
+    assert_eq!(f.summary, "L'accesso richiede XOAUTH2, ma mail.example.test offre soltanto: PLAIN LOGIN.");
     assert_eq!(f.evidence, ["250 AUTH PLAIN LOGIN"]);
 }
 
 #[test]
 fn success_is_an_empty_list() {
-    let mut t = auth_refused(
-        "mail.example.test",
-        Reply::new(235, ["2.7.0 Authentication successful"]),
-    );
+    let mut t = auth_refused("mail.example.test", Reply::new(235, ["2.7.0 Authentication successful"]));
     t.push(5, Stage::Quit, EventKind::Sent { line: "QUIT".into() });
-    t.push(
-        6,
-        Stage::Quit,
-        EventKind::Received {
-            reply: Reply::new(221, ["2.0.0 Bye"]),
-        },
-    );
+    t.push(6, Stage::Quit, EventKind::Received { reply: Reply::new(221, ["2.0.0 Bye"]) });
     assert!(t.succeeded());
-    assert_eq!(
-        diagnose(&context("mail.example.test", None), &[t], Lang::En),
-        vec![]
-    );
+    assert_eq!(diagnose(&context("mail.example.test", None), &[t], Lang::En), vec![]);
 }
 
 #[test]
 fn findings_serialize_as_the_json_contract_says() {
-    let t = auth_refused(
-        "mail.example.test",
-        Reply::new(535, ["5.7.8 Error: authentication failed"]),
-    );
+    let t = auth_refused("mail.example.test", Reply::new(535, ["5.7.8 Error: authentication failed"]));
     let f = diagnose(&context("mail.example.test", None), &[t], Lang::En);
     let json = serde_json::to_value(&f).unwrap();
     let first = &json[0];
-    for key in [
-        "id", "severity", "stage", "title", "summary", "evidence", "causes", "fixes", "params",
-    ] {
+    for key in ["id", "severity", "stage", "title", "summary", "evidence", "causes", "fixes", "params"] {
         assert!(first.get(key).is_some(), "missing {key}: {first}");
     }
     assert_eq!(first["severity"], "error");
     assert_eq!(first["stage"], "auth");
     // A fix without an audience has no `audience` key at all.
-    assert!(
-        first["fixes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x.get("audience").is_none())
-    );
+    assert!(first["fixes"].as_array().unwrap().iter().any(|x| x.get("audience").is_none()));
     assert_eq!(f[0].severity, Severity::Error);
 }
 
@@ -390,36 +260,14 @@ fn ui_strings_in_both_languages() {
     assert_eq!(kb.text(Lang::En, "ui-what-to-do", &[]), "What to do");
     assert_eq!(kb.text(Lang::It, "ui-what-to-do", &[]), "Cosa fare");
     assert_eq!(kb.text(Lang::It, "ui-why", &[]), "Perché");
-    assert_eq!(
-        kb.text(Lang::It, "ui-stage-mail_from", &[]),
-        "Mittente (MAIL FROM)"
-    );
-    assert_eq!(
-        kb.text(Lang::En, "ui-finding-count", &[("count", "1")]),
-        "One finding"
-    );
-    assert_eq!(
-        kb.text(Lang::En, "ui-finding-count", &[("count", "3")]),
-        "3 findings"
-    );
-    assert_eq!(
-        kb.text(Lang::It, "ui-finding-count", &[("count", "1")]),
-        "Una diagnosi"
-    );
-    assert_eq!(
-        kb.text(Lang::It, "ui-finding-count", &[("count", "3")]),
-        "3 diagnosi"
-    );
-    let line = kb.text(
-        Lang::It,
-        "ui-transcript-smtp",
-        &[("endpoint", "smtp.gmail.com:587 (STARTTLS)")],
-    );
+    assert_eq!(kb.text(Lang::It, "ui-stage-mail_from", &[]), "Mittente (MAIL FROM)");
+    assert_eq!(kb.text(Lang::En, "ui-finding-count", &[("count", "1")]), "One finding");
+    assert_eq!(kb.text(Lang::En, "ui-finding-count", &[("count", "3")]), "3 findings");
+    assert_eq!(kb.text(Lang::It, "ui-finding-count", &[("count", "1")]), "Una diagnosi");
+    assert_eq!(kb.text(Lang::It, "ui-finding-count", &[("count", "3")]), "3 diagnosi");
+    let line = kb.text(Lang::It, "ui-transcript-smtp", &[("endpoint", "smtp.gmail.com:587 (STARTTLS)")]);
     assert_eq!(line, "SMTP: smtp.gmail.com:587 (STARTTLS)");
-    assert!(
-        !line.contains('\u{2068}') && !line.contains('\u{2069}'),
-        "no isolation marks"
-    );
+    assert!(!line.contains('\u{2068}') && !line.contains('\u{2069}'), "no isolation marks");
     // Every audience of the catalogue has a label in both languages.
     for audience in mailprobe_kb::AUDIENCES {
         let key = format!("ui-audience-{audience}");
@@ -474,11 +322,8 @@ fn every_id_is_listed_once() {
 #[test]
 fn port_advice_follows_the_protocol() {
     let refused = |protocol: Protocol, port: u16| {
-        let mut t = Transcript::new(
-            protocol,
-            Role::Primary,
-            endpoint("mail.example.test", port, Security::Tls),
-        );
+        let mut t =
+            Transcript::new(protocol, Role::Primary, endpoint("mail.example.test", port, Security::Tls));
         let address = format!("192.0.2.25:{port}").parse().unwrap();
         t.push(0, Stage::Connect, EventKind::Connecting { address });
         t.push(
@@ -495,22 +340,10 @@ fn port_advice_follows_the_protocol() {
     let ctx = context("mail.example.test", None);
     let imap = &diagnose(&ctx, &[refused(Protocol::Imap, 9993)], Lang::It)[0];
     let smtp = &diagnose(&ctx, &[refused(Protocol::Smtp, 2465)], Lang::It)[0];
-    assert_eq!(
-        (imap.id.as_str(), smtp.id.as_str()),
-        ("connect.refused", "connect.refused")
-    );
-    assert_eq!(
-        imap.fixes[0].text,
-        "Controlla la porta: per IMAP, 993 con SSL/TLS o 143 con STARTTLS."
-    );
-    assert_eq!(
-        smtp.fixes[0].text,
-        "Controlla la porta: per l'invio, 587 con STARTTLS o 465 con SSL/TLS."
-    );
-    assert_eq!(
-        imap.evidence,
-        ["192.0.2.25:9993: Connection refused (os error 111)"]
-    );
+    assert_eq!((imap.id.as_str(), smtp.id.as_str()), ("connect.refused", "connect.refused"));
+    assert_eq!(imap.fixes[0].text, "Controlla la porta: per IMAP, 993 con SSL/TLS o 143 con STARTTLS.");
+    assert_eq!(smtp.fixes[0].text, "Controlla la porta: per l'invio, 587 con STARTTLS o 465 con SSL/TLS.");
+    assert_eq!(imap.evidence, ["192.0.2.25:9993: Connection refused (os error 111)"]);
 }
 
 #[test]
@@ -520,28 +353,9 @@ fn fallbacks_take_the_stage_of_their_evidence() {
         Role::Primary,
         endpoint("mail.example.test", 587, Security::Starttls),
     );
-    t.push(
-        0,
-        Stage::Banner,
-        EventKind::Received {
-            reply: Reply::new(220, ["mail.example.test ESMTP"]),
-        },
-    );
-    t.push(
-        1,
-        Stage::Ehlo,
-        EventKind::Sent {
-            line: "EHLO probe.local".into(),
-        },
-    );
-    t.push(
-        2,
-        Stage::Ehlo,
-        EventKind::TimedOut {
-            waiting_for: "reply to EHLO".into(),
-            after_ms: 10_000,
-        },
-    );
+    t.push(0, Stage::Banner, EventKind::Received { reply: Reply::new(220, ["mail.example.test ESMTP"]) });
+    t.push(1, Stage::Ehlo, EventKind::Sent { line: "EHLO probe.local".into() });
+    t.push(2, Stage::Ehlo, EventKind::TimedOut { waiting_for: "reply to EHLO".into(), after_ms: 10_000 });
     let f = &diagnose(&context("mail.example.test", None), &[t], Lang::En)[0];
     assert_eq!((f.id.as_str(), f.stage.as_str()), ("session.no_reply", "ehlo"));
     assert_eq!(

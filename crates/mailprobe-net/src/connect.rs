@@ -30,9 +30,7 @@ impl Resolver {
         let builder = TokioResolver::builder_tokio().map_err(|e| NetError::Resolver(e.to_string()))?;
         let mut opts = builder_opts(timeout);
         opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Always;
-        Ok(Self {
-            inner: builder.with_options(opts).build(),
-        })
+        Ok(Self { inner: builder.with_options(opts).build() })
     }
 
     /// A resolver that asks only `server` (UDP, falling back to TCP).
@@ -83,22 +81,11 @@ async fn resolve(
     if let Ok(ip) = literal.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }
-    let failed = |failure, detail: String| EventKind::ResolveFailed {
-        host: host.to_owned(),
-        failure,
-        detail,
-    };
-    match tokio::time::timeout(
-        timeout + Duration::from_millis(500),
-        resolver.inner.lookup_ip(host),
-    )
-    .await
-    {
+    let failed =
+        |failure, detail: String| EventKind::ResolveFailed { host: host.to_owned(), failure, detail };
+    match tokio::time::timeout(timeout + Duration::from_millis(500), resolver.inner.lookup_ip(host)).await {
         Err(_) => {
-            rec.push(
-                Stage::Resolve,
-                failed(ResolveFailure::TimedOut, format!("no answer in {timeout:?}")),
-            );
+            rec.push(Stage::Resolve, failed(ResolveFailure::TimedOut, format!("no answer in {timeout:?}")));
             Err(Stopped)
         }
         Ok(Err(e)) => {
@@ -108,18 +95,12 @@ async fn resolve(
         Ok(Ok(lookup)) => {
             let addresses: Vec<IpAddr> = lookup.iter().collect();
             if addresses.is_empty() {
-                rec.push(
-                    Stage::Resolve,
-                    failed(ResolveFailure::NoAddresses, "no A or AAAA records".into()),
-                );
+                rec.push(Stage::Resolve, failed(ResolveFailure::NoAddresses, "no A or AAAA records".into()));
                 return Err(Stopped);
             }
             rec.push(
                 Stage::Resolve,
-                EventKind::Resolved {
-                    host: host.to_owned(),
-                    addresses: addresses.clone(),
-                },
+                EventKind::Resolved { host: host.to_owned(), addresses: addresses.clone() },
             );
             Ok(addresses)
         }
@@ -174,15 +155,8 @@ pub(crate) async fn open(
         let ips = resolve(rec, &env.resolver, host, env.timeout).await?;
         ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()
     } else {
-        let shown = connect_to
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        rec.note(
-            Stage::Resolve,
-            format!("connecting to {shown} instead of resolving {host}"),
-        );
+        let shown = connect_to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        rec.note(Stage::Resolve, format!("connecting to {shown} instead of resolving {host}"));
         connect_to.to_vec()
     };
     connect_any(rec, &addresses, env.timeout).await

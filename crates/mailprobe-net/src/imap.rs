@@ -40,9 +40,7 @@ impl ImapSession {
         loop {
             if let Some(line) = self.lines.next_line() {
                 let text = String::from_utf8_lossy(&line.bytes).into_owned();
-                self.wire
-                    .rec
-                    .push(stage, EventKind::ImapReceived { line: text.clone() });
+                self.wire.rec.push(stage, EventKind::ImapReceived { line: text.clone() });
                 return Ok(text);
             }
             let bytes = self.wire.read_some(stage, waiting_for).await?;
@@ -59,12 +57,7 @@ impl ImapSession {
         shown: &str,
         tag: &str,
     ) -> Result<(ImapStatus, Vec<String>), Stopped> {
-        self.wire.rec.push(
-            stage,
-            EventKind::Sent {
-                line: shown.to_owned(),
-            },
-        );
+        self.wire.rec.push(stage, EventKind::Sent { line: shown.to_owned() });
         self.wire.write_all(stage, wire_line.expose().as_bytes()).await?;
         let mut caps = Vec::new();
         loop {
@@ -72,17 +65,17 @@ impl ImapSession {
             match ImapResponse::parse(&line) {
                 Some(r @ ImapResponse::Tagged { .. }) => {
                     caps.extend(r.capabilities().unwrap_or_default());
-                    let ImapResponse::Tagged { tag: got, status, .. } = r else {
-                        unreachable!()
-                    };
+                    let ImapResponse::Tagged { tag: got, status, .. } = r else { unreachable!() };
                     if got == tag {
                         return Ok((status, caps));
                     }
                 }
-                Some(ImapResponse::Untagged {
-                    status: Some(ImapStatus::Bye),
-                    ..
-                }) => return Err(Stopped),
+                // BYE ends the session, except during LOGOUT where it precedes the tagged OK.
+                Some(ImapResponse::Untagged { status: Some(ImapStatus::Bye), .. })
+                    if stage != Stage::Quit =>
+                {
+                    return Err(Stopped);
+                }
                 Some(r) => caps.extend(r.capabilities().unwrap_or_default()),
                 None => {}
             }
@@ -97,18 +90,13 @@ impl ImapSession {
     async fn simple(&mut self, stage: Stage, verb: &str) -> Result<(ImapStatus, Vec<String>), Stopped> {
         let tag = self.tag();
         let line = format!("{tag} {verb}");
-        self.command(stage, &Secret::new(format!("{line}\r\n")), &line, &tag)
-            .await
+        self.command(stage, &Secret::new(format!("{line}\r\n")), &line, &tag).await
     }
 }
 
 /// Runs the IMAP check and returns its transcript.
 pub async fn probe_imap(env: &ProbeEnv, target: &ImapTarget, credentials: &Credentials) -> Transcript {
-    let endpoint = Endpoint {
-        host: target.host.clone(),
-        port: target.port,
-        security: target.security,
-    };
+    let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Imap, Role::Primary, endpoint);
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
@@ -137,12 +125,9 @@ async fn run(
     }
     let greeting = session.read_line(Stage::Banner, "IMAP greeting").await?;
     let mut caps = match ImapResponse::parse(&greeting) {
-        Some(
-            r @ ImapResponse::Untagged {
-                status: Some(ImapStatus::Ok | ImapStatus::PreAuth),
-                ..
-            },
-        ) => r.capabilities().unwrap_or_default(),
+        Some(r @ ImapResponse::Untagged { status: Some(ImapStatus::Ok | ImapStatus::PreAuth), .. }) => {
+            r.capabilities().unwrap_or_default()
+        }
         _ => {
             let looks_like = mailprobe_proto::PeerBytes::classify(greeting.as_bytes());
             session.wire.rec.push(
@@ -173,24 +158,18 @@ async fn run(
         caps = session.simple(Stage::Capability, "CAPABILITY").await?.1;
     }
     let (Some(user), Some(password)) = (credentials.user.as_deref(), credentials.password.as_ref()) else {
-        session
-            .wire
-            .rec
-            .note(Stage::Auth, "no user name and password: IMAP login skipped");
+        session.wire.rec.note(Stage::Auth, "no user name and password: IMAP login skipped");
         return Ok(());
     };
     if !session.wire.is_tls() && target.security != Security::None {
-        session.wire.rec.note(
-            Stage::Auth,
-            "not sending credentials over an unencrypted connection",
-        );
+        session.wire.rec.note(Stage::Auth, "not sending credentials over an unencrypted connection");
         return Err(Stopped);
     }
     if caps.iter().any(|c| c == "LOGINDISABLED") {
-        session.wire.rec.note(
-            Stage::Auth,
-            "the server advertises LOGINDISABLED: it refuses logins on this connection",
-        );
+        session
+            .wire
+            .rec
+            .note(Stage::Auth, "the server advertises LOGINDISABLED: it refuses logins on this connection");
         return Err(Stopped);
     }
     let tag = session.tag();
@@ -201,17 +180,13 @@ async fn run(
         session.command(Stage::Auth, &wire, &shown, &tag).await?
     } else {
         let Some((wire, shown)) = login_command(&tag, user, password) else {
-            session.wire.rec.note(
-                Stage::Auth,
-                "the user name or password contains characters IMAP LOGIN cannot carry",
-            );
+            session
+                .wire
+                .rec
+                .note(Stage::Auth, "the user name or password contains characters IMAP LOGIN cannot carry");
             return Err(Stopped);
         };
         session.command(Stage::Auth, &wire, &shown, &tag).await?
     };
-    if status == ImapStatus::Ok {
-        Ok(())
-    } else {
-        Err(Stopped)
-    }
+    if status == ImapStatus::Ok { Ok(()) } else { Err(Stopped) }
 }

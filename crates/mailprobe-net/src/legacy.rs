@@ -13,22 +13,14 @@ use crate::{ProbeEnv, SmtpTarget};
 
 /// Probes whether `target` accepts a handshake from a client capped at `max`.
 pub async fn probe_client_tls(env: &ProbeEnv, target: &SmtpTarget, max: TlsVersion) -> Transcript {
-    let endpoint = Endpoint {
-        host: target.host.clone(),
-        port: target.port,
-        security: target.security,
-    };
+    let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Smtp, Role::ClientTlsCheck, endpoint);
-    rec.note(
-        Stage::Connect,
-        format!("checking as a client that speaks at most {max}"),
-    );
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
     let mut wire = Wire::new(stream, rec, env.timeout);
     let _ = run(&mut wire, target, max).await;
-    wire.close(Stage::Tls).await
+    wire.close(Stage::Quit).await
 }
 
 async fn read_reply(wire: &mut Wire, parser: &mut ReplyParser, stage: Stage) -> Result<u16, Stopped> {
@@ -41,8 +33,7 @@ async fn read_reply(wire: &mut Wire, parser: &mut ReplyParser, stage: Stage) -> 
             }
             Ok(None) => {}
             Err(ReplyError::NotSmtp { preview, looks_like }) => {
-                wire.rec
-                    .push(stage, EventKind::Unexpected { preview, looks_like });
+                wire.rec.push(stage, EventKind::Unexpected { preview, looks_like });
                 return Err(Stopped);
             }
         }
@@ -57,12 +48,7 @@ async fn send(
     stage: Stage,
     command: Command,
 ) -> Result<u16, Stopped> {
-    wire.rec.push(
-        stage,
-        EventKind::Sent {
-            line: command.shown(),
-        },
-    );
+    wire.rec.push(stage, EventKind::Sent { line: command.shown() });
     wire.write_all(stage, &command.to_wire()).await?;
     read_reply(wire, parser, stage).await
 }
@@ -82,28 +68,18 @@ async fn run(wire: &mut Wire, target: &SmtpTarget, max: TlsVersion) -> Result<()
         }
     }
     let tls_name = target.tls_name();
-    wire.rec.push(
-        Stage::Tls,
-        EventKind::TlsStarted {
-            server_name: tls_name.clone(),
-        },
-    );
+    wire.rec.note(Stage::Tls, format!("checking as a client that speaks at most {max}"));
+    wire.rec.push(Stage::Tls, EventKind::TlsStarted { server_name: tls_name.clone() });
     let random = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ (std::process::id() as u8));
     let hello = client_hello(max, Some(&tls_name), random);
-    wire.rec.push(
-        Stage::Tls,
-        EventKind::Sent {
-            line: format!("<ClientHello offering at most {max}>"),
-        },
-    );
+    wire.rec.push(Stage::Tls, EventKind::Sent { line: format!("<ClientHello offering at most {max}>") });
     wire.write_all(Stage::Tls, &hello).await?;
     let mut received = Vec::new();
     loop {
         match read_hello_answer(&received) {
             HelloAnswer::Incomplete => {}
             HelloAnswer::Accepted(version) => {
-                wire.rec
-                    .note(Stage::Tls, format!("the server accepted {version} (ServerHello)"));
+                wire.rec.note(Stage::Tls, format!("the server accepted {version} (ServerHello)"));
                 return Ok(());
             }
             HelloAnswer::OddVersion([a, b]) => {
@@ -123,14 +99,7 @@ async fn run(wire: &mut Wire, target: &SmtpTarget, max: TlsVersion) -> Result<()
                     "the server refused a client capped at {max}: alert {} ({description})",
                     alert_name(description)
                 );
-                wire.rec.push(
-                    Stage::Tls,
-                    EventKind::TlsFailed {
-                        failure,
-                        detail,
-                        certificates: vec![],
-                    },
-                );
+                wire.rec.push(Stage::Tls, EventKind::TlsFailed { failure, detail, certificates: vec![] });
                 return Err(Stopped);
             }
             HelloAnswer::NotTls => {
@@ -140,11 +109,7 @@ async fn run(wire: &mut Wire, target: &SmtpTarget, max: TlsVersion) -> Result<()
                 );
                 wire.rec.push(
                     Stage::Tls,
-                    EventKind::TlsFailed {
-                        failure: TlsFailure::NotTls,
-                        detail,
-                        certificates: vec![],
-                    },
+                    EventKind::TlsFailed { failure: TlsFailure::NotTls, detail, certificates: vec![] },
                 );
                 return Err(Stopped);
             }

@@ -117,10 +117,7 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
         if out[0].looks_like_mode_mismatch()
             && let Some(other) = plan.smtp.security.other_tls_mode()
         {
-            let check = SmtpTarget {
-                security: other,
-                ..plan.smtp.clone()
-            };
+            let check = SmtpTarget { security: other, ..plan.smtp.clone() };
             out.push(probe_smtp(env, &check, Role::ModeCheck, Depth::Handshake).await);
         }
         out

@@ -35,16 +35,12 @@ impl Session<'_> {
         loop {
             match self.parser.next_reply() {
                 Ok(Some(reply)) => {
-                    self.wire
-                        .rec
-                        .push(stage, EventKind::Received { reply: reply.clone() });
+                    self.wire.rec.push(stage, EventKind::Received { reply: reply.clone() });
                     return Ok(reply);
                 }
                 Ok(None) => {}
                 Err(ReplyError::NotSmtp { preview, looks_like }) => {
-                    self.wire
-                        .rec
-                        .push(stage, EventKind::Unexpected { preview, looks_like });
+                    self.wire.rec.push(stage, EventKind::Unexpected { preview, looks_like });
                     return Err(Stopped);
                 }
             }
@@ -54,31 +50,19 @@ impl Session<'_> {
     }
 
     async fn send(&mut self, stage: Stage, command: &Command) -> Result<(), Stopped> {
-        self.wire.rec.push(
-            stage,
-            EventKind::Sent {
-                line: command.shown(),
-            },
-        );
+        self.wire.rec.push(stage, EventKind::Sent { line: command.shown() });
         self.wire.write_all(stage, &command.to_wire()).await
     }
 
     async fn command(&mut self, stage: Stage, command: &Command) -> Result<Reply, Stopped> {
         self.send(stage, command).await?;
-        let waiting_for = format!(
-            "reply to {}",
-            command.shown().split(' ').next().unwrap_or("command")
-        );
+        let waiting_for = format!("reply to {}", command.shown().split(' ').next().unwrap_or("command"));
         self.read_reply(stage, &waiting_for).await
     }
 
     /// EHLO, falling back to HELO when EHLO is refused.
     async fn ehlo(&mut self) -> Result<EhloCapabilities, Stopped> {
-        let name = self
-            .target
-            .ehlo_name
-            .clone()
-            .unwrap_or_else(|| self.wire.local_literal());
+        let name = self.target.ehlo_name.clone().unwrap_or_else(|| self.wire.local_literal());
         let reply = self.command(Stage::Ehlo, &Command::Ehlo(name.clone())).await?;
         if reply.is_positive() {
             return Ok(EhloCapabilities::from_reply(&reply));
@@ -87,11 +71,7 @@ impl Session<'_> {
             return Err(Stopped);
         }
         let helo = self.command(Stage::Ehlo, &Command::Helo(name)).await?;
-        if helo.is_positive() {
-            Ok(EhloCapabilities::default())
-        } else {
-            Err(Stopped)
-        }
+        if helo.is_positive() { Ok(EhloCapabilities::default()) } else { Err(Stopped) }
     }
 
     async fn starttls(&mut self, env: &ProbeEnv) -> Result<(), Stopped> {
@@ -122,38 +102,23 @@ impl Session<'_> {
         };
         let have_token = creds.token.is_some();
         let chosen = match &self.target.mechanism {
-            Some(m) => caps
-                .offers(m)
-                .then(|| m.clone())
-                .ok_or_else(|| format!("AUTH {m} was asked for but")),
+            Some(m) => caps.offers(m).then(|| m.clone()).ok_or_else(|| format!("AUTH {m} was asked for but")),
             None => choose_mechanism(&caps.auth, have_token).ok_or_else(|| {
-                format!(
-                    "no usable AUTH mechanism for a {}:",
-                    if have_token { "token" } else { "password" }
-                )
+                format!("no usable AUTH mechanism for a {}:", if have_token { "token" } else { "password" })
             }),
         };
         let mechanism = match chosen {
             Ok(m) => m,
             Err(why) => {
-                let offered = caps
-                    .auth
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                self.wire.rec.note(
-                    Stage::Auth,
-                    format!("{why} the server offers: {}", none_if_empty(&offered)),
-                );
+                let offered = caps.auth.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+                self.wire
+                    .rec
+                    .note(Stage::Auth, format!("{why} the server offers: {}", none_if_empty(&offered)));
                 return Err(Stopped);
             }
         };
         if !self.wire.is_tls() && self.target.security != Security::None {
-            self.wire.rec.note(
-                Stage::Auth,
-                "not sending credentials over an unencrypted connection",
-            );
+            self.wire.rec.note(Stage::Auth, "not sending credentials over an unencrypted connection");
             return Err(Stopped);
         }
         let password = creds.password.as_ref();
@@ -171,25 +136,12 @@ impl Session<'_> {
             SaslMechanism::Plain => {
                 let password = password.ok_or(Stopped)?;
                 let initial = Some(plain_initial_response(user, password));
-                self.command(
-                    Stage::Auth,
-                    &Command::Auth {
-                        mechanism: mechanism.clone(),
-                        initial,
-                    },
-                )
-                .await?
+                self.command(Stage::Auth, &Command::Auth { mechanism: mechanism.clone(), initial }).await?
             }
             SaslMechanism::Login => {
                 let password = password.ok_or(Stopped)?;
                 let mut reply = self
-                    .command(
-                        Stage::Auth,
-                        &Command::Auth {
-                            mechanism: mechanism.clone(),
-                            initial: None,
-                        },
-                    )
+                    .command(Stage::Auth, &Command::Auth { mechanism: mechanism.clone(), initial: None })
                     .await?;
                 for step in login_steps(user, password) {
                     if reply.code != 334 {
@@ -209,28 +161,20 @@ impl Session<'_> {
                 let reply = self
                     .command(
                         Stage::Auth,
-                        &Command::Auth {
-                            mechanism: mechanism.clone(),
-                            initial: Some(initial),
-                        },
+                        &Command::Auth { mechanism: mechanism.clone(), initial: Some(initial) },
                     )
                     .await?;
                 if reply.code == 334 {
                     if let Some(doc) = reply.lines.first().and_then(|l| decode_challenge(l)) {
-                        self.wire
-                            .rec
-                            .note(Stage::Auth, format!("the 334 challenge decodes to: {doc}"));
+                        self.wire.rec.note(Stage::Auth, format!("the 334 challenge decodes to: {doc}"));
                     }
-                    self.command(Stage::Auth, &Command::AuthContinue(empty_response()))
-                        .await?
+                    self.command(Stage::Auth, &Command::AuthContinue(empty_response())).await?
                 } else {
                     reply
                 }
             }
             other => {
-                self.wire
-                    .rec
-                    .note(Stage::Auth, format!("mailprobe does not speak AUTH {other}"));
+                self.wire.rec.note(Stage::Auth, format!("mailprobe does not speak AUTH {other}"));
                 return Err(Stopped);
             }
         };
@@ -245,19 +189,11 @@ impl Session<'_> {
             );
             return Ok(false);
         };
-        if !self
-            .command(Stage::MailFrom, &Command::MailFrom(from.clone()))
-            .await?
-            .is_positive()
-        {
+        if !self.command(Stage::MailFrom, &Command::MailFrom(from.clone())).await?.is_positive() {
             return Err(Stopped);
         }
         let to = self.target.to.clone().unwrap_or(from);
-        if !self
-            .command(Stage::RcptTo, &Command::RcptTo(to))
-            .await?
-            .is_positive()
-        {
+        if !self.command(Stage::RcptTo, &Command::RcptTo(to)).await?.is_positive() {
             return Err(Stopped);
         }
         Ok(true)
@@ -269,12 +205,9 @@ impl Session<'_> {
             return Err(Stopped);
         }
         let message = test_message(self.target);
-        self.wire.rec.push(
-            Stage::Data,
-            EventKind::Sent {
-                line: format!("<test message, {} bytes>", message.len()),
-            },
-        );
+        self.wire
+            .rec
+            .push(Stage::Data, EventKind::Sent { line: format!("<test message, {} bytes>", message.len()) });
         self.wire.write_all(Stage::Data, &dot_stuff(&message)).await?;
         let reply = self.read_reply(Stage::Data, "reply to the message").await?;
         if reply.is_positive() { Ok(()) } else { Err(Stopped) }
@@ -299,9 +232,7 @@ fn test_message(target: &SmtpTarget) -> String {
     let from = target.from.as_deref().unwrap_or("");
     let to = target.to.as_deref().unwrap_or(from);
     let now = time::OffsetDateTime::now_utc();
-    let date = now
-        .format(&time::format_description::well_known::Rfc2822)
-        .unwrap_or_default();
+    let date = now.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
     let domain = from.rsplit_once('@').map_or("mailprobe.invalid", |(_, d)| d);
     let id = format!("{}.{}@{domain}", now.unix_timestamp_nanos(), std::process::id());
     format!(
@@ -315,20 +246,13 @@ fn test_message(target: &SmtpTarget) -> String {
 
 /// Runs one SMTP probe and returns its transcript.
 pub async fn probe_smtp(env: &ProbeEnv, target: &SmtpTarget, role: Role, depth: Depth) -> Transcript {
-    let endpoint = Endpoint {
-        host: target.host.clone(),
-        port: target.port,
-        security: target.security,
-    };
+    let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Smtp, role, endpoint);
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
-    let mut session = Session {
-        wire: Wire::new(stream, rec, env.timeout),
-        parser: ReplyParser::new(),
-        target,
-    };
+    let mut session =
+        Session { wire: Wire::new(stream, rec, env.timeout), parser: ReplyParser::new(), target };
     let outcome = run_session(&mut session, env, depth).await;
     match outcome {
         Ok(envelope_open) => session.quit(envelope_open && !target.send).await,

@@ -26,18 +26,14 @@ impl TrustStore {
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         let native = rustls_native_certs::load_native_certs();
         roots.add_parsable_certificates(native.certs);
-        Self {
-            roots: Arc::new(roots),
-        }
+        Self { roots: Arc::new(roots) }
     }
 
     /// Only the given PEM certificates (the simulator's CA in the demo, a test CA).
     pub fn from_pem(pem: &[u8]) -> Result<Self, NetError> {
         let mut roots = RootCertStore::empty();
         add_pem(&mut roots, pem, "the given PEM")?;
-        Ok(Self {
-            roots: Arc::new(roots),
-        })
+        Ok(Self { roots: Arc::new(roots) })
     }
 
     /// Adds the certificates of a PEM file (`--ca-file`).
@@ -48,9 +44,7 @@ impl TrustStore {
         })?;
         let mut roots = Arc::unwrap_or_clone(self.roots);
         add_pem(&mut roots, &pem, &path.display().to_string())?;
-        Ok(Self {
-            roots: Arc::new(roots),
-        })
+        Ok(Self { roots: Arc::new(roots) })
     }
 
     /// A rustls client configuration whose verifier records into `capture`.
@@ -62,10 +56,7 @@ impl TrustStore {
         let inner = WebPkiServerVerifier::builder_with_provider(self.roots.clone(), provider.clone())
             .build()
             .map_err(|e| NetError::Tls(e.to_string()))?;
-        let verifier = Arc::new(CapturingVerifier {
-            inner,
-            capture: capture.clone(),
-        });
+        let verifier = Arc::new(CapturingVerifier { inner, capture: capture.clone() });
         Ok(rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|e| NetError::Tls(e.to_string()))?
@@ -78,21 +69,12 @@ impl TrustStore {
 fn add_pem(roots: &mut RootCertStore, pem: &[u8], origin: &str) -> Result<(), NetError> {
     let mut added = 0;
     for cert in CertificateDer::pem_slice_iter(pem) {
-        let cert = cert.map_err(|e| NetError::CaFile {
-            path: origin.to_owned(),
-            reason: e.to_string(),
-        })?;
-        roots.add(cert).map_err(|e| NetError::CaFile {
-            path: origin.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let cert = cert.map_err(|e| NetError::CaFile { path: origin.to_owned(), reason: e.to_string() })?;
+        roots.add(cert).map_err(|e| NetError::CaFile { path: origin.to_owned(), reason: e.to_string() })?;
         added += 1;
     }
     if added == 0 {
-        return Err(NetError::CaFile {
-            path: origin.to_owned(),
-            reason: "no PEM certificate in it".into(),
-        });
+        return Err(NetError::CaFile { path: origin.to_owned(), reason: "no PEM certificate in it".into() });
     }
     Ok(())
 }
@@ -127,12 +109,9 @@ impl ServerCertVerifier for CapturingVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let result =
-            self.inner
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
-        let chain = std::iter::once(end_entity)
-            .chain(intermediates)
-            .map(|c| c.clone().into_owned())
-            .collect();
+            self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let chain =
+            std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
         let failure = result.as_ref().err().map(classify_rustls_error);
         *self.capture.inner.lock().unwrap_or_else(|p| p.into_inner()) = (chain, failure);
         result
@@ -192,11 +171,7 @@ pub fn certificate_info(der: &[u8]) -> CertificateInfo {
         .map(|b| format!("{b:02x}"))
         .collect();
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
-        return CertificateInfo {
-            subject: "(unparsable certificate)".into(),
-            sha256,
-            ..Default::default()
-        };
+        return CertificateInfo { subject: "(unparsable certificate)".into(), sha256, ..Default::default() };
     };
     let names = cert
         .subject_alternative_name()

@@ -32,13 +32,9 @@ pub(crate) struct Recorder {
 impl Recorder {
     pub(crate) fn new(protocol: Protocol, role: Role, endpoint: Endpoint) -> Self {
         let mut transcript = Transcript::new(protocol, role, endpoint);
-        transcript.started_at = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok();
-        Self {
-            transcript,
-            start: Instant::now(),
-        }
+        transcript.started_at =
+            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok();
+        Self { transcript, start: Instant::now() }
     }
 
     pub(crate) fn push(&mut self, stage: Stage, kind: EventKind) {
@@ -73,12 +69,7 @@ fn ms(d: Duration) -> u64 {
 
 impl Wire {
     pub(crate) fn new(stream: TcpStream, rec: Recorder, timeout: Duration) -> Self {
-        Self {
-            stream: Stream::Plain(stream),
-            rec,
-            timeout,
-            buf: vec![0; 16 * 1024].into_boxed_slice(),
-        }
+        Self { stream: Stream::Plain(stream), rec, timeout, buf: vec![0; 16 * 1024].into_boxed_slice() }
     }
 
     /// The local address as an EHLO address literal: `[192.0.2.1]` or `[IPv6:2001:db8::1]`.
@@ -111,22 +102,11 @@ impl Wire {
         match tokio::time::timeout(self.timeout, read).await {
             Err(_) => {
                 let after_ms = ms(self.timeout);
-                self.rec.push(
-                    stage,
-                    EventKind::TimedOut {
-                        waiting_for: waiting_for.to_owned(),
-                        after_ms,
-                    },
-                );
+                self.rec.push(stage, EventKind::TimedOut { waiting_for: waiting_for.to_owned(), after_ms });
                 Err(Stopped)
             }
             Ok(Ok(0)) => {
-                self.rec.push(
-                    stage,
-                    EventKind::Closed {
-                        reason: CloseReason::PeerClosed,
-                    },
-                );
+                self.rec.push(stage, EventKind::Closed { reason: CloseReason::PeerClosed });
                 Err(Stopped)
             }
             Ok(Ok(n)) => Ok(&self.buf[..n]),
@@ -155,13 +135,8 @@ impl Wire {
         match tokio::time::timeout(self.timeout, write).await {
             Err(_) => {
                 let after_ms = ms(self.timeout);
-                self.rec.push(
-                    stage,
-                    EventKind::TimedOut {
-                        waiting_for: "write to complete".into(),
-                        after_ms,
-                    },
-                );
+                self.rec
+                    .push(stage, EventKind::TimedOut { waiting_for: "write to complete".into(), after_ms });
                 Err(Stopped)
             }
             Ok(Err(e)) => {
@@ -180,10 +155,7 @@ impl Wire {
             _ => CloseReason::PeerClosed,
         };
         // A TLS-level error surfaces as an io::Error wrapping rustls's.
-        if let Some(tls) = e
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
+        if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
             self.rec.push(
                 stage,
                 EventKind::TlsFailed {
@@ -202,16 +174,10 @@ impl Wire {
     pub(crate) async fn handshake(&mut self, trust: &TrustStore, server_name: &str) -> Result<(), Stopped> {
         let stage = Stage::Tls;
         let Stream::Plain(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
-            self.rec
-                .note(stage, "TLS requested on a connection that is not plain TCP");
+            self.rec.note(stage, "TLS requested on a connection that is not plain TCP");
             return Err(Stopped);
         };
-        self.rec.push(
-            stage,
-            EventKind::TlsStarted {
-                server_name: server_name.to_owned(),
-            },
-        );
+        self.rec.push(stage, EventKind::TlsStarted { server_name: server_name.to_owned() });
         let name = match ServerName::try_from(server_name.to_owned()) {
             Ok(n) => n,
             Err(e) => {
@@ -248,20 +214,11 @@ impl Wire {
         match result {
             Err(_) => {
                 let after_ms = ms(self.timeout);
-                self.rec.push(
-                    stage,
-                    EventKind::TimedOut {
-                        waiting_for: "TLS handshake".into(),
-                        after_ms,
-                    },
-                );
+                self.rec.push(stage, EventKind::TimedOut { waiting_for: "TLS handshake".into(), after_ms });
                 Err(Stopped)
             }
             Ok(Err(e)) => {
-                let failure = match e
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                {
+                let failure = match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
                     Some(tls) => verify_failure.unwrap_or_else(|| classify_rustls_error(tls)),
                     None => match e.kind() {
                         io::ErrorKind::UnexpectedEof
@@ -271,14 +228,7 @@ impl Wire {
                         _ => TlsFailure::Other,
                     },
                 };
-                self.rec.push(
-                    stage,
-                    EventKind::TlsFailed {
-                        failure,
-                        detail: e.to_string(),
-                        certificates,
-                    },
-                );
+                self.rec.push(stage, EventKind::TlsFailed { failure, detail: e.to_string(), certificates });
                 Err(Stopped)
             }
             Ok(Ok(tls)) => {
@@ -307,13 +257,8 @@ impl Wire {
         if matches!(self.stream, Stream::Gone) {
             return false;
         }
-        let last = self
-            .rec
-            .transcript
-            .events
-            .iter()
-            .rev()
-            .find(|e| !matches!(e.kind, EventKind::Note { .. }));
+        let last =
+            self.rec.transcript.events.iter().rev().find(|e| !matches!(e.kind, EventKind::Note { .. }));
         match last.map(|e| &e.kind) {
             Some(EventKind::Received { reply }) => reply.code != 421,
             Some(EventKind::ImapReceived { line }) => !line.starts_with("* BYE"),
@@ -331,19 +276,10 @@ impl Wire {
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(1), shutdown).await;
-        let ended_by_peer = self
-            .rec
-            .transcript
-            .events
-            .last()
-            .is_some_and(|e| matches!(e.kind, EventKind::Closed { .. }));
+        let ended_by_peer =
+            self.rec.transcript.events.last().is_some_and(|e| matches!(e.kind, EventKind::Closed { .. }));
         if !ended_by_peer {
-            self.rec.push(
-                stage,
-                EventKind::Closed {
-                    reason: CloseReason::Done,
-                },
-            );
+            self.rec.push(stage, EventKind::Closed { reason: CloseReason::Done });
         }
         self.rec.transcript
     }

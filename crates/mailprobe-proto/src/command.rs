@@ -38,10 +38,7 @@ impl Command {
     /// The bytes to write, CRLF included. The only place a secret is exposed.
     pub fn to_wire(&self) -> Vec<u8> {
         let line = match self {
-            Self::Auth {
-                mechanism,
-                initial: Some(step),
-            } => {
+            Self::Auth { mechanism, initial: Some(step) } => {
                 format!("AUTH {mechanism} {}", step.wire.expose())
             }
             Self::AuthContinue(step) => step.wire.expose().to_owned(),
@@ -58,14 +55,8 @@ impl Command {
             Self::Ehlo(name) => format!("EHLO {name}"),
             Self::Helo(name) => format!("HELO {name}"),
             Self::StartTls => "STARTTLS".into(),
-            Self::Auth {
-                mechanism,
-                initial: None,
-            } => format!("AUTH {mechanism}"),
-            Self::Auth {
-                mechanism,
-                initial: Some(step),
-            } => format!("AUTH {mechanism} {}", step.shown),
+            Self::Auth { mechanism, initial: None } => format!("AUTH {mechanism}"),
+            Self::Auth { mechanism, initial: Some(step) } => format!("AUTH {mechanism} {}", step.shown),
             Self::AuthContinue(step) => step.shown.clone(),
             Self::MailFrom(addr) => format!("MAIL FROM:<{addr}>"),
             Self::RcptTo(addr) => format!("RCPT TO:<{addr}>"),

@@ -37,10 +37,7 @@ pub struct EhloCapabilities {
 impl EhloCapabilities {
     /// Reads capabilities from an EHLO reply (its first line is the greeting).
     pub fn from_reply(reply: &Reply) -> Self {
-        let mut caps = Self {
-            greeting: reply.lines.first().cloned().unwrap_or_default(),
-            ..Self::default()
-        };
+        let mut caps = Self { greeting: reply.lines.first().cloned().unwrap_or_default(), ..Self::default() };
         for line in reply.lines.iter().skip(1) {
             caps.add_line(line);
         }
@@ -88,9 +85,7 @@ impl EhloCapabilities {
             .iter()
             .map(|l| l.split_ascii_whitespace().next().unwrap_or(""))
             .filter(|k| {
-                let body = k
-                    .strip_suffix(|c: char| c.is_ascii_alphabetic() && c != 'X')
-                    .unwrap_or(k);
+                let body = k.strip_suffix(|c: char| c.is_ascii_alphabetic() && c != 'X').unwrap_or(k);
                 body.len() >= 3 && body.chars().all(|c| c == 'X')
             })
             .collect()
@@ -129,14 +124,7 @@ mod tests {
     fn old_auth_form_unknown_and_masked() {
         let reply = Reply::new(
             250,
-            [
-                "mx ready",
-                "AUTH=LOGIN PLAIN",
-                "XXXXXXXA",
-                "X-EXPS GSSAPI NTLM",
-                "DSN",
-                "REQUIRETLS",
-            ],
+            ["mx ready", "AUTH=LOGIN PLAIN", "XXXXXXXA", "X-EXPS GSSAPI NTLM", "DSN", "REQUIRETLS"],
         );
         let caps = EhloCapabilities::from_reply(&reply);
         assert_eq!(caps.auth, vec![SaslMechanism::Login, SaslMechanism::Plain]);

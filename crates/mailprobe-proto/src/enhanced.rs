@@ -45,9 +45,7 @@ impl EnhancedCode {
                 return None;
             }
             let rest = &text[i..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .unwrap_or(rest.len());
+            let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             let candidate = rest[..end].trim_end_matches('.');
             // A trailing dot is punctuation ("failed: 5.7.8."), anything else after is not a code.
             let after = rest[candidate.len()..].chars().next();
@@ -73,12 +71,8 @@ impl FromStr for EnhancedCode {
         if !(digits(c, 1) && digits(sub, 3) && digits(det, 3)) {
             return Err(());
         }
-        Self::new(
-            c.parse().map_err(|_| ())?,
-            sub.parse().map_err(|_| ())?,
-            det.parse().map_err(|_| ())?,
-        )
-        .ok_or(())
+        Self::new(c.parse().map_err(|_| ())?, sub.parse().map_err(|_| ())?, det.parse().map_err(|_| ())?)
+            .ok_or(())
     }
 }
 
@@ -97,8 +91,7 @@ impl Serialize for EnhancedCode {
 impl<'de> Deserialize<'de> for EnhancedCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse()
-            .map_err(|()| serde::de::Error::custom(format!("not an enhanced status code: {s:?}")))
+        s.parse().map_err(|()| serde::de::Error::custom(format!("not an enhanced status code: {s:?}")))
     }
 }
 
@@ -108,22 +101,8 @@ mod tests {
 
     #[test]
     fn parses_codes() {
-        assert_eq!(
-            "5.7.8".parse(),
-            Ok(EnhancedCode {
-                class: 5,
-                subject: 7,
-                detail: 8
-            })
-        );
-        assert_eq!(
-            "5.7.139".parse(),
-            Ok(EnhancedCode {
-                class: 5,
-                subject: 7,
-                detail: 139
-            })
-        );
+        assert_eq!("5.7.8".parse(), Ok(EnhancedCode { class: 5, subject: 7, detail: 8 }));
+        assert_eq!("5.7.139".parse(), Ok(EnhancedCode { class: 5, subject: 7, detail: 139 }));
         assert!("3.7.8".parse::<EnhancedCode>().is_err());
         assert!("5.7".parse::<EnhancedCode>().is_err());
         assert!("5.7.8.1".parse::<EnhancedCode>().is_err());
@@ -141,10 +120,7 @@ mod tests {
     #[test]
     fn finds_codes_in_free_text() {
         let f = |s: &str| EnhancedCode::find_in(s).map(|c| c.to_string());
-        assert_eq!(
-            f("SMTP error: 550 5.7.60 SMTP; Client does not have"),
-            Some("5.7.60".into())
-        );
+        assert_eq!(f("SMTP error: 550 5.7.60 SMTP; Client does not have"), Some("5.7.60".into()));
         assert_eq!(f("failed: 5.7.8."), Some("5.7.8".into()));
         assert_eq!(f("version 1.2.3.4 and 10.5.7.8"), None);
         assert_eq!(f("TLS 1.2"), None);

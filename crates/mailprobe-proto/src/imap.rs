@@ -64,10 +64,7 @@ fn split_code(rest: &str) -> (Option<String>, String) {
     if let Some(inner) = rest.strip_prefix('[')
         && let Some(end) = inner.find(']')
     {
-        return (
-            Some(inner[..end].to_owned()),
-            inner[end + 1..].trim_start().to_owned(),
-        );
+        return (Some(inner[..end].to_owned()), inner[end + 1..].trim_start().to_owned());
     }
     (None, rest.to_owned())
 }
@@ -85,10 +82,7 @@ impl ImapResponse {
             let (code, text) = match status {
                 Some(_) => split_code(rest),
                 // `* CAPABILITY IMAP4rev1 ...`: keep the keyword as the code.
-                None => (
-                    Some(format!("{word} {rest}").trim_end().to_owned()),
-                    String::new(),
-                ),
+                None => (Some(format!("{word} {rest}").trim_end().to_owned()), String::new()),
             };
             return Some(Self::Untagged { status, code, text });
         }
@@ -96,12 +90,7 @@ impl ImapResponse {
             return None;
         }
         let (code, text) = split_code(rest);
-        Some(Self::Tagged {
-            tag: tag.to_owned(),
-            status: status?,
-            code,
-            text,
-        })
+        Some(Self::Tagged { tag: tag.to_owned(), status: status?, code, text })
     }
 
     /// Capabilities carried by this line (`* CAPABILITY ...` or an `[CAPABILITY ...]` code).
@@ -162,15 +151,9 @@ mod tests {
                 text: "Authentication failed.".into()
             }
         );
-        let caps = ImapResponse::parse("* CAPABILITY IMAP4rev1 AUTH=PLAIN")
-            .unwrap()
-            .capabilities()
-            .unwrap();
+        let caps = ImapResponse::parse("* CAPABILITY IMAP4rev1 AUTH=PLAIN").unwrap().capabilities().unwrap();
         assert_eq!(caps, vec!["IMAP4REV1", "AUTH=PLAIN"]);
-        assert_eq!(
-            ImapResponse::parse("+ "),
-            Some(ImapResponse::Continuation(String::new()))
-        );
+        assert_eq!(ImapResponse::parse("+ "), Some(ImapResponse::Continuation(String::new())));
         assert_eq!(ImapResponse::parse("220 smtp ready"), None);
     }
 

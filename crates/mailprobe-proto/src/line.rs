@@ -26,12 +26,7 @@ pub struct LineReader {
 impl LineReader {
     /// A reader that keeps at most `max_len` bytes of each line.
     pub fn new(max_len: usize) -> Self {
-        Self {
-            buf: Vec::new(),
-            max_len,
-            skipping: false,
-            first_line_cut: false,
-        }
+        Self { buf: Vec::new(), max_len, skipping: false, first_line_cut: false }
     }
 
     /// Adds bytes read from the peer.
@@ -46,11 +41,7 @@ impl LineReader {
             }
         }
         self.buf.extend_from_slice(bytes);
-        let first_len = self
-            .buf
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(self.buf.len());
+        let first_len = self.buf.iter().position(|&b| b == b'\n').unwrap_or(self.buf.len());
         if !self.first_line_cut && first_len > self.max_len {
             let complete = first_len < self.buf.len();
             self.buf.drain(self.max_len..first_len);
@@ -99,10 +90,7 @@ mod tests {
         r.feed(b"short\r\nthis line is too long\r\nok\n");
         assert_eq!(r.next_line().unwrap().bytes, b"short");
         let cut = r.next_line().unwrap();
-        assert_eq!(
-            (cut.bytes.as_slice(), cut.cut, cut.bare_lf),
-            (&b"this lin"[..], true, false)
-        );
+        assert_eq!((cut.bytes.as_slice(), cut.cut, cut.bare_lf), (&b"this lin"[..], true, false));
         let last = r.next_line().unwrap();
         assert_eq!((last.bytes.as_slice(), last.bare_lf), (&b"ok"[..], true));
         assert!(r.next_line().is_none());

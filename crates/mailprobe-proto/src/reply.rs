@@ -41,15 +41,8 @@ impl Reply {
     /// Builds a reply from a code and lines, reading the enhanced code from the lines.
     pub fn new(code: u16, lines: impl IntoIterator<Item = impl Into<String>>) -> Self {
         let lines: Vec<String> = lines.into_iter().map(Into::into).collect();
-        let enhanced = lines
-            .iter()
-            .find_map(|l| EnhancedCode::parse_prefix(l).map(|(c, _)| c));
-        Self {
-            code,
-            enhanced,
-            lines,
-            notes: Vec::new(),
-        }
+        let enhanced = lines.iter().find_map(|l| EnhancedCode::parse_prefix(l).map(|(c, _)| c));
+        Self { code, enhanced, lines, notes: Vec::new() }
     }
 
     /// 2xx.
@@ -243,16 +236,10 @@ impl ReplyParser {
         while let Some(line) = self.lines.next_line() {
             let (code, last, text) = split_line(&line.bytes)?;
             if line.bare_lf {
-                push_note(
-                    &mut self.pending_notes,
-                    "line ended with a bare LF instead of CRLF",
-                );
+                push_note(&mut self.pending_notes, "line ended with a bare LF instead of CRLF");
             }
             if line.cut {
-                push_note(
-                    &mut self.pending_notes,
-                    &format!("line longer than {MAX_LINE_LEN} bytes was cut"),
-                );
+                push_note(&mut self.pending_notes, &format!("line longer than {MAX_LINE_LEN} bytes was cut"));
             }
             let text = match String::from_utf8(text.to_vec()) {
                 Ok(t) => t,
@@ -296,10 +283,7 @@ impl ReplyParser {
         if self.pending.is_empty() && buffered.len() >= 3 {
             let looks_like = PeerBytes::classify(buffered);
             if looks_like == PeerBytes::Tls {
-                return Err(ReplyError::NotSmtp {
-                    preview: preview_bytes(buffered, 64),
-                    looks_like,
-                });
+                return Err(ReplyError::NotSmtp { preview: preview_bytes(buffered, 64), looks_like });
             }
         }
         Ok(None)
@@ -314,10 +298,8 @@ fn push_note(notes: &mut Vec<String>, note: &str) {
 
 /// Splits `NNN-text` / `NNN text` / `NNN` into code, is-last and text.
 fn split_line(raw: &[u8]) -> Result<(u16, bool, &[u8]), ReplyError> {
-    let not_smtp = || ReplyError::NotSmtp {
-        preview: preview_bytes(raw, 64),
-        looks_like: PeerBytes::classify(raw),
-    };
+    let not_smtp =
+        || ReplyError::NotSmtp { preview: preview_bytes(raw, 64), looks_like: PeerBytes::classify(raw) };
     let digits = raw.get(..3).ok_or_else(not_smtp)?;
     if !digits.iter().all(u8::is_ascii_digit) || !(b'2'..=b'5').contains(&digits[0]) {
         return Err(not_smtp());
@@ -425,10 +407,7 @@ mod tests {
         let mut p = ReplyParser::new();
         p.feed(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]);
         match p.next_reply() {
-            Err(ReplyError::NotSmtp {
-                looks_like: PeerBytes::Tls,
-                ..
-            }) => {}
+            Err(ReplyError::NotSmtp { looks_like: PeerBytes::Tls, .. }) => {}
             other => panic!("{other:?}"),
         }
     }
@@ -436,10 +415,7 @@ mod tests {
     #[test]
     fn other_protocols_are_not_smtp() {
         for (input, kind) in [
-            (
-                &b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n"[..],
-                PeerBytes::Imap,
-            ),
+            (&b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n"[..], PeerBytes::Imap),
             (b"HTTP/1.1 400 Bad Request\r\n", PeerBytes::Http),
             (b"+OK POP3 ready\r\n", PeerBytes::Pop3),
             (b"SSH-2.0-OpenSSH_9.2\r\n", PeerBytes::Ssh),

@@ -51,10 +51,7 @@ impl SaslMechanism {
 
     /// True for mechanisms that carry a password (rather than a token).
     pub fn uses_password(&self) -> bool {
-        matches!(
-            self,
-            Self::Plain | Self::Login | Self::CramMd5 | Self::ScramSha1 | Self::ScramSha256
-        )
+        matches!(self, Self::Plain | Self::Login | Self::CramMd5 | Self::ScramSha1 | Self::ScramSha256)
     }
 
     /// True for bearer-token mechanisms.
@@ -148,10 +145,7 @@ pub struct SaslStep {
 /// The initial response of SASL PLAIN (RFC 4616): `\0user\0password`, base64.
 pub fn plain_initial_response(user: &str, password: &Secret) -> SaslStep {
     let raw = format!("\0{user}\0{}", password.expose());
-    SaslStep {
-        wire: Secret::new(BASE64.encode(raw)),
-        shown: format!("<redacted: PLAIN user={user}>"),
-    }
+    SaslStep { wire: Secret::new(BASE64.encode(raw)), shown: format!("<redacted: PLAIN user={user}>") }
 }
 
 /// The two client steps of LOGIN: the username, then the password, each base64.
@@ -173,10 +167,7 @@ pub fn login_steps(user: &str, password: &Secret) -> [SaslStep; 2] {
 /// `user=U^Aauth=Bearer T^A^A`, base64.
 pub fn xoauth2_initial_response(user: &str, token: &Secret) -> SaslStep {
     let raw = format!("user={user}\x01auth=Bearer {}\x01\x01", token.expose());
-    SaslStep {
-        wire: Secret::new(BASE64.encode(raw)),
-        shown: format!("<redacted: XOAUTH2 user={user}>"),
-    }
+    SaslStep { wire: Secret::new(BASE64.encode(raw)), shown: format!("<redacted: XOAUTH2 user={user}>") }
 }
 
 /// The initial response of OAUTHBEARER (RFC 7628): a GS2 header naming the user, then the host,
@@ -184,23 +175,15 @@ pub fn xoauth2_initial_response(user: &str, token: &Secret) -> SaslStep {
 pub fn oauthbearer_initial_response(user: &str, host: &str, port: u16, token: &Secret) -> SaslStep {
     // RFC 5801: in a GS2 authzid, ',' and '=' are escaped as =2C and =3D.
     let authzid = user.replace('=', "=3D").replace(',', "=2C");
-    let raw = format!(
-        "n,a={authzid},\x01host={host}\x01port={port}\x01auth=Bearer {}\x01\x01",
-        token.expose()
-    );
-    SaslStep {
-        wire: Secret::new(BASE64.encode(raw)),
-        shown: format!("<redacted: OAUTHBEARER user={user}>"),
-    }
+    let raw =
+        format!("n,a={authzid},\x01host={host}\x01port={port}\x01auth=Bearer {}\x01\x01", token.expose());
+    SaslStep { wire: Secret::new(BASE64.encode(raw)), shown: format!("<redacted: OAUTHBEARER user={user}>") }
 }
 
 /// The empty line a client sends after an OAuth error challenge (RFC 7628 section 3.2.3), so the
 /// server can finish the exchange with its final failure reply.
 pub fn empty_response() -> SaslStep {
-    SaslStep {
-        wire: Secret::new(""),
-        shown: "(empty response after the error challenge)".to_owned(),
-    }
+    SaslStep { wire: Secret::new(""), shown: "(empty response after the error challenge)".to_owned() }
 }
 
 /// Decodes a 334 challenge's base64 text, for showing `Username:` / `Password:` or an OAuth
@@ -248,10 +231,7 @@ mod tests {
     #[test]
     fn bearer_mechanisms_encode() {
         let x = xoauth2_initial_response("a@b", &Secret::new("tok"));
-        assert_eq!(
-            decode_challenge(x.wire.expose()).unwrap(),
-            "user=a@b\x01auth=Bearer tok\x01\x01"
-        );
+        assert_eq!(decode_challenge(x.wire.expose()).unwrap(), "user=a@b\x01auth=Bearer tok\x01\x01");
         let o = oauthbearer_initial_response("a,b=c", "h", 587, &Secret::new("tok"));
         assert_eq!(
             decode_challenge(o.wire.expose()).unwrap(),
@@ -268,10 +248,8 @@ mod tests {
 
     #[test]
     fn mechanism_choice() {
-        let offered: Vec<SaslMechanism> = ["LOGIN", "PLAIN", "XOAUTH2"]
-            .iter()
-            .map(|m| m.parse().unwrap())
-            .collect();
+        let offered: Vec<SaslMechanism> =
+            ["LOGIN", "PLAIN", "XOAUTH2"].iter().map(|m| m.parse().unwrap()).collect();
         assert_eq!(choose_mechanism(&offered, false), Some(SaslMechanism::Plain));
         assert_eq!(choose_mechanism(&offered, true), Some(SaslMechanism::XOAuth2));
         assert_eq!(choose_mechanism(&[SaslMechanism::CramMd5], false), None);

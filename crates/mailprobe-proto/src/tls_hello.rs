@@ -98,9 +98,7 @@ pub fn client_hello(version: TlsVersion, server_name: Option<&str>, random: [u8;
         let mut algs = Vec::new();
         put_u16_prefixed(
             &mut algs,
-            &[
-                0x04, 0x01, 0x04, 0x03, 0x08, 0x04, 0x05, 0x01, 0x02, 0x01, 0x02, 0x03,
-            ],
+            &[0x04, 0x01, 0x04, 0x03, 0x08, 0x04, 0x05, 0x01, 0x02, 0x01, 0x02, 0x03],
         );
         put_extension(&mut ext, 0x000d, &algs);
     }
@@ -227,10 +225,7 @@ mod tests {
     fn answers() {
         assert_eq!(
             read_hello_answer(&[0x15, 3, 1, 0, 2, 2, 70]),
-            HelloAnswer::Alert {
-                level: 2,
-                description: 70
-            }
+            HelloAnswer::Alert { level: 2, description: 70 }
         );
         assert_eq!(
             read_hello_answer(&[0x16, 3, 1, 0, 80, 2, 0, 0, 76, 3, 1]),

@@ -363,7 +363,8 @@ impl Event {
             | EventKind::Unexpected { .. }
             | EventKind::TimedOut { .. } => true,
             EventKind::Received { reply } => reply.is_failure(),
-            EventKind::ImapReceived { line } => imap_line_is_failure(line),
+            // `* BYE` is the normal answer to LOGOUT.
+            EventKind::ImapReceived { line } => self.stage != Stage::Quit && imap_line_is_failure(line),
             EventKind::Closed { reason } => *reason != CloseReason::Done && self.stage != Stage::Quit,
             _ => false,
         }
@@ -373,13 +374,16 @@ impl Event {
     /// connection made). A failed connect to one address followed by a successful one to the
     /// next leaves the stage successful: the last decisive event wins.
     fn is_decisive(&self) -> bool {
-        !matches!(
-            self.kind,
+        match &self.kind {
             EventKind::Connecting { .. }
-                | EventKind::Sent { .. }
-                | EventKind::TlsStarted { .. }
-                | EventKind::Note { .. }
-        ) && !matches!(&self.kind, EventKind::Received { reply } if reply.is_intermediate())
+            | EventKind::Sent { .. }
+            | EventKind::TlsStarted { .. }
+            | EventKind::Note { .. }
+            // Our own orderly close settles nothing about the stage it happens in.
+            | EventKind::Closed { reason: CloseReason::Done } => false,
+            EventKind::Received { reply } => !reply.is_intermediate(),
+            _ => true,
+        }
     }
 }
 
@@ -428,13 +432,7 @@ pub struct Transcript {
 impl Transcript {
     /// An empty transcript.
     pub fn new(protocol: Protocol, role: Role, endpoint: Endpoint) -> Self {
-        Self {
-            protocol,
-            role,
-            endpoint,
-            started_at: None,
-            events: Vec::new(),
-        }
+        Self { protocol, role, endpoint, started_at: None, events: Vec::new() }
     }
 
     /// Appends an event.
@@ -463,10 +461,7 @@ impl Transcript {
                 ok,
                 started_ms,
                 duration_ms: next_ms.saturating_sub(started_ms),
-                summary: decisive
-                    .or(events.last().copied())
-                    .map(summarize)
-                    .unwrap_or_default(),
+                summary: decisive.or(events.last().copied()).map(summarize).unwrap_or_default(),
             });
         }
         steps
@@ -482,24 +477,18 @@ impl Transcript {
     /// answered the ClientHello with plaintext, closed, or said nothing. Only a probe with the
     /// other mode can confirm it (see [`Role::ModeCheck`]).
     pub fn looks_like_mode_mismatch(&self) -> bool {
-        self.events
-            .iter()
-            .any(|e| match (&e.kind, self.endpoint.security) {
-                (EventKind::TimedOut { .. }, Security::Starttls | Security::None) => e.stage == Stage::Banner,
-                (
-                    EventKind::Unexpected {
-                        looks_like: PeerBytes::Tls,
-                        ..
-                    },
-                    Security::Starttls | Security::None,
-                ) => e.stage == Stage::Banner,
-                (EventKind::TlsFailed { failure, .. }, Security::Tls) => {
-                    matches!(failure, TlsFailure::NotTls | TlsFailure::ConnectionLost)
-                        && e.stage == Stage::Tls
-                }
-                (EventKind::TimedOut { .. }, Security::Tls) => e.stage == Stage::Tls,
-                _ => false,
-            })
+        self.events.iter().any(|e| match (&e.kind, self.endpoint.security) {
+            (EventKind::TimedOut { .. }, Security::Starttls | Security::None) => e.stage == Stage::Banner,
+            (
+                EventKind::Unexpected { looks_like: PeerBytes::Tls, .. },
+                Security::Starttls | Security::None,
+            ) => e.stage == Stage::Banner,
+            (EventKind::TlsFailed { failure, .. }, Security::Tls) => {
+                matches!(failure, TlsFailure::NotTls | TlsFailure::ConnectionLost) && e.stage == Stage::Tls
+            }
+            (EventKind::TimedOut { .. }, Security::Tls) => e.stage == Stage::Tls,
+            _ => false,
+        })
     }
 
     /// The SMTP replies received, with their stages.
@@ -514,32 +503,24 @@ impl Transcript {
 /// A one-line summary of an event for a step list.
 pub fn summarize(event: &Event) -> String {
     match &event.kind {
-        EventKind::Resolved { addresses, .. } => addresses
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        EventKind::Resolved { addresses, .. } => {
+            addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        }
         EventKind::ResolveFailed { failure, .. } => snake(failure),
-        EventKind::Connecting { address } | EventKind::Connected { address } => address.to_string(),
+        EventKind::Connecting { address } => format!("connecting to {address}"),
+        EventKind::Connected { address } => format!("connected to {address}"),
         EventKind::ConnectFailed { address, failure, .. } => format!("{address}: {}", snake(failure)),
         EventKind::Sent { line } => line.clone(),
         EventKind::Received { reply } => {
             let first = reply.wire_lines().into_iter().next().unwrap_or_default();
-            if reply.lines.len() > 1 {
-                format!("{first} …")
-            } else {
-                first
-            }
+            if reply.lines.len() > 1 { format!("{first} …") } else { first }
         }
         EventKind::ImapReceived { line } => line.clone(),
         EventKind::TlsStarted { server_name } => format!("handshake with {server_name}"),
         EventKind::TlsEstablished { session } => format!("{} {}", session.version, session.cipher),
         EventKind::TlsFailed { failure, detail, .. } => format!("{}: {detail}", snake(failure)),
         EventKind::Unexpected { preview, looks_like } => format!("{} bytes: {preview}", snake(looks_like)),
-        EventKind::TimedOut {
-            waiting_for,
-            after_ms,
-        } => format!("no {waiting_for} after {after_ms} ms"),
+        EventKind::TimedOut { waiting_for, after_ms } => format!("no {waiting_for} after {after_ms} ms"),
         EventKind::Closed { reason } => format!("connection {}", snake(reason)),
         EventKind::Note { text } => text.clone(),
     }
@@ -617,11 +598,7 @@ mod tests {
     use super::*;
 
     fn ep() -> Endpoint {
-        Endpoint {
-            host: "mx".into(),
-            port: 587,
-            security: Security::Starttls,
-        }
+        Endpoint { host: "mx".into(), port: 587, security: Security::Starttls }
     }
 
     #[test]
@@ -641,51 +618,20 @@ mod tests {
         );
         t.push(2, Stage::Connect, EventKind::Connecting { address: a2 });
         t.push(3, Stage::Connect, EventKind::Connected { address: a2 });
-        t.push(
-            5,
-            Stage::Banner,
-            EventKind::Received {
-                reply: Reply::new(220, ["mx ESMTP"]),
-            },
-        );
-        t.push(
-            6,
-            Stage::Auth,
-            EventKind::Sent {
-                line: "AUTH LOGIN".into(),
-            },
-        );
-        t.push(
-            7,
-            Stage::Auth,
-            EventKind::Received {
-                reply: Reply::new(334, ["VXNlcm5hbWU6"]),
-            },
-        );
+        t.push(5, Stage::Banner, EventKind::Received { reply: Reply::new(220, ["mx ESMTP"]) });
+        t.push(6, Stage::Auth, EventKind::Sent { line: "AUTH LOGIN".into() });
+        t.push(7, Stage::Auth, EventKind::Received { reply: Reply::new(334, ["VXNlcm5hbWU6"]) });
         t.push(
             9,
             Stage::Auth,
-            EventKind::Received {
-                reply: Reply::new(535, ["5.7.8 Error: authentication failed"]),
-            },
+            EventKind::Received { reply: Reply::new(535, ["5.7.8 Error: authentication failed"]) },
         );
         t.push(10, Stage::Quit, EventKind::Sent { line: "QUIT".into() });
-        t.push(
-            11,
-            Stage::Quit,
-            EventKind::Closed {
-                reason: CloseReason::PeerClosed,
-            },
-        );
+        t.push(11, Stage::Quit, EventKind::Closed { reason: CloseReason::PeerClosed });
         let steps = t.steps();
         assert_eq!(
             steps.iter().map(|s| (s.stage, s.ok)).collect::<Vec<_>>(),
-            vec![
-                (Stage::Connect, true),
-                (Stage::Banner, true),
-                (Stage::Auth, false),
-                (Stage::Quit, true)
-            ]
+            vec![(Stage::Connect, true), (Stage::Banner, true), (Stage::Auth, false), (Stage::Quit, true)]
         );
         assert_eq!(steps[0].duration_ms, 5);
         assert_eq!(steps[2].summary, "535 5.7.8 Error: authentication failed");
@@ -698,19 +644,12 @@ mod tests {
         t.push(
             0,
             Stage::Tls,
-            EventKind::TlsFailed {
-                failure: TlsFailure::NotTls,
-                detail: "x".into(),
-                certificates: vec![],
-            },
+            EventKind::TlsFailed { failure: TlsFailure::NotTls, detail: "x".into(), certificates: vec![] },
         );
         t.push(
             1,
             Stage::Banner,
-            EventKind::Unexpected {
-                preview: "\\x15".into(),
-                looks_like: PeerBytes::Tls,
-            },
+            EventKind::Unexpected { preview: "\\x15".into(), looks_like: PeerBytes::Tls },
         );
         let json = serde_json::to_string(&t).unwrap();
         assert!(json.contains(r#""event":"tls_failed""#), "{json}");
@@ -719,9 +658,7 @@ mod tests {
 
     #[test]
     fn imap_failures() {
-        assert!(imap_line_is_failure(
-            "a1 NO [AUTHENTICATIONFAILED] Authentication failed."
-        ));
+        assert!(imap_line_is_failure("a1 NO [AUTHENTICATIONFAILED] Authentication failed."));
         assert!(imap_line_is_failure("* BYE server shutting down"));
         assert!(!imap_line_is_failure("* OK [CAPABILITY IMAP4rev1] ready"));
         assert!(!imap_line_is_failure("a2 OK Logged in"));

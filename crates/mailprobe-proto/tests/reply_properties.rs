@@ -20,11 +20,7 @@ fn parse_chunked(input: &[u8], chunk: usize) -> Vec<Result<mailprobe_proto::Repl
                 }
             }
         }
-        assert!(
-            p.buffered().len() <= MAX_LINE_LEN + 1,
-            "buffer grew to {}",
-            p.buffered().len()
-        );
+        assert!(p.buffered().len() <= MAX_LINE_LEN + 1, "buffer grew to {}", p.buffered().len());
     }
     out
 }
@@ -101,8 +97,5 @@ fn enhanced_codes_in_generated_replies() {
     );
     let r = parsed[0].as_ref().unwrap();
     assert_eq!(r.enhanced.unwrap().to_string(), "5.7.60");
-    assert_eq!(
-        r.message(),
-        "SMTP; Client does not have permissions to send as this sender"
-    );
+    assert_eq!(r.message(), "SMTP; Client does not have permissions to send as this sender");
 }

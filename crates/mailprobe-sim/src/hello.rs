@@ -74,11 +74,7 @@ fn read_hello(record: &[u8], record_version: [u8; 2]) -> Option<HelloVersion> {
             }
         }
     }
-    Some(if newest >= 0x0303 {
-        HelloVersion::Modern
-    } else {
-        HelloVersion::Legacy(record_version)
-    })
+    Some(if newest >= 0x0303 { HelloVersion::Modern } else { HelloVersion::Legacy(record_version) })
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -96,22 +92,13 @@ impl<'a> Reader<'a> {
         self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
     }
     fn u24(&mut self) -> Option<usize> {
-        self.take(3)
-            .map(|b| usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
+        self.take(3).map(|b| usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
     }
 }
 
 /// The fatal protocol_version alert record, in the client's record version.
 pub(crate) fn protocol_version_alert(record_version: [u8; 2]) -> [u8; 7] {
-    [
-        0x15,
-        record_version[0],
-        record_version[1],
-        0x00,
-        0x02,
-        0x02,
-        PROTOCOL_VERSION,
-    ]
+    [0x15, record_version[0], record_version[1], 0x00, 0x02, 0x02, PROTOCOL_VERSION]
 }
 
 #[cfg(test)]
@@ -130,10 +117,7 @@ mod tests {
         let h = client_hello(TlsVersion::Tls12, None, [7; 32]);
         assert_eq!(hello_version(&h), Some(HelloVersion::Modern));
         assert_eq!(hello_version(b"EHLO x\r\n"), Some(HelloVersion::Unknown));
-        assert_eq!(
-            hello_version(&[0x16, 3, 1, 0, 4, 1, 0, 0, 9]),
-            Some(HelloVersion::Unknown)
-        );
+        assert_eq!(hello_version(&[0x16, 3, 1, 0, 4, 1, 0, 0, 9]), Some(HelloVersion::Unknown));
     }
 
     #[test]

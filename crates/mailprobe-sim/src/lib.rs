@@ -66,10 +66,7 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        Self {
-            idle_timeout: Duration::from_secs(30),
-            max_connections: 64,
-        }
+        Self { idle_timeout: Duration::from_secs(30), max_connections: 64 }
     }
 }
 
@@ -170,11 +167,7 @@ impl Simulator {
 
     /// The messages accepted so far (envelope and size; bodies are not kept), oldest first.
     pub fn accepted_messages(&self) -> Vec<AcceptedMessage> {
-        self.shared
-            .accepted
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.shared.accepted.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Closes the listeners and aborts every connection task (dropping does the same).

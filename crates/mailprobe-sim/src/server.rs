@@ -83,12 +83,7 @@ struct Conn<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     fn new(io: S, idle: Duration) -> Self {
-        Self {
-            io,
-            reader: LineReader::new(MAX_LINE),
-            buf: vec![0; 8192],
-            idle,
-        }
+        Self { io, reader: LineReader::new(MAX_LINE), buf: vec![0; 8192], idle }
     }
 
     async fn send(&mut self, text: &str) -> io::Result<()> {

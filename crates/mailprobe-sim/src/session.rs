@@ -92,11 +92,7 @@ impl Names {
                     ["b3a", "pfb", "a7a", "5e9"][(r % 4) as usize],
                     r2 % 100
                 );
-                Self {
-                    public,
-                    internal: String::new(),
-                    mailbox: String::new(),
-                }
+                Self { public, internal: String::new(), mailbox: String::new() }
             }
             Provider::Microsoft365 => {
                 let fe = format!("BY1PR10CA{:04}", r % 10_000);
@@ -213,10 +209,9 @@ impl Session {
     /// The greeting sent when the connection opens (after the handshake on implicit TLS).
     pub(crate) fn banner(&self) -> String {
         match self.provider {
-            Provider::Gmail => format_reply(
-                220,
-                &[&format!("smtp.gmail.com ESMTP {} - gsmtp", self.names.public)],
-            ),
+            Provider::Gmail => {
+                format_reply(220, &[&format!("smtp.gmail.com ESMTP {} - gsmtp", self.names.public)])
+            }
             Provider::Microsoft365 => {
                 let now = time::OffsetDateTime::now_utc();
                 let date = now
@@ -224,10 +219,7 @@ impl Session {
                     .unwrap_or_else(|_| "Mon, 1 Jan 2024 00:00:00 +0000".into());
                 format_reply(
                     220,
-                    &[&format!(
-                        "{} Microsoft ESMTP MAIL Service ready at {date}",
-                        self.names.public
-                    )],
+                    &[&format!("{} Microsoft ESMTP MAIL Service ready at {date}", self.names.public)],
                 )
             }
         }
@@ -585,12 +577,9 @@ impl Session {
 
     fn bad_credentials(&self) -> String {
         match self.provider {
-            Provider::Gmail => self.gmail_more(
-                535,
-                "5.7.8",
-                "Username and Password not accepted.",
-                "BadCredentials",
-            ),
+            Provider::Gmail => {
+                self.gmail_more(535, "5.7.8", "Username and Password not accepted.", "BadCredentials")
+            }
             Provider::Microsoft365 => self.tagged(535, "5.7.3 Authentication unsuccessful"),
         }
     }
@@ -698,11 +687,7 @@ impl Session {
             return self.syntax_error();
         };
         for p in params.split_ascii_whitespace() {
-            if let Some(v) = p
-                .get(..5)
-                .filter(|k| k.eq_ignore_ascii_case("SIZE="))
-                .map(|_| &p[5..])
-            {
+            if let Some(v) = p.get(..5).filter(|k| k.eq_ignore_ascii_case("SIZE=")).map(|_| &p[5..]) {
                 match v.parse::<u64>() {
                     Ok(n) if n > self.size_limit() => {
                         return Action::Reply(if self.gmail() {
@@ -725,10 +710,9 @@ impl Session {
             // Exchange Online often says this only after DATA (the message is checked once
             // it has been received); the simulator answers at MAIL FROM, where the cause is,
             // so that a probe that stops before DATA sees it too.
-            return Action::Reply(self.tagged(
-                550,
-                "5.7.60 SMTP; Client does not have permissions to send as this sender",
-            ));
+            return Action::Reply(
+                self.tagged(550, "5.7.60 SMTP; Client does not have permissions to send as this sender"),
+            );
         }
         self.mail_from = Some(from);
         Action::Reply(if self.gmail() {
@@ -867,18 +851,11 @@ impl Session {
                 self.tagged(552, "5.3.4 Message size exceeds fixed maximum message size")
             };
         }
-        self.accepted = Some(AcceptedMessage {
-            user: self.user.clone().unwrap_or_default(),
-            from,
-            to,
-            size,
-        });
+        self.accepted = Some(AcceptedMessage { user: self.user.clone().unwrap_or_default(), from, to, size });
         match self.provider {
             Provider::Gmail => {
-                let ts = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or_default();
+                let ts =
+                    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
                 self.tagged(250, &format!("2.0.0 OK  {ts}"))
             }
             Provider::Microsoft365 => {
@@ -965,11 +942,7 @@ mod tests {
     use super::*;
 
     fn line(s: &str) -> Line {
-        Line {
-            bytes: s.as_bytes().to_vec(),
-            bare_lf: false,
-            cut: false,
-        }
+        Line { bytes: s.as_bytes().to_vec(), bare_lf: false, cut: false }
     }
 
     fn reply(a: Action) -> String {
@@ -1010,10 +983,7 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(
-            parse_path("FROM:<a@b> SIZE=5", "FROM:"),
-            Some(("a@b".into(), "SIZE=5"))
-        );
+        assert_eq!(parse_path("FROM:<a@b> SIZE=5", "FROM:"), Some(("a@b".into(), "SIZE=5")));
         assert_eq!(parse_path("from: <a@b>", "FROM:"), Some(("a@b".into(), "")));
         assert_eq!(parse_path("FROM:a@b", "FROM:"), None);
         assert_eq!(parse_path("TO:<a@b", "TO:"), None);
@@ -1028,10 +998,7 @@ mod tests {
         assert_eq!(reply(s.on_line(&line(&u))), "334 UGFzc3dvcmQ6\r\n");
         let p = BASE64.encode(accounts::GMAIL_ACCOUNT_PASSWORD);
         let r = reply(s.on_line(&line(&p)));
-        assert!(
-            r.starts_with("534-5.7.9 Application-specific password required."),
-            "{r}"
-        );
+        assert!(r.starts_with("534-5.7.9 Application-specific password required."), "{r}");
         assert!(r.contains("\r\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor "));
     }
 
@@ -1041,11 +1008,7 @@ mod tests {
         let mut closed = false;
         for i in 0..20 {
             let bytes: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37).wrapping_add(i)).collect();
-            let l = Line {
-                bytes,
-                bare_lf: true,
-                cut: i % 3 == 0,
-            };
+            let l = Line { bytes, bare_lf: true, cut: i % 3 == 0 };
             if let Action::Close(r) = s.on_line(&l) {
                 assert!(r.starts_with("421 4.7.0"));
                 closed = true;
@@ -1060,10 +1023,7 @@ mod tests {
 
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             self.0 >> 33
         }
     }
@@ -1116,11 +1076,7 @@ mod tests {
                 if rng.next().is_multiple_of(5) {
                     bytes.extend((0..rng.next() % 20).map(|_| rng.next() as u8));
                 }
-                let l = Line {
-                    bytes,
-                    bare_lf: false,
-                    cut: rng.next().is_multiple_of(17),
-                };
+                let l = Line { bytes, bare_lf: false, cut: rng.next().is_multiple_of(17) };
                 match s.on_line(&l) {
                     Action::Close(r) => {
                         assert!(r.ends_with("\r\n"));

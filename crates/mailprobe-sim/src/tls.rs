@@ -27,18 +27,11 @@ pub(crate) fn build(host: &str) -> Result<Pki, SimError> {
 
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, CA_COMMON_NAME);
-    ca_params
-        .distinguished_name
-        .push(DnType::OrganizationName, "mailprobe");
+    ca_params.distinguished_name.push(DnType::CommonName, CA_COMMON_NAME);
+    ca_params.distinguished_name.push(DnType::OrganizationName, "mailprobe");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     ca_params.not_before = now - time::Duration::days(1);
     ca_params.not_after = now + time::Duration::days(365);
     let ca_cert = ca_params.self_signed(&ca_key)?;
@@ -65,8 +58,5 @@ pub(crate) fn build(host: &str) -> Result<Pki, SimError> {
         .with_no_client_auth()
         .with_single_cert(chain, key.into())?;
     config.alpn_protocols = Vec::new();
-    Ok(Pki {
-        ca_pem,
-        server_config: Arc::new(config),
-    })
+    Ok(Pki { ca_pem, server_config: Arc::new(config) })
 }

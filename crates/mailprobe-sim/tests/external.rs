@@ -22,11 +22,7 @@ async fn run(cmd: &mut Command, tool: &str) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// swaks against the simulator, with the scenario's client settings (`-tls` = STARTTLS,
@@ -39,11 +35,7 @@ async fn swaks(
     quit_after_rcpt: bool,
 ) -> String {
     let setup = scenario.client();
-    let addr = if implicit {
-        sim.implicit_addr()
-    } else {
-        sim.submission_addr()
-    };
+    let addr = if implicit { sim.implicit_addr() } else { sim.submission_addr() };
     let mut cmd = Command::new("swaks");
     cmd.arg("--server")
         .arg(addr.to_string())
@@ -76,19 +68,14 @@ async fn swaks_gmail_ok_sends_over_implicit_tls() {
 
 #[tokio::test]
 async fn swaks_gmail_app_password_required() {
-    let sim = Simulator::start(Scenario::GmailAppPasswordRequired)
-        .await
-        .unwrap();
+    let sim = Simulator::start(Scenario::GmailAppPasswordRequired).await.unwrap();
     let t = swaks(&sim, Scenario::GmailAppPasswordRequired, false, "PLAIN", true).await;
     assert!(t.contains("<-  250-STARTTLS"), "{t}");
     assert!(
         t.contains("<~* 534-5.7.9 Application-specific password required. For more information, go to"),
         "{t}"
     );
-    assert!(
-        t.contains("<~* 534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor "),
-        "{t}"
-    );
+    assert!(t.contains("<~* 534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor "), "{t}");
     assert!(!t.contains("235 "), "{t}");
 }
 
@@ -114,10 +101,7 @@ async fn swaks_m365() {
     assert!(t.contains("<~  235 2.7.0 Authentication successful"), "{t}");
     assert!(t.contains("<~  250 2.1.0 Sender OK"), "{t}");
     assert!(t.contains("<~  250 2.0.0 OK <"), "{t}");
-    assert!(
-        t.contains("<~  221 2.0.0 Service closing transmission channel"),
-        "{t}"
-    );
+    assert!(t.contains("<~  221 2.0.0 Service closing transmission channel"), "{t}");
     // PLAIN is not offered by Exchange Online: swaks refuses to try it.
     let t = swaks(&sim, Scenario::M365Ok, false, "PLAIN", true).await;
     assert!(!t.contains("235 "), "{t}");
@@ -174,11 +158,7 @@ print(json.dumps(out))
 "#;
 
 async fn python(sim: &Simulator, mode: &str, user: &str, secret: &str) -> Value {
-    let addr = if mode.starts_with("implicit") {
-        sim.implicit_addr()
-    } else {
-        sim.submission_addr()
-    };
+    let addr = if mode.starts_with("implicit") { sim.implicit_addr() } else { sim.submission_addr() };
     let mut cmd = Command::new("python3");
     cmd.arg("-c")
         .arg(PY_CLIENT)
@@ -199,36 +179,20 @@ async fn python(sim: &Simulator, mode: &str, user: &str, secret: &str) -> Value 
 
 #[tokio::test]
 async fn smtplib_gmail_app_password_required() {
-    let sim = Simulator::start(Scenario::GmailAppPasswordRequired)
-        .await
-        .unwrap();
+    let sim = Simulator::start(Scenario::GmailAppPasswordRequired).await.unwrap();
     let setup = Scenario::GmailAppPasswordRequired.client();
-    let v = python(
-        &sim,
-        "starttls-login",
-        &setup.user,
-        setup.password.as_deref().unwrap(),
-    )
-    .await;
+    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
     assert_eq!(v["starttls_offered"], true, "{v}");
     assert_eq!(v["tls_version"], "TLSv1.3", "{v}");
     assert_eq!(v["error"], "SMTPAuthenticationError", "{v}");
     assert_eq!(v["code"], 534, "{v}");
     let msg = v["message"].as_str().unwrap();
-    assert!(
-        msg.starts_with("5.7.9 Application-specific password required."),
-        "{v}"
-    );
+    assert!(msg.starts_with("5.7.9 Application-specific password required."), "{v}");
     assert!(msg.contains("?p=InvalidSecondFactor"), "{v}");
 
     let v = python(&sim, "starttls-login", &setup.user, "wrong-password").await;
     assert_eq!(v["code"], 535, "{v}");
-    assert!(
-        v["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("5.7.8 Username and Password not accepted.")
-    );
+    assert!(v["message"].as_str().unwrap().starts_with("5.7.8 Username and Password not accepted."));
 
     let v = python(&sim, "implicit-login", &setup.user, accounts::GMAIL_APP_PASSWORD).await;
     assert_eq!(v["code"], 235, "{v}");
@@ -239,13 +203,7 @@ async fn smtplib_gmail_app_password_required() {
 async fn smtplib_gmail_xoauth2() {
     let sim = Simulator::start(Scenario::GmailXoauth2Rejected).await.unwrap();
     let setup = Scenario::GmailXoauth2Rejected.client();
-    let v = python(
-        &sim,
-        "implicit-xoauth2",
-        &setup.user,
-        setup.token.as_deref().unwrap(),
-    )
-    .await;
+    let v = python(&sim, "implicit-xoauth2", &setup.user, setup.token.as_deref().unwrap()).await;
     assert_eq!(v["first"]["code"], 334, "{v}");
     let challenge = v["first"]["message"].as_str().unwrap();
     let decoded: Value = serde_json::from_slice(
@@ -255,10 +213,7 @@ async fn smtplib_gmail_xoauth2() {
     assert_eq!(decoded["status"], "400");
     assert_eq!(decoded["scope"], "https://mail.google.com/");
     assert_eq!(v["code"], 535, "{v}");
-    assert!(
-        v["message"].as_str().unwrap().contains("?p=BadCredentials"),
-        "{v}"
-    );
+    assert!(v["message"].as_str().unwrap().contains("?p=BadCredentials"), "{v}");
 
     let v = python(&sim, "starttls-xoauth2", &setup.user, accounts::GMAIL_VALID_TOKEN).await;
     assert!(v["first"]["code"] == 235 && v["code"] == 235, "{v}");
@@ -268,13 +223,7 @@ async fn smtplib_gmail_xoauth2() {
 async fn smtplib_m365() {
     let sim = Simulator::start(Scenario::M365SmtpAuthDisabled).await.unwrap();
     let setup = Scenario::M365SmtpAuthDisabled.client();
-    let v = python(
-        &sim,
-        "starttls-login",
-        &setup.user,
-        setup.password.as_deref().unwrap(),
-    )
-    .await;
+    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
     assert_eq!(v["auth_offered"], " LOGIN XOAUTH2", "{v}");
     assert_eq!(v["code"], 535, "{v}");
     assert!(
@@ -285,24 +234,12 @@ async fn smtplib_m365() {
     );
 
     let sim = Simulator::start(Scenario::M365Ok).await.unwrap();
-    let v = python(
-        &sim,
-        "starttls-login",
-        &setup.user,
-        setup.password.as_deref().unwrap(),
-    )
-    .await;
+    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
     assert_eq!(v["code"], 235, "{v}");
     assert_eq!(v["message"], "2.7.0 Authentication successful", "{v}");
     let v = python(&sim, "starttls-login", &setup.user, "nope").await;
     assert_eq!(v["code"], 535, "{v}");
-    assert!(
-        v["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("5.7.3 Authentication unsuccessful ["),
-        "{v}"
-    );
+    assert!(v["message"].as_str().unwrap().starts_with("5.7.3 Authentication unsuccessful ["), "{v}");
 }
 
 async fn s_client(sim: &Simulator, version_flag: Option<&str>, ca_file: &std::path::Path) -> (bool, String) {
@@ -336,14 +273,8 @@ async fn openssl_legacy_tls_is_refused_with_protocol_version() {
     }
     // TLS 1.2 and the default (1.3) work, with the certificate verified for the provider name.
     let (ok, t) = s_client(&sim, Some("-tls1_2"), &ca_file).await;
-    assert!(
-        ok && t.contains("Verify return code: 0 (ok)") && t.contains("Protocol  : TLSv1.2"),
-        "{t}"
-    );
+    assert!(ok && t.contains("Verify return code: 0 (ok)") && t.contains("Protocol  : TLSv1.2"), "{t}");
     let (ok, t) = s_client(&sim, None, &ca_file).await;
-    assert!(
-        ok && t.contains("Verify return code: 0 (ok)") && t.contains("TLSv1.3"),
-        "{t}"
-    );
+    assert!(ok && t.contains("Verify return code: 0 (ok)") && t.contains("TLSv1.3"), "{t}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,10 +53,7 @@ fn scenario_names_round_trip() {
         assert_eq!(client.auth, client.token.as_ref().map(|_| "xoauth2"));
     }
     assert_eq!(Scenario::from_name("nope"), None);
-    assert_eq!(
-        Scenario::M365LegacyTlsRefused.client().client_tls_max,
-        Some("1.0")
-    );
+    assert_eq!(Scenario::M365LegacyTlsRefused.client().client_tls_max, Some("1.0"));
     assert_eq!(Scenario::GmailOk.provider(), Provider::Gmail);
 }
 
@@ -67,10 +64,7 @@ async fn gmail_greeting_ehlo_and_starttls() {
     assert!(sim.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
     let (mut c, banner) = Client::connect(sim.submission_addr()).await;
     let text = wire(&banner);
-    assert!(
-        text.starts_with("220 smtp.gmail.com ESMTP ") && text.ends_with(" - gsmtp"),
-        "{text}"
-    );
+    assert!(text.starts_with("220 smtp.gmail.com ESMTP ") && text.ends_with(" - gsmtp"), "{text}");
     let id = text["220 smtp.gmail.com ESMTP ".len()..text.len() - " - gsmtp".len()].to_owned();
 
     let ehlo = c.cmd("EHLO client.example").await;
@@ -87,16 +81,8 @@ async fn gmail_greeting_ehlo_and_starttls() {
             "250 SMTPUTF8"
         ]
     );
-    let r = c
-        .cmd(&format!(
-            "AUTH PLAIN {}",
-            plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD)
-        ))
-        .await;
-    assert_eq!(
-        wire(&r),
-        format!("530 5.7.0 Must issue a STARTTLS command first. {id} - gsmtp")
-    );
+    let r = c.cmd(&format!("AUTH PLAIN {}", plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD))).await;
+    assert_eq!(wire(&r), format!("530 5.7.0 Must issue a STARTTLS command first. {id} - gsmtp"));
     let r = c.cmd("MAIL FROM:<pat.example@gmail.com>").await;
     assert_code(&r, 530, "5.7.0");
 
@@ -108,10 +94,7 @@ async fn gmail_greeting_ehlo_and_starttls() {
     assert_code(&r, 503, "5.5.1");
     let ehlo = c.cmd("EHLO client.example").await;
     let lines = ehlo.wire_lines();
-    assert_eq!(
-        lines[3],
-        "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
-    );
+    assert_eq!(lines[3], "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH");
     assert!(!lines.iter().any(|l| l.contains("STARTTLS")));
     assert_eq!(lines.len(), 8);
 
@@ -144,17 +127,10 @@ async fn gmail_ok_sends_a_message() {
     let sim = Simulator::start(Scenario::GmailOk).await.unwrap();
     let setup = Scenario::GmailOk.client();
     let mut c = tls_session(&sim).await;
-    let r = c
-        .cmd(&format!(
-            "AUTH PLAIN {}",
-            plain(&setup.user, setup.password.as_deref().unwrap())
-        ))
-        .await;
+    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, setup.password.as_deref().unwrap()))).await;
     assert_eq!(wire(&r), "235 2.7.0 Accepted");
     let r = c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await;
-    let id = wire(&r)["250 2.1.0 OK ".len()..]
-        .trim_end_matches(" - gsmtp")
-        .to_owned();
+    let id = wire(&r)["250 2.1.0 OK ".len()..].trim_end_matches(" - gsmtp").to_owned();
     assert_eq!(wire(&r), format!("250 2.1.0 OK {id} - gsmtp"));
     let r = c.cmd(&format!("RCPT TO:<{}>", setup.to)).await;
     assert_eq!(wire(&r), format!("250 2.1.5 OK {id} - gsmtp"));
@@ -163,10 +139,7 @@ async fn gmail_ok_sends_a_message() {
     c.send_raw(b"Subject: hi\r\n\r\n..dot\r\nbody\r\n.\r\n").await;
     let r = c.read_reply().await;
     let text = wire(&r);
-    assert!(
-        text.starts_with("250 2.0.0 OK  ") && text.ends_with(&format!(" {id} - gsmtp")),
-        "{text}"
-    );
+    assert!(text.starts_with("250 2.0.0 OK  ") && text.ends_with(&format!(" {id} - gsmtp")), "{text}");
     let r = c.cmd("RSET").await;
     assert_eq!(wire(&r), format!("250 2.1.5 Flushed {id} - gsmtp"));
     // BDAT (CHUNKING is advertised).
@@ -184,40 +157,25 @@ async fn gmail_ok_sends_a_message() {
     assert_eq!(accepted.len(), 2);
     assert_eq!(accepted[0].from, setup.from);
     assert_eq!(accepted[0].to, std::slice::from_ref(&setup.to));
-    assert_eq!(
-        accepted[0].size,
-        "Subject: hi\r\n\r\n.dot\r\nbody\r\n".len() as u64
-    );
+    assert_eq!(accepted[0].size, "Subject: hi\r\n\r\n.dot\r\nbody\r\n".len() as u64);
     assert_eq!(accepted[1].size, 10);
 }
 
 #[tokio::test]
 async fn gmail_app_password_required() {
-    let sim = Simulator::start(Scenario::GmailAppPasswordRequired)
-        .await
-        .unwrap();
+    let sim = Simulator::start(Scenario::GmailAppPasswordRequired).await.unwrap();
     let setup = Scenario::GmailAppPasswordRequired.client();
     let mut c = tls_session(&sim).await;
-    let r = c
-        .cmd(&format!(
-            "AUTH PLAIN {}",
-            plain(&setup.user, setup.password.as_deref().unwrap())
-        ))
-        .await;
+    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, setup.password.as_deref().unwrap()))).await;
     assert_code(&r, 534, "5.7.9");
     let lines = r.wire_lines();
-    assert_eq!(
-        lines[0],
-        "534-5.7.9 Application-specific password required. For more information, go to"
-    );
+    assert_eq!(lines[0], "534-5.7.9 Application-specific password required. For more information, go to");
     assert!(
         lines[1].starts_with("534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor ")
             && lines[1].ends_with(" - gsmtp")
     );
     // Any other wrong password: BadCredentials.
-    let r = c
-        .cmd(&format!("AUTH PLAIN {}", plain(&setup.user, "guess")))
-        .await;
+    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, "guess"))).await;
     assert_code(&r, 535, "5.7.8");
     assert_eq!(
         r.wire_lines()[0],
@@ -241,21 +199,12 @@ async fn gmail_xoauth2_without_mail_scope() {
     let (mut c, banner) = Client::connect_tls(sim.implicit_addr(), sim.ca_pem(), sim.host_name()).await;
     assert!(wire(&banner).starts_with("220 smtp.gmail.com ESMTP "));
     let ehlo = c.cmd("EHLO client.example").await;
-    assert!(
-        ehlo.wire_lines()
-            .iter()
-            .any(|l| l.contains("AUTH LOGIN PLAIN XOAUTH2"))
-    );
+    assert!(ehlo.wire_lines().iter().any(|l| l.contains("AUTH LOGIN PLAIN XOAUTH2")));
     let token = setup.token.as_deref().unwrap();
-    let r = c
-        .cmd(&format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, token)))
-        .await;
+    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, token))).await;
     assert_eq!(r.code, 334);
     let json = unb64(&r.lines[0]);
-    assert_eq!(
-        json,
-        r#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#
-    );
+    assert_eq!(json, r#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#);
     assert_eq!(
         r.lines[0],
         "eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ=="
@@ -273,21 +222,14 @@ async fn gmail_xoauth2_without_mail_scope() {
     assert_code(&c.cmd("").await, 535, "5.7.8");
 
     // A malformed response.
-    let r = c
-        .cmd(&format!("AUTH XOAUTH2 {}", b64("user=x auth=Bearer y")))
-        .await;
+    let r = c.cmd(&format!("AUTH XOAUTH2 {}", b64("user=x auth=Bearer y"))).await;
     assert_code(&r, 501, "5.5.2");
     assert!(wire(&r).starts_with("501 5.5.2 Cannot Decode response "));
     let r = c.cmd("AUTH XOAUTH2 !!!notbase64").await;
     assert_code(&r, 501, "5.5.2");
 
     // The right token is accepted.
-    let r = c
-        .cmd(&format!(
-            "AUTH XOAUTH2 {}",
-            xoauth2(&setup.user, accounts::GMAIL_VALID_TOKEN)
-        ))
-        .await;
+    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, accounts::GMAIL_VALID_TOKEN))).await;
     assert_eq!(wire(&r), "235 2.7.0 Accepted");
 }
 
@@ -296,12 +238,8 @@ async fn gmail_valid_token_for_another_account_is_status_400() {
     let sim = Simulator::start(Scenario::GmailXoauth2Rejected).await.unwrap();
     let (mut c, _) = Client::connect_tls(sim.implicit_addr(), sim.ca_pem(), sim.host_name()).await;
     c.cmd("EHLO x").await;
-    let r = c
-        .cmd(&format!(
-            "AUTH XOAUTH2 {}",
-            xoauth2("someone@gmail.com", accounts::GMAIL_VALID_TOKEN)
-        ))
-        .await;
+    let r =
+        c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2("someone@gmail.com", accounts::GMAIL_VALID_TOKEN))).await;
     assert!(unb64(&r.lines[0]).contains(r#""status":"400""#));
 }
 
@@ -315,10 +253,7 @@ async fn m365_greeting_and_order_errors() {
         .strip_prefix("220 ")
         .and_then(|t| t.split_once(" Microsoft ESMTP MAIL Service ready at "))
         .unwrap_or_else(|| panic!("{text}"));
-    assert!(
-        server.starts_with("BY1PR10CA") && server.ends_with(".outlook.office365.com"),
-        "{server}"
-    );
+    assert!(server.starts_with("BY1PR10CA") && server.ends_with(".outlook.office365.com"), "{server}");
     assert!(date.ends_with(" +0000") && date.contains(", "), "{date}");
 
     let ehlo = c.cmd("EHLO client.example").await;
@@ -340,10 +275,7 @@ async fn m365_greeting_and_order_errors() {
     let r = c.cmd("AUTH LOGIN").await;
     assert_code(&r, 504, "5.7.4");
     let text = wire(&r);
-    assert!(
-        text.starts_with("504 5.7.4 Unrecognized authentication type [BY1PR10CA"),
-        "{text}"
-    );
+    assert!(text.starts_with("504 5.7.4 Unrecognized authentication type [BY1PR10CA"), "{text}");
     assert!(text.ends_with(".namprd10.prod.outlook.com]"));
     let r = c.cmd("MAIL FROM:<printer@contoso.example>").await;
     assert_code(&r, 530, "5.7.57");
@@ -361,11 +293,7 @@ async fn m365_greeting_and_order_errors() {
     assert_code(&c.cmd("AUTH PLAIN").await, 504, "5.7.4");
     // Unknown verbs are not echoed (they may be a password sent out of step).
     let r = c.cmd("FROB nicate").await;
-    assert!(
-        wire(&r).starts_with("500 5.3.3 Unrecognized command [BY1PR10CA"),
-        "{}",
-        wire(&r)
-    );
+    assert!(wire(&r).starts_with("500 5.3.3 Unrecognized command [BY1PR10CA"), "{}", wire(&r));
 }
 
 #[tokio::test]
@@ -378,29 +306,14 @@ async fn m365_ok_sends_a_message() {
     assert!(wire(&r).starts_with("535 5.7.3 Authentication unsuccessful [BY1PR10CA"));
     let r = login(&mut c, &setup.user, setup.password.as_deref().unwrap()).await;
     assert_eq!(wire(&r), "235 2.7.0 Authentication successful");
-    assert_eq!(
-        wire(&c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await),
-        "250 2.1.0 Sender OK"
-    );
-    assert_eq!(
-        wire(&c.cmd(&format!("RCPT TO:<{}>", setup.to)).await),
-        "250 2.1.5 Recipient OK"
-    );
-    assert_eq!(
-        wire(&c.cmd("DATA").await),
-        "354 Start mail input; end with <CRLF>.<CRLF>"
-    );
+    assert_eq!(wire(&c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await), "250 2.1.0 Sender OK");
+    assert_eq!(wire(&c.cmd(&format!("RCPT TO:<{}>", setup.to)).await), "250 2.1.5 Recipient OK");
+    assert_eq!(wire(&c.cmd("DATA").await), "354 Start mail input; end with <CRLF>.<CRLF>");
     c.send_raw(b"Subject: scan\r\n\r\nattached\r\n.\r\n").await;
     let text = wire(&c.read_reply().await);
-    assert!(
-        text.starts_with("250 2.0.0 OK <") && text.contains("> [Hostname=BY5PR10MB"),
-        "{text}"
-    );
+    assert!(text.starts_with("250 2.0.0 OK <") && text.contains("> [Hostname=BY5PR10MB"), "{text}");
     assert!(text.ends_with(".namprd10.prod.outlook.com]"));
-    assert_eq!(
-        wire(&c.cmd("QUIT").await),
-        "221 2.0.0 Service closing transmission channel"
-    );
+    assert_eq!(wire(&c.cmd("QUIT").await), "221 2.0.0 Service closing transmission channel");
     assert_eq!(sim.accepted_messages().len(), 1);
     assert_eq!(sim.accepted_messages()[0].user, setup.user);
 }
@@ -409,19 +322,10 @@ async fn m365_ok_sends_a_message() {
 async fn m365_xoauth2() {
     let sim = Simulator::start(Scenario::M365Ok).await.unwrap();
     let mut c = tls_session(&sim).await;
-    let r = c
-        .cmd(&format!(
-            "AUTH XOAUTH2 {}",
-            xoauth2(accounts::M365_USER, "not-a-token")
-        ))
-        .await;
+    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(accounts::M365_USER, "not-a-token"))).await;
     assert_code(&r, 535, "5.7.3");
-    let r = c
-        .cmd(&format!(
-            "AUTH XOAUTH2 {}",
-            xoauth2(accounts::M365_USER, accounts::M365_VALID_TOKEN)
-        ))
-        .await;
+    let r =
+        c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(accounts::M365_USER, accounts::M365_VALID_TOKEN))).await;
     assert_eq!(wire(&r), "235 2.7.0 Authentication successful");
 }
 
@@ -441,18 +345,10 @@ async fn m365_smtp_auth_disabled() {
         "{text}"
     );
     // A token does not help either.
-    let r = c
-        .cmd(&format!(
-            "AUTH XOAUTH2 {}",
-            xoauth2(accounts::M365_USER, accounts::M365_VALID_TOKEN)
-        ))
-        .await;
+    let r =
+        c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(accounts::M365_USER, accounts::M365_VALID_TOKEN))).await;
     assert_code(&r, 535, "5.7.139");
-    assert_code(
-        &c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await,
-        530,
-        "5.7.57",
-    );
+    assert_code(&c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await, 530, "5.7.57");
 }
 
 #[tokio::test]
@@ -478,16 +374,11 @@ async fn m365_send_as_denied() {
 
 /// Sends a hand-made ClientHello for `version` and reads the server's first record.
 async fn send_hello(tcp: &mut tokio::net::TcpStream, version: TlsVersion, host: &str) -> HelloAnswer {
-    tcp.write_all(&client_hello(version, Some(host), [42; 32]))
-        .await
-        .unwrap();
+    tcp.write_all(&client_hello(version, Some(host), [42; 32])).await.unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
-            .await
-            .unwrap()
-            .unwrap_or(0);
+        let n = tokio::time::timeout(WAIT, tcp.read(&mut buf)).await.unwrap().unwrap_or(0);
         got.extend_from_slice(&buf[..n]);
         match read_hello_answer(&got) {
             HelloAnswer::Incomplete if n > 0 => continue,
@@ -508,59 +399,35 @@ async fn starttls_hello(sim: &Simulator, version: TlsVersion) -> HelloAnswer {
 #[tokio::test]
 async fn m365_legacy_tls_10_client_hello_gets_protocol_version_alert() {
     let sim = Simulator::start(Scenario::M365LegacyTlsRefused).await.unwrap();
-    assert_eq!(
-        Scenario::M365LegacyTlsRefused.client().client_tls_max,
-        Some("1.0")
-    );
+    assert_eq!(Scenario::M365LegacyTlsRefused.client().client_tls_max, Some("1.0"));
     // STARTTLS, then a hand-made TLS 1.0 ClientHello, as the old scanner sends it.
     assert_eq!(
         starttls_hello(&sim, TlsVersion::Tls10).await,
-        HelloAnswer::Alert {
-            level: 2,
-            description: 70
-        },
+        HelloAnswer::Alert { level: 2, description: 70 },
         "protocol_version"
     );
     assert_eq!(
         starttls_hello(&sim, TlsVersion::Tls11).await,
-        HelloAnswer::Alert {
-            level: 2,
-            description: 70
-        }
+        HelloAnswer::Alert { level: 2, description: 70 }
     );
     // A TLS 1.2 device of the same make gets a ServerHello.
-    assert_eq!(
-        starttls_hello(&sim, TlsVersion::Tls12).await,
-        HelloAnswer::Accepted(TlsVersion::Tls12)
-    );
+    assert_eq!(starttls_hello(&sim, TlsVersion::Tls12).await, HelloAnswer::Accepted(TlsVersion::Tls12));
 
     // The same on the implicit-TLS port.
     let mut tcp = tokio::net::TcpStream::connect(sim.implicit_addr()).await.unwrap();
     let answer = send_hello(&mut tcp, TlsVersion::Tls10, sim.host_name()).await;
-    assert_eq!(
-        answer,
-        HelloAnswer::Alert {
-            level: 2,
-            description: 70
-        }
-    );
+    assert_eq!(answer, HelloAnswer::Alert { level: 2, description: 70 });
 
     // A modern client on the same simulator gets through and may sign in.
     let mut c = tls_session(&sim).await;
-    assert_eq!(
-        c.tls_version().map(|v| format!("{v:?}")).as_deref(),
-        Some("TLSv1_3")
-    );
+    assert_eq!(c.tls_version().map(|v| format!("{v:?}")).as_deref(), Some("TLSv1_3"));
     let r = login(&mut c, accounts::M365_USER, accounts::M365_PASSWORD).await;
     assert_eq!(r.code, 235);
 }
 
 #[tokio::test]
 async fn idle_connections_time_out() {
-    let options = SimOptions {
-        idle_timeout: Duration::from_millis(300),
-        ..SimOptions::default()
-    };
+    let options = SimOptions { idle_timeout: Duration::from_millis(300), ..SimOptions::default() };
     let sim = Simulator::start_with(Scenario::M365Ok, options).await.unwrap();
     let (mut c, _) = Client::connect(sim.submission_addr()).await;
     let r = c.read_reply().await;
@@ -571,11 +438,7 @@ async fn idle_connections_time_out() {
     let sim = Simulator::start_with(Scenario::GmailOk, options).await.unwrap();
     let (mut c, _) = Client::connect_tls(sim.implicit_addr(), sim.ca_pem(), sim.host_name()).await;
     c.cmd("EHLO x").await;
-    c.cmd(&format!(
-        "AUTH PLAIN {}",
-        plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD)
-    ))
-    .await;
+    c.cmd(&format!("AUTH PLAIN {}", plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD))).await;
     c.cmd("MAIL FROM:<a@b.example>").await;
     c.cmd("RCPT TO:<c@d.example>").await;
     assert_eq!(c.cmd("DATA").await.code, 354);
@@ -599,11 +462,7 @@ async fn garbage_gets_errors_not_crashes() {
     assert_eq!(c.cmd("EHLO x").await.code, 250);
     c.starttls(sim.ca_pem(), sim.host_name()).await;
     c.cmd("EHLO x").await;
-    c.cmd(&format!(
-        "AUTH PLAIN {}",
-        plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD)
-    ))
-    .await;
+    c.cmd(&format!("AUTH PLAIN {}", plain(accounts::GMAIL_USER, accounts::GMAIL_APP_PASSWORD))).await;
     assert_code(&c.cmd("MAIL FROM:no-brackets").await, 555, "5.5.2");
     assert_code(&c.cmd("RCPT TO:<a@b>").await, 503, "5.5.1");
     assert_code(&c.cmd("DATA").await, 503, "5.5.1");
@@ -641,10 +500,7 @@ async fn garbage_gets_errors_not_crashes() {
     let (mut c, _) = Client::connect(sim.submission_addr()).await;
     let r = c.cmd("EHLO").await;
     assert_code(&r, 501, "5.5.4");
-    assert!(
-        c.try_read_reply().await.is_none(),
-        "Gmail closes after an empty EHLO"
-    );
+    assert!(c.try_read_reply().await.is_none(), "Gmail closes after an empty EHLO");
 
     // The simulator still serves.
     let (_, banner) = Client::connect(sim.submission_addr()).await;

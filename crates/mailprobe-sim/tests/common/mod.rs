@@ -52,10 +52,7 @@ impl Client {
     /// Connects in plaintext and returns the banner.
     pub async fn connect(addr: SocketAddr) -> (Client, Reply) {
         let tcp = timeout(WAIT, TcpStream::connect(addr)).await.unwrap().unwrap();
-        let mut c = Client {
-            stream: Stream::Plain(tcp),
-            parser: ReplyParser::new(),
-        };
+        let mut c = Client { stream: Stream::Plain(tcp), parser: ReplyParser::new() };
         let banner = c.read_reply().await;
         (c, banner)
     }
@@ -68,10 +65,7 @@ impl Client {
             .await
             .unwrap()
             .expect("implicit TLS handshake");
-        let mut c = Client {
-            stream: Stream::Tls(Box::new(tls)),
-            parser: ReplyParser::new(),
-        };
+        let mut c = Client { stream: Stream::Tls(Box::new(tls)), parser: ReplyParser::new() };
         let banner = c.read_reply().await;
         (c, banner)
     }
@@ -108,9 +102,7 @@ impl Client {
 
     /// Reads the next reply; panics if none comes.
     pub async fn read_reply(&mut self) -> Reply {
-        self.try_read_reply()
-            .await
-            .expect("connection closed before a reply")
+        self.try_read_reply().await.expect("connection closed before a reply")
     }
 
     /// Reads the next reply, `None` at end of stream.
@@ -147,9 +139,7 @@ impl Client {
             panic!("already TLS");
         };
         let name = ServerName::try_from(host.to_owned()).unwrap();
-        let tls = timeout(WAIT, connector(ca_pem).connect(name, tcp))
-            .await
-            .unwrap()?;
+        let tls = timeout(WAIT, connector(ca_pem).connect(name, tcp)).await.unwrap()?;
         self.stream = Stream::Tls(Box::new(tls));
         self.parser = ReplyParser::new();
         Ok(())
@@ -181,12 +171,7 @@ pub fn wire(r: &Reply) -> String {
 #[track_caller]
 pub fn assert_code(r: &Reply, code: u16, enhanced: &str) {
     assert_eq!(r.code, code, "{}", wire(r));
-    assert_eq!(
-        r.enhanced.map(|e| e.to_string()).as_deref(),
-        Some(enhanced),
-        "{}",
-        wire(r)
-    );
+    assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some(enhanced), "{}", wire(r));
 }
 
 /// PLAIN initial response.

@@ -85,9 +85,7 @@ fn start() -> Result<TestEnv, String> {
     let tag = format!("mailprobe-testenv-start.{}", std::process::id());
     let out_path = tmp.join(format!("{tag}.out"));
     let err_path = tmp.join(format!("{tag}.err"));
-    let open = |p: &Path| {
-        fs::File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()))
-    };
+    let open = |p: &Path| fs::File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
     let status = Command::new("bash")
         .arg(&script)
         .arg("start")
@@ -127,14 +125,11 @@ pub fn parse(text: &str) -> Result<TestEnv, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (k, v) = line
-            .split_once('=')
-            .ok_or_else(|| format!("bad line {line:?}"))?;
+        let (k, v) = line.split_once('=').ok_or_else(|| format!("bad line {line:?}"))?;
         kv.insert(k.trim().to_string(), v.to_string());
     }
-    let s = |k: &str| -> Result<String, String> {
-        kv.get(k).cloned().ok_or_else(|| format!("missing key {k}"))
-    };
+    let s =
+        |k: &str| -> Result<String, String> { kv.get(k).cloned().ok_or_else(|| format!("missing key {k}")) };
     let port = |k: &str| -> Result<u16, String> {
         let v = s(k)?;
         v.parse().map_err(|_| format!("key {k}: bad port {v:?}"))

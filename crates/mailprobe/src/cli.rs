@@ -1,0 +1,205 @@
+//! The command line, defined once with clap's derive (help, completions and the man page all
+//! come from these definitions).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Finds out why email will not send, and says how to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "mailprobe", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// DNS server to ask instead of the system's resolver (ADDR or ADDR:PORT).
+    #[arg(long, global = true, value_name = "ADDR[:PORT]", value_parser = parse_dns_server)]
+    pub dns_server: Option<SocketAddr>,
+    /// Seconds allowed for each network step (resolve, connect, each reply, each handshake).
+    #[arg(long, global = true, default_value_t = 10.0, value_name = "SECS", value_parser = parse_timeout, overrides_with = "timeout")]
+    pub timeout: f64,
+    /// Language of the report (default: from LC_ALL / LC_MESSAGES / LANG, else English).
+    #[arg(long, global = true, value_enum, overrides_with = "lang")]
+    pub lang: Option<LangArg>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text, overrides_with = "format")]
+    pub format: Format,
+    /// Print only the findings.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each step's full detail (certificates, every reply line).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+/// Report languages.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Italian.
+    It,
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe a mail server live and explain what stops mail from being sent.
+    Diagnose(Box<DiagnoseArgs>),
+    /// Run simulated Gmail and Microsoft 365 failures on loopback and diagnose each live.
+    Demo(DemoArgs),
+}
+
+/// `--security` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecurityArg {
+    /// Implicit TLS on 465 and 993, STARTTLS elsewhere.
+    Auto,
+    /// Plaintext first, then STARTTLS.
+    Starttls,
+    /// TLS from the first byte ("SSL/TLS").
+    Tls,
+    /// No encryption (credentials are then sent in clear).
+    None,
+}
+
+/// `--auth` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// The best mechanism the server offers for the credentials given.
+    Auto,
+    /// SASL PLAIN.
+    Plain,
+    /// SASL LOGIN.
+    Login,
+    /// XOAUTH2 (Google, Microsoft) with `--token-*`.
+    Xoauth2,
+    /// OAUTHBEARER (RFC 7628) with `--token-*`.
+    Oauthbearer,
+}
+
+/// `--mode` values (Microsoft 365's ways for devices to send).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Authenticated client submission (SMTP AUTH).
+    Submission,
+    /// Direct send to the tenant's MX endpoint.
+    DirectSend,
+    /// Relay through a connector.
+    Relay,
+}
+
+/// `mailprobe diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Provider (gmail, m365, outlook, ...); `auto` infers it from the host name.
+    #[arg(long, default_value = "auto")]
+    pub provider: String,
+    /// SMTP server host name or address (default: the provider's submission server).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// SMTP port (default: 465 with `--security tls`, else 587).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Connection security.
+    #[arg(long, value_enum, default_value_t = SecurityArg::Auto)]
+    pub security: SecurityArg,
+    /// Connect to this address instead of resolving the host (the host name is still used for
+    /// TLS and provider rules). Repeatable.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub connect_to: Vec<SocketAddr>,
+    /// Login name.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Read the password from this environment variable.
+    #[arg(long, value_name = "VAR", group = "password_source")]
+    pub password_env: Option<String>,
+    /// Read the password from this file (first line).
+    #[arg(long, value_name = "FILE", group = "password_source")]
+    pub password_file: Option<PathBuf>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, group = "password_source")]
+    pub password_stdin: bool,
+    /// Read an OAuth 2.0 access token from this environment variable.
+    #[arg(long, value_name = "VAR", group = "token_source")]
+    pub token_env: Option<String>,
+    /// Read an OAuth 2.0 access token from this file.
+    #[arg(long, value_name = "FILE", group = "token_source")]
+    pub token_file: Option<PathBuf>,
+    /// SASL mechanism.
+    #[arg(long, value_enum, default_value_t = AuthArg::Auto)]
+    pub auth: AuthArg,
+    /// Envelope sender (default: the user name when it is an address).
+    #[arg(long, value_name = "ADDR")]
+    pub from: Option<String>,
+    /// Envelope recipient (default: the sender).
+    #[arg(long, value_name = "ADDR")]
+    pub to: Option<String>,
+    /// Really send a short test message (otherwise the session ends after RCPT TO).
+    #[arg(long)]
+    pub send: bool,
+    /// Also check IMAP login (default server: the SMTP host, port 993).
+    #[arg(long, value_name = "HOST:PORT", num_args = 0..=1, default_missing_value = "")]
+    pub imap: Option<String>,
+    /// IMAP connection security (auto: SSL/TLS on 993, STARTTLS elsewhere).
+    #[arg(long, value_enum, default_value_t = SecurityArg::Auto, requires = "imap")]
+    pub imap_security: SecurityArg,
+    /// How the device sends through Microsoft 365.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Check whether a client that speaks at most this TLS version would get through.
+    #[arg(long, value_name = "1.0|1.1|1.2", value_parser = ["1.0", "1.1", "1.2"])]
+    pub client_tls_max: Option<String>,
+    /// Name sent with EHLO (default: the local address as a literal, like `[192.0.2.1]`).
+    #[arg(long)]
+    pub ehlo: Option<String>,
+}
+
+/// `mailprobe demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// One scenario to run (default: all). `mailprobe demo --list` names them.
+    pub scenario: Option<String>,
+    /// List the scenarios.
+    #[arg(long)]
+    pub list: bool,
+}
+
+fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    s.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("{s:?} is not an IP address or ADDR:PORT"))
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
+    }
+}

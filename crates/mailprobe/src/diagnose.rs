@@ -1,0 +1,203 @@
+//! `mailprobe diagnose`: turns flags into a probe plan and a diagnosis context, runs the probe,
+//! and asks the knowledge base what the evidence means.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use mailprobe_kb::{KnowledgeBase, Lang};
+use mailprobe_net::{
+    Credentials, ImapTarget, ProbeEnv, ProbePlan, Resolver, SmtpTarget, TrustStore, run_plan,
+};
+use mailprobe_proto::{Context, Endpoint, SaslMechanism, Secret, Security, SendMode, TlsVersion};
+
+use crate::cli::{AuthArg, DiagnoseArgs, GlobalArgs, ModeArg, SecurityArg};
+use crate::credentials;
+use crate::provider;
+use crate::report::Report;
+
+/// Builds the probe environment from the global flags and an optional extra CA.
+pub fn probe_env(global: &GlobalArgs, trust: TrustStore) -> Result<ProbeEnv> {
+    let timeout = Duration::from_secs_f64(global.timeout);
+    let resolver = match global.dns_server {
+        Some(server) => Resolver::with_server(server, timeout),
+        None => Resolver::system(timeout)?,
+    };
+    Ok(ProbeEnv { trust, resolver, timeout })
+}
+
+/// The secrets of one run, read apart from the other flags so that the demo can hand its
+/// simulated client's secrets straight in.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    /// The password.
+    pub password: Option<Secret>,
+    /// The OAuth 2.0 access token.
+    pub token: Option<Secret>,
+}
+
+/// Reads the password and token from where the flags say (environment, file, stdin), or asks
+/// for a password on the terminal when a user was given and nothing else.
+pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
+    let password = match (&args.password_env, &args.password_file, args.password_stdin) {
+        (Some(var), _, _) => Some(credentials::from_env(var, "password")?),
+        (_, Some(file), _) => Some(credentials::from_file(file, "password")?),
+        (_, _, true) => Some(credentials::from_stdin("password")?),
+        _ => None,
+    };
+    let token = match (&args.token_env, &args.token_file) {
+        (Some(var), _) => Some(credentials::from_env(var, "token")?),
+        (_, Some(file)) => Some(credentials::from_file(file, "token")?),
+        _ => None,
+    };
+    let user = args.user.as_deref().filter(|u| !u.is_empty());
+    let password = match (user, password, &token) {
+        (Some(u), None, None) => match credentials::prompt("Password", u)? {
+            Some(p) => Some(p),
+            None => bail!(
+                "--user {u} needs a password or token: use --password-env VAR, --password-file FILE, \
+                 --password-stdin, --token-env VAR or --token-file FILE (no terminal to ask on)"
+            ),
+        },
+        (_, p, _) => p,
+    };
+    Ok(Secrets { password, token })
+}
+
+/// A probe plan and the context the knowledge base reads, from the flags and the secrets.
+pub fn plan(args: &DiagnoseArgs, secrets: Secrets) -> Result<(ProbePlan, Context)> {
+    let named = match args.provider.as_str() {
+        "auto" => None,
+        id => Some(provider::by_id(id).with_context(|| {
+            let known = provider::PROVIDERS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
+            format!("unknown provider {id:?}; known: auto, {known}")
+        })?),
+    };
+    let host = match (&args.host, named) {
+        (Some(h), _) => h.trim().to_owned(),
+        (None, Some(p)) => p.smtp.0.to_owned(),
+        (None, None) => bail!("which server? give --host HOST (or --provider gmail|m365|outlook)"),
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        bail!("{host:?} is not a host name");
+    }
+    let provider = named.or_else(|| provider::for_host(&host));
+    let port = args.port.unwrap_or(match (args.security, named) {
+        (SecurityArg::Tls, _) => 465,
+        (_, Some(p)) => p.smtp.1,
+        _ => 587,
+    });
+    if port == 0 {
+        bail!("port 0 is not a port");
+    }
+    let security = resolve_security(args.security, port);
+    let user = args.user.clone().filter(|u| !u.is_empty());
+    let Secrets { password, token } = secrets;
+    if user.is_none() && (password.is_some() || token.is_some()) {
+        bail!("a password or token was given without --user");
+    }
+    let mechanism = match args.auth {
+        AuthArg::Auto => None,
+        AuthArg::Plain => Some(SaslMechanism::Plain),
+        AuthArg::Login => Some(SaslMechanism::Login),
+        AuthArg::Xoauth2 => Some(SaslMechanism::XOAuth2),
+        AuthArg::Oauthbearer => Some(SaslMechanism::OAuthBearer),
+    };
+    if mechanism.as_ref().is_some_and(SaslMechanism::uses_token) && token.is_none() {
+        bail!("--auth {:?} needs a token: --token-env VAR or --token-file FILE", args.auth);
+    }
+    let from = args.from.clone().or_else(|| user.clone().filter(|u| u.contains('@')));
+    for (flag, addr) in [("--from", &from), ("--to", &args.to)] {
+        if let Some(a) = addr
+            && (a.contains(['<', '>', '\r', '\n', ' ']) || a.is_empty())
+        {
+            bail!("{flag} {a:?} is not a bare mail address");
+        }
+    }
+    let imap = args
+        .imap
+        .as_deref()
+        .map(|spec| imap_target(spec, args.imap_security, &host, provider, &args.connect_to))
+        .transpose()?;
+    let client_tls_max = args
+        .client_tls_max
+        .as_deref()
+        .map(str::parse::<TlsVersion>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let credentials = Credentials { user: user.clone(), password, token };
+    let smtp = SmtpTarget {
+        host: host.clone(),
+        port,
+        security,
+        connect_to: args.connect_to.clone(),
+        tls_name: None,
+        ehlo_name: args.ehlo.clone(),
+        credentials,
+        mechanism: mechanism.clone(),
+        from: from.clone(),
+        to: args.to.clone(),
+        send: args.send,
+    };
+    let context = Context {
+        provider: provider.map(|p| p.id.to_owned()),
+        mode: args.mode.map(|m| match m {
+            ModeArg::Submission => SendMode::Submission,
+            ModeArg::DirectSend => SendMode::DirectSend,
+            ModeArg::Relay => SendMode::Relay,
+        }),
+        host,
+        port,
+        security: Some(security),
+        user,
+        has_password: smtp.credentials.password.is_some(),
+        has_token: smtp.credentials.token.is_some(),
+        auth_mechanism: mechanism,
+        from,
+        to: args.to.clone(),
+        send: args.send,
+        imap: imap.as_ref().map(|i| Endpoint { host: i.host.clone(), port: i.port, security: i.security }),
+        client_tls_max: client_tls_max.map(|v| v.to_string()),
+    };
+    Ok((ProbePlan { smtp, imap, client_tls_max }, context))
+}
+
+/// `auto` is implicit TLS on 465 and 993, STARTTLS elsewhere.
+fn resolve_security(arg: SecurityArg, port: u16) -> Security {
+    match arg {
+        SecurityArg::Auto => Security::default_for_port(port),
+        SecurityArg::Starttls => Security::Starttls,
+        SecurityArg::Tls => Security::Tls,
+        SecurityArg::None => Security::None,
+    }
+}
+
+fn imap_target(
+    spec: &str,
+    security: SecurityArg,
+    smtp_host: &str,
+    provider: Option<&provider::Provider>,
+    connect_to: &[SocketAddr],
+) -> Result<ImapTarget> {
+    let (host, port) = if spec.is_empty() {
+        match provider {
+            Some(p) => (p.imap.0.to_owned(), p.imap.1),
+            None => (smtp_host.to_owned(), 993),
+        }
+    } else {
+        let (h, p) = spec.rsplit_once(':').with_context(|| format!("--imap {spec:?}: expected HOST:PORT"))?;
+        let port: u16 =
+            p.parse().ok().filter(|p| *p != 0).with_context(|| format!("--imap {spec:?}: bad port"))?;
+        (h.trim_start_matches('[').trim_end_matches(']').to_owned(), port)
+    };
+    // With --connect-to, the IMAP server is reached at the same address as SMTP, on its own port.
+    let connect_to = connect_to.iter().map(|a| SocketAddr::new(a.ip(), port)).collect();
+    Ok(ImapTarget { security: resolve_security(security, port), host, port, connect_to, tls_name: None })
+}
+
+/// Runs the probe and the diagnosis.
+pub async fn run(env: &ProbeEnv, plan: &ProbePlan, context: Context, lang: Lang) -> Report {
+    let transcripts = run_plan(env, plan).await;
+    let findings = KnowledgeBase::builtin().diagnose(&context, &transcripts, lang);
+    Report::new(context, transcripts, findings)
+}

@@ -1,0 +1,148 @@
+//! The `mailprobe` binary: parses flags, builds a context, calls the libraries, renders.
+
+mod cli;
+mod credentials;
+mod demo;
+mod diagnose;
+mod provider;
+mod render;
+mod report;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use mailprobe_kb::Lang;
+use mailprobe_net::TrustStore;
+
+use crate::cli::{Cli, Command, Format, GlobalArgs, LangArg};
+use crate::render::json::{self, ErrorDocument};
+use crate::render::text::{self, Style};
+
+/// Exit status for bad usage or bad input.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            return input_error(
+                &cli.global,
+                &anyhow::Error::new(e).context("cannot start the async runtime"),
+            );
+        }
+    };
+    match runtime.block_on(run(&cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => input_error(&cli.global, &e),
+    }
+}
+
+/// clap's own errors: help and version go to stdout with status 0; with `--format json` a usage
+/// error is still one JSON document on stdout.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let wants_json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json");
+    if wants_json {
+        let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
+        json::print(&ErrorDocument::new(format!("{message}: {}", first_line(&e.to_string()))));
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("").trim_start_matches("error: ")
+}
+
+fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
+    match global.format {
+        Format::Json => json::print(&ErrorDocument::new(format!("{e:#}"))),
+        Format::Text => eprintln!("mailprobe: {e:#}"),
+    }
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn lang(global: &GlobalArgs) -> Lang {
+    match global.lang {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::It) => Lang::It,
+        None => Lang::from_locale_env(),
+    }
+}
+
+fn style(global: &GlobalArgs) -> Style {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    Style { color, quiet: global.quiet, verbose: global.verbose, lang: lang(global) }
+}
+
+fn print_report(report: &report::Report, global: &GlobalArgs) {
+    match global.format {
+        Format::Json => json::print(report),
+        Format::Text => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text::render(report, &style(global)).as_bytes());
+        }
+    }
+}
+
+/// Progress on stderr, only for people watching (text output on a terminal).
+fn progress(global: &GlobalArgs, message: &str) {
+    if global.format == Format::Text && !global.quiet && std::io::stderr().is_terminal() {
+        eprintln!("{message}");
+    }
+}
+
+async fn run(cli: &Cli) -> anyhow::Result<u8> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Diagnose(args) => {
+            let secrets = diagnose::read_secrets(args)?;
+            let (plan, context) = diagnose::plan(args, secrets)?;
+            let trust = match &args.ca_file {
+                Some(path) => TrustStore::system().with_ca_file(path)?,
+                None => TrustStore::system(),
+            };
+            let env = diagnose::probe_env(global, trust)?;
+            progress(global, &format!("mailprobe: probing {}:{} …", plan.smtp.host, plan.smtp.port));
+            let report = diagnose::run(&env, &plan, context, lang(global)).await;
+            print_report(&report, global);
+            Ok(report.exit_code())
+        }
+        Command::Demo(args) => {
+            if args.list {
+                for s in mailprobe_sim::Scenario::all() {
+                    println!("{:<26} {}", s.name(), s.description());
+                }
+                return Ok(0);
+            }
+            let scenarios = demo::scenarios(args)?;
+            let mut reports = Vec::new();
+            for scenario in scenarios {
+                progress(global, &format!("mailprobe demo: {scenario} — {}", scenario.description()));
+                let report = demo::run_scenario(scenario, global, lang(global)).await?;
+                if global.format == Format::Text {
+                    println!("=== {scenario}: {} ===\n", scenario.description());
+                    print_report(&report, global);
+                }
+                reports.push(report);
+            }
+            if global.format == Format::Json {
+                json::print(&demo::DemoDocument::new(reports));
+            }
+            // The demo's job is to show failures: it succeeds when every scenario ran.
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Text reports: the steps with ✓/✗ and timings, the redacted transcript, then the findings —
+//! what happened, why, and what to do, in order.
+
+use std::fmt::Write as _;
+
+use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
+use mailprobe_proto::{EventKind, Role, Transcript, summarize};
+
+use crate::report::{Report, TranscriptReport};
+
+/// How much to show, and whether to colour it.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// ANSI colours (only on a terminal and without `NO_COLOR`).
+    pub color: bool,
+    /// Findings only.
+    pub quiet: bool,
+    /// Certificates and every reply line.
+    pub verbose: bool,
+    /// Language.
+    pub lang: Lang,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    fn ok(&self, ok: bool) -> String {
+        if ok { self.paint("32", "✓") } else { self.paint("31", "✗") }
+    }
+
+    fn heading(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+fn ui(style: &Style, key: &str, args: &[(&str, &str)]) -> String {
+    KnowledgeBase::builtin().text(style.lang, key, args)
+}
+
+/// Renders a whole report.
+pub fn render(report: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    if !style.quiet {
+        for t in &report.transcripts {
+            render_transcript(&mut out, t, style);
+        }
+    }
+    render_findings(&mut out, &report.findings, report.ok, style);
+    let verdict = if report.ok {
+        style.paint("32", &ui(style, "ui-result-ok", &[]))
+    } else {
+        style.paint("31", &ui(style, "ui-result-problem", &[]))
+    };
+    let _ = writeln!(out, "{verdict}");
+    out
+}
+
+fn role_label(style: &Style, t: &Transcript) -> String {
+    let key = match (t.protocol, t.role) {
+        (_, Role::ModeCheck) => "ui-transcript-mode-check",
+        (_, Role::ClientTlsCheck) => "ui-transcript-client-tls-check",
+        (mailprobe_proto::Protocol::Imap, _) => "ui-transcript-imap",
+        _ => "ui-transcript-smtp",
+    };
+    ui(style, key, &[("endpoint", &t.endpoint.to_string())])
+}
+
+fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style) {
+    let t = &report.transcript;
+    let _ = writeln!(out, "{}", style.heading(&role_label(style, t)));
+    let names: Vec<String> =
+        report.steps.iter().map(|s| ui(style, &format!("ui-stage-{}", s.stage.as_str()), &[])).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for (step, name) in report.steps.iter().zip(&names) {
+        let _ = writeln!(
+            out,
+            "  {} {name:<width$}  {:>6} ms  {}",
+            style.ok(step.ok),
+            step.duration_ms,
+            step.summary
+        );
+    }
+    let _ = writeln!(out, "\n  {}", style.heading(&ui(style, "ui-transcript", &[])));
+    for event in &t.events {
+        let arrow = match &event.kind {
+            EventKind::Sent { .. } => "C:",
+            EventKind::Received { .. } | EventKind::ImapReceived { .. } => "S:",
+            _ => "  ",
+        };
+        let lines: Vec<String> = match &event.kind {
+            EventKind::Received { reply } => {
+                let mut l = reply.wire_lines();
+                l.extend(reply.notes.iter().map(|n| format!("(mailprobe: {n})")));
+                l
+            }
+            EventKind::TlsEstablished { session } if style.verbose => {
+                let mut l = vec![summarize(event)];
+                for (i, c) in session.certificates.iter().enumerate() {
+                    l.push(format!(
+                        "  cert {i}: {} (issuer {}; {} … {})",
+                        c.subject, c.issuer, c.not_before, c.not_after
+                    ));
+                    if !c.names.is_empty() {
+                        l.push(format!("          names: {}", c.names.join(", ")));
+                    }
+                }
+                l
+            }
+            EventKind::TlsFailed { certificates, .. } if style.verbose => {
+                let mut l = vec![summarize(event)];
+                l.extend(
+                    certificates
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| format!("  cert {i}: {} (issuer {})", c.subject, c.issuer)),
+                );
+                l
+            }
+            _ => vec![summarize(event)],
+        };
+        for (i, line) in lines.iter().enumerate() {
+            let (time, stage) = if i == 0 {
+                (format!("{:>6}", event.at_ms), event.stage.as_str())
+            } else {
+                (String::from("      "), "")
+            };
+            let _ = writeln!(out, "  {time}  {stage:<9} {arrow} {line}");
+        }
+    }
+    out.push('\n');
+}
+
+fn render_findings(out: &mut String, findings: &[Finding], ok: bool, style: &Style) {
+    if findings.is_empty() {
+        if ok {
+            let _ = writeln!(out, "{}\n", ui(style, "ui-no-findings", &[]));
+        }
+        return;
+    }
+    let _ = writeln!(out, "{}", style.heading(&ui(style, "ui-findings", &[])));
+    for (n, f) in findings.iter().enumerate() {
+        let mark = match f.severity {
+            Severity::Error => style.paint("31", "✗"),
+            Severity::Warning => style.paint("33", "!"),
+            Severity::Info => style.paint("36", "i"),
+        };
+        let _ = writeln!(out, "\n{mark} {}. {}  [{}]", n + 1, style.heading(&f.title), f.id);
+        let _ = writeln!(out, "   {}", f.summary);
+        if !f.evidence.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui(style, "ui-evidence", &[]));
+            for e in &f.evidence {
+                let _ = writeln!(out, "     | {e}");
+            }
+        }
+        if !f.causes.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui(style, "ui-why", &[]));
+            for (i, c) in f.causes.iter().enumerate() {
+                let _ = writeln!(out, "     {}. {c}", i + 1);
+            }
+        }
+        if !f.fixes.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui(style, "ui-what-to-do", &[]));
+            for (i, fix) in f.fixes.iter().enumerate() {
+                let who = fix
+                    .audience
+                    .as_deref()
+                    .map(|a| format!("[{}] ", ui(style, &format!("ui-audience-{a}"), &[])))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "     {}. {who}{}", i + 1, fix.text);
+            }
+        }
+    }
+    out.push('\n');
+}
