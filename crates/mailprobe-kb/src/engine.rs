@@ -43,6 +43,7 @@ pub(crate) fn stage_rank(stage: Stage) -> u8 {
         Stage::RcptTo => 7,
         Stage::Data => 8,
         Stage::Quit => 9,
+        Stage::Unknown => 10,
     }
 }
 

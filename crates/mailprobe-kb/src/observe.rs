@@ -399,7 +399,10 @@ impl<'a> Walker<'a> {
     fn event(&mut self, i: usize, event: &'a Event) {
         let stage = event.stage;
         match &event.kind {
-            EventKind::Resolved { .. } | EventKind::Connecting { .. } | EventKind::Note { .. } => {}
+            EventKind::Resolved { .. }
+            | EventKind::Connecting { .. }
+            | EventKind::Note { .. }
+            | EventKind::ClientError { .. } => {}
             EventKind::Connected { .. } => self.connected = true,
             EventKind::ResolveFailed { host, failure, detail } => {
                 let mut o = self.obs(ObservationKind::ResolveFailed, stage, Some(i));

@@ -115,6 +115,9 @@ pub enum Stage {
     Capability,
     /// RSET / QUIT / LOGOUT.
     Quit,
+    /// Not known: evidence pasted or logged without the command it answered. Rules then
+    /// ignore their stage constraint.
+    Unknown,
 }
 
 impl Stage {
@@ -132,6 +135,7 @@ impl Stage {
             Self::Data => "data",
             Self::Capability => "capability",
             Self::Quit => "quit",
+            Self::Unknown => "unknown",
         }
     }
 }
@@ -334,6 +338,18 @@ pub enum EventKind {
         /// How.
         reason: CloseReason,
     },
+    /// An error a client program reported about the session, when no server reply says more
+    /// (Outlook's `4af4` or `0x800CCC0E`, a library's exception text). Read from logs and pastes.
+    ClientError {
+        /// The program or library, when known (`outlook`, `phpmailer`, `python-smtplib`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        program: Option<String>,
+        /// Its error code, when it has one (`4af4`, `0x800CCC0E`, `EAUTH`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// The message as reported.
+        message: String,
+    },
     /// A remark of the recorder (a step skipped, a choice made).
     Note {
         /// The remark.
@@ -361,7 +377,8 @@ impl Event {
             | EventKind::ConnectFailed { .. }
             | EventKind::TlsFailed { .. }
             | EventKind::Unexpected { .. }
-            | EventKind::TimedOut { .. } => true,
+            | EventKind::TimedOut { .. }
+            | EventKind::ClientError { .. } => true,
             EventKind::Received { reply } => reply.is_failure(),
             // `* BYE` is the normal answer to LOGOUT.
             EventKind::ImapReceived { line } => self.stage != Stage::Quit && imap_line_is_failure(line),
@@ -522,6 +539,13 @@ pub fn summarize(event: &Event) -> String {
         EventKind::Unexpected { preview, looks_like } => format!("{} bytes: {preview}", snake(looks_like)),
         EventKind::TimedOut { waiting_for, after_ms } => format!("no {waiting_for} after {after_ms} ms"),
         EventKind::Closed { reason } => format!("connection {}", snake(reason)),
+        EventKind::ClientError { program, code, message } => {
+            let who = program.as_deref().unwrap_or("client");
+            match code {
+                Some(code) => format!("{who} error {code}: {message}"),
+                None => format!("{who} error: {message}"),
+            }
+        }
         EventKind::Note { text } => text.clone(),
     }
 }
