@@ -64,6 +64,11 @@ pub enum Format {
 pub enum Command {
     /// Probe a mail server live and explain what stops mail from being sent.
     Diagnose(Box<DiagnoseArgs>),
+    /// Explain anything pasted: a server reply, a bare code (5.7.60, 4af4), a 334 challenge, a
+    /// library's error message, a few log lines.
+    Explain(crate::explain::ExplainArgs),
+    /// Step-by-step troubleshooting for non-experts: automated checks, then the manual steps.
+    Guide(crate::guide::GuideArgs),
     /// Run simulated Gmail and Microsoft 365 failures on loopback and diagnose each live.
     Demo(DemoArgs),
 }

@@ -4,6 +4,8 @@ mod cli;
 mod credentials;
 mod demo;
 mod diagnose;
+mod explain;
+mod guide;
 mod provider;
 mod render;
 mod report;
@@ -120,6 +122,8 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
             print_report(&report, global);
             Ok(report.exit_code())
         }
+        Command::Explain(args) => explain::run(args, global).await,
+        Command::Guide(args) => guide::run(args, global).await,
         Command::Demo(args) => {
             if args.list {
                 for s in mailprobe_sim::Scenario::all() {
