@@ -174,3 +174,56 @@ fn render_findings(out: &mut String, findings: &[Finding], ok: bool, style: &Sty
     }
     out.push('\n');
 }
+
+#[cfg(test)]
+mod tests {
+    //! Snapshots of whole text reports, in English and Italian, rendered from recorded
+    //! transcripts of the knowledge base's corpus (fixed timings, so the output is stable).
+
+    use mailprobe_kb::{KnowledgeBase, Lang};
+    use mailprobe_proto::{Context, Transcript};
+
+    use super::{Style, render};
+    use crate::report::Report;
+
+    #[derive(serde::Deserialize)]
+    struct Case {
+        context: Context,
+        transcripts: Vec<Transcript>,
+    }
+
+    fn report(file: &str, lang: Lang) -> String {
+        let path = format!("{}/../mailprobe-kb/tests/corpus/{file}", env!("CARGO_MANIFEST_DIR"));
+        let case: Case = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let findings = KnowledgeBase::builtin().diagnose(&case.context, &case.transcripts, lang);
+        let report = Report::new(case.context, case.transcripts, findings);
+        render(&report, &Style { color: false, quiet: false, verbose: false, lang })
+    }
+
+    #[test]
+    fn reports_in_both_languages() {
+        for (name, file) in [
+            ("postfix_ok", "001-postfix-submission-ok.json"),
+            ("gmail_app_password", "008-gmail-534-app-password-required.json"),
+            ("m365_smtp_auth_disabled", "016-m365-smtp-auth-disabled-tenant.json"),
+            ("starttls_on_465", "035-starttls-on-465.json"),
+            ("gmail_intercepted", "039-gmail-intercepted-by-antivirus.json"),
+        ] {
+            for lang in [Lang::En, Lang::It] {
+                insta::assert_snapshot!(format!("{name}_{}", lang.as_str()), report(file, lang));
+            }
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let case = "003-postfix-535-auth-failed.json";
+        assert!(!report(case, Lang::En).contains('\x1b'));
+        let path = format!("{}/../mailprobe-kb/tests/corpus/{case}", env!("CARGO_MANIFEST_DIR"));
+        let case: Case = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let findings = KnowledgeBase::builtin().diagnose(&case.context, &case.transcripts, Lang::En);
+        let report = Report::new(case.context, case.transcripts, findings);
+        let coloured = render(&report, &Style { color: true, quiet: true, verbose: false, lang: Lang::En });
+        assert!(coloured.contains("\x1b[31m"));
+    }
+}
