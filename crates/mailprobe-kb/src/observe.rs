@@ -196,7 +196,8 @@ pub fn observe(context: &Context, transcripts: &[Transcript]) -> Vec<Observation
                 out.extend(mode_mismatch(context, transcript, index, transcripts));
             }
             Role::ClientTlsCheck => out.extend(client_tls_check(context, transcript, index)),
-            Role::ModeCheck => {}
+            // A versions scan refusing old TLS is good security, not a problem of the path.
+            Role::ModeCheck | Role::TlsScan => {}
         }
     }
     out
@@ -402,7 +403,8 @@ impl<'a> Walker<'a> {
             EventKind::Resolved { .. }
             | EventKind::Connecting { .. }
             | EventKind::Note { .. }
-            | EventKind::ClientError { .. } => {}
+            | EventKind::ClientError { .. }
+            | EventKind::HelloAnswered { .. } => {}
             EventKind::Connected { .. } => self.connected = true,
             EventKind::ResolveFailed { host, failure, detail } => {
                 let mut o = self.obs(ObservationKind::ResolveFailed, stage, Some(i));

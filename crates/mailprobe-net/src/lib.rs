@@ -5,8 +5,8 @@
 //! the only errors here are set-up errors (an unreadable CA file, no resolver).
 
 mod connect;
+mod hello_probe;
 mod imap;
-mod legacy;
 mod smtp;
 mod trust;
 mod wire;
@@ -15,8 +15,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use connect::Resolver;
+pub use hello_probe::{probe_client_tls, scan_tls_versions};
 pub use imap::{ImapTarget, probe_imap};
-pub use legacy::probe_client_tls;
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{TrustStore, certificate_info};
@@ -106,9 +106,11 @@ pub struct ProbePlan {
     pub imap: Option<ImapTarget>,
     /// The newest TLS version the client speaks (`--client-tls-max`), when capped.
     pub client_tls_max: Option<TlsVersion>,
+    /// Also scan which TLS versions the server accepts (`--tls-scan`).
+    pub tls_scan: bool,
 }
 
-/// Runs the plan: SMTP, IMAP and the client-TLS check concurrently; when SMTP failed the way a TLS mode mismatch
+/// Runs the plan: SMTP, IMAP, the client-TLS check and the versions scan concurrently; when SMTP failed the way a TLS mode mismatch
 /// looks, one short probe with the other mode confirms or rules it out.
 pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     let smtp = async {
@@ -136,8 +138,16 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
             _ => None,
         }
     };
-    let (mut transcripts, imap, client_tls) = tokio::join!(smtp, imap, client_tls);
+    let scan = async {
+        if plan.tls_scan && plan.smtp.security != Security::None {
+            scan_tls_versions(env, &plan.smtp).await
+        } else {
+            Vec::new()
+        }
+    };
+    let (mut transcripts, imap, client_tls, scan) = tokio::join!(smtp, imap, client_tls, scan);
     transcripts.extend(client_tls);
+    transcripts.extend(scan);
     transcripts.extend(imap);
     transcripts
 }

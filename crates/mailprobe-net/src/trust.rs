@@ -202,7 +202,44 @@ pub fn certificate_info(der: &[u8]) -> CertificateInfo {
         not_after: rfc3339(&cert.validity().not_after),
         serial: cert.raw_serial_as_string(),
         sha256,
+        key: key_description(&cert),
+        signature_algorithm: oid_name(&cert.signature_algorithm.algorithm),
+        is_ca: cert.is_ca(),
     }
+}
+
+/// `RSA 2048`, `EC P-256`, `Ed25519`: what a report shows of a public key.
+fn key_description(cert: &x509_parser::certificate::X509Certificate<'_>) -> String {
+    use x509_parser::public_key::PublicKey;
+    let spki = cert.public_key();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
+        Ok(PublicKey::EC(ec)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| match oid_name(&oid).as_str() {
+                    "prime256v1" => "P-256".to_owned(),
+                    "secp384r1" => "P-384".to_owned(),
+                    "secp521r1" => "P-521".to_owned(),
+                    other => other.to_owned(),
+                })
+                .unwrap_or_else(|| format!("{} bits", ec.key_size()));
+            format!("EC {curve}")
+        }
+        Ok(PublicKey::DSA(_)) => "DSA".to_owned(),
+        Ok(PublicKey::GostR3410(_) | PublicKey::GostR3410_2012(_)) => "GOST".to_owned(),
+        Ok(PublicKey::Unknown(_)) | Err(_) => oid_name(&spki.algorithm.algorithm),
+    }
+}
+
+/// The short name of an OID (`sha256WithRSAEncryption`, `ED25519`), or its dotted form.
+fn oid_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
+        .map(str::to_owned)
+        .unwrap_or_else(|_| oid.to_id_string())
 }
 
 fn ip_to_string(bytes: &[u8]) -> Option<String> {

@@ -4,6 +4,7 @@
 //! bytes and read back parsed values. `mailprobe-net` drives it over the network; the log parsers
 //! drive it from files; tests drive it from byte strings.
 
+mod chain;
 mod command;
 mod ehlo;
 mod enhanced;
@@ -14,6 +15,7 @@ mod sasl;
 mod tls_hello;
 mod transcript;
 
+pub use chain::{ChainAssessment, EXPIRES_SOON_DAYS, assess_chain, name_matches, unix_from_rfc3339};
 pub use command::{Command, dot_stuff};
 pub use ehlo::EhloCapabilities;
 pub use enhanced::EnhancedCode;
@@ -26,6 +28,6 @@ pub use sasl::{
 pub use tls_hello::{HelloAnswer, TlsVersion, alert_name, client_hello, read_hello_answer};
 pub use transcript::{
     CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
-    ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, Transcript, snake,
-    summarize,
+    ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, TlsVersionResult,
+    Transcript, snake, summarize, tls_versions,
 };

@@ -73,14 +73,22 @@ impl FromStr for TlsVersion {
     }
 }
 
-/// Builds a ClientHello record offering exactly `version` (1.0, 1.1 or 1.2; for 1.3 use a real
-/// TLS library), with cipher suites and extensions a device of that era sends. `random` should
-/// be random; servers do not check it for this purpose.
+/// Builds a ClientHello record offering exactly `version`, with cipher suites and extensions a
+/// client of that version sends. TLS 1.3 is offered only through `supported_versions` (with an
+/// x25519 key share), so a server that answers with 1.3 really speaks it. `random` should be
+/// random; servers do not check it for this purpose (the key share reuses it: no handshake is
+/// ever completed with it).
 pub fn client_hello(version: TlsVersion, server_name: Option<&str>, random: [u8; 32]) -> Vec<u8> {
-    let mut suites: Vec<u16> = vec![0xc013, 0xc014, 0xc009, 0xc00a, 0x002f, 0x0035, 0x000a];
-    if version >= TlsVersion::Tls12 {
-        suites.splice(0..0, [0xc02f, 0xc030, 0xc02b, 0xc02c, 0x009c, 0x009d]);
-    }
+    let suites: Vec<u16> = match version {
+        TlsVersion::Tls13 => vec![0x1301, 0x1302, 0x1303],
+        TlsVersion::Tls12 => {
+            vec![
+                0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d, 0xc013, 0xc014, 0x002f,
+                0x0035,
+            ]
+        }
+        _ => vec![0xc013, 0xc014, 0xc009, 0xc00a, 0x002f, 0x0035, 0x000a],
+    };
     let mut ext = Vec::new();
     if let Some(name) = server_name.filter(|n| !n.is_empty() && n.parse::<std::net::IpAddr>().is_err()) {
         let name = &name.as_bytes()[..name.len().min(255)];
@@ -102,12 +110,29 @@ pub fn client_hello(version: TlsVersion, server_name: Option<&str>, random: [u8;
         );
         put_extension(&mut ext, 0x000d, &algs);
     }
-    put_extension(&mut ext, 0xff01, &[0x00]);
+    if version == TlsVersion::Tls13 {
+        put_extension(&mut ext, 0x002b, &[0x02, 0x03, 0x04]); // supported_versions: 1.3 only
+        let mut share = vec![0x00, 0x1d, 0x00, 0x20];
+        share.extend_from_slice(&random);
+        let mut shares = Vec::new();
+        put_u16_prefixed(&mut shares, &share);
+        put_extension(&mut ext, 0x0033, &shares);
+        put_extension(&mut ext, 0x002d, &[0x01, 0x01]); // psk_key_exchange_modes: psk_dhe_ke
+    } else {
+        put_extension(&mut ext, 0xff01, &[0x00]);
+    }
 
     let mut hello = Vec::new();
-    hello.extend_from_slice(&version.wire());
+    // A 1.3 ClientHello says 1.2 here and names 1.3 in supported_versions (RFC 8446 4.1.2).
+    hello.extend_from_slice(&version.min(TlsVersion::Tls12).wire());
     hello.extend_from_slice(&random);
-    hello.push(0); // no session id
+    if version == TlsVersion::Tls13 {
+        // Middlebox compatibility mode: a 32-byte legacy session id.
+        hello.push(32);
+        hello.extend_from_slice(&random);
+    } else {
+        hello.push(0);
+    }
     let suite_bytes: Vec<u8> = suites.iter().flat_map(|s| s.to_be_bytes()).collect();
     put_u16_prefixed(&mut hello, &suite_bytes);
     hello.extend_from_slice(&[1, 0]); // compression: null only
@@ -164,21 +189,67 @@ pub fn read_hello_answer(bytes: &[u8]) -> HelloAnswer {
     if header[1] != 3 {
         return HelloAnswer::NotTls;
     }
+    let record_len = usize::from(u16::from_be_bytes([header[3], header[4]]));
     match header[0] {
         0x15 => match bytes.get(5..7) {
             Some(&[level, description]) => HelloAnswer::Alert { level, description },
             _ => HelloAnswer::Incomplete,
         },
-        // Handshake record: type(1) length(3) version(2).
+        // Handshake record: type(1) length(3) version(2) ...
         0x16 => match bytes.get(5..11) {
-            Some(&[0x02, _, _, _, a, b]) => {
-                TlsVersion::from_wire([a, b]).map_or(HelloAnswer::OddVersion([a, b]), HelloAnswer::Accepted)
-            }
+            Some(&[0x02, _, _, _, a, b]) => match server_hello_supported_version(&bytes[9..]) {
+                // An old server's ServerHello may end without extensions: once the whole record
+                // is here, the legacy version field is the answer.
+                ServerHelloVersion::Incomplete if bytes.len() < 5 + record_len => HelloAnswer::Incomplete,
+                ServerHelloVersion::Incomplete => TlsVersion::from_wire([a, b])
+                    .map_or(HelloAnswer::OddVersion([a, b]), HelloAnswer::Accepted),
+                ServerHelloVersion::Extension(v) => {
+                    TlsVersion::from_wire(v).map_or(HelloAnswer::OddVersion(v), HelloAnswer::Accepted)
+                }
+                ServerHelloVersion::Legacy => TlsVersion::from_wire([a, b])
+                    .map_or(HelloAnswer::OddVersion([a, b]), HelloAnswer::Accepted),
+            },
             Some(_) => HelloAnswer::NotTls,
             None => HelloAnswer::Incomplete,
         },
         _ => HelloAnswer::NotTls,
     }
+}
+
+enum ServerHelloVersion {
+    /// No supported_versions extension: the legacy version field is the answer.
+    Legacy,
+    /// The version chosen in supported_versions (TLS 1.3).
+    Extension([u8; 2]),
+    /// The ServerHello is not all here yet.
+    Incomplete,
+}
+
+/// Reads a ServerHello body (from its legacy_version on) for the supported_versions extension.
+/// Anything malformed counts as "no extension": the legacy field is then the answer.
+fn server_hello_supported_version(body: &[u8]) -> ServerHelloVersion {
+    // version(2) random(32) session_id(1+n) cipher(2) compression(1) extensions(2+m)
+    let Some(&sid_len) = body.get(34) else {
+        return ServerHelloVersion::Incomplete;
+    };
+    let mut at = 35 + usize::from(sid_len) + 3;
+    let Some(ext_len) = body.get(at..at + 2) else {
+        return ServerHelloVersion::Incomplete;
+    };
+    let end = at + 2 + usize::from(u16::from_be_bytes([ext_len[0], ext_len[1]]));
+    if body.len() < end {
+        return ServerHelloVersion::Incomplete;
+    }
+    at += 2;
+    while at + 4 <= end {
+        let kind = u16::from_be_bytes([body[at], body[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([body[at + 2], body[at + 3]]));
+        if kind == 0x002b && len == 2 && at + 6 <= end {
+            return ServerHelloVersion::Extension([body[at + 4], body[at + 5]]);
+        }
+        at += 4 + len;
+    }
+    ServerHelloVersion::Legacy
 }
 
 /// The RFC 8446 name of an alert description.
@@ -221,17 +292,50 @@ mod tests {
         assert!(!no_sni.windows(9).any(|w| w == b"127.0.0.1"));
     }
 
+    /// A ServerHello record, with a supported_versions extension when `ext` is given.
+    fn server_hello(legacy: [u8; 2], ext: Option<[u8; 2]>) -> Vec<u8> {
+        let mut body = legacy.to_vec();
+        body.extend_from_slice(&[9; 32]);
+        body.push(0);
+        body.extend_from_slice(&[0x13, 0x01, 0]);
+        let mut exts = Vec::new();
+        if let Some(v) = ext {
+            exts.extend_from_slice(&[0x00, 0x2b, 0x00, 0x02, v[0], v[1]]);
+        }
+        exts.extend_from_slice(&[0xff, 0x01, 0x00, 0x01, 0x00]);
+        body.extend_from_slice(&u16::try_from(exts.len()).unwrap().to_be_bytes());
+        body.extend_from_slice(&exts);
+        let mut hs = vec![0x02, 0];
+        hs.extend_from_slice(&u16::try_from(body.len()).unwrap().to_be_bytes());
+        hs.extend_from_slice(&body);
+        let mut rec = vec![0x16, 3, 3];
+        rec.extend_from_slice(&u16::try_from(hs.len()).unwrap().to_be_bytes());
+        rec.extend_from_slice(&hs);
+        rec
+    }
+
     #[test]
     fn answers() {
         assert_eq!(
             read_hello_answer(&[0x15, 3, 1, 0, 2, 2, 70]),
             HelloAnswer::Alert { level: 2, description: 70 }
         );
+        assert_eq!(read_hello_answer(&server_hello([3, 1], None)), HelloAnswer::Accepted(TlsVersion::Tls10));
         assert_eq!(
-            read_hello_answer(&[0x16, 3, 1, 0, 80, 2, 0, 0, 76, 3, 1]),
-            HelloAnswer::Accepted(TlsVersion::Tls10)
+            read_hello_answer(&server_hello([3, 3], Some([3, 4]))),
+            HelloAnswer::Accepted(TlsVersion::Tls13)
         );
+        assert_eq!(read_hello_answer(&server_hello([3, 3], None)), HelloAnswer::Accepted(TlsVersion::Tls12));
+        let full = server_hello([3, 3], Some([3, 4]));
+        for cut in 5..full.len() {
+            assert_eq!(read_hello_answer(&full[..cut]), HelloAnswer::Incomplete, "cut at {cut}");
+        }
         assert_eq!(read_hello_answer(b"220 mx ESMTP"), HelloAnswer::NotTls);
+        // An old server's ServerHello without extensions, complete in one record.
+        let mut old = vec![0x16, 3, 1, 0, 42, 0x02, 0, 0, 38, 3, 1];
+        old.extend_from_slice(&[5; 32]);
+        old.extend_from_slice(&[0, 0x00, 0x2f, 0]);
+        assert_eq!(read_hello_answer(&old), HelloAnswer::Accepted(TlsVersion::Tls10));
         assert_eq!(read_hello_answer(&[0x16, 3]), HelloAnswer::Incomplete);
         assert_eq!(read_hello_answer(&[]), HelloAnswer::Incomplete);
         assert_eq!(alert_name(70), "protocol_version");

@@ -87,6 +87,9 @@ pub enum Role {
     /// A hand-made ClientHello capped at the client's newest TLS version (`--client-tls-max`):
     /// would a device that speaks at most that version get through?
     ClientTlsCheck,
+    /// One probe of a TLS versions scan (`--tls-scan`): which versions the server accepts. A
+    /// refused old version is good security, not a failure of the path.
+    TlsScan,
 }
 
 /// A stage of a mail session; every event belongs to one.
@@ -220,6 +223,15 @@ pub struct CertificateInfo {
     pub serial: String,
     /// SHA-256 of the DER, hex.
     pub sha256: String,
+    /// The public key: `RSA 2048`, `EC P-256`, `Ed25519`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
+    /// The signature algorithm (`sha256WithRSAEncryption`, `ecdsa-with-SHA384`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signature_algorithm: String,
+    /// A CA certificate (basicConstraints CA:TRUE).
+    #[serde(default)]
+    pub is_ca: bool,
 }
 
 /// A completed TLS handshake.
@@ -350,6 +362,18 @@ pub enum EventKind {
         /// The message as reported.
         message: String,
     },
+    /// The server's first answer to a hand-made ClientHello offering one TLS version
+    /// (`--client-tls-max`, `--tls-scan`).
+    HelloAnswered {
+        /// The newest version offered.
+        offered: crate::TlsVersion,
+        /// The version the server chose, when it went on with the handshake.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accepted: Option<crate::TlsVersion>,
+        /// How it refused instead (`alert protocol_version (70)`, `closed the connection`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
+    },
     /// A remark of the recorder (a step skipped, a choice made).
     Note {
         /// The remark.
@@ -379,6 +403,7 @@ impl Event {
             | EventKind::Unexpected { .. }
             | EventKind::TimedOut { .. }
             | EventKind::ClientError { .. } => true,
+            EventKind::HelloAnswered { refused, .. } => refused.is_some(),
             EventKind::Received { reply } => reply.is_failure(),
             // `* BYE` is the normal answer to LOGOUT.
             EventKind::ImapReceived { line } => self.stage != Stage::Quit && imap_line_is_failure(line),
@@ -517,6 +542,51 @@ impl Transcript {
     }
 }
 
+/// Whether a server accepts a TLS version, as a versions scan found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsVersionResult {
+    /// The version offered.
+    pub version: crate::TlsVersion,
+    /// `Some(true)` accepted, `Some(false)` refused, `None` no usable answer (timeout, reset
+    /// before any TLS byte, plaintext).
+    pub accepted: Option<bool>,
+    /// The answer in words (`alert protocol_version (70)`, the version chosen).
+    pub detail: String,
+}
+
+/// The versions table of a scan: one row per version offered, oldest first, from the
+/// transcripts with [`Role::TlsScan`].
+pub fn tls_versions(transcripts: &[Transcript]) -> Vec<TlsVersionResult> {
+    let mut rows: Vec<TlsVersionResult> = transcripts
+        .iter()
+        .filter(|t| t.role == Role::TlsScan)
+        .filter_map(|t| {
+            t.events.iter().find_map(|e| match &e.kind {
+                EventKind::HelloAnswered { offered, accepted, refused } => Some(TlsVersionResult {
+                    version: *offered,
+                    accepted: match (accepted, refused) {
+                        // A server that answers an offer of 1.2 with 1.0 does not accept 1.2.
+                        (Some(v), _) => Some(v == offered),
+                        (None, Some(_)) => Some(false),
+                        (None, None) => None,
+                    },
+                    detail: match (accepted, refused) {
+                        (Some(v), _) => format!("chose {v}"),
+                        (None, Some(how)) => how.clone(),
+                        // No answer: say what stopped the probe instead.
+                        (None, None) => {
+                            t.events.iter().rev().find(|e| e.is_failure()).map(summarize).unwrap_or_default()
+                        }
+                    },
+                }),
+                _ => None,
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| r.version);
+    rows
+}
+
 /// A one-line summary of an event for a step list.
 pub fn summarize(event: &Event) -> String {
     match &event.kind {
@@ -546,6 +616,11 @@ pub fn summarize(event: &Event) -> String {
                 None => format!("{who} error: {message}"),
             }
         }
+        EventKind::HelloAnswered { offered, accepted, refused } => match (accepted, refused) {
+            (Some(v), _) => format!("{offered} offered: the server chose {v}"),
+            (None, Some(how)) => format!("{offered} offered: refused, {how}"),
+            (None, None) => format!("{offered} offered: no answer"),
+        },
         EventKind::Note { text } => text.clone(),
     }
 }
