@@ -176,6 +176,10 @@ pub struct DiagnoseArgs {
     /// Check whether a client that speaks at most this TLS version would get through.
     #[arg(long, value_name = "1.0|1.1|1.2", value_parser = ["1.0", "1.1", "1.2"])]
     pub client_tls_max: Option<String>,
+    /// Also find out which TLS versions (1.0 to 1.3) the server accepts, and show the TLS
+    /// section: versions, the certificate chain, verdicts.
+    #[arg(long)]
+    pub tls_scan: bool,
     /// Name sent with EHLO (default: the local address as a literal, like `[192.0.2.1]`).
     #[arg(long)]
     pub ehlo: Option<String>,

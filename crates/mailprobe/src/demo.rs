@@ -57,6 +57,7 @@ fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
         mode: None,
         ca_file: None,
         client_tls_max: client.client_tls_max.map(str::to_owned),
+        tls_scan: false,
         ehlo: None,
     }
 }

@@ -159,7 +159,7 @@ pub fn plan(args: &DiagnoseArgs, secrets: Secrets) -> Result<(ProbePlan, Context
         imap: imap.as_ref().map(|i| Endpoint { host: i.host.clone(), port: i.port, security: i.security }),
         client_tls_max: client_tls_max.map(|v| v.to_string()),
     };
-    Ok((ProbePlan { smtp, imap, client_tls_max }, context))
+    Ok((ProbePlan { smtp, imap, client_tls_max, tls_scan: args.tls_scan }, context))
 }
 
 /// `auto` is implicit TLS on 465 and 993, STARTTLS elsewhere.

@@ -58,3 +58,24 @@ ui-unknown = unknown
 ui-none = none
 ui-not-given = ?
 ui-placeholder-address = <address>
+
+# The TLS section of a report (--tls-scan, --verbose).
+ui-tls = TLS
+ui-tls-versions = Versions the server accepts
+ui-tls-accepted = accepted
+ui-tls-refused = refused
+ui-tls-no-answer = no answer
+ui-tls-chain = Certificate chain, as the server sent it
+ui-tls-key = key { $key }, signed with { $algorithm }
+ui-tls-valid = valid { $from } to { $to }
+ui-tls-names = names: { $names }
+ui-tls-verified = Trusted: the chain leads to a trusted root and names { $host }.
+ui-tls-not-verified = Not trusted: { $reason }
+ui-tls-name-ok = The certificate names { $host }.
+ui-tls-name-bad = The certificate does not name { $host } (it names: { $names }).
+ui-tls-days-left = Valid for another { $days } days.
+ui-tls-expires-soon = Expires in { $days } days: renew it soon.
+ui-tls-expired = Expired { $days } days ago.
+ui-tls-not-yet-valid = Not valid yet: its validity starts { $from } (check this computer's clock).
+ui-tls-issuer-not-sent = The server did not send the certificate of { $issuer }: a root the client must already trust, or an intermediate the server should send.
+ui-tls-out-of-order = The certificates are not in issuing order.

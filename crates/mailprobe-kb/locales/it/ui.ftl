@@ -57,3 +57,24 @@ ui-unknown = sconosciuto
 ui-none = nessuno
 ui-not-given = ?
 ui-placeholder-address = <indirizzo>
+
+# La sezione TLS di un rapporto (--tls-scan, --verbose).
+ui-tls = TLS
+ui-tls-versions = Versioni accettate dal server
+ui-tls-accepted = accettata
+ui-tls-refused = rifiutata
+ui-tls-no-answer = nessuna risposta
+ui-tls-chain = Catena di certificati, come inviata dal server
+ui-tls-key = chiave { $key }, firmata con { $algorithm }
+ui-tls-valid = valido dal { $from } al { $to }
+ui-tls-names = nomi: { $names }
+ui-tls-verified = Attendibile: la catena arriva a una radice attendibile e riporta il nome { $host }.
+ui-tls-not-verified = Non attendibile: { $reason }
+ui-tls-name-ok = Il certificato riporta il nome { $host }.
+ui-tls-name-bad = Il certificato non riporta il nome { $host } (riporta: { $names }).
+ui-tls-days-left = Valido per altri { $days } giorni.
+ui-tls-expires-soon = Scade tra { $days } giorni: rinnovalo presto.
+ui-tls-expired = Scaduto da { $days } giorni.
+ui-tls-not-yet-valid = Non ancora valido: la validità inizia il { $from } (controlla l'orologio di questo computer).
+ui-tls-issuer-not-sent = Il server non ha inviato il certificato di { $issuer }: una radice che il client deve già considerare attendibile, oppure un certificato intermedio che il server dovrebbe inviare.
+ui-tls-out-of-order = I certificati non sono nell'ordine di emissione.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_proto::{EventKind, Role, Transcript, summarize};
 
-use crate::report::{Report, TranscriptReport};
+use crate::report::{Report, TlsReport, TranscriptReport};
 
 /// How much to show, and whether to colour it.
 #[derive(Clone, Copy, Debug)]
@@ -43,8 +43,14 @@ fn ui(style: &Style, key: &str, args: &[(&str, &str)]) -> String {
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     if !style.quiet {
-        for t in &report.transcripts {
+        // A scan's transcripts are read as the versions table, not shown one by one.
+        for t in report.transcripts.iter().filter(|t| t.transcript.role != Role::TlsScan || style.verbose) {
             render_transcript(&mut out, t, style);
+        }
+        if let Some(tls) = &report.tls
+            && (style.verbose || !tls.versions.is_empty())
+        {
+            render_tls(&mut out, tls, style);
         }
     }
     render_findings(&mut out, &report.findings, report.ok, style);
@@ -128,6 +134,77 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
             };
             let _ = writeln!(out, "  {time}  {stage:<9} {arrow} {line}");
         }
+    }
+    out.push('\n');
+}
+
+fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
+    let _ = writeln!(out, "{}: {}", style.heading(&ui(style, "ui-tls", &[])), tls.endpoint);
+    if !tls.versions.is_empty() {
+        let _ = writeln!(out, "  {}", ui(style, "ui-tls-versions", &[]));
+        for row in &tls.versions {
+            let (mark, word) = match row.accepted {
+                Some(true) => (style.paint("32", "✓"), ui(style, "ui-tls-accepted", &[])),
+                Some(false) => (style.paint("33", "✗"), ui(style, "ui-tls-refused", &[])),
+                None => (style.paint("90", "?"), ui(style, "ui-tls-no-answer", &[])),
+            };
+            let _ = writeln!(out, "    {mark} {:<8} {word:<12} {}", row.version.to_string(), row.detail);
+        }
+    }
+    if let Some(negotiated) = &tls.negotiated {
+        let _ = writeln!(out, "  {negotiated}");
+    }
+    if !tls.chain.is_empty() {
+        let _ = writeln!(out, "  {}", ui(style, "ui-tls-chain", &[]));
+        for (i, c) in tls.chain.iter().enumerate() {
+            let _ = writeln!(out, "    {i}  {}", c.subject);
+            let _ = writeln!(out, "       ← {}", c.issuer);
+            let key = ui(style, "ui-tls-key", &[("key", &c.key), ("algorithm", &c.signature_algorithm)]);
+            let valid = ui(style, "ui-tls-valid", &[("from", &c.not_before), ("to", &c.not_after)]);
+            let _ = writeln!(out, "       {key}; {valid}");
+            if !c.names.is_empty() {
+                let _ =
+                    writeln!(out, "       {}", ui(style, "ui-tls-names", &[("names", &c.names.join(", "))]));
+            }
+        }
+    }
+    let host = tls.server_name.as_str();
+    let mut verdicts = Vec::new();
+    if tls.verified {
+        verdicts.push((true, ui(style, "ui-tls-verified", &[("host", host)])));
+    } else if let Some(reason) = &tls.failure {
+        verdicts.push((false, ui(style, "ui-tls-not-verified", &[("reason", reason)])));
+    }
+    if let (Some(a), Some(leaf)) = (&tls.assessment, tls.chain.first()) {
+        if a.name_matches {
+            verdicts.push((true, ui(style, "ui-tls-name-ok", &[("host", host)])));
+        } else {
+            verdicts.push((
+                false,
+                ui(style, "ui-tls-name-bad", &[("host", host), ("names", &leaf.names.join(", "))]),
+            ));
+        }
+        if a.not_yet_valid {
+            verdicts.push((false, ui(style, "ui-tls-not-yet-valid", &[("from", &leaf.not_before)])));
+        } else if let Some(days) = a.days_left {
+            let d = days.abs().to_string();
+            verdicts.push(match (days < 0, a.expires_soon) {
+                (true, _) => (false, ui(style, "ui-tls-expired", &[("days", &d)])),
+                (false, true) => (false, ui(style, "ui-tls-expires-soon", &[("days", &d)])),
+                (false, false) => (true, ui(style, "ui-tls-days-left", &[("days", &d)])),
+            });
+        }
+        if !a.in_order {
+            verdicts.push((false, ui(style, "ui-tls-out-of-order", &[])));
+        }
+        if let Some(issuer) = &a.issuer_not_sent
+            && !tls.verified
+        {
+            verdicts.push((false, ui(style, "ui-tls-issuer-not-sent", &[("issuer", issuer)])));
+        }
+    }
+    for (ok, text) in verdicts {
+        let _ = writeln!(out, "  {} {text}", style.ok(ok));
     }
     out.push('\n');
 }
