@@ -69,6 +69,12 @@ pub enum Command {
     Explain(crate::explain::ExplainArgs),
     /// Step-by-step troubleshooting for non-experts: automated checks, then the manual steps.
     Guide(crate::guide::GuideArgs),
+    /// DNS checks of a mail domain: MX and provider, SPF for an IP, DMARC, blocklists, reverse DNS.
+    Dns(crate::dns::DnsArgs),
+    /// Recommend how a device or app should send through Microsoft 365, with its settings.
+    Advise(crate::advise::AdviseArgs),
+    /// OAuth 2.0 sign-in for XOAUTH2 / OAUTHBEARER tests: login, status, logout.
+    Auth(crate::auth::AuthArgs),
     /// Run simulated Gmail and Microsoft 365 failures on loopback and diagnose each live.
     Demo(DemoArgs),
 }

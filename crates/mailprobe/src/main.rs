@@ -1,9 +1,12 @@
 //! The `mailprobe` binary: parses flags, builds a context, calls the libraries, renders.
 
+mod advise;
+mod auth;
 mod cli;
 mod credentials;
 mod demo;
 mod diagnose;
+mod dns;
 mod explain;
 mod guide;
 mod provider;
@@ -124,6 +127,9 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
         }
         Command::Explain(args) => explain::run(args, global).await,
         Command::Guide(args) => guide::run(args, global).await,
+        Command::Dns(args) => dns::run(args, global).await,
+        Command::Advise(args) => advise::run(args, global).await,
+        Command::Auth(args) => auth::run(args, global).await,
         Command::Demo(args) => {
             if args.list {
                 for s in mailprobe_sim::Scenario::all() {
