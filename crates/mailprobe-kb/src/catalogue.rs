@@ -19,7 +19,10 @@
 //! provider = ["gmail"]               # optional: shown only for these providers
 //! [[finding.match]]                  # one or more rules; any one matching is enough
 //! observation = "reply"              # an ObservationKind
-//! stage = ["auth"]                   # every other key is optional and narrows the rule
+//! stage = ["auth"]                   # every other key is optional and narrows the rule; evidence
+//!                                    # at stage "unknown" (pasted without context) matches any
+//!                                    # stage list, and only a list naming "unknown" keeps
+//!                                    # known-stage evidence out
 //! code = [535]
 //! enhanced = ["5.7.8"]
 //! text = "authentication failed"     # regex, case-insensitive; named groups become params
@@ -29,16 +32,25 @@
 //! protocol = ["smtp"]
 //! mode = ["submission"]              # the Context's sending mode
 //! host = "\\.office365\\.com$"       # regex on the transcript's host
+//! port = [25]                        # the transcript's port
+//! params = { issuer = "Avast" }      # regexes on the observation's params (see provided_params)
+//! ambiguous = true                   # deliberately identical to a rule of other findings: the
+//!                                    # evidence fits them all, and the engine lists them ranked
+//!                                    # (catalogue order) under `ambiguous`
 //! ```
+//!
+//! Bare codes people paste (a `535` with no provider, a `5.7.139` without its text) fit several
+//! findings; they are written as `ambiguous = true` rules with the same shape in each candidate,
+//! usually `stage = ["unknown"]` so that a live probe, which knows its stage, is not affected.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use mailprobe_proto::{Context, EnhancedCode, Protocol, Security, SendMode, Stage};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use crate::finding::Severity;
-use crate::observe::{Observation, ObservationKind};
+use crate::observe::{COMMON_PARAMS, Observation, ObservationKind};
 
 /// Who a fix is for. Anything else in the data is an error.
 pub const AUDIENCES: &[&str] = &[
@@ -158,6 +170,15 @@ pub(crate) struct RuleDef {
     pub mode: Vec<SendMode>,
     #[serde(default)]
     pub host: Option<String>,
+    #[serde(default)]
+    pub port: Vec<u16>,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Read by the completeness test only: the engine needs no flag, identical rules tie by
+    /// themselves; the flag says the tie is meant.
+    #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub ambiguous: bool,
 }
 
 #[cfg(test)]
@@ -180,6 +201,8 @@ impl RuleDef {
             && same_set(&self.protocol, &other.protocol)
             && same_set(&self.mode, &other.mode)
             && self.host == other.host
+            && same_set(&self.port, &other.port)
+            && self.params == other.params
     }
 }
 
@@ -189,6 +212,7 @@ pub(crate) struct Rule {
     pub def: RuleDef,
     pub text: Option<Regex>,
     pub host: Option<Regex>,
+    pub params: Vec<(String, Regex)>,
 }
 
 /// True when `ids` (a data `provider` list) admits the context's provider. Empty admits all;
@@ -203,9 +227,13 @@ pub(crate) fn provider_matches(ids: &[String], provider: Option<&str>) -> bool {
 }
 
 impl Rule {
-    /// How specific the rule is: enhanced code > reply code or class > text > kind alone, and
-    /// within a level, provider-specific > generic; each further constraint adds a little.
-    pub fn specificity(&self) -> u32 {
+    /// How specific the rule is for an observation at `stage`: enhanced code > reply code or
+    /// class > text > kind alone, and within a level, provider-specific > generic; each further
+    /// constraint adds a little. A stage list counts for evidence whose stage it names, and
+    /// against evidence of unknown stage it cannot check (a rule that holds at any stage is the
+    /// safer reading then). A client program's error is second-hand (the server said something
+    /// first), so rules on `client_error` rank a level lower than the same shape on a reply.
+    pub fn specificity(&self, stage: Stage) -> u32 {
         let d = &self.def;
         let level = if !d.enhanced.is_empty() {
             40
@@ -217,21 +245,32 @@ impl Rule {
             10
         };
         let mut score = level;
+        if d.observation == ObservationKind::ClientError {
+            score -= 5;
+        }
         if !d.provider.is_empty() {
             score += 5;
         }
         if d.text.is_some() && level != 20 {
             score += 2;
         }
+        score += 2 * u32::try_from(d.params.len()).unwrap_or(u32::MAX / 4);
         for narrowed in [
-            !d.stage.is_empty(),
             !d.security.is_empty(),
             !d.protocol.is_empty(),
             !d.mode.is_empty(),
             d.host.is_some(),
+            !d.port.is_empty(),
             !d.class.is_empty() && level != 30,
         ] {
             score += u32::from(narrowed);
+        }
+        if !d.stage.is_empty() {
+            if d.stage.contains(&stage) {
+                score += 1;
+            } else {
+                score = score.saturating_sub(1);
+            }
         }
         score
     }
@@ -240,7 +279,7 @@ impl Rule {
     pub fn matches(&self, obs: &Observation, context: &Context) -> Option<Vec<(String, String)>> {
         let d = &self.def;
         let ok = d.observation == obs.kind
-            && (d.stage.is_empty() || d.stage.contains(&obs.stage))
+            && (d.stage.is_empty() || obs.stage == Stage::Unknown || d.stage.contains(&obs.stage))
             && (d.code.is_empty() || obs.code.is_some_and(|c| d.code.contains(&c)))
             && (d.enhanced.is_empty() || obs.enhanced.is_some_and(|e| d.enhanced.contains(&e)))
             && (d.class.is_empty() || obs.class.as_ref().is_some_and(|c| d.class.contains(c)))
@@ -248,7 +287,10 @@ impl Rule {
             && (d.security.is_empty() || d.security.contains(&obs.security))
             && (d.protocol.is_empty() || d.protocol.contains(&obs.protocol))
             && (d.mode.is_empty() || context.mode.is_some_and(|m| d.mode.contains(&m)))
-            && self.host.as_ref().is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)));
+            && self.host.as_ref().is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)))
+            && (d.port.is_empty()
+                || obs.params.get("port").and_then(|p| p.parse().ok()).is_some_and(|p| d.port.contains(&p)))
+            && self.params.iter().all(|(k, re)| obs.params.get(k).is_some_and(|v| re.is_match(v)));
         if !ok {
             return None;
         }
@@ -373,7 +415,19 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
             }
             let text = def.text.as_deref().map(|p| compile(p, "text", &id)).transpose()?;
             let host = def.host.as_deref().map(|p| compile(p, "host", &id)).transpose()?;
-            rules.push(Rule { def, text, host });
+            let mut params = Vec::new();
+            for (key, pattern) in &def.params {
+                let known = def.observation.provided_params().contains(&key.as_str())
+                    || COMMON_PARAMS.contains(&key.as_str());
+                if !known {
+                    return Err(LoadError::Invalid(format!(
+                        "{id}: observation {} has no param {key:?}",
+                        def.observation
+                    )));
+                }
+                params.push((key.clone(), compile(pattern, key, &id)?));
+            }
+            rules.push(Rule { def, text, host, params });
         }
         if rules.is_empty() && !f.engine {
             return Err(LoadError::Invalid(format!(
@@ -426,7 +480,7 @@ code = [535]
     fn reads_minimal() {
         let f = parse(MINIMAL).unwrap();
         assert_eq!(f[0].message_ids(), ["a-b-title", "a-b-summary", "a-b-cause", "a-b-fix"]);
-        assert_eq!(f[0].rules[0].specificity(), 30);
+        assert_eq!(f[0].rules[0].specificity(Stage::Auth), 30);
     }
 
     #[test]
@@ -454,6 +508,74 @@ code = [535]
         for (data, what) in cases {
             assert!(parse(&data).is_err(), "{what} accepted");
         }
+    }
+
+    fn reply_obs(stage: Stage, code: u16) -> Observation {
+        Observation {
+            kind: ObservationKind::Reply,
+            stage,
+            protocol: mailprobe_proto::Protocol::Smtp,
+            security: Security::Starttls,
+            transcript: 0,
+            event: None,
+            code: Some(code),
+            enhanced: None,
+            class: None,
+            text: "Incorrect authentication data".into(),
+            evidence: vec![],
+            params: [("port".to_owned(), "587".to_owned())].into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn unknown_stage_matches_any_stage_list_but_ranks_lower() {
+        let rule = &parse(MINIMAL).unwrap()[0].rules[0];
+        let ctx = Context::default();
+        assert!(rule.matches(&reply_obs(Stage::Auth, 535), &ctx).is_some());
+        assert!(rule.matches(&reply_obs(Stage::Unknown, 535), &ctx).is_some());
+        let staged = MINIMAL.replace("code = [535]", "code = [535]\nstage = [\"auth\"]");
+        let rule = &parse(&staged).unwrap()[0].rules[0];
+        assert!(rule.matches(&reply_obs(Stage::MailFrom, 535), &ctx).is_none());
+        assert!(rule.matches(&reply_obs(Stage::Unknown, 535), &ctx).is_some());
+        // Checked stage: +1; unchecked (unknown): -1, below the same rule without a stage.
+        assert_eq!(rule.specificity(Stage::Auth), 31);
+        assert_eq!(rule.specificity(Stage::Unknown), 29);
+        // A rule for pasted evidence only.
+        let pasted = MINIMAL.replace("code = [535]", "code = [535]\nstage = [\"unknown\"]");
+        let rule = &parse(&pasted).unwrap()[0].rules[0];
+        assert!(rule.matches(&reply_obs(Stage::Auth, 535), &ctx).is_none());
+        assert!(rule.matches(&reply_obs(Stage::Unknown, 535), &ctx).is_some());
+        assert_eq!(rule.specificity(Stage::Unknown), 31);
+    }
+
+    #[test]
+    fn port_and_params_narrow_a_rule() {
+        let ctx = Context::default();
+        let on =
+            |extra: &str| parse(&MINIMAL.replace("code = [535]", &format!("code = [535]\n{extra}"))).unwrap();
+        let rule = &on("port = [587]")[0].rules[0];
+        assert!(rule.matches(&reply_obs(Stage::Auth, 535), &ctx).is_some());
+        let rule = &on("port = [25]")[0].rules[0];
+        assert!(rule.matches(&reply_obs(Stage::Auth, 535), &ctx).is_none());
+        let rule = &on("params = { reply = \"incorrect\" }")[0].rules[0];
+        let mut obs = reply_obs(Stage::Auth, 535);
+        assert!(rule.matches(&obs, &ctx).is_none(), "no such param yet");
+        obs.params.insert("reply".into(), "Incorrect authentication data".into());
+        assert!(rule.matches(&obs, &ctx).is_some());
+        assert_eq!(rule.specificity(Stage::Auth), 32);
+        assert!(
+            parse(&MINIMAL.replace("code = [535]", "params = { issuer = \"x\" }")).is_err(),
+            "not a reply param"
+        );
+    }
+
+    #[test]
+    fn client_errors_rank_below_replies() {
+        let data = MINIMAL.replace(
+            "observation = \"reply\"\ncode = [535]",
+            "observation = \"client_error\"\nclass = [\"4af4\"]",
+        );
+        assert_eq!(parse(&data).unwrap()[0].rules[0].specificity(Stage::Unknown), 25);
     }
 
     #[test]

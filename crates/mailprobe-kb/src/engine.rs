@@ -3,12 +3,16 @@
 //! 1. Every observation is matched against every rule. Per observation, only the findings whose
 //!    best rule is the most specific survive: a 535 5.7.139 "SmtpClientAuthentication is
 //!    disabled" is explained by `auth.smtp_auth_disabled`, not also by the generic 535 rule of
-//!    `auth.credentials_rejected`.
+//!    `auth.credentials_rejected`. Evidence of unknown stage (pasted, logged without its
+//!    command) matches rules whatever their stage list, ranked a little below rules that need
+//!    no stage (see `Rule::specificity`).
 //! 2. Findings matched by several observations merge (evidence and params together).
-//! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`).
-//! 4. The rest are ordered: severity, then specificity, then stage, then transcript, then
-//!    catalogue order. When the two first error findings tie on everything but catalogue order,
-//!    the evidence fits both equally: an `ambiguous` finding goes first and lists them.
+//! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`), except
+//!    one tied with it on the same evidence: that is an ambiguity, not a better explanation.
+//! 4. The rest are ordered: severity, then specificity, then stage (the finding's own stage when
+//!    the evidence's is unknown), then transcript, then catalogue order. When the two first
+//!    error findings tie on everything but catalogue order, the evidence fits both equally: an
+//!    `ambiguous` finding goes first and lists them, in catalogue order (the data's ranking).
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -82,7 +86,7 @@ pub(crate) fn diagnose(
             let best = def
                 .rules
                 .iter()
-                .filter_map(|r| r.matches(obs, context).map(|caps| (r.specificity(), caps)))
+                .filter_map(|r| r.matches(obs, context).map(|caps| (r.specificity(obs.stage), caps)))
                 .max_by_key(|(score, _)| *score);
             if let Some((score, caps)) = best {
                 matched.push((fi, score, caps));
@@ -103,13 +107,34 @@ pub(crate) fn diagnose(
         }
     }
 
-    let hidden: HashSet<&str> =
-        candidates.iter().flat_map(|c| findings[c.def].supersedes.iter().map(String::as_str)).collect();
-    candidates.retain(|c| !hidden.contains(findings[c.def].id.as_str()));
+    // A finding hides those it supersedes, unless the two explain the same evidence equally
+    // (then both survive and the engine reports the ambiguity).
+    let tied_on_evidence =
+        |a: &Candidate, b: &Candidate| a.observations.iter().any(|o| b.observations.contains(o));
+    let hidden: HashSet<usize> = candidates
+        .iter()
+        .flat_map(|c| {
+            let hider = c;
+            candidates.iter().enumerate().filter(move |(_, other)| {
+                findings[hider.def].supersedes.contains(&findings[other.def].id)
+                    && !tied_on_evidence(hider, other)
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut index = 0;
+    candidates.retain(|_| {
+        index += 1;
+        !hidden.contains(&(index - 1))
+    });
 
     let tie_key = |c: &Candidate| {
         let first = c.first(&observations);
-        (findings[c.def].severity, Reverse(c.score), stage_rank(first.stage), first.transcript)
+        let stage = match (first.stage, findings[c.def].stage) {
+            (Stage::Unknown, Some(own)) => own,
+            (observed, _) => observed,
+        };
+        (findings[c.def].severity, Reverse(c.score), stage_rank(stage), first.transcript)
     };
     candidates.sort_by_key(|c| (tie_key(c), c.def));
 

@@ -166,14 +166,20 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
         }
     }
 
-    // No two rules that match exactly the same observations.
+    // No two rules that match exactly the same observations, unless both say so (`ambiguous`:
+    // the evidence fits several findings); and an `ambiguous` rule has such a twin elsewhere.
     let rules: Vec<(&str, &catalogue::Rule)> =
         findings.iter().flat_map(|f| f.rules.iter().map(move |r| (f.id.as_str(), r))).collect();
     for (i, (a_id, a)) in rules.iter().enumerate() {
         for (b_id, b) in &rules[i + 1..] {
-            if a.def.same_as(&b.def) {
+            let deliberate = a.def.ambiguous && b.def.ambiguous && a_id != b_id;
+            if a.def.same_as(&b.def) && !deliberate {
                 problems.push(format!("identical rules in {a_id} and {b_id}: {:?}", a.def));
             }
+        }
+        let twin = rules.iter().any(|(b_id, b)| b_id != a_id && b.def.ambiguous && a.def.same_as(&b.def));
+        if a.def.ambiguous && !twin {
+            problems.push(format!("{a_id}: an ambiguous rule with no identical rule in another finding"));
         }
     }
 
@@ -295,6 +301,21 @@ text = "ambiguous-fix"
     }
 
     #[test]
+    fn deliberate_twins_pass() {
+        let twin = DATA.replace("code = [535]\n", "code = [535]\nambiguous = true\n")
+            + "\n[[finding]]\nid = \"c.d\"\nseverity = \"error\"\nstage = \"auth\"\ncauses = [\"c-d-cause\"]\n[[finding.fix]]\ntext = \"c-d-fix\"\n[[finding.match]]\nobservation = \"reply\"\ncode = [535]\nambiguous = true\n";
+        let en = format!(
+            "{EN}c-d-title = Other\nc-d-summary = Other {{ $host }}\nc-d-cause = Why\nc-d-fix = Do\n"
+        );
+        let it = format!(
+            "{IT}c-d-title = Altro\nc-d-summary = Altro {{ $host }}\nc-d-cause = Perché\nc-d-fix = Fai\n"
+        );
+        assert_eq!(run(&twin, &en, &it), Vec::<String>::new());
+        // The same twins without the mark are an accident.
+        assert!(!run(&twin.replace("ambiguous = true\n", ""), &en, &it).is_empty());
+    }
+
+    #[test]
     fn each_check_can_fail() {
         let cases: Vec<(String, String, String, &str)> = vec![
             (DATA.into(), EN.into(), IT.replace("a-b-cause = Sbagliato\n", ""), "missing in it"),
@@ -337,6 +358,12 @@ text = "ambiguous-fix"
                 "no fix for the generic provider",
             ),
             (DATA.into(), EN.replace("a-b-title = Rejected", "a-b-title = { $x"), IT.into(), "syntax error"),
+            (
+                DATA.replace("code = [535]\n", "code = [535]\nambiguous = true\n"),
+                EN.into(),
+                IT.into(),
+                "an ambiguous rule without a twin",
+            ),
         ];
         for (data, en, it, what) in cases {
             assert!(!run(&data, &en, &it).is_empty(), "check did not fire: {what}");

@@ -7,12 +7,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use std::sync::OnceLock;
+
 use mailprobe_proto::imap::{ImapResponse, ImapStatus};
 use mailprobe_proto::{
     CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event, EventKind, PeerBytes,
-    Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, Stage, TlsFailure, Transcript,
-    decode_challenge, snake, summarize,
+    Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage, TlsFailure, TlsSession,
+    Transcript, decode_challenge, snake, summarize,
 };
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of fact a rule can match (`observation = "reply"` in `findings.toml`).
@@ -44,11 +47,15 @@ pub enum ObservationKind {
     /// handshake failed with `protocol_version` while the context's `client_tls_max` is below 1.2.
     TlsVersionRefused,
     /// STARTTLS was asked for, and the EHLO reply (IMAP: the capabilities) does not offer it.
+    /// Class: `masked` when keywords were overwritten with X's (`XXXXXXXA`), the mark a
+    /// middlebox leaves when it hides STARTTLS.
     StarttlsMissing,
     /// The mechanism the client needs is not in the server's AUTH list (when no AUTH command was
-    /// sent), or the server answered AUTH with 504 / 5.5.4 / 5.7.4 (that reply is then observed
-    /// as this, with its code, not as a `reply`). Class: the mechanism wanted (`PLAIN` stands for
-    /// PLAIN or LOGIN, `XOAUTH2` for XOAUTH2 or OAUTHBEARER).
+    /// sent), or the server answered AUTH with 504 / 5.5.4 / 5.7.4, or with a 503 saying
+    /// authentication is not enabled (that reply is then observed as this, with its code, not as
+    /// a `reply`; for evidence of unknown stage only a 5.7.4 or a text naming authentication
+    /// counts). Class: the mechanism wanted (`PLAIN` stands for PLAIN or LOGIN, `XOAUTH2` for
+    /// XOAUTH2 or OAUTHBEARER).
     AuthMechanismMissing,
     /// The primary probe failed the way a TLS mode mismatch looks, and a mode check on the same
     /// host and port got a greeting with the other security.
@@ -61,11 +68,37 @@ pub enum ObservationKind {
     /// The server closed or reset the connection with no failure reply before it.
     /// Class: `peer_closed` or `reset`.
     ConnectionClosed,
+    /// A TLS session was set up: its leaf certificate. Not a failure; rules match what the
+    /// certificate reveals, such as an issuer that is an inspecting antivirus or proxy (rules on
+    /// it should always constrain `params`).
+    TlsCertificate,
+    /// An error a client program reported (a `client_error` event: Outlook's `4af4` or
+    /// `0x800CCC0E`, a library's exception). Class: its code, lower-case (`4af4`, `0x800ccc0e`,
+    /// `eauth`), when it has one; text: the message. When the message quotes a server reply
+    /// (`535-5.7.8 Username...`, `(535, b'5.7.8 ...')`, `The server response was: 5.7.57 ...`)
+    /// and the transcript holds no failure reply of its own, that reply is observed too, as a
+    /// `reply` whose evidence is the client's line.
+    ClientError,
+    /// The Microsoft 365 sending mode, a fact of the Context alone (no network evidence needed):
+    /// the Context's `mode` when given, else read from the host: `smtp.office365.com` (or
+    /// `smtp-legacy.office365.com`) is client submission, a name under
+    /// `mail.protection.outlook.com` is direct send (only the Context can say relay: a connector
+    /// is what tells relay from direct send). Made when the provider is `m365` or the host is one
+    /// of those names. Class: `submission`, `direct_send`, `relay`.
+    SendingMode,
+    /// The Context's sender (`from`) is not the login (`user`) on a Microsoft 365 or Outlook.com
+    /// client submission: the login needs "Send As" on that address, or the server will refuse
+    /// it (5.7.60). A fact of the Context alone.
+    SenderDiffers,
+    /// A date the server sent (its greeting's, or a time stamp in a reply) is more than five
+    /// minutes away from this computer's clock at that moment (the transcript's `started_at`
+    /// plus the event's offset): enough to make OAuth tokens and certificates look invalid.
+    ClockSkew,
 }
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 14] = [
+    pub const ALL: [ObservationKind; 19] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -80,6 +113,11 @@ impl ObservationKind {
         Self::OauthError,
         Self::UnexpectedChallenge,
         Self::ConnectionClosed,
+        Self::TlsCertificate,
+        Self::ClientError,
+        Self::SendingMode,
+        Self::SenderDiffers,
+        Self::ClockSkew,
     ];
 
     /// The name used in the data files.
@@ -107,11 +145,16 @@ impl ObservationKind {
                 !class.is_empty() && class == class.to_ascii_uppercase() && !class.contains(' ')
             }
             Self::ConnectionClosed => matches!(class, "peer_closed" | "reset"),
+            Self::StarttlsMissing => class == "masked",
+            Self::ClientError => client_code_class(class).as_deref() == Some(class),
+            Self::SendingMode => matches!(class, "submission" | "direct_send" | "relay"),
             Self::Reply
             | Self::TlsVersionRefused
-            | Self::StarttlsMissing
             | Self::ModeMismatch
-            | Self::UnexpectedChallenge => false,
+            | Self::UnexpectedChallenge
+            | Self::SenderDiffers
+            | Self::ClockSkew
+            | Self::TlsCertificate => false,
         };
         if ok {
             Ok(())
@@ -141,6 +184,13 @@ impl ObservationKind {
                 &["status", "scope", "schemes", "challenge", "mechanism"]
             }
             Self::ConnectionClosed => &["reason"],
+            Self::TlsCertificate => {
+                &["server_name", "tls_version", "subject", "issuer", "names", "not_before", "not_after"]
+            }
+            Self::ClientError => &["program", "client_code", "message"],
+            Self::SendingMode => &["mode", "mode_source"],
+            Self::SenderDiffers => &[],
+            Self::ClockSkew => &["server_time", "local_time", "skew_minutes", "clock"],
         }
     }
 }
@@ -194,11 +244,117 @@ pub fn observe(context: &Context, transcripts: &[Transcript]) -> Vec<Observation
             Role::Primary => {
                 Walker::new(context, transcript, index, &mut out).run();
                 out.extend(mode_mismatch(context, transcript, index, transcripts));
+                out.extend(clock_skew(context, transcript, index));
             }
             Role::ClientTlsCheck => out.extend(client_tls_check(context, transcript, index)),
             // A versions scan refusing old TLS is good security, not a problem of the path.
             Role::ModeCheck | Role::TlsScan => {}
         }
+    }
+    out.extend(context_facts(context));
+    out
+}
+
+/// A client program's error code as a rule class: trimmed, lower-case, and only when it is one
+/// word of letters, digits, `_` and `-` (`4af4`, `0x800ccc0e`, `eauth`).
+fn client_code_class(code: &str) -> Option<String> {
+    let class = code.trim().to_ascii_lowercase();
+    let ok = !class.is_empty()
+        && class.len() <= 40
+        && class.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    ok.then_some(class)
+}
+
+/// Microsoft 365's client submission endpoints.
+fn is_m365_submission_host(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    h == "smtp.office365.com" || h == "smtp-legacy.office365.com"
+}
+
+/// A tenant's MX endpoint (`contoso-com.mail.protection.outlook.com`).
+fn is_m365_mx_host(host: &str) -> bool {
+    host.trim_end_matches('.').to_ascii_lowercase().ends_with(".mail.protection.outlook.com")
+}
+
+/// Facts of the Context alone, before any network evidence: the Microsoft 365 sending mode, and
+/// a sender that differs from the login where that needs "Send As".
+fn context_facts(context: &Context) -> Vec<Observation> {
+    let mut out = Vec::new();
+    let provider = context.provider.as_deref().map(str::to_ascii_lowercase);
+    let host = context.host.trim();
+    let m365 = provider.as_deref() == Some("m365") || is_m365_submission_host(host) || is_m365_mx_host(host);
+    let fact = |kind: ObservationKind, stage: Stage| {
+        let mut params = BTreeMap::new();
+        if !host.is_empty() {
+            params.insert("host".to_owned(), host.to_owned());
+        }
+        if context.port != 0 {
+            params.insert("port".to_owned(), context.port.to_string());
+        }
+        let security = context.security.unwrap_or(Security::default_for_port(context.port));
+        params.insert("security".to_owned(), snake(&security));
+        params.insert("protocol".to_owned(), "SMTP".to_owned());
+        params.insert("stage".to_owned(), stage.as_str().to_owned());
+        for (key, value) in [
+            ("provider", &context.provider),
+            ("user", &context.user),
+            ("from", &context.from),
+            ("to", &context.to),
+        ] {
+            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                params.insert(key.to_owned(), v.clone());
+            }
+        }
+        Observation {
+            kind,
+            stage,
+            protocol: Protocol::Smtp,
+            security,
+            transcript: 0,
+            event: None,
+            code: None,
+            enhanced: None,
+            class: None,
+            text: String::new(),
+            evidence: Vec::new(),
+            params,
+        }
+    };
+    let mode = match context.mode {
+        Some(mode) => Some((mode, "context")),
+        None if is_m365_submission_host(host) => Some((SendMode::Submission, "host")),
+        None if is_m365_mx_host(host) => Some((SendMode::DirectSend, "host")),
+        None => None,
+    };
+    let shown_host = if host.is_empty() { "(no host)" } else { host };
+    if m365 && let Some((mode, source)) = mode {
+        let class = snake(&mode).replace('-', "_");
+        let mut o = fact(ObservationKind::SendingMode, Stage::Connect);
+        o.class = Some(class.clone());
+        o.text = class.clone();
+        o.params.insert("mode".to_owned(), class);
+        o.params.insert("mode_source".to_owned(), source.to_owned());
+        let how = if source == "context" { "as stated" } else { "read from the host name" };
+        o.evidence.push(format!(
+            "settings: {shown_host} port {}, mode {} ({how})",
+            context.port,
+            snake(&mode)
+        ));
+        out.push(o);
+    }
+    // Send As matters where a login sends: Microsoft 365 client submission (stated, read from
+    // the host, or unknown), and Outlook.com.
+    let submission = mode.is_none_or(|(m, _)| m == SendMode::Submission);
+    let send_as_checked = (m365 && submission) || provider.as_deref() == Some("outlook");
+    if let (true, Some(user), Some(from)) = (send_as_checked, &context.user, &context.from)
+        && !user.trim().is_empty()
+        && !from.trim().is_empty()
+        && !user.trim().eq_ignore_ascii_case(from.trim())
+    {
+        let mut o = fact(ObservationKind::SenderDiffers, Stage::MailFrom);
+        o.text = format!("{from} {user}");
+        o.evidence.push(format!("settings: sign-in {user}, sender {from}"));
+        out.push(o);
     }
     out
 }
@@ -293,8 +449,13 @@ pub(crate) fn below_tls12(version: &str) -> bool {
 
 fn event_params(transcript: &Transcript, stage: Stage, context: &Context) -> BTreeMap<String, String> {
     let mut p = BTreeMap::new();
-    p.insert("host".into(), transcript.endpoint.host.clone());
-    p.insert("port".into(), transcript.endpoint.port.to_string());
+    // Pasted evidence may name no server: the texts then get a stand-in, not an empty name.
+    if !transcript.endpoint.host.is_empty() {
+        p.insert("host".into(), transcript.endpoint.host.clone());
+    }
+    if transcript.endpoint.port != 0 {
+        p.insert("port".into(), transcript.endpoint.port.to_string());
+    }
     p.insert("security".into(), snake(&transcript.endpoint.security));
     p.insert(
         "protocol".into(),
@@ -338,6 +499,8 @@ struct Walker<'a> {
     /// IMAP capabilities seen before TLS.
     imap_caps: Option<(usize, Vec<String>, &'a str)>,
     failed: bool,
+    /// The transcript holds a failure reply: a client error's quoted reply adds nothing then.
+    has_failure_reply: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -359,6 +522,11 @@ impl<'a> Walker<'a> {
             last_ehlo: None,
             imap_caps: None,
             failed: false,
+            has_failure_reply: t.events.iter().any(|e| match &e.kind {
+                EventKind::Received { reply } => reply.is_failure(),
+                EventKind::ImapReceived { .. } => e.is_failure(),
+                _ => false,
+            }),
         }
     }
 
@@ -403,8 +571,10 @@ impl<'a> Walker<'a> {
             EventKind::Resolved { .. }
             | EventKind::Connecting { .. }
             | EventKind::Note { .. }
-            | EventKind::ClientError { .. }
             | EventKind::HelloAnswered { .. } => {}
+            EventKind::ClientError { program, code, message } => {
+                self.client_error(i, stage, event, program.as_deref(), code.as_deref(), message)
+            }
             EventKind::Connected { .. } => self.connected = true,
             EventKind::ResolveFailed { host, failure, detail } => {
                 let mut o = self.obs(ObservationKind::ResolveFailed, stage, Some(i));
@@ -432,7 +602,10 @@ impl<'a> Walker<'a> {
             EventKind::Received { reply } => self.reply(i, stage, reply),
             EventKind::ImapReceived { line } => self.imap_line(i, stage, line),
             EventKind::TlsStarted { server_name } => self.server_name = Some(server_name),
-            EventKind::TlsEstablished { .. } => self.tls_up = true,
+            EventKind::TlsEstablished { session } => {
+                self.tls_up = true;
+                self.certificate(i, stage, session);
+            }
             EventKind::TlsFailed { failure, detail, certificates } => {
                 let mut o = self.obs(ObservationKind::TlsFailed, stage, Some(i));
                 o.class = Some(snake(failure));
@@ -526,10 +699,14 @@ impl<'a> Walker<'a> {
             }
             self.last_ehlo = Some((i, reply, self.tls_up));
         }
-        if stage == Stage::Auth && reply.code == 334 {
+        if matches!(stage, Stage::Auth | Stage::Unknown) && reply.code == 334 {
             self.challenge(i, reply);
         }
         if !reply.is_failure() {
+            return;
+        }
+        // "Bad sequence" after an earlier failure is its consequence: the client went on.
+        if reply.code == 503 && self.failed {
             return;
         }
         let enhanced = reply
@@ -551,11 +728,30 @@ impl<'a> Walker<'a> {
         if let Some(c) = command {
             o.params.insert("command".into(), c.to_owned());
         }
-        let mechanism_refused = stage == Stage::Auth
-            && (reply.code == 504
-                || enhanced.is_some_and(|e| {
-                    (e.class, e.subject, e.detail) == (5, 5, 4) || (e.class, e.subject, e.detail) == (5, 7, 4)
-                }));
+        let triple = enhanced.map(|e| (e.class, e.subject, e.detail));
+        let names_auth = || {
+            let m = reply.message().to_ascii_lowercase();
+            m.contains("authentication") || m.contains("auth ") || m.contains("mechanism")
+        };
+        let not_enabled = || {
+            let m = reply.message().to_ascii_lowercase();
+            m.contains("authentication not enabled")
+                || m.contains("authentication not available")
+                || m.contains("used when not advertised")
+        };
+        let mechanism_refused = match stage {
+            Stage::Auth => {
+                reply.code == 504
+                    || matches!(triple, Some((5, 5, 4) | (5, 7, 4)))
+                    || (reply.code == 503 && not_enabled())
+            }
+            Stage::Unknown => {
+                triple == Some((5, 7, 4))
+                    || (reply.code == 504 && names_auth())
+                    || (reply.code == 503 && not_enabled())
+            }
+            _ => false,
+        };
         if mechanism_refused {
             // This reply is observed as the missing mechanism it reports, not as a plain reply.
             let mut m = o;
@@ -572,6 +768,89 @@ impl<'a> Walker<'a> {
         } else {
             self.push(o);
         }
+    }
+
+    /// The leaf certificate of a session that was set up: a fact, not a failure (rules look for
+    /// what its issuer reveals).
+    fn certificate(&mut self, i: usize, stage: Stage, session: &TlsSession) {
+        let Some(leaf) = session.certificates.first() else {
+            return;
+        };
+        let mut o = self.obs(ObservationKind::TlsCertificate, stage, Some(i));
+        o.text = leaf.issuer.clone();
+        o.evidence.push(format!(
+            "certificate: subject {}; issuer {}; names {}; valid {} to {}",
+            leaf.subject,
+            leaf.issuer,
+            leaf.names.join(", "),
+            leaf.not_before,
+            leaf.not_after
+        ));
+        let server_name = self.server_name.unwrap_or(&self.t.endpoint.host).to_owned();
+        o.params.insert("server_name".into(), server_name);
+        o.params.insert("tls_version".into(), session.version.clone());
+        for (k, v) in [
+            ("subject", &leaf.subject),
+            ("issuer", &leaf.issuer),
+            ("not_before", &leaf.not_before),
+            ("not_after", &leaf.not_after),
+        ] {
+            if !v.is_empty() {
+                o.params.insert(k.into(), v.clone());
+            }
+        }
+        if !leaf.names.is_empty() {
+            o.params.insert("names".into(), leaf.names.join(", "));
+        }
+        // A fact: it does not make later timeouts or hang-ups consequences of a failure.
+        self.out.push(o);
+    }
+
+    fn client_error(
+        &mut self,
+        i: usize,
+        stage: Stage,
+        event: &Event,
+        program: Option<&str>,
+        code: Option<&str>,
+        message: &str,
+    ) {
+        let mut o = self.obs(ObservationKind::ClientError, stage, Some(i));
+        o.class = code.and_then(client_code_class);
+        o.text = message.to_owned();
+        o.evidence.push(summarize(event));
+        if let Some(p) = program.filter(|p| !p.trim().is_empty()) {
+            o.params.insert("program".into(), p.to_owned());
+        }
+        if let Some(c) = code.filter(|c| !c.trim().is_empty()) {
+            o.params.insert("client_code".into(), c.to_owned());
+        }
+        o.params.insert("message".into(), message.to_owned());
+        let quoted = (!self.has_failure_reply).then(|| quoted_reply(message)).flatten();
+        if let Some(q) = quoted {
+            let mut r = self.obs(ObservationKind::Reply, stage, Some(i));
+            r.code = q.code;
+            r.enhanced = q.enhanced;
+            r.text = q.text.clone();
+            r.evidence = o.evidence.clone();
+            if let Some(c) = q.code {
+                r.params.insert("code".into(), c.to_string());
+            }
+            if let Some(e) = q.enhanced {
+                r.params.insert("enhanced".into(), e.to_string());
+            }
+            let line =
+                [q.code.map(|c| c.to_string()), q.enhanced.map(|e| e.to_string()), Some(q.text.clone())]
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            r.params.insert("reply".into(), q.text);
+            r.params.insert("reply_line".into(), line);
+            self.push(r);
+        }
+        self.push(o);
     }
 
     fn challenge(&mut self, i: usize, reply: &'a Reply) {
@@ -711,7 +990,11 @@ impl<'a> Walker<'a> {
                 o.text = reply.lines.join("\n");
                 o.evidence.extend(reply.wire_lines());
                 o.params.insert("offered".into(), keywords(reply));
-                o.params.insert("masked".into(), caps.masked_keywords().join(" "));
+                let masked = caps.masked_keywords();
+                if !masked.is_empty() {
+                    o.class = Some("masked".into());
+                }
+                o.params.insert("masked".into(), masked.join(" "));
                 self.push(o);
             }
             Protocol::Imap => {
@@ -784,6 +1067,147 @@ impl<'a> Walker<'a> {
         o.params.insert("offered".into(), offered(ehlo));
         self.push(o);
     }
+}
+
+/// A server reply quoted inside a client program's error message.
+#[derive(Debug, PartialEq, Eq)]
+struct QuotedReply {
+    code: Option<u16>,
+    enhanced: Option<EnhancedCode>,
+    text: String,
+}
+
+/// Finds the server reply a client's error message quotes: `535-5.7.8 Username and...`
+/// (nodemailer, JavaMail), `535: 5.7.139 ...` (MailKit), `(535, b'5.7.8 ...')` (Python),
+/// `The server response was: 5.7.57 ...` (.NET), `Invalid login: 535 Incorrect...`. Only
+/// failure codes (4xx, 5xx) count; the text stops at the quoting's closing `')` or a newline.
+fn quoted_reply(message: &str) -> Option<QuotedReply> {
+    static PATTERNS: OnceLock<[Regex; 3]> = OnceLock::new();
+    let [coded, response, bare] = PATTERNS.get_or_init(|| {
+        let re = |p: &str| Regex::new(p).expect("valid pattern");
+        [
+            // A code and an enhanced code: 535-5.7.8 / 535 5.7.8 / 535: 5.7.8 / (535, b'5.7.8
+            re(r"(?:^|[^\d.])([45]\d\d)(?:[ -]|: |, ?b?['\x22])([245]\.\d{1,3}\.\d{1,3})[ .]+([^\n]*)"),
+            // .NET: "The server response was: 5.7.57 Client not authenticated..."
+            re(r"(?i)server (?:response was|responded|replied|said):? +(?:([45]\d\d)[ -])?([245]\.\d{1,3}\.\d{1,3}) +([^\n]*)"),
+            // A code and text after a word that introduces the server's answer.
+            re(r"(?i)(?:login|response|responded|replied|said|error):? +\(?([45]\d\d)(?:[ -]|, ?b?['\x22])([A-Za-z][^\n]*)"),
+        ]
+    });
+    let clean = |t: &str| t.trim().trim_end_matches(['\'', '"', ')']).trim().to_owned();
+    if let Some(c) = coded.captures(message).or_else(|| response.captures(message)) {
+        let code = c.get(1).and_then(|m| m.as_str().parse().ok());
+        let enhanced = c.get(2).and_then(|m| m.as_str().parse().ok());
+        return Some(QuotedReply { code, enhanced, text: clean(&c[3]) });
+    }
+    let c = bare.captures(message)?;
+    Some(QuotedReply { code: c[1].parse().ok(), enhanced: None, text: clean(&c[2]) })
+}
+
+/// Seconds since 1970 of a civil date (proleptic Gregorian), for the clock check.
+fn unix_seconds(year: i64, month: i64, day: i64, hour: i64, minute: i64, second: i64) -> i64 {
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hour * 3600 + minute * 60 + second
+}
+
+/// The first date in a server's text, as Unix seconds and as written: an RFC 5322 date
+/// (`Tue, 24 Nov 2026 09:14:02 +0000`, in greetings) or an RFC 3339 time stamp
+/// (`2026-11-24T09:14:05.123Z`, in Microsoft's replies).
+pub(crate) fn find_date(text: &str) -> Option<(i64, String)> {
+    static PATTERNS: OnceLock<[Regex; 2]> = OnceLock::new();
+    let [rfc5322, rfc3339] = PATTERNS.get_or_init(|| {
+        let re = |p: &str| Regex::new(p).expect("valid pattern");
+        [
+            re(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ?([+-])(\d{2})(\d{2})\b"),
+            re(r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})"),
+        ]
+    });
+    let num = |s: &str| s.parse::<i64>().ok();
+    let offset = |sign: &str, h: &str, m: &str| -> Option<i64> {
+        let secs = num(h)? * 3600 + num(m)? * 60;
+        Some(if sign == "-" { -secs } else { secs })
+    };
+    let valid = |mo: i64, d: i64, h: i64, mi: i64, s: i64| {
+        (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61
+    };
+    if let Some(c) = rfc5322.captures(text) {
+        const MONTHS: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let month = MONTHS.iter().position(|m| *m == &c[2])? as i64 + 1;
+        let (d, y, h, mi) = (num(&c[1])?, num(&c[3])?, num(&c[4])?, num(&c[5])?);
+        let s = c.get(6).map_or(Some(0), |m| num(m.as_str()))?;
+        if valid(month, d, h, mi, s) {
+            let local = unix_seconds(y, month, d, h, mi, s);
+            return Some((local - offset(&c[7], &c[8], &c[9])?, c[0].to_owned()));
+        }
+    }
+    let c = rfc3339.captures(text)?;
+    let (y, mo, d, h, mi, s) = (num(&c[1])?, num(&c[2])?, num(&c[3])?, num(&c[4])?, num(&c[5])?, num(&c[6])?);
+    if !valid(mo, d, h, mi, s) {
+        return None;
+    }
+    let zone = &c[7];
+    let off = if zone == "Z" {
+        0
+    } else {
+        let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+        offset(&zone[..1], digits.get(..2)?, digits.get(2..4)?)?
+    };
+    Some((unix_seconds(y, mo, d, h, mi, s) - off, c[0].to_owned()))
+}
+
+/// Minutes of difference that make a clock wrong enough to matter (OAuth tokens, certificates).
+const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// Compares the first date the server sent with this computer's clock at that moment.
+fn clock_skew(context: &Context, t: &Transcript, index: usize) -> Option<Observation> {
+    let (started, _) = find_date(t.started_at.as_deref()?)?;
+    let (i, event, server, written) = t.events.iter().enumerate().find_map(|(i, e)| {
+        let text = match &e.kind {
+            EventKind::Received { reply } => reply.lines.join(" "),
+            EventKind::ImapReceived { line } => line.clone(),
+            _ => return None,
+        };
+        find_date(&text).map(|(server, written)| (i, e, server, written))
+    })?;
+    let local = started + i64::try_from(event.at_ms / 1000).unwrap_or(0);
+    let skew = local - server;
+    if skew.abs() <= CLOCK_SKEW_MINUTES * 60 {
+        return None;
+    }
+    let mut params = event_params(t, event.stage, context);
+    params.insert("server_time".into(), written);
+    params.insert("local_time".into(), t.started_at.clone().unwrap_or_default());
+    params.insert("skew_minutes".into(), (skew.abs() / 60).to_string());
+    params.insert("clock".into(), if skew > 0 { "ahead" } else { "behind" }.into());
+    Some(Observation {
+        kind: ObservationKind::ClockSkew,
+        stage: event.stage,
+        protocol: t.protocol,
+        security: t.endpoint.security,
+        transcript: index,
+        event: Some(i),
+        code: None,
+        enhanced: None,
+        class: None,
+        text: String::new(),
+        evidence: vec![
+            summarize(event),
+            format!(
+                "this computer's clock: {} at the start, {} ms before this line",
+                t.started_at.as_deref().unwrap_or_default(),
+                event.at_ms
+            ),
+        ],
+        params,
+    })
 }
 
 /// A reply on one line, as people quote it: `535 5.7.8 Username and Password not accepted...`.
@@ -908,6 +1332,156 @@ mod tests {
         assert!(ObservationKind::ImapNo.check_class("authenticationfailed").is_err());
         assert!(ObservationKind::Reply.check_class("x").is_err());
         assert!(ObservationKind::OauthError.check_class("400").is_ok());
+    }
+
+    #[test]
+    fn client_codes_become_classes() {
+        assert_eq!(client_code_class(" 0x800CCC0E "), Some("0x800ccc0e".into()));
+        assert_eq!(client_code_class("4af4"), Some("4af4".into()));
+        assert_eq!(client_code_class("EAUTH"), Some("eauth".into()));
+        assert_eq!(client_code_class("two words"), None);
+        assert_eq!(client_code_class(""), None);
+        assert!(ObservationKind::ClientError.check_class("0x800ccc0e").is_ok());
+        assert!(ObservationKind::ClientError.check_class("0x800CCC0E").is_err());
+        assert!(ObservationKind::SendingMode.check_class("direct_send").is_ok());
+        assert!(ObservationKind::SendingMode.check_class("direct-send").is_err());
+        assert!(ObservationKind::StarttlsMissing.check_class("masked").is_ok());
+    }
+
+    #[test]
+    fn replies_quoted_by_client_programs() {
+        let q = |m: &str| quoted_reply(m).map(|q| (q.code, q.enhanced.map(|e| e.to_string()), q.text));
+        let gmail = "Username and Password not accepted. For more information, go to";
+        assert_eq!(
+            q(&format!("Error: Invalid login: 535-5.7.8 {gmail}")),
+            Some((Some(535), Some("5.7.8".into()), gmail.into()))
+        );
+        assert_eq!(
+            q("smtplib.SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted.')"),
+            Some((Some(535), Some("5.7.8".into()), "Username and Password not accepted.".into()))
+        );
+        assert_eq!(
+            q(
+                "MailKit.Security.AuthenticationException: 535: 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+            ),
+            Some((
+                Some(535),
+                Some("5.7.139".into()),
+                "Authentication unsuccessful, basic authentication is disabled.".into()
+            ))
+        );
+        assert_eq!(
+            q(
+                "The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.57 Client not authenticated to send mail."
+            ),
+            Some((None, Some("5.7.57".into()), "Client not authenticated to send mail.".into()))
+        );
+        assert_eq!(
+            q("Invalid login: 535 Incorrect authentication data"),
+            Some((Some(535), None, "Incorrect authentication data".into()))
+        );
+        // Not replies: a success code, a version number, an Outlook code.
+        assert_eq!(q("250 2.0.0 OK queued"), None);
+        assert_eq!(q("TLS 1.2.3 handshake"), None);
+        assert_eq!(q("Send/Receive error 0x800CCC0E"), None);
+    }
+
+    #[test]
+    fn dates_servers_send() {
+        let (t, written) =
+            find_date("BY1 Microsoft ESMTP MAIL Service ready at Mon, 1 Jun 2015 12:00:00 +0000").unwrap();
+        assert_eq!(t, 1_433_160_000);
+        assert_eq!(written, "1 Jun 2015 12:00:00 +0000");
+        assert_eq!(find_date("ESMTP Exim 4.96 Mon, 01 Jun 2015 14:00:00 +0200").unwrap().0, 1_433_160_000);
+        assert_eq!(find_date("[DB6P 2015-06-01T12:00:00.123Z 08DD]").unwrap().0, 1_433_160_000);
+        assert_eq!(find_date("2015-06-01T13:30:00+01:30").unwrap().0, 1_433_160_000);
+        assert_eq!(find_date("1970-01-01T00:00:00Z").unwrap().0, 0);
+        assert_eq!(find_date("2000-03-01T00:00:00Z").unwrap().0, 951_868_800);
+        assert!(find_date("smtp.gmail.com ESMTP a640c - gsmtp").is_none());
+        assert!(find_date("2015-13-01T00:00:00Z").is_none());
+    }
+
+    fn greeting_at(started_at: &str, banner: &str) -> Vec<Observation> {
+        let mut t = Transcript::new(
+            Protocol::Smtp,
+            Role::Primary,
+            mailprobe_proto::Endpoint {
+                host: "mx.example.test".into(),
+                port: 25,
+                security: Security::Starttls,
+            },
+        );
+        t.started_at = Some(started_at.into());
+        t.push(90_000, Stage::Banner, EventKind::Received { reply: Reply::new(220, [banner]) });
+        clock_skew(&Context::default(), &t, 0).into_iter().collect()
+    }
+
+    #[test]
+    fn clock_skew_beyond_five_minutes() {
+        let banner = "mx.example.test ESMTP Exim 4.96 Mon, 01 Jun 2015 12:00:00 +0000";
+        // Ninety seconds after a start of 11:58:30, the server says 12:00:00: in step.
+        assert!(greeting_at("2015-06-01T11:58:30Z", banner).is_empty());
+        let ahead = greeting_at("2015-06-01T14:10:00Z", banner);
+        assert_eq!(ahead.len(), 1);
+        assert_eq!(ahead[0].params["clock"], "ahead");
+        assert_eq!(ahead[0].params["skew_minutes"], "131");
+        let behind = greeting_at("2015-06-01T11:50:00Z", banner);
+        assert_eq!(behind[0].params["clock"], "behind");
+        assert_eq!(behind[0].params["skew_minutes"], "8");
+        // No start time recorded (pasted evidence): nothing to compare with.
+        assert!(greeting_at("", banner).is_empty());
+    }
+
+    #[test]
+    fn m365_mode_from_the_context_or_the_host() {
+        let ctx = |host: &str, mode: Option<SendMode>| Context {
+            host: host.into(),
+            port: 587,
+            mode,
+            user: Some("scanner@contoso.example".into()),
+            from: Some("scanner@contoso.example".into()),
+            ..Context::default()
+        };
+        let modes = |c: &Context| -> Vec<(String, String)> {
+            context_facts(c)
+                .into_iter()
+                .filter(|o| o.kind == ObservationKind::SendingMode)
+                .map(|o| (o.class.unwrap(), o.params["mode_source"].clone()))
+                .collect()
+        };
+        let pair = |a: &str, b: &str| vec![(a.to_owned(), b.to_owned())];
+        assert_eq!(modes(&ctx("smtp.office365.com", None)), pair("submission", "host"));
+        assert_eq!(modes(&ctx("contoso-com.mail.protection.outlook.com", None)), pair("direct_send", "host"));
+        assert_eq!(
+            modes(&ctx("contoso-com.mail.protection.outlook.com", Some(SendMode::Relay))),
+            pair("relay", "context")
+        );
+        assert_eq!(
+            modes(&ctx("smtp.office365.com", Some(SendMode::DirectSend))),
+            pair("direct_send", "context")
+        );
+        assert!(modes(&ctx("mail.example.test", None)).is_empty());
+        let m365 = Context { provider: Some("m365".into()), ..ctx("52.101.1.2", Some(SendMode::DirectSend)) };
+        assert_eq!(modes(&m365), pair("direct_send", "context"));
+    }
+
+    #[test]
+    fn a_different_sender_needs_send_as_only_where_a_login_sends() {
+        let differs = |host: &str, mode: Option<SendMode>, from: &str| {
+            let c = Context {
+                host: host.into(),
+                mode,
+                user: Some("scanner@contoso.example".into()),
+                from: Some(from.into()),
+                ..Context::default()
+            };
+            context_facts(&c).iter().any(|o| o.kind == ObservationKind::SenderDiffers)
+        };
+        assert!(differs("smtp.office365.com", None, "sales@contoso.example"));
+        assert!(!differs("smtp.office365.com", None, "Scanner@Contoso.example"));
+        assert!(!differs("contoso-com.mail.protection.outlook.com", None, "sales@contoso.example"));
+        assert!(!differs("smtp.office365.com", Some(SendMode::Relay), "sales@contoso.example"));
+        assert!(!differs("mail.example.test", None, "sales@contoso.example"));
     }
 
     #[test]
