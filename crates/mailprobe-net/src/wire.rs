@@ -59,6 +59,10 @@ pub(crate) struct Wire {
     stream: Stream,
     pub(crate) rec: Recorder,
     pub(crate) timeout: Duration,
+    /// Everything the peer owes us must arrive by then: set to `timeout` after our last action
+    /// (connecting, writing, a handshake). A per-read timeout alone would let a server that
+    /// trickles a byte every few seconds, or sends an endless `250-` reply, hold a probe forever.
+    deadline: tokio::time::Instant,
     buf: Box<[u8]>,
 }
 
@@ -69,7 +73,13 @@ fn ms(d: Duration) -> u64 {
 
 impl Wire {
     pub(crate) fn new(stream: TcpStream, rec: Recorder, timeout: Duration) -> Self {
-        Self { stream: Stream::Plain(stream), rec, timeout, buf: vec![0; 16 * 1024].into_boxed_slice() }
+        Self {
+            stream: Stream::Plain(stream),
+            rec,
+            timeout,
+            deadline: tokio::time::Instant::now() + timeout,
+            buf: vec![0; 16 * 1024].into_boxed_slice(),
+        }
     }
 
     /// The local address as an EHLO address literal: `[192.0.2.1]` or `[IPv6:2001:db8::1]`.
@@ -99,7 +109,7 @@ impl Wire {
                 Stream::Gone => Err(io::Error::from(io::ErrorKind::NotConnected)),
             }
         };
-        match tokio::time::timeout(self.timeout, read).await {
+        match tokio::time::timeout_at(self.deadline, read).await {
             Err(_) => {
                 let after_ms = ms(self.timeout);
                 self.rec.push(stage, EventKind::TimedOut { waiting_for: waiting_for.to_owned(), after_ms });
@@ -143,7 +153,10 @@ impl Wire {
                 self.record_io_error(stage, &e);
                 Err(Stopped)
             }
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => {
+                self.deadline = tokio::time::Instant::now() + self.timeout;
+                Ok(())
+            }
         }
     }
 
@@ -246,6 +259,7 @@ impl Wire {
                 };
                 self.rec.push(stage, EventKind::TlsEstablished { session });
                 self.stream = Stream::Tls(Box::new(tls));
+                self.deadline = tokio::time::Instant::now() + self.timeout;
                 Ok(())
             }
         }
