@@ -23,6 +23,7 @@ mod engine;
 mod finding;
 mod lang;
 mod observe;
+mod playbook;
 mod texts;
 
 #[cfg(test)]
@@ -37,6 +38,10 @@ pub use catalogue::AUDIENCES;
 pub use finding::{Finding, Fix, Severity};
 pub use lang::{Lang, UnknownLang};
 pub use observe::{COMMON_PARAMS, Observation, ObservationKind, observe};
+pub use playbook::{
+    Check, CheckHost, CheckTarget, GUIDE_PARAMS, GUIDE_UI, Playbook, Sender, Step, find_playbook, playbook,
+    playbooks, tenant_mx,
+};
 
 use catalogue::{FindingDef, LoadError};
 use texts::{Source, Texts};
@@ -48,8 +53,10 @@ const FINDINGS_TOML: &str = include_str!("../data/findings.toml");
 const LOCALES: &[(Lang, &str, &str)] = &[
     (Lang::En, "findings.ftl", include_str!("../locales/en/findings.ftl")),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
+    (Lang::En, "guide.ftl", include_str!("../locales/en/guide.ftl")),
     (Lang::It, "findings.ftl", include_str!("../locales/it/findings.ftl")),
     (Lang::It, "ui.ftl", include_str!("../locales/it/ui.ftl")),
+    (Lang::It, "guide.ftl", include_str!("../locales/it/guide.ftl")),
 ];
 
 /// The catalogue of findings and their texts, and the engine that applies them.
