@@ -26,7 +26,7 @@ use mailprobe_kb::{
 use mailprobe_net::TrustStore;
 use mailprobe_proto::{Secret, Security, SendMode};
 
-use crate::cli::{Cli, Command, GlobalArgs, SecurityArg};
+use crate::cli::{Cli, Command, Format, GlobalArgs, SecurityArg};
 use crate::diagnose::{self, Secrets};
 use crate::provider;
 use crate::report::Report;
@@ -77,6 +77,12 @@ const WIDTH: usize = 78;
 /// stopped), 1 when every step was walked and sending still does not work, 2 for bad usage.
 pub async fn run(args: &GuideArgs, global: &GlobalArgs) -> Result<u8> {
     let lang = crate::lang(global);
+    if global.format == Format::Json {
+        // main prints this as the one JSON document --format json promises.
+        bail!(
+            "guide is a conversation (and --print writes Markdown): no JSON; use mailprobe diagnose --format json"
+        );
+    }
     if args.list {
         let mut out = String::new();
         for p in playbooks() {
@@ -105,8 +111,8 @@ pub async fn run(args: &GuideArgs, global: &GlobalArgs) -> Result<u8> {
         global,
         session: Session::default(),
     };
-    let ended = guide.converse(scenario).await.is_err();
-    if ended {
+    guide.session.ended = guide.converse(scenario).await.is_err();
+    if guide.session.ended {
         guide.blank();
         guide.say_key("guide-ui-input-ended", &[]);
     }
@@ -179,6 +185,8 @@ struct Session {
     answers: Vec<StepAnswer>,
     /// `mailprobe diagnose` arguments that repeat the checks.
     diagnose_command: Option<Vec<String>>,
+    /// The input ended before the conversation did.
+    ended: bool,
 }
 
 impl Session {
@@ -870,12 +878,16 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
                 }
             }
         }
-        let result = match self.session.result() {
-            Outcome::Works(n) => text(lang, "guide-ui-summary-works", &[("n", &n.to_string())]),
-            Outcome::StillBroken => text(lang, "guide-ui-summary-still-broken", &[]),
-            Outcome::Unknown => text(lang, "guide-ui-summary-unknown", &[]),
-        };
-        line(&mut out, &result);
+        // Without a playbook there are no steps to confirm anything with, and the findings say it
+        // all; unless the conversation was cut short.
+        if self.session.playbook.is_some() || self.session.ended {
+            let result = match self.session.result() {
+                Outcome::Works(n) => text(lang, "guide-ui-summary-works", &[("n", &n.to_string())]),
+                Outcome::StillBroken => text(lang, "guide-ui-summary-still-broken", &[]),
+                Outcome::Unknown => text(lang, "guide-ui-summary-unknown", &[]),
+            };
+            line(&mut out, &result);
+        }
         let mut commands = Vec::new();
         if let Some(p) = self.session.playbook {
             commands.push(format!("mailprobe guide --print {}", p.id));

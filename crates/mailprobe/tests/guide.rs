@@ -591,3 +591,53 @@ fn on_a_terminal_the_password_is_not_echoed() {
     assert!(seen.contains("[auth.app_password_required]") || seen.contains("[auth."), "{seen}");
     assert!(!seen.contains(PASSWORD), "{seen}");
 }
+
+#[test]
+fn without_a_playbook_the_checks_still_run_and_show_what_to_do() {
+    let sim = Sim::start(Scenario::GmailAppPasswordRequired);
+    // Outlook on a Mac with "another" provider: no playbook. Without --host the guide asks for
+    // the server; the simulator plays it.
+    let flags: Vec<String> = sim.flags().into_iter().skip(2).collect();
+    let input =
+        format!("1\n3\n{}\nsmtp.gmail.com\n{}\n", accounts::GMAIL_USER, accounts::GMAIL_ACCOUNT_PASSWORD);
+    let out = guide(&flags, &input);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    no_raw_keys(&stdout);
+    assert_in_order(
+        &stdout,
+        &[
+            "There is no step-by-step guide for this combination yet",
+            "Which server does it send through",
+            "SMTP smtp.gmail.com port 587 with STARTTLS, signing in as pat.example@gmail.com",
+            "[auth.app_password_required]",
+            "What to do:",
+            "1. [Google account]",
+            "Summary",
+            "Found: Google wants an app password",
+            "For the help desk:",
+            "mailprobe diagnose --host smtp.gmail.com --port 587",
+        ],
+    );
+    assert!(!stdout.contains("Step 1 of") && !stdout.contains("Result:"), "{stdout}");
+    assert!(!stdout.contains("mailprobe guide --print"), "{stdout}");
+    assert!(
+        !stdout.contains(accounts::GMAIL_ACCOUNT_PASSWORD)
+            && !stderr.contains(accounts::GMAIL_ACCOUNT_PASSWORD)
+    );
+}
+
+#[test]
+fn json_is_refused_as_one_json_document() {
+    for args in [
+        &["--format", "json"][..],
+        &["--format", "json", "--list"],
+        &["--print", "m365-relay", "--format", "json"],
+    ] {
+        let out = guide(&strings(args), "1\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        assert!(doc["error"].as_str().unwrap_or_default().contains("guide"), "{doc}");
+        assert!(doc["findings"].is_array(), "{doc}");
+    }
+}
