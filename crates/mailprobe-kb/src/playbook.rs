@@ -84,6 +84,7 @@ pub const GUIDE_UI: &[&str] = &[
     "guide-ui-checks-could-not-run",
     "guide-ui-checks-skipped",
     "guide-ui-checks-ok",
+    "guide-ui-checks-ok-envelope",
     "guide-ui-checks-ok-no-sign-in",
     "guide-ui-checks-found",
     "guide-ui-finding-see",

@@ -490,8 +490,8 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
     }
 
     /// The password: without echo on a terminal, one line when piped. Never printed.
-    fn ask_password(&mut self, address: &str) -> Asked<Option<Secret>> {
-        let question = self.t("guide-ui-ask-password", &[("address", address)]);
+    fn ask_password(&mut self, address: &str, provider: &str) -> Asked<Option<Secret>> {
+        let question = self.t("guide-ui-ask-password", &[("address", address), ("provider", provider)]);
         let q = wrap(&question, "", "");
         self.emit(&format!("{} ", q.trim_end()));
         let line = if self.tty {
@@ -674,10 +674,11 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
             self.say_key("guide-ui-checks-from-here", &[]);
         }
         let password = match run.user.clone() {
-            Some(user) => self.ask_password(&user)?,
+            Some(user) => self.ask_password(&user, run.provider.as_deref().unwrap_or("other"))?,
             None => None,
         };
         let signs_in = password.is_some();
+        let sign_in_asked = run.user.is_some();
         if !signs_in && run.user.is_some() {
             // Without a password: connection and encryption only, no envelope.
             run.user = None;
@@ -699,7 +700,7 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
             }
         };
         self.blank();
-        self.show_findings(&report, signs_in);
+        self.show_findings(&report, signs_in, sign_in_asked);
         self.session.report = Some(report);
         Ok(())
     }
@@ -722,10 +723,15 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
         Ok(diagnose::run(&env, &plan, context, self.lang).await)
     }
 
-    fn show_findings(&mut self, report: &Report, signed_in: bool) {
+    fn show_findings(&mut self, report: &Report, signed_in: bool, sign_in_asked: bool) {
         let shown: Vec<_> = report.findings.iter().collect();
         if report.ok && shown.iter().all(|f| f.severity == Severity::Info) {
-            let key = if signed_in { "guide-ui-checks-ok" } else { "guide-ui-checks-ok-no-sign-in" };
+            let key = match (signed_in, sign_in_asked) {
+                (true, _) => "guide-ui-checks-ok",
+                (false, true) => "guide-ui-checks-ok-no-sign-in",
+                // Direct send and relay: no sign-in by design, the envelope was tried.
+                (false, false) => "guide-ui-checks-ok-envelope",
+            };
             self.say_key(key, &[]);
         }
         if shown.is_empty() {

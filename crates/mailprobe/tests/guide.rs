@@ -641,3 +641,30 @@ fn json_is_refused_as_one_json_document() {
         assert!(doc["findings"].is_array(), "{doc}");
     }
 }
+
+#[test]
+fn direct_send_to_the_submission_endpoint_points_at_the_settings_step() {
+    // Direct send aimed at smtp.office365.com, which wants a sign-in: the guide's first step
+    // (the MX endpoint, not smtp.office365.com) is where that is fixed.
+    let sim = Sim::start(Scenario::M365Ok);
+    let mut args = sim.flags();
+    args.extend(strings(&["--scenario", "m365-direct-send"]));
+    let out = guide(&args, &format!("{}\nn\n", accounts::M365_USER));
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("Password used to sign in"), "direct send asks for no password:\n{stdout}");
+    assert!(
+        stdout.contains("[auth.not_authenticated]") || stdout.contains("[direct_send.wrong_endpoint]"),
+        "{stdout}"
+    );
+    assert_in_order(
+        &stdout,
+        &[
+            "5.7.57",
+            "→ Step 1 deals with this.",
+            "Step 1 of 6: Check the device's settings for direct send",
+            "→ This is what the automated check found:",
+            "smtp.office365.com does not take mail this way",
+        ],
+    );
+}

@@ -206,11 +206,15 @@ guide-ui-ask-server = Which server does it send through (the outgoing SMTP serve
 guide-ui-checks-heading = Automated checks
 guide-ui-checks-what = mailprobe now does what the sender does: { $targets }.
 guide-ui-checks-from-here = The checks run from this computer: for a device, run the guide on a computer on the same network as the device.
-guide-ui-ask-password = Password used to sign in as { $address } (for Gmail with 2-Step Verification, the app password). It is not shown and not kept. Press Enter alone to check without signing in:
+guide-ui-ask-password = Password used to sign in as { $address }{ $provider ->
+        [gmail] {" "}(with 2-Step Verification, the app password).
+       *[other] .
+    } It is not shown and not kept. Press Enter alone to check without signing in:
 guide-ui-checking = Checking, this takes a few seconds…
 guide-ui-checks-could-not-run = The checks could not run: { $error }
 guide-ui-checks-skipped = Automated checks skipped.
 guide-ui-checks-ok = The checks found no problem: from this computer the server accepts the connection, the encryption and the sign-in. The cause is then most likely in the settings of the program or device that sends, which the steps below go through.
+guide-ui-checks-ok-envelope = The checks found no problem: from this computer the server accepts the connection, the encryption, the sender and the recipient. The cause is then most likely in the settings of the device, which the steps below go through.
 guide-ui-checks-ok-no-sign-in = The checks found no problem with the connection and the encryption (signing in was not tried).
 guide-ui-checks-found = What the checks found:
 guide-ui-finding-see = { $count ->

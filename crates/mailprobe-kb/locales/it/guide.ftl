@@ -206,11 +206,15 @@ guide-ui-ask-server = Tramite quale server invia (il server SMTP in uscita nelle
 guide-ui-checks-heading = Controlli automatici
 guide-ui-checks-what = Ora mailprobe fa ciò che fa il mittente: { $targets }.
 guide-ui-checks-from-here = I controlli partono da questo computer: per un dispositivo, esegui la guida da un computer della stessa rete del dispositivo.
-guide-ui-ask-password = Password usata per accedere come { $address } (per Gmail con verifica in due passaggi, la password per l'app). Non viene mostrata né conservata. Premi solo Invio per controllare senza accedere:
+guide-ui-ask-password = Password usata per accedere come { $address }{ $provider ->
+        [gmail] {" "}(con la verifica in due passaggi, la password per l'app).
+       *[other] .
+    } Non viene mostrata né conservata. Premi solo Invio per controllare senza accedere:
 guide-ui-checking = Controllo in corso, ci vuole qualche secondo…
 guide-ui-checks-could-not-run = Non è stato possibile eseguire i controlli: { $error }
 guide-ui-checks-skipped = Controlli automatici saltati.
 guide-ui-checks-ok = I controlli non hanno trovato problemi: da questo computer il server accetta la connessione, la cifratura e l'accesso. La causa sta quindi con ogni probabilità nelle impostazioni del programma o del dispositivo che invia, che i passi seguenti ripercorrono.
+guide-ui-checks-ok-envelope = I controlli non hanno trovato problemi: da questo computer il server accetta la connessione, la cifratura, il mittente e il destinatario. La causa sta quindi con ogni probabilità nelle impostazioni del dispositivo, che i passi seguenti ripercorrono.
 guide-ui-checks-ok-no-sign-in = I controlli non hanno trovato problemi di connessione né di cifratura (l'accesso non è stato provato).
 guide-ui-checks-found = Che cosa hanno trovato i controlli:
 guide-ui-finding-see = { $count ->
