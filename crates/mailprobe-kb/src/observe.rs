@@ -571,6 +571,8 @@ impl<'a> Walker<'a> {
             EventKind::Resolved { .. }
             | EventKind::Connecting { .. }
             | EventKind::Note { .. }
+            | EventKind::TokenInspected { .. }
+            | EventKind::ClockChecked { .. }
             | EventKind::HelloAnswered { .. } => {}
             EventKind::ClientError { program, code, message } => {
                 self.client_error(i, stage, event, program.as_deref(), code.as_deref(), message)

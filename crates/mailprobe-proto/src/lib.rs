@@ -5,6 +5,7 @@
 //! drive it from files; tests drive it from byte strings.
 
 mod chain;
+mod clock;
 mod command;
 mod ehlo;
 mod enhanced;
@@ -13,9 +14,14 @@ mod line;
 mod reply;
 mod sasl;
 mod tls_hello;
+mod token;
 mod transcript;
 
 pub use chain::{ChainAssessment, EXPIRES_SOON_DAYS, assess_chain, name_matches, unix_from_rfc3339};
+pub use clock::{
+    CLOCK_ERROR_MS, CLOCK_WARNING_MS, ClockCheck, ClockLevel, ClockSource, SNTP_PACKET_LEN, SntpSample,
+    clock_level, parse_http_date, parse_sntp_reply, sntp_request, sntp_server_reply,
+};
 pub use command::{Command, dot_stuff};
 pub use ehlo::EhloCapabilities;
 pub use enhanced::EnhancedCode;
@@ -26,6 +32,10 @@ pub use sasl::{
     oauthbearer_initial_response, plain_initial_response, xoauth2_initial_response,
 };
 pub use tls_hello::{HelloAnswer, TlsVersion, alert_name, client_hello, read_hello_answer};
+pub use token::{
+    CLOCK_LEEWAY_SECS, GOOGLE_MAIL_SCOPE, OUTLOOK_AUDIENCES, TokenClaims, TokenExpectations, TokenFormat,
+    TokenInspection, TokenProblem, claims_from_map, decode_jwt_claims, inspect_token, problems_of,
+};
 pub use transcript::{
     CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
     ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, TlsVersionResult,

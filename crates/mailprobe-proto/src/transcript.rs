@@ -374,6 +374,17 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         refused: Option<String>,
     },
+    /// A bearer token was inspected before it was sent (its claims read, not verified): what
+    /// it is for, whose it is, when it expires, and what is wrong with it. Never the token.
+    TokenInspected {
+        /// What was found.
+        inspection: crate::TokenInspection,
+    },
+    /// The local clock was compared with a reference (SNTP, an HTTP `Date`, a token's times).
+    ClockChecked {
+        /// The comparison and its verdict.
+        check: crate::ClockCheck,
+    },
     /// A remark of the recorder (a step skipped, a choice made).
     Note {
         /// The remark.
@@ -421,6 +432,9 @@ impl Event {
             | EventKind::Sent { .. }
             | EventKind::TlsStarted { .. }
             | EventKind::Note { .. }
+            // Evidence about the credentials and the clock, not an outcome of the stage.
+            | EventKind::TokenInspected { .. }
+            | EventKind::ClockChecked { .. }
             // Our own orderly close settles nothing about the stage it happens in.
             | EventKind::Closed { reason: CloseReason::Done } => false,
             EventKind::Received { reply } => !reply.is_intermediate(),
@@ -621,6 +635,10 @@ pub fn summarize(event: &Event) -> String {
             (None, Some(how)) => format!("{offered} offered: refused, {how}"),
             (None, None) => format!("{offered} offered: no answer"),
         },
+        EventKind::TokenInspected { inspection } => crate::token::summarize_inspection(inspection),
+        EventKind::ClockChecked { check } => {
+            format!("clock check ({}, {}): {}", snake(&check.source), check.server, check.describe())
+        }
         EventKind::Note { text } => text.clone(),
     }
 }
