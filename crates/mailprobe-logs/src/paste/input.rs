@@ -1,0 +1,151 @@
+//! Reading pasted bytes into lines: capped, lossily decoded, cleaned of terminal noise.
+
+use super::{MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_LINES};
+
+/// The lines of a paste, with what had to be done to read them.
+#[derive(Debug, Default)]
+pub(crate) struct Input {
+    /// Logical lines with their 1-based number in the input.
+    pub lines: Vec<(usize, String)>,
+    /// Bytes given.
+    pub bytes: usize,
+    /// Lines read (before joining continued string literals).
+    pub line_count: usize,
+    /// Something was left unread.
+    pub truncated: bool,
+    /// What was repaired or dropped, in words.
+    pub notes: Vec<String>,
+}
+
+/// Splits the bytes into clean lines, reading at most [`MAX_INPUT_BYTES`] and [`MAX_LINES`].
+pub(crate) fn read(bytes: &[u8]) -> Input {
+    let mut input = Input { bytes: bytes.len(), ..Input::default() };
+    let kept = if bytes.len() > MAX_INPUT_BYTES {
+        input.truncated = true;
+        input.notes.push(format!(
+            "the input is {} bytes; only the first {MAX_INPUT_BYTES} (1 MiB) were read",
+            bytes.len()
+        ));
+        &bytes[..MAX_INPUT_BYTES]
+    } else {
+        bytes
+    };
+    let text = String::from_utf8_lossy(kept);
+    if matches!(text, std::borrow::Cow::Owned(_)) {
+        input.notes.push("bytes that are not UTF-8 were replaced with U+FFFD".into());
+    }
+    let mut cut = 0usize;
+    let mut raw_lines = Vec::new();
+    // CRLF and LF end lines; a lone CR (old Mac files, some Windows logs) does too.
+    for (n, line) in text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).enumerate()
+    {
+        if n >= MAX_LINES {
+            input.truncated = true;
+            input.notes.push(format!("only the first {MAX_LINES} lines were read"));
+            break;
+        }
+        let mut clean = clean(line);
+        if clean.chars().count() > MAX_LINE_CHARS {
+            cut += 1;
+            clean = clean.chars().take(MAX_LINE_CHARS).collect();
+        }
+        raw_lines.push((n + 1, clean));
+    }
+    input.line_count = raw_lines.len();
+    if cut > 0 {
+        input.notes.push(format!("{cut} lines longer than {MAX_LINE_CHARS} characters were cut"));
+    }
+    input.lines = join_string_concatenations(raw_lines);
+    input
+}
+
+/// Drops terminal colour sequences and control characters; tabs become spaces.
+fn clean(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => {
+                // CSI: ESC [ params final-byte; anything else: drop ESC and the next char.
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                } else {
+                    chars.next();
+                }
+            }
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Joins JavaScript string concatenations as Node prints long error fields:
+/// `response: '535-5.7.8 ...\n' +` / `'535 5.7.8 ...',` become one line.
+fn join_string_concatenations(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::with_capacity(lines.len());
+    let mut joining: Option<char> = None;
+    for (n, line) in lines {
+        if let Some(quote) = joining
+            && let Some(last) = out.last_mut()
+            && let Some(rest) = line.trim_start().strip_prefix(quote)
+        {
+            last.1.push_str(rest);
+            joining = continued(&mut last.1);
+            continue;
+        }
+        let mut line = line;
+        joining = continued(&mut line);
+        out.push((n, line));
+    }
+    out
+}
+
+/// When the line ends with `'... ' +`, removes the closing quote and the `+` and returns the quote.
+fn continued(line: &mut String) -> Option<char> {
+    let trimmed = line.trim_end().strip_suffix('+')?.trim_end();
+    let quote = trimmed.chars().last().filter(|q| matches!(q, '\'' | '"' | '`'))?;
+    let keep = trimmed.len() - quote.len_utf8();
+    line.truncate(keep);
+    Some(quote)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_and_cleans() {
+        let input = read(b"a\r\n\x1b[31mred\x1b[0m\tx\r\nb\rc\xff");
+        let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(lines, ["a", "red x", "b", "c\u{fffd}"]);
+        assert!(input.notes.iter().any(|n| n.contains("UTF-8")));
+        assert!(!input.truncated);
+    }
+
+    #[test]
+    fn bounds_bytes_lines_and_line_length() {
+        let big = vec![b'x'; MAX_INPUT_BYTES + 10];
+        let input = read(&big);
+        assert!(input.truncated);
+        assert_eq!(input.lines[0].1.chars().count(), MAX_LINE_CHARS);
+        let many = "1\n".repeat(MAX_LINES + 5);
+        let input = read(many.as_bytes());
+        assert!(input.truncated);
+        assert_eq!(input.lines.len(), MAX_LINES);
+    }
+
+    #[test]
+    fn joins_node_string_concatenation() {
+        let input = read(b"  response: '535-5.7.8 a\\n' +\n    '535 5.7.8 b',\n  responseCode: 535");
+        assert_eq!(input.lines.len(), 2);
+        assert_eq!(input.lines[0].1, "  response: '535-5.7.8 a\\n535 5.7.8 b',");
+        assert_eq!(input.lines[1], (3, "  responseCode: 535".to_owned()));
+    }
+}

@@ -1,0 +1,695 @@
+//! The error texts of mail clients, libraries and tools that carry no server reply: TLS,
+//! connection, name-resolution and timeout failures (each becomes the proto event a live probe
+//! would have recorded), and client-side errors (which become [`EventKind::ClientError`]).
+//! One table per kind; each row is a lower-case phrase as the program prints it.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::LazyLock;
+
+use mailprobe_proto::{CloseReason, ConnectFailure, EventKind, ResolveFailure, Stage, TlsFailure};
+use regex::Regex;
+
+/// Longest detail kept from a line.
+const MAX_DETAIL: usize = 400;
+
+/// TLS failures, most specific first: a line that says "certificate verify failed: certificate
+/// has expired" is an expired certificate, not just an untrusted one.
+const TLS: &[(TlsFailure, &[&str])] = &[
+    (
+        TlsFailure::NotTls,
+        &[
+            "wrong version number",
+            "wrong_version_number",
+            "first record does not look like a tls handshake",
+            "unsupported or unrecognized ssl message",
+            "unknown protocol",
+            "packet length too long",
+            "ssl routines::http request",
+            "record_layer_failure",
+        ],
+    ),
+    (
+        TlsFailure::ProtocolVersion,
+        &[
+            "unsupported protocol",
+            "unsupported_protocol",
+            "alert protocol version",
+            "alert_protocol_version",
+            "protocol_version",
+            "protocol version not supported",
+            "no appropriate protocol",
+            "no protocols available",
+            "version too low",
+        ],
+    ),
+    (
+        TlsFailure::CertExpired,
+        &[
+            "certificate has expired",
+            "certificate expired",
+            "certificate is expired",
+            "certificateexpiredexception",
+            "nottimevalid",
+            "cert_has_expired",
+            "sec_error_expired_certificate",
+        ],
+    ),
+    (TlsFailure::CertNotYetValid, &["certificate is not yet valid", "certificatenotyetvalidexception"]),
+    (
+        TlsFailure::CertHostnameMismatch,
+        &[
+            "hostname mismatch",
+            "host name mismatch",
+            "does not match certificate's altnames",
+            "certificate is valid for",
+            "no alternative certificate subject name matches",
+            "no subject alternative dns name matching",
+            "no subject alternative names matching",
+            "no subject alternative names present",
+            "remotecertificatenamemismatch",
+            "ip address mismatch",
+            "doesn't match either of",
+            "err_tls_cert_altname_invalid",
+        ],
+    ),
+    (
+        TlsFailure::CertRevoked,
+        &["certificate revoked", "certificate_revoked", "certificate has been revoked"],
+    ),
+    (
+        TlsFailure::CertUntrusted,
+        &[
+            "self signed certificate",
+            "self-signed certificate",
+            "depth_zero_self_signed_cert",
+            "self_signed_cert_in_chain",
+            "unable to get local issuer certificate",
+            "unable_to_get_issuer_cert_locally",
+            "unable to verify the first certificate",
+            "unable_to_verify_leaf_signature",
+            "unable to get issuer certificate",
+            "signed by unknown authority",
+            "pkix path building failed",
+            "unable to find valid certification path",
+            "untrustedroot",
+            "partialchain",
+            "certificate verify failed",
+            "certificate_verify_failed",
+            "remote certificate is invalid",
+            "certificate is not trusted",
+            "certificate not trusted",
+            "is not trusted",
+            "alert unknown ca",
+            "unknown_ca",
+            "sec_error_unknown_issuer",
+            "verify error:num",
+            "ssl certificate problem",
+            "server certificate not verified",
+            "untrusted issuer",
+            "certificate validation failed",
+        ],
+    ),
+    (
+        TlsFailure::HandshakeRejected,
+        &[
+            "handshake failure",
+            "handshake_failure",
+            "no shared cipher",
+            "no cipher suites in common",
+            "no ciphers available",
+            "insufficient security",
+            "inappropriate fallback",
+            "sslv3 alert",
+            "tlsv1 alert",
+        ],
+    ),
+    (
+        TlsFailure::ConnectionLost,
+        &[
+            "unexpected eof",
+            "eof occurred in violation of protocol",
+            "remote host terminated the handshake",
+            "socket disconnected before secure tls connection",
+            "ssl_error_syscall",
+            "ssleoferror",
+            "tls connection was non-properly terminated",
+            "ssl_accept error",
+            "handshake was interrupted",
+        ],
+    ),
+    (
+        TlsFailure::Other,
+        &[
+            "could not convert socket to tls",
+            "sslhandshakeexception",
+            "sslhandshakeexception",
+            "ssl routines",
+            "sslerror",
+            "ssl operation failed",
+            "tls handshake",
+            "tls startup failed",
+            "starttls failed",
+            "could not create ssl/tls secure channel",
+            "error occurred while attempting to establish an ssl or tls connection",
+            "tls library problem",
+            "cannot start tls",
+            "tls negotiation failed",
+            "unable to negotiate",
+            "ssl_connect",
+            "tls error",
+            "ssl error",
+        ],
+    ),
+];
+
+/// Name-resolution failures. Checked before connection failures: Go's `lookup x: i/o timeout`
+/// is a DNS timeout, not a TCP one.
+const RESOLVE: &[(ResolveFailure, &[&str])] = &[
+    (
+        ResolveFailure::TimedOut,
+        &[
+            "temporary failure in name resolution",
+            "eai_again",
+            "host not found, try again",
+            "errno -3]",
+            "dns timeout",
+            "lookup timed out",
+            "name resolution timed out",
+            "resolving timed out",
+        ],
+    ),
+    (ResolveFailure::NoAddresses, &["no address associated with hostname", "eai_nodata", "no a record"]),
+    (
+        ResolveFailure::NoSuchHost,
+        &[
+            "name or service not known",
+            "nodename nor servname provided",
+            "enotfound",
+            "no such host",
+            "unknownhostexception",
+            "could not resolve host",
+            "could not resolve hostname",
+            "couldn't resolve host",
+            "getaddrinfo failed",
+            "host not found",
+            "nxdomain",
+            "name does not resolve",
+            "non-existent domain",
+            "errno -2]",
+            "errno 8]",
+            "errno 11001]",
+            "unknown host",
+        ],
+    ),
+    (ResolveFailure::Failed, &["server misbehaving", "servfail", "name service error", "eai_fail"]),
+];
+
+/// TCP connection failures.
+const CONNECT: &[(ConnectFailure, &[&str])] = &[
+    (
+        ConnectFailure::Refused,
+        &[
+            "connection refused",
+            "econnrefused",
+            "actively refused",
+            "connection was refused",
+            "errno 111]",
+            "wsaeconnrefused",
+            "(10061)",
+        ],
+    ),
+    (
+        ConnectFailure::Unreachable,
+        &[
+            "network is unreachable",
+            "enetunreach",
+            "no route to host",
+            "ehostunreach",
+            "host is unreachable",
+            "network unreachable",
+            "host unreachable",
+            "errno 101]",
+            "errno 113]",
+            "(10051)",
+            "(10065)",
+        ],
+    ),
+    (
+        ConnectFailure::TimedOut,
+        &[
+            "connect timed out",
+            "connection timed out",
+            "connection timeout",
+            "etimedout",
+            "did not properly respond after a period of time",
+            "errno 110]",
+            "errno 60]",
+            "(10060)",
+            "timed out connecting",
+            "connect: operation timed out",
+        ],
+    ),
+];
+
+/// Waits that ended with nothing: the stage they belong to (`None`: whatever the context says).
+const TIMEOUTS: &[(Option<Stage>, &[&str])] = &[
+    (
+        Some(Stage::Banner),
+        &[
+            "greeting never received",
+            "while receiving the initial server greeting",
+            "waiting for greeting",
+            "timeout waiting for greeting",
+            "no greeting",
+        ],
+    ),
+    (
+        None,
+        &[
+            "timed out",
+            "timeouterror",
+            "sockettimeoutexception",
+            "socket.timeout",
+            "operation has timed out",
+            "read timeout",
+            "error: timeout",
+            "timeout exceeded",
+        ],
+    ),
+];
+
+/// Connections that ended under the client.
+const CLOSED: &[(CloseReason, &[&str])] = &[
+    (
+        CloseReason::Reset,
+        &["connection reset", "econnreset", "forcibly closed by the remote host", "(10054)", "errno 104]"],
+    ),
+    (
+        CloseReason::PeerClosed,
+        &[
+            "connection closed unexpectedly",
+            "connection unexpectedly closed",
+            "unexpectedly closed",
+            "net_io_connectionclosed",
+            "unexpectedly disconnected",
+            "connection closed by foreign host",
+            "connection closed by remote host",
+            "remote host closed connection",
+            "closed connection unexpectedly",
+            "server closed the connection",
+            "connection was closed",
+            "lost connection",
+            "smtpserverdisconnected",
+            "broken pipe",
+            "epipe",
+            "unexpected end of stream",
+            "end of file reached",
+        ],
+    ),
+];
+
+/// A client-side error without a server reply: program, phrase, the error code it carries,
+/// the stage it belongs to, and whether it stands on its own (strong) or only when nothing more
+/// precise is in the paste (weak: "Could not authenticate" after the server's 535 adds nothing).
+pub(crate) struct ClientPattern {
+    pub program: &'static str,
+    pub phrase: &'static str,
+    pub code: Option<&'static str>,
+    pub stage: Option<Stage>,
+    pub strong: bool,
+}
+
+const fn cp(
+    program: &'static str,
+    phrase: &'static str,
+    code: Option<&'static str>,
+    stage: Option<Stage>,
+) -> ClientPattern {
+    ClientPattern { program, phrase, code, stage, strong: false }
+}
+
+/// Phrases checked before the failure tables: they name a client-side condition even though
+/// they contain words like "disconnected" or "connect".
+pub(crate) const CLIENT_FIRST: &[ClientPattern] = &[
+    cp("python-smtplib", "please run connect() first", Some("SMTPServerDisconnected"), None),
+    cp(
+        "python-smtplib",
+        "smtp auth extension not supported by server",
+        Some("SMTPNotSupportedError"),
+        Some(Stage::Auth),
+    ),
+    cp(
+        "python-smtplib",
+        "starttls extension not supported by server",
+        Some("SMTPNotSupportedError"),
+        Some(Stage::Tls),
+    ),
+    cp("python-smtplib", "no suitable authentication method found", Some("SMTPException"), Some(Stage::Auth)),
+    cp("phpmailer", "smtp connect() failed", None, None),
+    cp("phpmailer", "could not connect to smtp host", None, Some(Stage::Connect)),
+];
+
+/// Client-side errors checked when nothing more precise was found on the line.
+pub(crate) const CLIENT: &[ClientPattern] = &[
+    cp("phpmailer", "could not authenticate", None, Some(Stage::Auth)),
+    cp("phpmailer", "data not accepted", None, Some(Stage::Data)),
+    cp("phpmailer", "the following from address failed", None, Some(Stage::MailFrom)),
+    cp("phpmailer", "the following recipients failed", None, Some(Stage::RcptTo)),
+    cp("phpmailer", "called mail() without being connected", None, None),
+    cp("nodemailer", "missing credentials for", Some("EAUTH"), Some(Stage::Auth)),
+    cp(
+        "nodemailer",
+        "can't send mail - all recipients were rejected",
+        Some("EENVELOPE"),
+        Some(Stage::RcptTo),
+    ),
+    cp("nodemailer", "invalid login", Some("EAUTH"), Some(Stage::Auth)),
+    cp("go-net-smtp", "smtp: server doesn't support auth", None, Some(Stage::Auth)),
+    cp("go-net-smtp", "unencrypted connection", None, Some(Stage::Auth)),
+    cp(
+        "javamail",
+        "no authentication mechanisms supported by both server and client",
+        None,
+        Some(Stage::Auth),
+    ),
+    cp("javamail", "authenticationfailedexception", None, Some(Stage::Auth)),
+    cp("javamail", "could not connect to smtp host", None, Some(Stage::Connect)),
+    cp("mailkit", "the smtp server does not support authentication", None, Some(Stage::Auth)),
+    cp("mailkit", "authenticationexception", None, Some(Stage::Auth)),
+    cp(
+        "dotnet-smtpclient",
+        "the smtp server requires a secure connection or the client was not authenticated",
+        None,
+        None,
+    ),
+    cp("dotnet-smtpclient", "failure sending mail", None, None),
+    cp("thunderbird", "unable to establish a secure link with smtp server", None, Some(Stage::Tls)),
+    cp("thunderbird", "sending of the message failed", None, None),
+    cp("swaks", "no authentication type succeeded", None, Some(Stage::Auth)),
+    cp("swaks", "host did not advertise authentication", None, Some(Stage::Auth)),
+    cp("swaks", "host did not advertise starttls", None, Some(Stage::Tls)),
+    cp("swaks", "starttls not advertised", None, Some(Stage::Tls)),
+    cp("swaks", "could not authenticate", None, Some(Stage::Auth)),
+];
+
+static OUTLOOK_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[^0-9a-z])(4af4|0x800ccc[0-9a-f]{2}|0x8004[0-9a-f]{4}|0x8007[0-9a-f]{4})(?:[^0-9a-z]|$)",
+    )
+    .expect("valid pattern")
+});
+
+static CURL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"curl: \((\d{1,3})\)\s*(.*)").expect("valid pattern"));
+
+static RESOLVE_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |lookup |could not resolve host:? |unknownhostexception: |name=|resolve host(?:name)? )\x60?([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])",
+    )
+    .expect("valid pattern")
+});
+
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\b|\[([0-9A-Fa-f:.]+)\]:(\d{1,5})\b")
+        .expect("valid pattern")
+});
+
+/// The line's failure as a proto event, with the stage it belongs to when the event fixes it.
+pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
+    let lower = line.to_ascii_lowercase();
+    let detail = || detail(line);
+    if let Some(failure) = first(RESOLVE, &lower, |f| {
+        // "host not found" in Postfix's "Host or domain name not found" is a DNS error; in a
+        // Go "lookup ... i/o timeout" the timeout is the resolver's.
+        !(f == ResolveFailure::NoSuchHost && lower.contains("try again"))
+    })
+    .or_else(|| {
+        (lower.contains("lookup ") && lower.contains("i/o timeout")).then_some(ResolveFailure::TimedOut)
+    }) {
+        let host =
+            RESOLVE_HOST.captures(line).map(|c| c[1].trim_end_matches('.').to_owned()).unwrap_or_default();
+        return Some((Some(Stage::Resolve), EventKind::ResolveFailed { host, failure, detail: detail() }));
+    }
+    if let Some(failure) = first(TLS, &lower, |_| true) {
+        return Some((
+            Some(Stage::Tls),
+            EventKind::TlsFailed { failure, detail: detail(), certificates: Vec::new() },
+        ));
+    }
+    let connect_words = ["connect", "dial tcp", "could not connect", "failed to connect"];
+    let connecting = connect_words.iter().any(|w| lower.contains(w));
+    let connect = first(CONNECT, &lower, |_| true).or_else(|| {
+        (connecting
+            && (lower.contains("timed out") || lower.contains("i/o timeout") || lower.contains("timeout")))
+        .then_some(ConnectFailure::TimedOut)
+    });
+    // "Greeting never received" carries code ETIMEDOUT in nodemailer but is a banner timeout.
+    let banner_wait = first(TIMEOUTS, &lower, |s| s == Some(Stage::Banner)).flatten();
+    if let (Some(failure), None) = (connect, banner_wait) {
+        return Some((
+            Some(Stage::Connect),
+            EventKind::ConnectFailed { address: address(line), failure, detail: detail() },
+        ));
+    }
+    if let Some(stage) = first(TIMEOUTS, &lower, |_| true) {
+        let after_ms = after_ms(&lower);
+        let waiting_for = if stage == Some(Stage::Banner) { "banner" } else { "reply" };
+        return Some((stage, EventKind::TimedOut { waiting_for: waiting_for.into(), after_ms }));
+    }
+    if let Some(reason) = first(CLOSED, &lower, |_| true) {
+        return Some((None, EventKind::Closed { reason }));
+    }
+    None
+}
+
+/// The first entry of a table whose phrases occur in the lower-cased line and that `keep` accepts.
+fn first<T: Copy>(table: &[(T, &[&str])], lower: &str, keep: impl Fn(T) -> bool) -> Option<T> {
+    table.iter().find(|(t, phrases)| keep(*t) && phrases.iter().any(|p| lower.contains(p))).map(|(t, _)| *t)
+}
+
+/// A client-side error named on the line, from `patterns`.
+pub(crate) fn client_error<'a>(line: &str, patterns: &'a [ClientPattern]) -> Option<&'a ClientPattern> {
+    let lower = line.to_ascii_lowercase();
+    patterns.iter().find(|p| lower.contains(p.phrase))
+}
+
+/// Outlook's own error codes on the line (`4af4`, `0x800CCC0E`), normalised: hex digits
+/// upper-case after `0x`, `4af4` lower-case as Outlook shows it.
+pub(crate) fn outlook_codes(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in OUTLOOK_CODE.captures_iter(line) {
+        let raw = &c[1];
+        let code = if raw.len() > 4 {
+            format!("0x{}", raw[2..].to_ascii_uppercase())
+        } else {
+            raw.to_ascii_lowercase()
+        };
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// curl's `curl: (NN) message`: the exit code and the message.
+pub(crate) fn curl(line: &str) -> Option<(String, String)> {
+    CURL.captures(line).map(|c| (c[1].to_owned(), c[2].trim().to_owned()))
+}
+
+/// The stage a curl exit code belongs to when its message says nothing more precise.
+pub(crate) fn curl_stage(code: &str) -> Option<Stage> {
+    match code {
+        "6" => Some(Stage::Resolve),
+        "7" => Some(Stage::Connect),
+        "35" | "60" | "64" | "58" | "59" | "77" | "80" | "83" | "90" | "91" => Some(Stage::Tls),
+        "67" => Some(Stage::Auth),
+        _ => None,
+    }
+}
+
+/// The socket address on the line, or the unspecified address when it names none.
+pub(crate) fn address(line: &str) -> SocketAddr {
+    ADDRESS
+        .captures(line)
+        .and_then(|c| {
+            let (ip, port) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+                (Some(ip), Some(port), _, _) | (_, _, Some(ip), Some(port)) => (ip.as_str(), port.as_str()),
+                _ => return None,
+            };
+            Some(SocketAddr::new(ip.parse::<IpAddr>().ok()?, port.parse().ok()?))
+        })
+        .unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))
+}
+
+/// How long a wait lasted, when the line says (`after 30000 ms`, `after 30 seconds`).
+fn after_ms(lower: &str) -> u64 {
+    static AFTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:after|in) (\d{1,9}) ?(ms|milliseconds|s|sec|seconds)\b").expect("valid pattern")
+    });
+    AFTER
+        .captures(lower)
+        .and_then(|c| {
+            let n: u64 = c[1].parse().ok()?;
+            Some(if c[2].starts_with('m') { n } else { n.saturating_mul(1000) })
+        })
+        .unwrap_or(0)
+}
+
+/// The line as a failure's detail: trimmed, capped, secrets cut.
+pub(crate) fn detail(line: &str) -> String {
+    let scrubbed = super::redact::scrub(line);
+    let t = scrubbed.trim();
+    if t.chars().count() > MAX_DETAIL {
+        t.chars().take(MAX_DETAIL).chain(['…']).collect()
+    } else {
+        t.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(line: &str) -> String {
+        match event(line) {
+            Some((_, EventKind::TlsFailed { failure, .. })) => format!("tls {failure:?}"),
+            Some((_, EventKind::ConnectFailed { failure, .. })) => format!("connect {failure:?}"),
+            Some((_, EventKind::ResolveFailed { failure, host, .. })) => {
+                format!("resolve {failure:?} {host}")
+            }
+            Some((stage, EventKind::TimedOut { .. })) => format!("timeout {stage:?}"),
+            Some((_, EventKind::Closed { reason })) => format!("closed {reason:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn tls_failures() {
+        let cases = [
+            ("ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1129)", "tls NotTls"),
+            ("curl: (35) error:0A00010B:SSL routines::wrong version number", "tls NotTls"),
+            ("tls: first record does not look like a TLS handshake", "tls NotTls"),
+            ("javax.net.ssl.SSLException: Unsupported or unrecognized SSL message", "tls NotTls"),
+            ("error:0A000102:SSL routines::unsupported protocol", "tls ProtocolVersion"),
+            (
+                "ssl.SSLError: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version",
+                "tls ProtocolVersion",
+            ),
+            (
+                "javax.net.ssl.SSLHandshakeException: No appropriate protocol (protocol is disabled or cipher suites are inappropriate)",
+                "tls ProtocolVersion",
+            ),
+            ("remote error: tls: protocol version not supported", "tls ProtocolVersion"),
+            (
+                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self signed certificate (_ssl.c:1007)",
+                "tls CertUntrusted",
+            ),
+            (
+                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
+                "tls CertExpired",
+            ),
+            (
+                "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'smtp.example.com'. (_ssl.c:1129)",
+                "tls CertHostnameMismatch",
+            ),
+            ("x509: certificate signed by unknown authority", "tls CertUntrusted"),
+            (
+                "tls: failed to verify certificate: x509: certificate is valid for mx.a.example, not smtp.b.example",
+                "tls CertHostnameMismatch",
+            ),
+            (
+                "x509: certificate has expired or is not yet valid: current time 2024-01-01T00:00:00Z is after 2023-12-01T00:00:00Z",
+                "tls CertExpired",
+            ),
+            (
+                "sun.security.validator.ValidatorException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
+                "tls CertUntrusted",
+            ),
+            (
+                "Error: Hostname/IP does not match certificate's altnames: Host: smtp.example.com. is not in the cert's altnames: DNS:mail.example.net",
+                "tls CertHostnameMismatch",
+            ),
+            ("Error: self-signed certificate in certificate chain", "tls CertUntrusted"),
+            (
+                "curl: (60) SSL certificate problem: unable to get local issuer certificate",
+                "tls CertUntrusted",
+            ),
+            (
+                "System.Security.Authentication.AuthenticationException: The remote certificate is invalid according to the validation procedure.",
+                "tls CertUntrusted",
+            ),
+            (
+                "ssl.SSLError: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)",
+                "tls HandshakeRejected",
+            ),
+            ("ssl.SSLEOFError: EOF occurred in violation of protocol (_ssl.c:1129)", "tls ConnectionLost"),
+            ("javax.mail.MessagingException: Could not convert socket to TLS;", "tls Other"),
+            (
+                "MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.",
+                "tls Other",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(kind(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn connection_and_dns_failures() {
+        let cases = [
+            ("ConnectionRefusedError: [Errno 111] Connection refused", "connect Refused"),
+            ("Error: connect ECONNREFUSED 127.0.0.1:587", "connect Refused"),
+            ("dial tcp 192.0.2.1:25: connect: connection refused", "connect Refused"),
+            (
+                "No connection could be made because the target machine actively refused it 127.0.0.1:25",
+                "connect Refused",
+            ),
+            ("dial tcp 192.0.2.1:25: i/o timeout", "connect TimedOut"),
+            ("java.net.SocketTimeoutException: connect timed out", "connect TimedOut"),
+            ("Error: Connection timeout", "connect TimedOut"),
+            (
+                "curl: (28) Failed to connect to smtp.example.com port 25 after 75002 ms: Timed out",
+                "connect TimedOut",
+            ),
+            ("OSError: [Errno 101] Network is unreachable", "connect Unreachable"),
+            ("socket.gaierror: [Errno -2] Name or service not known", "resolve NoSuchHost "),
+            ("Error: getaddrinfo ENOTFOUND smtp.gmial.com", "resolve NoSuchHost smtp.gmial.com"),
+            ("dial tcp: lookup smtp.gmial.com: no such host", "resolve NoSuchHost smtp.gmial.com"),
+            (
+                "dial tcp: lookup smtp.example.com on 127.0.0.53:53: read udp 127.0.0.1:40000->127.0.0.53:53: i/o timeout",
+                "resolve TimedOut smtp.example.com",
+            ),
+            ("socket.gaierror: [Errno -3] Temporary failure in name resolution", "resolve TimedOut "),
+            ("curl: (6) Could not resolve host: smtp.gmial.com", "resolve NoSuchHost smtp.gmial.com"),
+            ("java.net.UnknownHostException: smtp.gmial.com", "resolve NoSuchHost smtp.gmial.com"),
+            ("Error: Greeting never received", "timeout Some(Banner)"),
+            ("java.net.SocketTimeoutException: Read timed out", "timeout None"),
+            ("TimeoutError: timed out", "timeout None"),
+            ("ConnectionResetError: [Errno 104] Connection reset by peer", "closed Reset"),
+            ("smtplib.SMTPServerDisconnected: Connection unexpectedly closed", "closed PeerClosed"),
+            (
+                "System.IO.IOException: Unable to read data from the transport connection: net_io_connectionclosed.",
+                "closed PeerClosed",
+            ),
+            ("nothing to see here", "None"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(kind(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn addresses_codes_and_curl() {
+        assert_eq!(address("connect ECONNREFUSED 127.0.0.1:587").to_string(), "127.0.0.1:587");
+        assert_eq!(address("to [2001:db8::1]:25 failed").to_string(), "[2001:db8::1]:25");
+        assert_eq!(address("no address").to_string(), "0.0.0.0:0");
+        assert_eq!(outlook_codes("Error 4AF4 and 0x800ccc0e, again 4af4"), ["4af4", "0x800CCC0E"]);
+        assert!(outlook_codes("a4af45 0x800ccc").is_empty());
+        assert_eq!(curl("curl: (67) Login denied"), Some(("67".into(), "Login denied".into())));
+        assert_eq!(
+            client_error("SMTP Error: Could not authenticate.", CLIENT).map(|p| p.program),
+            Some("phpmailer")
+        );
+        assert_eq!(after_ms("failed after 75002 ms: timed out"), 75002);
+    }
+}
