@@ -1,13 +1,14 @@
-//! The IMAP check: greeting, CAPABILITY, STARTTLS when asked, AUTHENTICATE PLAIN or LOGIN,
-//! LOGOUT. Mail clients such as Outlook test IMAP and SMTP together when adding an account, so a
+//! The IMAP check: greeting, CAPABILITY, STARTTLS when asked, AUTHENTICATE PLAIN or LOGIN (or,
+//! with a token, AUTHENTICATE XOAUTH2 / OAUTHBEARER), LOGOUT. Mail clients such as Outlook test IMAP and SMTP together when adding an account, so a
 //! refused IMAP login explains a failing account set-up even when SMTP is fine.
 
 use std::net::SocketAddr;
 
 use mailprobe_proto::imap::{ImapResponse, ImapStatus, MAX_IMAP_LINE, login_command};
 use mailprobe_proto::{
-    Endpoint, EventKind, LineReader, Protocol, Role, Secret, Security, Stage, Transcript,
-    plain_initial_response,
+    Endpoint, EventKind, LineReader, Protocol, Role, SaslMechanism, SaslStep, Secret, Security, Stage,
+    Transcript, choose_mechanism, decode_challenge, empty_response, oauthbearer_initial_response,
+    plain_initial_response, xoauth2_initial_response,
 };
 
 use crate::connect::open;
@@ -82,6 +83,63 @@ impl ImapSession {
         }
     }
 
+    /// `AUTHENTICATE XOAUTH2|OAUTHBEARER` (RFC 7628 over IMAP): the initial response inline when
+    /// the server offers SASL-IR, else after its `+`. An error challenge (`+ <base64 JSON>`) is
+    /// decoded into the transcript and answered with the empty response the mechanism asks for,
+    /// so the server finishes with its tagged `NO`.
+    async fn authenticate_bearer(
+        &mut self,
+        mechanism: &SaslMechanism,
+        initial: SaslStep,
+        sasl_ir: bool,
+    ) -> Result<ImapStatus, Stopped> {
+        let stage = Stage::Auth;
+        let tag = self.tag();
+        let mut pending = Some(initial);
+        if sasl_ir {
+            let step = pending.take().ok_or(Stopped)?;
+            let wire = Secret::new(format!("{tag} AUTHENTICATE {mechanism} {}\r\n", step.wire.expose()));
+            self.wire.rec.push(
+                stage,
+                EventKind::Sent { line: format!("{tag} AUTHENTICATE {mechanism} {}", step.shown) },
+            );
+            self.wire.write_all(stage, wire.expose().as_bytes()).await?;
+        } else {
+            let line = format!("{tag} AUTHENTICATE {mechanism}");
+            self.wire.rec.push(stage, EventKind::Sent { line: line.clone() });
+            self.wire.write_all(stage, format!("{line}\r\n").as_bytes()).await?;
+        }
+        let mut challenges = 0;
+        loop {
+            let line = self.read_line(stage, &format!("reply to {tag}")).await?;
+            match ImapResponse::parse(&line) {
+                Some(ImapResponse::Continuation(text)) => {
+                    challenges += 1;
+                    if challenges > 3 {
+                        self.wire.rec.note(stage, "the server keeps asking for more: giving up");
+                        return Err(Stopped);
+                    }
+                    let step = match pending.take() {
+                        // the go-ahead for a client without SASL-IR
+                        Some(step) => step,
+                        None => {
+                            if let Some(doc) = decode_challenge(&text).filter(|d| !d.is_empty()) {
+                                self.wire.rec.note(stage, format!("the + challenge decodes to: {doc}"));
+                            }
+                            empty_response()
+                        }
+                    };
+                    self.wire.rec.push(stage, EventKind::Sent { line: step.shown.clone() });
+                    let wire = Secret::new(format!("{}\r\n", step.wire.expose()));
+                    self.wire.write_all(stage, wire.expose().as_bytes()).await?;
+                }
+                Some(ImapResponse::Tagged { tag: got, status, .. }) if got == tag => return Ok(status),
+                Some(ImapResponse::Untagged { status: Some(ImapStatus::Bye), .. }) => return Err(Stopped),
+                _ => {}
+            }
+        }
+    }
+
     fn tag(&mut self) -> String {
         self.next_tag += 1;
         format!("a{}", self.next_tag)
@@ -96,6 +154,17 @@ impl ImapSession {
 
 /// Runs the IMAP check and returns its transcript.
 pub async fn probe_imap(env: &ProbeEnv, target: &ImapTarget, credentials: &Credentials) -> Transcript {
+    probe_imap_with(env, target, credentials, None).await
+}
+
+/// [`probe_imap`] with the SASL mechanism asked for (`--auth`): a bearer mechanism is used as
+/// asked when the server offers it; `None` picks XOAUTH2, then OAUTHBEARER, when there is a token.
+pub async fn probe_imap_with(
+    env: &ProbeEnv,
+    target: &ImapTarget,
+    credentials: &Credentials,
+    mechanism: Option<&SaslMechanism>,
+) -> Transcript {
     let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Imap, Role::Primary, endpoint);
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
@@ -106,7 +175,7 @@ pub async fn probe_imap(env: &ProbeEnv, target: &ImapTarget, credentials: &Crede
         lines: LineReader::new(MAX_IMAP_LINE),
         next_tag: 0,
     };
-    let logged_in = run(&mut session, env, target, credentials).await;
+    let logged_in = run(&mut session, env, target, credentials, mechanism).await;
     if session.wire.connection_usable() || logged_in.is_ok() {
         let _ = session.simple(Stage::Quit, "LOGOUT").await;
     }
@@ -118,6 +187,7 @@ async fn run(
     env: &ProbeEnv,
     target: &ImapTarget,
     credentials: &Credentials,
+    mechanism: Option<&SaslMechanism>,
 ) -> Result<(), Stopped> {
     let tls_name = target.tls_name.clone().unwrap_or_else(|| target.host.clone());
     if target.security == Security::Tls {
@@ -156,6 +226,45 @@ async fn run(
         }
         session.wire.handshake(&env.trust, &tls_name).await?;
         caps = session.simple(Stage::Capability, "CAPABILITY").await?.1;
+    }
+    if let (Some(user), Some(token)) = (credentials.user.as_deref(), credentials.token.as_ref()) {
+        if !session.wire.is_tls() && target.security != Security::None {
+            session.wire.rec.note(Stage::Auth, "not sending credentials over an unencrypted connection");
+            return Err(Stopped);
+        }
+        let offered: Vec<SaslMechanism> = caps
+            .iter()
+            .filter_map(|c| c.strip_prefix("AUTH="))
+            .map(|m| m.parse().unwrap_or_else(|e| match e {}))
+            .collect();
+        let wanted = mechanism.filter(|m| m.uses_token()).cloned();
+        let chosen = match &wanted {
+            Some(m) => offered.contains(m).then(|| m.clone()),
+            None => choose_mechanism(&offered, true),
+        };
+        let Some(chosen) = chosen else {
+            let offered = offered.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+            let asked = wanted.map_or_else(
+                || "a bearer-token mechanism (XOAUTH2, OAUTHBEARER)".to_owned(),
+                |m| format!("AUTHENTICATE {m}"),
+            );
+            session.wire.rec.note(
+                Stage::Auth,
+                format!(
+                    "{asked} was needed for the token, but the server offers: {}",
+                    if offered.is_empty() { "none" } else { &offered }
+                ),
+            );
+            return Err(Stopped);
+        };
+        let initial = if chosen == SaslMechanism::XOAuth2 {
+            xoauth2_initial_response(user, token)
+        } else {
+            oauthbearer_initial_response(user, &target.host, target.port, token)
+        };
+        let sasl_ir = caps.iter().any(|c| c == "SASL-IR");
+        let status = session.authenticate_bearer(&chosen, initial, sasl_ir).await?;
+        return if status == ImapStatus::Ok { Ok(()) } else { Err(Stopped) };
     }
     let (Some(user), Some(password)) = (credentials.user.as_deref(), credentials.password.as_ref()) else {
         session.wire.rec.note(Stage::Auth, "no user name and password: IMAP login skipped");

@@ -4,6 +4,7 @@
 //! base's job. Every network step has its own timeout, and a failure is evidence, not an error:
 //! the only errors here are set-up errors (an unreadable CA file, no resolver).
 
+mod clock;
 mod connect;
 mod hello_probe;
 mod imap;
@@ -14,9 +15,10 @@ mod wire;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use clock::{DEFAULT_NTP_SERVER, http_date_check, sntp_check, token_clock_check};
 pub use connect::Resolver;
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
-pub use imap::{ImapTarget, probe_imap};
+pub use imap::{ImapTarget, probe_imap, probe_imap_with};
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{TrustStore, certificate_info};
@@ -126,7 +128,9 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     };
     let imap = async {
         match &plan.imap {
-            Some(target) => Some(probe_imap(env, target, &plan.smtp.credentials).await),
+            Some(target) => {
+                Some(probe_imap_with(env, target, &plan.smtp.credentials, plan.smtp.mechanism.as_ref()).await)
+            }
             None => None,
         }
     };
