@@ -307,7 +307,6 @@ impl Rule {
     }
 
     /// Names of the text pattern's capture groups.
-    #[cfg(test)]
     pub fn capture_names(&self) -> Vec<String> {
         self.text
             .as_ref()

@@ -1,5 +1,7 @@
 //! The diagnosis engine: observations matched against the catalogue's rules, ranked, rendered.
 //!
+//! 0. A Context that names no provider takes the one the evidence names (Google's and
+//!    Microsoft's replies say who they are), so pasted replies get provider-aware answers.
 //! 1. Every observation is matched against every rule. Per observation, only the findings whose
 //!    best rule is the most specific survive: a 535 5.7.139 "SmtpClientAuthentication is
 //!    disabled" is explained by `auth.smtp_auth_disabled`, not also by the generic 535 rule of
@@ -9,10 +11,10 @@
 //! 2. Findings matched by several observations merge (evidence and params together).
 //! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`), except
 //!    one tied with it on the same evidence: that is an ambiguity, not a better explanation.
-//! 4. The rest are ordered: severity, then specificity, then stage (the finding's own stage when
-//!    the evidence's is unknown), then transcript, then catalogue order. When the two first
-//!    error findings tie on everything but catalogue order, the evidence fits both equally: an
-//!    `ambiguous` finding goes first and lists them, in catalogue order (the data's ranking).
+//! 4. The rest are ordered: severity, then specificity, then stage (evidence of unknown stage
+//!    last), then transcript, then catalogue order. When the two first error findings tie on
+//!    everything but catalogue order, the evidence fits both equally: an `ambiguous` finding goes
+//!    first and lists them, in catalogue order (the data's ranking).
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -23,7 +25,7 @@ use mailprobe_proto::{Context, Stage, Transcript};
 use crate::catalogue::{Entry, FindingDef, provider_matches};
 use crate::finding::{Finding, Fix, Severity};
 use crate::lang::Lang;
-use crate::observe::{COMMON_PARAMS, Observation, ObservationKind, observe};
+use crate::observe::{COMMON_PARAMS, Observation, ObservationKind, infer_provider, observe};
 use crate::texts::{Texts, args};
 
 /// The id of the finding the engine makes when the evidence fits several findings equally.
@@ -78,6 +80,15 @@ pub(crate) fn diagnose(
     lang: Lang,
     problems: &mut Problems,
 ) -> Vec<Finding> {
+    // A Context that names no provider takes the one the evidence names (pasted replies).
+    let inferred;
+    let context = match infer_provider(context, transcripts) {
+        Some(provider) => {
+            inferred = Context { provider: Some(provider.to_owned()), ..context.clone() };
+            &inferred
+        }
+        None => context,
+    };
     let observations = observe(context, transcripts);
     let mut candidates: Vec<Candidate> = Vec::new();
     for (oi, obs) in observations.iter().enumerate() {
@@ -130,11 +141,7 @@ pub(crate) fn diagnose(
 
     let tie_key = |c: &Candidate| {
         let first = c.first(&observations);
-        let stage = match (first.stage, findings[c.def].stage) {
-            (Stage::Unknown, Some(own)) => own,
-            (observed, _) => observed,
-        };
-        (findings[c.def].severity, Reverse(c.score), stage_rank(stage), first.transcript)
+        (findings[c.def].severity, Reverse(c.score), stage_rank(first.stage), first.transcript)
     };
     candidates.sort_by_key(|c| (tie_key(c), c.def));
 
@@ -161,6 +168,8 @@ pub(crate) fn diagnose(
 /// Localized stand-ins for params a text may use but the evidence did not give.
 fn fallback(key: &str) -> &'static str {
     match key {
+        // Pasted evidence often names no server: "the server refused...".
+        "host" | "server_name" => "ui-placeholder-server",
         "user" | "from" | "to" => "ui-placeholder-address",
         "offered" | "masked" => "ui-none",
         "subject" | "issuer" | "names" | "not_before" | "not_after" => "ui-not-given",
@@ -201,7 +210,7 @@ fn format(
     args: &fluent_bundle::FluentArgs<'_>,
     problems: &mut Problems,
 ) -> String {
-    match texts.format_checked(lang, id, args) {
+    let text = match texts.format_checked(lang, id, args) {
         Some((text, errors)) => {
             problems.extend(errors.into_iter().map(|e| format!("{lang}/{id}: {e}")));
             text
@@ -210,7 +219,21 @@ fn format(
             problems.push(format!("{lang}/{id}: no such message"));
             texts.format(lang, id, args)
         }
+    };
+    // A stand-in at the start of a sentence ("the server refused...") gets its capital.
+    let stand_in = texts.format(lang, "ui-placeholder-server", &args_none());
+    match text.strip_prefix(&stand_in) {
+        Some(rest) if !stand_in.is_empty() => {
+            let mut chars = stand_in.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+            format!("{first}{}{rest}", chars.as_str())
+        }
+        _ => text,
     }
+}
+
+fn args_none() -> fluent_bundle::FluentArgs<'static> {
+    args([])
 }
 
 fn entries<'a>(list: &'a [Entry], context: &'a Context) -> impl Iterator<Item = &'a Entry> {
@@ -252,7 +275,13 @@ fn render(
     }
     let expected =
         COMMON_PARAMS.iter().copied().chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
-    let fargs = fluent_args(&params, expected, texts, lang);
+    // A value another rule of the finding would have captured is empty here: a text may only
+    // select on it (the completeness test checks), and the select falls to its default.
+    let mut shown = params.clone();
+    for name in def.rules.iter().flat_map(|r| r.capture_names()) {
+        shown.entry(name).or_default();
+    }
+    let fargs = fluent_args(&shown, expected, texts, lang);
     let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
     Finding {
         id: def.id.clone(),

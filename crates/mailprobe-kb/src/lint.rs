@@ -11,20 +11,36 @@ use crate::lang::Lang;
 use crate::observe::COMMON_PARAMS;
 use crate::{FINDINGS_TOML, LOCALES};
 
-/// Messages of one Fluent file: id → variables referenced.
-type Messages = BTreeMap<String, BTreeSet<String>>;
+/// Messages of one Fluent file: id → variables referenced, and which of them are only ever
+/// selectors (`{ $x -> ... }`, which fall to their default variant when the value is missing).
+type Messages = BTreeMap<String, Vars>;
 
-fn inline_vars(e: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Vars {
+    all: BTreeSet<String>,
+    shown: BTreeSet<String>,
+}
+
+impl Vars {
+    fn selector_only(&self) -> impl Iterator<Item = &String> {
+        self.all.iter().filter(|v| !self.shown.contains(*v))
+    }
+}
+
+fn inline_vars(e: &ast::InlineExpression<&str>, shown: bool, out: &mut Vars) {
     match e {
         ast::InlineExpression::VariableReference { id } => {
-            out.insert(id.name.to_owned());
+            out.all.insert(id.name.to_owned());
+            if shown {
+                out.shown.insert(id.name.to_owned());
+            }
         }
         ast::InlineExpression::FunctionReference { arguments, .. } => {
             for a in &arguments.positional {
-                inline_vars(a, out);
+                inline_vars(a, shown, out);
             }
             for a in &arguments.named {
-                inline_vars(&a.value, out);
+                inline_vars(&a.value, shown, out);
             }
         }
         ast::InlineExpression::Placeable { expression } => expr_vars(expression, out),
@@ -32,11 +48,11 @@ fn inline_vars(e: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
     }
 }
 
-fn expr_vars(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+fn expr_vars(e: &ast::Expression<&str>, out: &mut Vars) {
     match e {
-        ast::Expression::Inline(i) => inline_vars(i, out),
+        ast::Expression::Inline(i) => inline_vars(i, true, out),
         ast::Expression::Select { selector, variants } => {
-            inline_vars(selector, out);
+            inline_vars(selector, false, out);
             for v in variants {
                 pattern_vars(&v.value, out);
             }
@@ -44,7 +60,7 @@ fn expr_vars(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
     }
 }
 
-fn pattern_vars(p: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+fn pattern_vars(p: &ast::Pattern<&str>, out: &mut Vars) {
     for el in &p.elements {
         if let ast::PatternElement::Placeable { expression } = el {
             expr_vars(expression, out);
@@ -63,7 +79,7 @@ fn messages(source: &str, name: &str, problems: &mut Vec<String>) -> Messages {
     let mut out = Messages::new();
     for entry in &resource.body {
         if let ast::Entry::Message(m) = entry {
-            let mut vars = BTreeSet::new();
+            let mut vars = Vars::default();
             match &m.value {
                 Some(p) => pattern_vars(p, &mut vars),
                 None => problems.push(format!("{name}: {} has no value", m.id.name)),
@@ -99,9 +115,8 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
             for (id, vars) in en {
                 match other.get(id) {
                     None => problems.push(format!("{lang}/{name}: {id} missing (defined in en)")),
-                    Some(v) if v != vars => {
-                        problems.push(format!("{name}: {id} uses {vars:?} in en but {v:?} in {lang}"))
-                    }
+                    Some(v) if v.all != vars.all => problems
+                        .push(format!("{name}: {id} uses {:?} in en but {:?} in {lang}", vars.all, v.all)),
                     Some(_) => {}
                 }
             }
@@ -121,7 +136,13 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
                     None => problems.push(format!("{}: message {id} missing in {lang}/findings.ftl", f.id)),
                     Some(vars) => {
                         let allowed = allowed_params(f);
-                        for v in vars.iter().filter(|v| !allowed.contains(*v)) {
+                        let captured: BTreeSet<String> =
+                            f.rules.iter().flat_map(|r| r.capture_names()).collect();
+                        for v in vars.all.iter().filter(|v| !allowed.contains(*v)) {
+                            let selector_only = vars.selector_only().any(|s| s == v);
+                            if selector_only && captured.contains(v) {
+                                continue;
+                            }
                             problems.push(format!(
                                 "{}: {lang}/{id} uses ${v}, which not every rule of the finding provides",
                                 f.id
@@ -298,6 +319,26 @@ text = "ambiguous-fix"
     #[test]
     fn a_good_small_catalogue_passes() {
         assert_eq!(run(DATA, EN, IT), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_value_only_some_rules_capture_may_only_select() {
+        let data = DATA.replace(
+            "code = [535]\n",
+            "code = [535]\n[[finding.match]]\nobservation = \"reply\"\ntext = \"for the (?P<scope>tenant|mailbox)\"\n",
+        );
+        let select = |lang_text: &str| {
+            format!(
+                "a-b-summary = {{ $scope ->\n        [tenant] {lang_text} org\n       *[other] {lang_text} box\n    }}\n"
+            )
+        };
+        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &select("For the"));
+        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &select("Per la"));
+        assert_eq!(run(&data, &en, &it), Vec::<String>::new());
+        // Shown as a value, it would be missing whenever the other rule matched.
+        let en = EN.replace("{ $reply_line }", "{ $scope }");
+        let it = IT.replace("{ $reply_line }", "{ $scope }");
+        assert!(!run(&data, &en, &it).is_empty());
     }
 
     #[test]

@@ -255,6 +255,63 @@ pub fn observe(context: &Context, transcripts: &[Transcript]) -> Vec<Observation
     out
 }
 
+/// The provider the evidence itself names, for a Context that names none (pasted evidence, a
+/// custom host name in front of a big provider): Google's replies end in `gsmtp` and link to
+/// `support.google.com/mail`; Microsoft 365's carry `*.prod.outlook.com` server tags and `aka.ms`
+/// links (not the greeting or `STOREDRV` names, which Exchange Server on premises shares).
+/// Microsoft 365 and Outlook.com share theirs, so Microsoft evidence reads as `m365`
+/// (Outlook.com needs the Context to say so).
+pub(crate) fn infer_provider(context: &Context, transcripts: &[Transcript]) -> Option<&'static str> {
+    const MARKERS: &[(&str, &[&str])] = &[
+        ("gmail", &["gsmtp", "support.google.com/mail", "gimap ready"]),
+        (
+            "m365",
+            &[
+                ".prod.outlook.com",
+                ".outlook.office365.com",
+                "aka.ms/",
+                "tenantattribution",
+                "sender.office.com",
+                "office 365 region",
+                ".mail.protection.outlook.com",
+            ],
+        ),
+    ];
+    const HOSTS: &[(&str, &[&str])] = &[
+        ("gmail", &["gmail.com", "googlemail.com", "google.com"]),
+        ("m365", &["office365.com", "mail.protection.outlook.com", "outlook.office.com"]),
+        ("outlook", &["smtp-mail.outlook.com", "hotmail.com", "live.com"]),
+    ];
+    if context.provider.is_some() {
+        return None;
+    }
+    let by_host = |host: &str| {
+        let h = host.trim_end_matches('.').to_ascii_lowercase();
+        HOSTS.iter().find_map(|(id, suffixes)| {
+            suffixes.iter().any(|s| h == *s || h.ends_with(&format!(".{s}"))).then_some(*id)
+        })
+    };
+    if let Some(id) = std::iter::once(context.host.as_str())
+        .chain(transcripts.iter().map(|t| t.endpoint.host.as_str()))
+        .find_map(by_host)
+    {
+        return Some(id);
+    }
+    let texts = transcripts.iter().flat_map(|t| &t.events).filter_map(|e| match &e.kind {
+        EventKind::Received { reply } => Some(reply.lines.join(" ")),
+        EventKind::ImapReceived { line } => Some(line.clone()),
+        EventKind::ClientError { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    for text in texts {
+        let lower = text.to_ascii_lowercase();
+        if let Some((id, _)) = MARKERS.iter().find(|(_, marks)| marks.iter().any(|m| lower.contains(m))) {
+            return Some(id);
+        }
+    }
+    None
+}
+
 /// A client program's error code as a rule class: trimmed, lower-case, and only when it is one
 /// word of letters, digits, `_` and `-` (`4af4`, `0x800ccc0e`, `eauth`).
 fn client_code_class(code: &str) -> Option<String> {
@@ -1484,6 +1541,30 @@ mod tests {
         assert!(!differs("contoso-com.mail.protection.outlook.com", None, "sales@contoso.example"));
         assert!(!differs("smtp.office365.com", Some(SendMode::Relay), "sales@contoso.example"));
         assert!(!differs("mail.example.test", None, "sales@contoso.example"));
+    }
+
+    #[test]
+    fn the_evidence_names_the_provider() {
+        let pasted = |line: &str| {
+            let mut t = Transcript::new(
+                Protocol::Smtp,
+                Role::Primary,
+                mailprobe_proto::Endpoint { host: String::new(), port: 0, security: Security::Starttls },
+            );
+            t.push(0, Stage::Unknown, EventKind::Received { reply: Reply::new(535, [line]) });
+            t
+        };
+        let none = Context::default();
+        let gmail = "5.7.8  https://support.google.com/mail/?p=BadCredentials a640c23a62f3a-ab7f1e2d3c4sm123456ex.42 - gsmtp";
+        assert_eq!(infer_provider(&none, &[pasted(gmail)]), Some("gmail"));
+        let m365 = "5.7.3 Authentication unsuccessful [AM0PR02CA0123.eurprd02.prod.outlook.com 2026-11-24T09:14:05.123Z]";
+        assert_eq!(infer_provider(&none, &[pasted(m365)]), Some("m365"));
+        assert_eq!(infer_provider(&none, &[pasted("5.7.8 Error: authentication failed")]), None);
+        // The host decides first; a Context that names a provider is never second-guessed.
+        let host = Context { host: "smtp-mail.outlook.com".into(), ..Context::default() };
+        assert_eq!(infer_provider(&host, &[pasted(m365)]), Some("outlook"));
+        let named = Context { provider: Some("gmail".into()), ..Context::default() };
+        assert_eq!(infer_provider(&named, &[pasted(m365)]), None);
     }
 
     #[test]

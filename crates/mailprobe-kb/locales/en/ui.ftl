@@ -58,6 +58,7 @@ ui-unknown = unknown
 ui-none = none
 ui-not-given = ?
 ui-placeholder-address = <address>
+ui-placeholder-server = the server
 
 # The TLS section of a report (--tls-scan, --verbose).
 ui-tls = TLS

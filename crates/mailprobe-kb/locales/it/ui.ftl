@@ -57,6 +57,7 @@ ui-unknown = sconosciuto
 ui-none = nessuno
 ui-not-given = ?
 ui-placeholder-address = <indirizzo>
+ui-placeholder-server = il server
 
 # La sezione TLS di un rapporto (--tls-scan, --verbose).
 ui-tls = TLS
