@@ -54,9 +54,11 @@ const LOCALES: &[(Lang, &str, &str)] = &[
     (Lang::En, "findings.ftl", include_str!("../locales/en/findings.ftl")),
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
     (Lang::En, "guide.ftl", include_str!("../locales/en/guide.ftl")),
+    (Lang::En, "dns.ftl", include_str!("../locales/en/dns.ftl")),
     (Lang::It, "findings.ftl", include_str!("../locales/it/findings.ftl")),
     (Lang::It, "ui.ftl", include_str!("../locales/it/ui.ftl")),
     (Lang::It, "guide.ftl", include_str!("../locales/it/guide.ftl")),
+    (Lang::It, "dns.ftl", include_str!("../locales/it/dns.ftl")),
 ];
 
 /// The catalogue of findings and their texts, and the engine that applies them.

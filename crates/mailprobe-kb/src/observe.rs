@@ -1260,9 +1260,11 @@ fn clock_skew(context: &Context, t: &Transcript, index: usize) -> Option<Observa
         evidence: vec![
             summarize(event),
             format!(
-                "this computer's clock: {} at the start, {} ms before this line",
+                "this computer's clock read {} when the session began, {} ms before that line: {} minutes {} the server's",
                 t.started_at.as_deref().unwrap_or_default(),
-                event.at_ms
+                event.at_ms,
+                skew.abs() / 60,
+                if skew > 0 { "ahead of" } else { "behind" }
             ),
         ],
         params,

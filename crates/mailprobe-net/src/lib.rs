@@ -6,8 +6,11 @@
 
 mod clock;
 mod connect;
+mod discovery;
+mod dns_check;
 mod hello_probe;
 mod imap;
+mod providers;
 mod smtp;
 mod trust;
 mod wire;
@@ -17,8 +20,17 @@ use std::time::Duration;
 
 pub use clock::{DEFAULT_NTP_SERVER, http_date_check, sntp_check, token_clock_check};
 pub use connect::Resolver;
+pub use discovery::{Discovery, DiscoveryOptions, DiscoverySource, DiscoveryStep, FoundServer, discover};
+pub use dns_check::{
+    DmarcReport, DnsChecker, DnsConfig, DnsReport, DnsblAnswer, DnsblCode, DnsblDef, DnsblKind, DnsblResult,
+    DnsblStatus, LookupStatus, MxRecord, MxReport, ProviderRef, ReverseReport, SpfMatch, SpfPermerror, SpfReport,
+    SpfStep, SpfVerdict, SpfVia, dnsbl, dnsbls, organizational_domain,
+};
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
 pub use imap::{ImapTarget, probe_imap, probe_imap_with};
+pub use providers::{
+    ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
+};
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{TrustStore, certificate_info};

@@ -1,19 +1,666 @@
 //! `mailprobe advise`: which Microsoft 365 sending mode fits a device, and its settings.
-//! (Being built: the engineer who owns this file replaces this body.)
+//!
+//! Follows the Microsoft 365 guide's comparison of the three modes:
+//! - SMTP AUTH client submission (`smtp.office365.com:587`, STARTTLS with TLS 1.2, a mailbox's
+//!   credentials): recommended whenever the device can sign in; reaches everyone.
+//! - Direct send (the tenant's MX endpoint, port 25, no login, TLS optional): only recipients
+//!   inside the organization; a static IP in SPF keeps its mail out of spam.
+//! - Relay through a connector (the MX endpoint, port 25, no login, TLS optional): reaches
+//!   everyone; the connector recognizes the device by its static IP.
+//! - and, for a device that can sign in but speaks only TLS 1.0/1.1, the legacy endpoint
+//!   `smtp-legacy.office365.com` after the tenant opts in (`AllowLegacyTLSClients`).
+//!
+//! The decision ([`recommend`]) is pure; with `--domain` the MX endpoint and the SPF record are
+//! read from DNS (through `--dns-server` when given) to print exact values.
 
-use clap::Args;
+use std::fmt::Write as _;
+use std::net::IpAddr;
 
-use crate::cli::GlobalArgs;
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
+use serde::Serialize;
+
+use crate::cli::{Format, GlobalArgs};
+use crate::dns::{FindingBuilder, domain_of, spf_with_ip};
+use crate::render::json;
+use crate::report::Tool;
+
+/// Yes or no.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum YesNo {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+}
 
 /// `mailprobe advise` flags.
 #[derive(Debug, Args)]
 pub struct AdviseArgs {
-    /// Provider.
+    /// Provider the device sends through (m365; others get their client submission settings).
+    #[arg(long, default_value = "m365")]
+    pub provider: String,
+    /// The newest TLS version the device speaks.
+    #[arg(long, value_name = "1.0|1.1|1.2|1.3", value_parser = ["1.0", "1.1", "1.2", "1.3"], default_value = "1.2")]
+    pub tls: String,
+    /// Whether the device can sign in with a user name and password.
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub can_login: Option<YesNo>,
+    /// Whether it must mail recipients outside the organization.
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub external: Option<YesNo>,
+    /// Whether it sends from a static public IP address.
+    #[arg(long, value_enum, value_name = "yes|no")]
+    pub static_ip: Option<YesNo>,
+    /// The organization's mail domain (its MX endpoint and SPF record are looked up).
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// The device's public IP (implies --static-ip yes unless said otherwise).
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<IpAddr>,
+    /// The mailbox the device signs in with (for the PowerShell commands).
+    #[arg(long, value_name = "ADDRESS")]
+    pub user: Option<String>,
+    /// Print Markdown (for a ticket or a wiki) instead of text (`--format json` wins).
     #[arg(long)]
-    pub provider: Option<String>,
+    pub markdown: bool,
+}
+
+/// The modes advise chooses among.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// SMTP AUTH client submission.
+    Submission,
+    /// Client submission through `smtp-legacy.office365.com` (TLS 1.0/1.1 opt-in).
+    LegacySubmission,
+    /// Direct send.
+    DirectSend,
+    /// Relay through a connector.
+    Relay,
+}
+
+impl Mode {
+    fn text_id(self) -> &'static str {
+        match self {
+            Self::Submission => "advise-mode-submission",
+            Self::LegacySubmission => "advise-mode-legacy",
+            Self::DirectSend => "advise-mode-direct-send",
+            Self::Relay => "advise-mode-relay",
+        }
+    }
+}
+
+/// What the admin said about the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Newest TLS version, as tenths (10, 11, 12, 13).
+    pub tls: u8,
+    /// Can sign in (`None`: not said, taken as yes).
+    pub can_login: Option<bool>,
+    /// Must reach outside recipients (`None`: not said, taken as yes).
+    pub external: Option<bool>,
+    /// Has a static IP (`None`: not said, taken as no).
+    pub static_ip: Option<bool>,
+}
+
+/// One mode considered and not chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// The mode.
+    pub mode: Mode,
+    /// Whether it would work.
+    pub possible: bool,
+    /// Text id of why (not) chosen.
+    pub why: &'static str,
+}
+
+/// The decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The mode, or `None` when none fits.
+    pub mode: Option<Mode>,
+    /// Text id of why.
+    pub why: &'static str,
+    /// What keeps client submission out (text id), when it is.
+    pub blocker: Option<&'static str>,
+    /// The modes not chosen.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// The guide's comparison, as a decision.
+pub fn recommend(f: Facts) -> Decision {
+    let tls_ok = f.tls >= 12;
+    let login = f.can_login.unwrap_or(true);
+    let external = f.external.unwrap_or(true);
+    let static_ip = f.static_ip.unwrap_or(false);
+    let submission = login && tls_ok;
+    let legacy = login && !tls_ok;
+    let direct = !external;
+    let relay = static_ip;
+    let blocker = (!submission).then_some(if login { "advise-blocker-tls" } else { "advise-blocker-login" });
+    let (mode, why) = if submission {
+        (Some(Mode::Submission), "advise-why-submission")
+    } else if direct {
+        (Some(Mode::DirectSend), "advise-why-direct-send")
+    } else if relay {
+        (Some(Mode::Relay), "advise-why-relay")
+    } else if legacy {
+        (Some(Mode::LegacySubmission), "advise-why-legacy")
+    } else {
+        (None, "advise-why-none")
+    };
+    let mut alternatives = Vec::new();
+    for m in [Mode::Submission, Mode::DirectSend, Mode::Relay, Mode::LegacySubmission] {
+        if Some(m) == mode {
+            continue;
+        }
+        let (possible, why) = match m {
+            Mode::Submission if submission => (true, "advise-altwhy-submission-ok"),
+            Mode::Submission if !login => (false, "advise-altwhy-needs-login"),
+            Mode::Submission => (false, "advise-altwhy-needs-tls12"),
+            Mode::DirectSend if direct => (true, "advise-altwhy-direct-ok"),
+            Mode::DirectSend => (false, "advise-altwhy-internal-only"),
+            Mode::Relay if relay => (true, "advise-altwhy-relay-ok"),
+            Mode::Relay => (false, "advise-altwhy-needs-static"),
+            Mode::LegacySubmission if legacy => (true, "advise-altwhy-legacy-ok"),
+            Mode::LegacySubmission if login => (false, "advise-altwhy-legacy-not-needed"),
+            Mode::LegacySubmission => (false, "advise-altwhy-needs-login"),
+        };
+        // The legacy endpoint is only worth naming when the device's TLS is the problem.
+        if m == Mode::LegacySubmission && tls_ok {
+            continue;
+        }
+        alternatives.push(Alternative { mode: m, possible, why });
+    }
+    Decision { mode, why, blocker, alternatives }
+}
+
+/// A line of advice: a text with its arguments, rendered in the reader's language.
+#[derive(Clone, Debug, Serialize)]
+struct Line {
+    /// Text id.
+    id: &'static str,
+    /// The text.
+    text: String,
+    /// A command to run, when the line has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+}
+
+/// Device settings.
+#[derive(Clone, Debug, Serialize)]
+struct Settings {
+    server: String,
+    port: String,
+    tls: String,
+    credentials: String,
+    from: String,
+    recipients: String,
+}
+
+/// A DNS record to add or check.
+#[derive(Clone, Debug, Serialize)]
+struct Record {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    value: String,
+    why: String,
+}
+
+/// The whole advice.
+#[derive(Debug, Serialize)]
+struct Advice {
+    tool: Tool,
+    ok: bool,
+    provider: String,
+    facts: Facts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<Mode>,
+    title: String,
+    recommendation: String,
+    why: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings: Option<Settings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mx_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    mx_endpoint_guessed: bool,
+    dns_records: Vec<Record>,
+    admin_steps: Vec<Line>,
+    caveats: Vec<Line>,
+    alternatives: Vec<Line>,
+    findings: Vec<Finding>,
+}
+
+fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    KnowledgeBase::builtin().text(lang, key, args)
+}
+
+fn yes_no(lang: Lang, v: Option<bool>) -> String {
+    t(
+        lang,
+        match v {
+            Some(true) => "advise-yes",
+            Some(false) => "advise-no",
+            None => "advise-unknown",
+        },
+        &[],
+    )
 }
 
 /// Runs `advise`.
-pub async fn run(_args: &AdviseArgs, _global: &GlobalArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("advise is being built")
+pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
+    let lang = crate::lang(global);
+    let domain = match &args.domain {
+        Some(d) => Some(domain_of(d).ok_or_else(|| anyhow::anyhow!("--domain {d:?} is not a domain name"))?),
+        None => None,
+    };
+    let Some(provider) = crate::provider::by_id(&args.provider) else {
+        let known = crate::provider::PROVIDERS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
+        bail!("unknown provider {:?}; known: {known}", args.provider);
+    };
+    let tls: u8 = match args.tls.as_str() {
+        "1.0" => 10,
+        "1.1" => 11,
+        "1.2" => 12,
+        _ => 13,
+    };
+    let facts = Facts {
+        tls,
+        can_login: args.can_login.map(|v| v == YesNo::Yes),
+        external: args.external.map(|v| v == YesNo::Yes),
+        static_ip: args.static_ip.map(|v| v == YesNo::Yes).or(args.ip.map(|_| true)),
+    };
+    let title = t(lang, "advise-title", &[("provider", provider.name)]);
+    if provider.id != "m365" {
+        return other_provider(args, global, lang, provider, facts, title);
+    }
+    let decision = recommend(facts);
+    let ip = args.ip.map(|i| i.to_string());
+    let ip_or = ip.clone().unwrap_or_else(|| "<static-IP>".into());
+    let user = args.user.clone().unwrap_or_else(|| "<device-mailbox>".into());
+    let domain_shown = domain.clone().unwrap_or_else(|| "<your-domain>".into());
+
+    // DNS facts, when a domain was given.
+    let (mut mx_endpoint, mut mx_guessed, mut spf_record) = (None, false, None);
+    if let Some(d) = &domain {
+        let checker = crate::dns::checker(global)?;
+        let mx = checker.mx(d).await;
+        mx_endpoint = mx.m365_endpoint.clone();
+        if mx_endpoint.is_none() {
+            mx_endpoint = Some(mailprobe_kb::tenant_mx(d));
+            mx_guessed = true;
+        }
+        spf_record = checker.txt(d).await.ok().and_then(|txt| {
+            txt.into_iter().find(|r| r.trim_start().to_ascii_lowercase().starts_with("v=spf1"))
+        });
+    }
+    let mx_host = mx_endpoint.clone().unwrap_or_else(|| "<your-domain>.mail.protection.outlook.com".into());
+
+    let line = |id: &'static str, args: &[(&str, &str)]| Line { id, text: t(lang, id, args), command: None };
+    let blocker_text = decision.blocker.map(|b| t(lang, b, &[("tls", &args.tls)])).unwrap_or_default();
+    let mode_text =
+        decision.mode.map_or_else(|| t(lang, "advise-mode-none", &[]), |m| t(lang, m.text_id(), &[]));
+    let recommendation = t(lang, "advise-recommended", &[("mode", &mode_text)]);
+    let why = t(lang, decision.why, &[("blocker", &blocker_text), ("tls", &args.tls)]);
+
+    let mut dns_records = Vec::new();
+    let mut admin = Vec::new();
+    let mut caveats = Vec::new();
+    let mut findings = Vec::new();
+    let spf_for_device = |ip: &str| {
+        let base =
+            spf_record.clone().unwrap_or_else(|| "v=spf1 include:spf.protection.outlook.com -all".into());
+        spf_with_ip(Some(&base), ip)
+    };
+    let test_cmd = |extra: &str| {
+        let mut c = format!(
+            "mailprobe diagnose --provider m365 --host {}",
+            match decision.mode {
+                Some(Mode::Submission) => "smtp.office365.com",
+                Some(Mode::LegacySubmission) => "smtp-legacy.office365.com",
+                _ => mx_host.as_str(),
+            }
+        );
+        c.push_str(extra);
+        c
+    };
+    let settings = match decision.mode {
+        Some(Mode::Submission) | Some(Mode::LegacySubmission) => {
+            let legacy = decision.mode == Some(Mode::LegacySubmission);
+            let spf =
+                spf_record.clone().unwrap_or_else(|| "v=spf1 include:spf.protection.outlook.com -all".into());
+            dns_records.push(Record {
+                kind: "TXT",
+                name: domain_shown.clone(),
+                value: spf,
+                why: t(lang, "advise-dns-spf-why-provider", &[]),
+            });
+            if legacy {
+                let mut l = line("advise-step-legacy-optin", &[]);
+                l.command = Some("Set-TransportConfig -AllowLegacyTLSClients $true".into());
+                admin.push(l);
+                caveats.push(line("advise-caveat-legacy", &[]));
+            }
+            let mut l = line("advise-step-smtp-auth", &[("user", &user)]);
+            l.command =
+                Some(format!("Set-CASMailbox -Identity {user} -SmtpClientAuthenticationDisabled $false"));
+            admin.push(l);
+            admin.push(line("advise-step-mfa", &[]));
+            admin.push(line("advise-step-send-as", &[("user", &user)]));
+            admin.push(line("advise-step-owa", &[]));
+            let cmd = test_cmd(&format!(" --mode submission --user {user} --client-tls-max {}", args.tls));
+            let mut l = line("advise-step-test", &[("command", &cmd)]);
+            l.command = Some(cmd);
+            admin.push(l);
+            Some(Settings {
+                server: if legacy { "smtp-legacy.office365.com".into() } else { "smtp.office365.com".into() },
+                port: t(lang, "advise-port-submission", &[]),
+                tls: t(lang, if legacy { "advise-tls-legacy" } else { "advise-tls-required" }, &[]),
+                credentials: t(lang, "advise-credentials-mailbox", &[]),
+                from: t(lang, "advise-from-mailbox", &[]),
+                recipients: t(lang, "advise-recipients-all", &[]),
+            })
+        }
+        Some(m @ (Mode::DirectSend | Mode::Relay)) => {
+            let relay = m == Mode::Relay;
+            if relay || facts.static_ip == Some(true) {
+                dns_records.push(Record {
+                    kind: "TXT",
+                    name: domain_shown.clone(),
+                    value: spf_for_device(&ip_or),
+                    why: t(lang, "advise-dns-spf-why-ip", &[]),
+                });
+            }
+            let mut l = line("advise-step-mx", &[]);
+            l.command = None;
+            admin.push(l);
+            if relay {
+                admin.push(line("advise-step-connector", &[("ip", &ip_or)]));
+                admin.push(line("advise-step-accepted-domain", &[]));
+                admin.push(line("advise-step-spf", &[]));
+                admin.push(line("advise-step-port25", &[("host", &mx_host)]));
+                admin.push(line("advise-step-ip-change", &[]));
+            } else {
+                admin.push(line("advise-step-no-connector", &[]));
+                admin.push(line("advise-step-accepted-domain", &[]));
+                if facts.static_ip == Some(true) {
+                    admin.push(line("advise-step-spf", &[]));
+                }
+                admin.push(line("advise-step-port25", &[("host", &mx_host)]));
+                caveats.push(line("advise-caveat-direct-internal", &[]));
+                if facts.static_ip != Some(true) {
+                    caveats.push(line("advise-caveat-no-static-direct", &[]));
+                }
+            }
+            caveats.push(line("advise-caveat-mx-long", &[]));
+            let mode_flag = if relay { "relay" } else { "direct-send" };
+            let cmd = test_cmd(&format!(" --port 25 --mode {mode_flag} --from device@{domain_shown}"));
+            let mut l = line("advise-step-test", &[("command", &cmd)]);
+            l.command = Some(cmd);
+            admin.push(l);
+            if let Some(ip) = &ip
+                && let Some(d) = &domain
+            {
+                let cmd = format!("mailprobe dns {d} --ip {ip}");
+                let mut l = line("advise-step-test", &[("command", &cmd)]);
+                l.command = Some(cmd);
+                admin.push(l);
+            }
+            Some(Settings {
+                server: mx_host.clone(),
+                port: t(lang, "advise-port-25", &[]),
+                tls: t(lang, "advise-tls-optional", &[]),
+                credentials: t(lang, "advise-credentials-none", &[]),
+                from: t(lang, "advise-from-domain", &[("domain", &domain_shown)]),
+                recipients: t(
+                    lang,
+                    if relay { "advise-recipients-all" } else { "advise-recipients-internal" },
+                    &[],
+                ),
+            })
+        }
+        None => {
+            findings.push(
+                FindingBuilder::new("advise.no_mode_fits", Severity::Error)
+                    .param("blocker", &blocker_text)
+                    .cause("device")
+                    .cause("network")
+                    .fix("static", Some("network-admin"))
+                    .fix("firmware", Some("device"))
+                    .fix("internal", Some("m365-admin"))
+                    .build(lang),
+            );
+            None
+        }
+    };
+    if decision.alternatives.iter().any(|a| a.mode == Mode::LegacySubmission && a.possible) {
+        caveats.push(line("advise-caveat-legacy", &[]));
+    }
+    let alternatives = decision
+        .alternatives
+        .iter()
+        .map(|a| {
+            let mode = t(lang, a.mode.text_id(), &[]);
+            let why = t(lang, a.why, &[("tls", &args.tls)]);
+            let id = if a.possible { "advise-alt-possible" } else { "advise-alt-impossible" };
+            line(id, &[("mode", &mode), ("why", &why)])
+        })
+        .collect();
+    let advice = Advice {
+        tool: Tool::this(),
+        ok: decision.mode.is_some(),
+        provider: provider.id.to_owned(),
+        facts,
+        mode: decision.mode,
+        title,
+        recommendation,
+        why,
+        settings,
+        mx_endpoint: matches!(decision.mode, Some(Mode::DirectSend | Mode::Relay)).then(|| mx_host.clone()),
+        mx_endpoint_guessed: mx_guessed,
+        dns_records,
+        admin_steps: admin,
+        caveats,
+        alternatives,
+        findings,
+    };
+    let code = if advice.ok { 0 } else { 1 };
+    match (global.format, args.markdown) {
+        (Format::Json, _) => json::print(&advice),
+        (_, true) => print!("{}", render(&advice, lang, args, true)),
+        (Format::Text, false) => print!("{}", render(&advice, lang, args, false)),
+    }
+    Ok(code)
+}
+
+fn other_provider(
+    args: &AdviseArgs,
+    global: &GlobalArgs,
+    lang: Lang,
+    provider: &crate::provider::Provider,
+    facts: Facts,
+    title: String,
+) -> Result<u8> {
+    let def = provider.def;
+    let server = def.smtp.host.clone();
+    let tls_text = format!("{} ({})", def.smtp.security, t(lang, "advise-tls-required", &[]));
+    let login = t(lang, &format!("advise-login-{}", def.login), &[]);
+    let settings = Settings {
+        server,
+        port: def.smtp.port.to_string(),
+        tls: tls_text,
+        credentials: t(lang, "advise-other-login", &[("login", &login)]),
+        from: t(lang, "advise-from-mailbox", &[]),
+        recipients: t(lang, "advise-recipients-all", &[]),
+    };
+    let mode_text = t(lang, "advise-mode-submission", &[]);
+    let advice = Advice {
+        tool: Tool::this(),
+        ok: true,
+        provider: def.id.clone(),
+        facts,
+        mode: Some(Mode::Submission),
+        title,
+        recommendation: t(lang, "advise-recommended", &[("mode", &mode_text)]),
+        why: t(lang, "advise-other-provider", &[("provider", &def.name)]),
+        settings: Some(settings),
+        mx_endpoint: None,
+        mx_endpoint_guessed: false,
+        dns_records: Vec::new(),
+        admin_steps: Vec::new(),
+        caveats: Vec::new(),
+        alternatives: Vec::new(),
+        findings: Vec::new(),
+    };
+    match (global.format, args.markdown) {
+        (Format::Json, _) => json::print(&advice),
+        (_, md) => print!("{}", render(&advice, lang, args, md)),
+    }
+    Ok(0)
+}
+
+fn render(a: &Advice, lang: Lang, args: &AdviseArgs, md: bool) -> String {
+    let mut out = String::new();
+    let color = !md && crate::dns::color();
+    let bold = |s: &str| if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_owned() };
+    let heading = |out: &mut String, s: &str| {
+        if md {
+            let _ = writeln!(out, "\n## {s}\n");
+        } else {
+            let _ = writeln!(out, "\n{}", bold(s));
+        }
+    };
+    let item = |out: &mut String, s: &str| {
+        if md {
+            let _ = writeln!(out, "- {s}");
+        } else {
+            let _ = writeln!(out, "  - {s}");
+        }
+    };
+    if md {
+        let _ = writeln!(out, "# {}\n", a.title);
+    } else {
+        let _ = writeln!(out, "{}\n", bold(&a.title));
+    }
+    let inputs = t(
+        lang,
+        "advise-inputs",
+        &[
+            ("tls", &args.tls),
+            ("login", &yes_no(lang, a.facts.can_login)),
+            ("external", &yes_no(lang, a.facts.external)),
+            ("static", &yes_no(lang, a.facts.static_ip)),
+        ],
+    );
+    let _ = writeln!(out, "{inputs}\n");
+    let _ =
+        writeln!(out, "{}", if md { format!("**{}**", a.recommendation) } else { bold(&a.recommendation) });
+    let _ = writeln!(out, "{}", a.why);
+    if let Some(s) = &a.settings {
+        heading(&mut out, &t(lang, "advise-heading-settings", &[]));
+        for (id, v) in [
+            ("advise-setting-server", &s.server),
+            ("advise-setting-port", &s.port),
+            ("advise-setting-tls", &s.tls),
+            ("advise-setting-credentials", &s.credentials),
+            ("advise-setting-from", &s.from),
+            ("advise-setting-recipients", &s.recipients),
+        ] {
+            let v = if md && id == "advise-setting-server" { format!("`{v}`") } else { v.clone() };
+            item(&mut out, &t(lang, id, &[("value", &v)]));
+        }
+        if a.mx_endpoint_guessed
+            && let Some(h) = &a.mx_endpoint
+        {
+            item(&mut out, &t(lang, "advise-dns-mx-guess", &[("host", h)]));
+        }
+    }
+    if !a.dns_records.is_empty() {
+        heading(&mut out, &t(lang, "advise-heading-dns", &[]));
+        for r in &a.dns_records {
+            let value = if md { format!("`{}`", r.value) } else { r.value.clone() };
+            item(
+                &mut out,
+                &format!(
+                    "{} ({})",
+                    t(lang, "advise-dns-spf", &[("domain", &r.name), ("value", &value)]),
+                    r.why
+                ),
+            );
+        }
+    }
+    for (key, lines) in [
+        ("advise-heading-admin", &a.admin_steps),
+        ("advise-heading-caveats", &a.caveats),
+        ("advise-heading-alternatives", &a.alternatives),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        heading(&mut out, &t(lang, key, &[]));
+        for (i, l) in lines.iter().enumerate() {
+            let text = match (&l.command, md) {
+                (Some(c), true) if l.text.contains(c.as_str()) => {
+                    l.text.replace(c.as_str(), &format!("`{c}`"))
+                }
+                _ => l.text.clone(),
+            };
+            if key == "advise-heading-admin" {
+                let _ = writeln!(out, "{}{}. {text}", if md { "" } else { "  " }, i + 1);
+            } else {
+                item(&mut out, &text);
+            }
+        }
+    }
+    if !a.findings.is_empty() {
+        out.push('\n');
+        crate::dns::render_findings(&mut out, &a.findings, lang, color, &t(lang, "dns-findings", &[]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(tls: u8, login: Option<bool>, external: Option<bool>, static_ip: Option<bool>) -> Facts {
+        Facts { tls, can_login: login, external, static_ip }
+    }
+
+    #[test]
+    fn the_guides_cases() {
+        // A TLS-1.0-only printer that must mail outsiders, with a static IP: relay.
+        let d = recommend(facts(10, Some(true), Some(true), Some(true)));
+        assert_eq!(d.mode, Some(Mode::Relay));
+        assert!(d.alternatives.iter().any(|a| a.mode == Mode::LegacySubmission && a.possible));
+        assert!(d.alternatives.iter().any(|a| a.mode == Mode::Submission && !a.possible));
+        // ... without a static IP: the legacy endpoint, opted into.
+        assert_eq!(
+            recommend(facts(10, Some(true), Some(true), Some(false))).mode,
+            Some(Mode::LegacySubmission)
+        );
+        // ... that cannot log in either: nothing fits.
+        assert_eq!(recommend(facts(10, Some(false), Some(true), Some(false))).mode, None);
+        // An app that can log in: client submission.
+        assert_eq!(recommend(facts(12, Some(true), None, None)).mode, Some(Mode::Submission));
+        // A scanner that only mails colleagues: direct send.
+        let d = recommend(facts(12, Some(false), Some(false), None));
+        assert_eq!(d.mode, Some(Mode::DirectSend));
+        assert!(d.alternatives.iter().any(|a| a.mode == Mode::Relay && !a.possible));
+    }
+
+    #[test]
+    fn submission_wins_whenever_possible() {
+        for external in [None, Some(true), Some(false)] {
+            for static_ip in [None, Some(true), Some(false)] {
+                let d = recommend(facts(13, Some(true), external, static_ip));
+                assert_eq!(d.mode, Some(Mode::Submission));
+                assert!(d.alternatives.iter().all(|a| a.mode != Mode::LegacySubmission));
+            }
+        }
+    }
 }

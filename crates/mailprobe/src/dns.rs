@@ -1,18 +1,782 @@
-//! `mailprobe dns DOMAIN [--ip IP]`: MX, provider, SPF, DMARC, blocklists, reverse DNS.
-//! (Being built: the engineer who owns this file replaces this body.)
+//! `mailprobe dns DOMAIN [--ip IP] [--dnsbl LIST...]`: the MX records and the provider they show
+//! (with Microsoft 365's MX endpoint for direct send), SPF evaluated for the IP by `mail-auth`
+//! (the mechanism that decided, the include / redirect chain, the lookup count, why a permerror),
+//! DMARC, blocklists with each answer's meaning (and an honest "not answered"), reverse DNS.
+//!
+//! `mailprobe-net` gathers the evidence ([`DnsReport`]); this module decides what is a problem
+//! and renders. The findings are made here from the evidence, with their texts in
+//! `mailprobe-kb/locales/*/dns.ftl`, under the ids of DESIGN.md (`spf.ip_not_authorized`,
+//! `ip.blocklisted`, `relay.connector_ip_changed`) and a few more for what DNS alone shows.
+//! Exit status: 1 when a finding is an error (not authorized, listed, broken SPF, no such
+//! domain), 0 otherwise, 2 for bad input.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
 use clap::Args;
+use mailprobe_kb::{Finding, Fix, KnowledgeBase, Lang, Severity};
+use mailprobe_net::{
+    DnsChecker, DnsConfig, DnsReport, DnsblDef, DnsblKind, DnsblStatus, LookupStatus, SpfPermerror,
+    SpfVerdict, SpfVia, dnsbl, dnsbls,
+};
+use serde::Serialize;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{Format, GlobalArgs};
+use crate::render::json;
+use crate::report::Tool;
 
 /// `mailprobe dns` flags.
 #[derive(Debug, Args)]
 pub struct DnsArgs {
-    /// The mail domain.
+    /// The mail domain (an address is taken for its domain).
     pub domain: String,
+    /// The IP the device or server sends from: SPF is evaluated for it, and its blocklist
+    /// listings and reverse DNS are checked.
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<IpAddr>,
+    /// A blocklist to ask about --ip: an id of the built-in list (spamhaus-zen, spamcop,
+    /// barracuda, psbl) or any DNSBL zone. Repeatable; default: the built-in list.
+    #[arg(long = "dnsbl", value_name = "LIST")]
+    pub dnsbl: Vec<String>,
+    /// Do not ask any blocklist.
+    #[arg(long, conflicts_with = "dnsbl")]
+    pub no_dnsbl: bool,
+}
+
+/// The JSON document.
+#[derive(Debug, Serialize)]
+struct DnsDocument {
+    tool: Tool,
+    /// True when no finding is an error.
+    ok: bool,
+    #[serde(flatten)]
+    report: DnsReport,
+    findings: Vec<Finding>,
+}
+
+/// The domain part of an address, or the name itself; `None` when it cannot be a domain.
+pub fn domain_of(input: &str) -> Option<String> {
+    let d = input.trim().rsplit('@').next().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    let valid = !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    valid.then_some(d)
+}
+
+/// A checker for the global flags (`--dns-server`, `--timeout`).
+pub fn checker(global: &GlobalArgs) -> Result<DnsChecker> {
+    Ok(DnsChecker::new(DnsConfig {
+        server: global.dns_server,
+        timeout: Duration::from_secs_f64(global.timeout),
+    })?)
 }
 
 /// Runs `dns`.
-pub async fn run(_args: &DnsArgs, _global: &GlobalArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("dns is being built")
+pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
+    let Some(domain) = domain_of(&args.domain) else {
+        bail!("{:?} is not a domain name", args.domain);
+    };
+    let lists: Vec<DnsblDef> = if args.no_dnsbl {
+        Vec::new()
+    } else if args.dnsbl.is_empty() {
+        dnsbls().iter().filter(|l| l.default).cloned().collect()
+    } else {
+        let mut v = Vec::new();
+        for name in args.dnsbl.iter().flat_map(|s| s.split(',')).filter(|s| !s.trim().is_empty()) {
+            if domain_of(name).is_none() {
+                bail!("--dnsbl {name:?} is not a list id or a DNS zone");
+            }
+            v.push(dnsbl(name));
+        }
+        v
+    };
+    let checker = checker(global)?;
+    let report = checker.check(&domain, args.ip, &lists).await;
+    let lang = crate::lang(global);
+    let findings = findings(&report, lang);
+    let ok = !findings.iter().any(Finding::is_error);
+    match global.format {
+        Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, findings }),
+        Format::Text => print!("{}", render_text(&report, &findings, ok, global, lang)),
+    }
+    Ok(if ok { 0 } else { 1 })
+}
+
+fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    KnowledgeBase::builtin().text(lang, key, args)
+}
+
+// ------------------------------------------------------------------ findings
+
+/// Builds a finding from the `dns-f-<id>-*` texts.
+pub(crate) struct FindingBuilder {
+    id: &'static str,
+    severity: Severity,
+    params: Vec<(&'static str, String)>,
+    evidence: Vec<String>,
+    causes: Vec<&'static str>,
+    fixes: Vec<(&'static str, Option<&'static str>)>,
+}
+
+impl FindingBuilder {
+    pub(crate) fn new(id: &'static str, severity: Severity) -> Self {
+        Self { id, severity, params: Vec::new(), evidence: Vec::new(), causes: Vec::new(), fixes: Vec::new() }
+    }
+    pub(crate) fn param(mut self, k: &'static str, v: impl Into<String>) -> Self {
+        self.params.push((k, v.into()));
+        self
+    }
+    pub(crate) fn evidence(mut self, e: impl Into<String>) -> Self {
+        self.evidence.push(e.into());
+        self
+    }
+    pub(crate) fn cause(mut self, c: &'static str) -> Self {
+        self.causes.push(c);
+        self
+    }
+    pub(crate) fn fix(mut self, f: &'static str, audience: Option<&'static str>) -> Self {
+        self.fixes.push((f, audience));
+        self
+    }
+    pub(crate) fn build(self, lang: Lang) -> Finding {
+        let base = format!("dns-f-{}", self.id.replace(['.', '_'], "-"));
+        let args: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let text = |suffix: &str| t(lang, &format!("{base}-{suffix}"), &args);
+        Finding {
+            id: self.id.to_owned(),
+            severity: self.severity,
+            stage: "resolve".to_owned(),
+            title: text("title"),
+            summary: text("summary"),
+            evidence: self.evidence,
+            causes: self.causes.iter().map(|c| text(&format!("cause-{c}"))).collect(),
+            fixes: self
+                .fixes
+                .iter()
+                .map(|(f, a)| Fix { text: text(&format!("fix-{f}")), audience: a.map(str::to_owned) })
+                .collect(),
+            params: self.params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>(),
+        }
+    }
+}
+
+/// The SPF record with `ip4:IP` (or `ip6:`) added before its final `all` / redirect.
+pub fn spf_with_ip(record: Option<&str>, ip: &str) -> String {
+    let term = if ip.contains(':') { format!("ip6:{ip}") } else { format!("ip4:{ip}") };
+    let Some(record) = record else {
+        return format!("v=spf1 {term} -all");
+    };
+    let mut terms: Vec<String> = record.split_ascii_whitespace().map(str::to_owned).collect();
+    if terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
+        return record.to_owned();
+    }
+    let at = terms
+        .iter()
+        .position(|x| {
+            let l = x.to_ascii_lowercase();
+            l.trim_start_matches(['+', '-', '~', '?']) == "all" || l.starts_with("redirect=")
+        })
+        .unwrap_or(terms.len());
+    terms.insert(at.max(1), term);
+    terms.join(" ")
+}
+
+/// Decides what the evidence means.
+pub fn findings(r: &DnsReport, lang: Lang) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let domain = r.domain.clone();
+    let ip = r.ip.map(|ip| ip.to_string()).unwrap_or_default();
+
+    // (DMARC may still come from the organizational domain.)
+    if r.mx.status == LookupStatus::NxDomain && r.spf.status == LookupStatus::NxDomain {
+        out.push(
+            FindingBuilder::new("dns.no_such_host", Severity::Error)
+                .param("domain", &domain)
+                .evidence(format!("MX {domain}: NXDOMAIN"))
+                .cause("typo")
+                .cause("expired")
+                .fix("check", None)
+                .build(lang),
+        );
+        return out;
+    }
+
+    // SPF
+    let spf = &r.spf;
+    let record = spf.records.first().map(String::as_str);
+    let spf_evidence = |b: FindingBuilder| {
+        let mut b = b;
+        for rec in &spf.records {
+            b = b.evidence(format!("TXT {domain}: {rec}"));
+        }
+        b
+    };
+    if spf.records.len() > 1 {
+        out.push(
+            spf_evidence(FindingBuilder::new("spf.multiple_records", Severity::Error))
+                .param("domain", &domain)
+                .param("count", spf.records.len().to_string())
+                .cause("added")
+                .fix("merge", Some("network-admin"))
+                .build(lang),
+        );
+    }
+    let mechanism = spf.matched.as_ref().map(|m| m.mechanism.clone()).unwrap_or_else(|| "-".into());
+    match spf.result {
+        Some(verdict @ (SpfVerdict::Fail | SpfVerdict::Softfail)) => {
+            let severity = if verdict == SpfVerdict::Fail { Severity::Error } else { Severity::Warning };
+            let suggested = spf_with_ip(record, &ip);
+            let mut b = spf_evidence(FindingBuilder::new("spf.ip_not_authorized", severity))
+                .param("domain", &domain)
+                .param("ip", &ip)
+                .param("result", verdict.as_str())
+                .param("mechanism", &mechanism)
+                .param("suggested", &suggested)
+                .cause("new-ip")
+                .cause("other-server")
+                .cause("stale")
+                .fix("add-ip", Some("network-admin"))
+                .fix("provider", Some("network-admin"))
+                .fix("one-record", Some("network-admin"));
+            b = b.evidence(format!("spf={} for {ip} ({mechanism})", verdict.as_str()));
+            out.push(b.build(lang));
+            // A Microsoft 365 domain whose record names static IPs, none of them this one:
+            // the connector that recognises the device by IP most likely names the old one too.
+            let m365 = r.mx.provider.as_ref().is_some_and(|p| p.id == "m365");
+            let v4_direct: Vec<&String> = spf.direct_ips.iter().filter(|x| !x.contains(':')).collect();
+            if m365 && !v4_direct.is_empty() {
+                let old = v4_direct.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                out.push(
+                    FindingBuilder::new("relay.connector_ip_changed", Severity::Warning)
+                        .param("domain", &domain)
+                        .param("ip", &ip)
+                        .param("old_ips", &old)
+                        .param("suggested", &suggested)
+                        .evidence(format!("TXT {domain}: {}", record.unwrap_or_default()))
+                        .evidence(format!("MX {domain}: {}", r.mx.m365_endpoint.clone().unwrap_or_default()))
+                        .cause("isp")
+                        .fix("connector", Some("m365-admin"))
+                        .fix("spf", Some("network-admin"))
+                        .build(lang),
+                );
+            }
+        }
+        Some(SpfVerdict::Permerror) => {
+            let reason = spf.permerror.unwrap_or(SpfPermerror::Unknown);
+            let reason_key = format!("dns-spf-permerror-{}", json_name(&reason));
+            let mut b = spf_evidence(FindingBuilder::new("spf.permerror", Severity::Error))
+                .param("domain", &domain)
+                .param("reason", t(lang, &reason_key, &[]))
+                .param("reason_id", json_name(&reason))
+                .evidence(format!("spf=permerror after {} of {} lookups", spf.lookups, spf.lookup_limit));
+            b = match reason {
+                SpfPermerror::TooManyLookups | SpfPermerror::TooManyMx => {
+                    b.cause("lookups").fix("flatten", Some("network-admin"))
+                }
+                SpfPermerror::Loop => b.cause("loop").fix("loop", Some("network-admin")),
+                SpfPermerror::Syntax => b.cause("syntax").fix("syntax", Some("network-admin")),
+                SpfPermerror::IncludeWithoutSpf | SpfPermerror::RedirectWithoutSpf => {
+                    b.cause("missing").fix("flatten", Some("network-admin"))
+                }
+                SpfPermerror::Unknown => b
+                    .cause("lookups")
+                    .cause("loop")
+                    .cause("syntax")
+                    .cause("missing")
+                    .fix("syntax", Some("network-admin")),
+            };
+            out.push(b.fix("check", Some("network-admin")).build(lang));
+        }
+        Some(SpfVerdict::Neutral) => out.push(
+            spf_evidence(FindingBuilder::new("spf.neutral", Severity::Warning))
+                .param("domain", &domain)
+                .param("ip", &ip)
+                .param("result", "neutral")
+                .cause("open")
+                .fix("add", Some("network-admin"))
+                .build(lang),
+        ),
+        Some(SpfVerdict::Temperror) => out.push(
+            FindingBuilder::new("spf.temperror", Severity::Warning)
+                .param("domain", &domain)
+                .param("result", "temperror")
+                .evidence(format!("spf=temperror for {ip}"))
+                .cause("dns")
+                .fix("retry", None)
+                .build(lang),
+        ),
+        Some(SpfVerdict::Pass) => {}
+        Some(SpfVerdict::None) | None => {}
+    }
+    if spf.records.is_empty() && spf.status.answered() && r.mx.status != LookupStatus::NxDomain {
+        let suggested = match (&r.ip, &r.mx.provider) {
+            (_, Some(p)) if p.id == "m365" => {
+                if ip.is_empty() {
+                    "v=spf1 include:spf.protection.outlook.com -all".to_owned()
+                } else {
+                    format!("v=spf1 ip4:{ip} include:spf.protection.outlook.com -all")
+                }
+            }
+            (Some(_), _) => spf_with_ip(None, &ip),
+            _ => "v=spf1 mx -all".to_owned(),
+        };
+        out.push(
+            FindingBuilder::new("spf.none", Severity::Warning)
+                .param("domain", &domain)
+                .param("suggested", suggested)
+                .evidence(format!("TXT {domain}: no v=spf1 record"))
+                .cause("never")
+                .fix("publish", Some("network-admin"))
+                .build(lang),
+        );
+    }
+
+    // Blocklists
+    let listed: Vec<_> = r.blocklists.iter().filter(|b| b.status == DnsblStatus::Listed).collect();
+    let meanings = |bs: &[&mailprobe_net::DnsblResult], kind: DnsblKind| {
+        bs.iter()
+            .flat_map(|b| b.answers.iter().filter(|a| a.kind == kind))
+            .map(|a| t(lang, &format!("dns-dnsbl-meaning-{}", a.meaning), &[]))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let bl_evidence = |mut b: FindingBuilder, bs: &[&mailprobe_net::DnsblResult]| {
+        for x in bs {
+            let answers = x.answers.iter().map(|a| a.answer.to_string()).collect::<Vec<_>>().join(", ");
+            b = b.evidence(format!(
+                "A {}: {}",
+                x.query,
+                if answers.is_empty() { json_name(&x.lookup) } else { answers }
+            ));
+            for txt in &x.txt {
+                b = b.evidence(format!("TXT {}: {txt}", x.query));
+            }
+        }
+        b
+    };
+    if !listed.is_empty() {
+        let names = listed.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ");
+        let delist = listed
+            .iter()
+            .map(|b| format!("{} {}", b.name, b.delist.clone().unwrap_or_else(|| b.zone.clone())))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            bl_evidence(FindingBuilder::new("ip.blocklisted", Severity::Error), &listed)
+                .param("ip", &ip)
+                .param("lists", names)
+                .param("meanings", meanings(&listed, DnsblKind::Listed))
+                .param("delist", delist)
+                .cause("spam")
+                .cause("malware")
+                .cause("shared")
+                .fix("find", Some("network-admin"))
+                .fix("delist", Some("network-admin"))
+                .fix("submission", Some("device"))
+                .build(lang),
+        );
+    }
+    let policy: Vec<_> =
+        r.blocklists.iter().filter(|b| b.answers.iter().any(|a| a.kind == DnsblKind::Policy)).collect();
+    if !policy.is_empty() {
+        out.push(
+            bl_evidence(FindingBuilder::new("ip.dynamic_range", Severity::Warning), &policy)
+                .param("ip", &ip)
+                .param("meanings", meanings(&policy, DnsblKind::Policy))
+                .cause("consumer")
+                .fix("submission", Some("device"))
+                .fix("static", Some("network-admin"))
+                .build(lang),
+        );
+    }
+    let silent: Vec<_> = r.blocklists.iter().filter(|b| b.status == DnsblStatus::NotAnswered).collect();
+    if !silent.is_empty() {
+        let names = silent.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ");
+        out.push(
+            bl_evidence(FindingBuilder::new("dnsbl.not_answered", Severity::Info), &silent)
+                .param("ip", &ip)
+                .param("lists", names)
+                .cause("public")
+                .cause("registration")
+                .fix("own-resolver", None)
+                .build(lang),
+        );
+    }
+
+    // Reverse DNS
+    if let Some(rev) = &r.reverse
+        && rev.status.answered()
+        && rev.forward_confirmed != Some(true)
+    {
+        let detail = if rev.names.is_empty() {
+            t(lang, "dns-reverse-none", &[])
+        } else {
+            format!(
+                "{} {}",
+                t(lang, "dns-reverse-names", &[("names", &rev.names.join(", "))]),
+                t(lang, "dns-reverse-not-confirmed", &[])
+            )
+        };
+        out.push(
+            FindingBuilder::new("ip.no_reverse_dns", Severity::Warning)
+                .param("ip", &ip)
+                .param("detail", detail)
+                .evidence(format!(
+                    "PTR {ip}: {}",
+                    if rev.names.is_empty() { json_name(&rev.status) } else { rev.names.join(", ") }
+                ))
+                .cause("isp")
+                .fix("isp", Some("network-admin"))
+                .build(lang),
+        );
+    }
+
+    // MX and DMARC
+    if matches!(r.mx.status, LookupStatus::NoData)
+        || (r.mx.status == LookupStatus::Found && r.mx.records.is_empty())
+    {
+        out.push(
+            FindingBuilder::new("dns.no_mx", Severity::Warning)
+                .param("domain", &domain)
+                .evidence(format!("MX {domain}: no record"))
+                .cause("missing")
+                .fix("publish", Some("network-admin"))
+                .build(lang),
+        );
+    }
+    if r.dmarc.record.is_none() && r.dmarc.status.answered() {
+        out.push(
+            FindingBuilder::new("dmarc.missing", Severity::Info)
+                .param("domain", &domain)
+                .evidence(format!("TXT _dmarc.{domain}: no v=DMARC1 record"))
+                .cause("never")
+                .fix("publish", Some("network-admin"))
+                .build(lang),
+        );
+    }
+    out.sort_by_key(|f| f.severity);
+    out
+}
+
+/// The serde name of a unit enum variant.
+fn json_name<T: Serialize>(v: &T) -> String {
+    mailprobe_proto::snake(v)
+}
+
+// ------------------------------------------------------------------ text
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+/// Whether to colour stdout.
+pub(crate) fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Findings, as the diagnose report shows them.
+pub(crate) fn render_findings(
+    out: &mut String,
+    findings: &[Finding],
+    lang: Lang,
+    color: bool,
+    heading: &str,
+) {
+    let ui = |k: &str| t(lang, k, &[]);
+    let _ = writeln!(out, "{}", paint(color, "1", heading));
+    for (n, f) in findings.iter().enumerate() {
+        let mark = match f.severity {
+            Severity::Error => paint(color, "31", "✗"),
+            Severity::Warning => paint(color, "33", "!"),
+            Severity::Info => paint(color, "36", "i"),
+        };
+        let _ = writeln!(out, "\n{mark} {}. {}  [{}]", n + 1, paint(color, "1", &f.title), f.id);
+        let _ = writeln!(out, "   {}", f.summary);
+        if !f.evidence.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui("ui-evidence"));
+            for e in &f.evidence {
+                let _ = writeln!(out, "     | {e}");
+            }
+        }
+        if !f.causes.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui("ui-why"));
+            for (i, c) in f.causes.iter().enumerate() {
+                let _ = writeln!(out, "     {}. {c}", i + 1);
+            }
+        }
+        if !f.fixes.is_empty() {
+            let _ = writeln!(out, "\n   {}", ui("ui-what-to-do"));
+            for (i, fix) in f.fixes.iter().enumerate() {
+                let who = fix
+                    .audience
+                    .as_deref()
+                    .map(|a| format!("[{}] ", t(lang, &format!("ui-audience-{a}"), &[])))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "     {}. {who}{}", i + 1, fix.text);
+            }
+        }
+    }
+    out.push('\n');
+}
+
+fn render_text(r: &DnsReport, findings: &[Finding], ok: bool, global: &GlobalArgs, lang: Lang) -> String {
+    let color = color();
+    let h = |s: String| paint(color, "1", &s);
+    let mut out = String::new();
+    let ip = r.ip.map(|i| i.to_string());
+    if !global.quiet {
+        let title = match &ip {
+            Some(ip) => t(lang, "dns-title-ip", &[("domain", &r.domain), ("ip", ip)]),
+            None => t(lang, "dns-title", &[("domain", &r.domain)]),
+        };
+        let _ = writeln!(out, "{}\n", h(title));
+        let status = |s: LookupStatus| t(lang, &format!("dns-status-{}", json_name(&s)), &[]);
+        let failed = |out: &mut String, s: LookupStatus, detail: &Option<String>| {
+            let mut line = t(lang, "dns-lookup-failed", &[("status", &status(s))]);
+            if global.verbose
+                && let Some(d) = detail
+            {
+                line.push_str(&format!(" ({d})"));
+            }
+            let _ = writeln!(out, "  {line}");
+        };
+
+        // MX
+        let _ = writeln!(out, "{}", h(t(lang, "dns-heading-mx", &[])));
+        match r.mx.status {
+            LookupStatus::Found => {
+                for m in &r.mx.records {
+                    let _ = writeln!(out, "  {:>5} {}", m.preference, m.host);
+                }
+                match &r.mx.provider {
+                    Some(p) => {
+                        let server =
+                            format!("{}:{} {}", p.submission.host, p.submission.port, p.submission.security);
+                        let _ = writeln!(
+                            out,
+                            "  {}",
+                            t(lang, "dns-mx-provider", &[("provider", &p.name), ("server", &server)])
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "  {}", t(lang, "dns-mx-unknown-provider", &[]));
+                    }
+                }
+                if let Some(e) = &r.mx.m365_endpoint {
+                    let _ = writeln!(out, "  {}", t(lang, "dns-mx-m365-endpoint", &[("host", e)]));
+                }
+            }
+            LookupStatus::NoData => {
+                let _ = writeln!(out, "  {}", t(lang, "dns-mx-none", &[]));
+            }
+            s => failed(&mut out, s, &r.mx.detail),
+        }
+        out.push('\n');
+
+        // SPF
+        let spf = &r.spf;
+        let _ = writeln!(out, "{}", h(t(lang, "dns-heading-spf", &[])));
+        if spf.status.answered() {
+            if spf.records.is_empty() {
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-none", &[]));
+            }
+            for rec in &spf.records {
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-record", &[("record", rec)]));
+            }
+            if spf.records.len() > 1 {
+                let n = spf.records.len().to_string();
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-multiple", &[("count", &n)]));
+            }
+        } else {
+            failed(&mut out, spf.status, &spf.detail);
+        }
+        match (&ip, spf.result) {
+            (Some(ip), Some(result)) => {
+                let verdict = match result {
+                    SpfVerdict::Pass => paint(color, "32", result.as_str()),
+                    SpfVerdict::Fail | SpfVerdict::Permerror => paint(color, "31", result.as_str()),
+                    _ => paint(color, "33", result.as_str()),
+                };
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-result", &[("ip", ip), ("result", &verdict)]));
+                match &spf.matched {
+                    Some(m) => {
+                        let _ = writeln!(
+                            out,
+                            "  {}",
+                            t(lang, "dns-spf-match", &[("mechanism", &m.mechanism), ("domain", &m.domain)])
+                        );
+                        if !m.through.is_empty() {
+                            let _ = writeln!(
+                                out,
+                                "    {}",
+                                t(lang, "dns-spf-through", &[("chain", &m.through.join(" → "))])
+                            );
+                        }
+                    }
+                    None if matches!(result, SpfVerdict::Neutral) => {
+                        let _ = writeln!(out, "  {}", t(lang, "dns-spf-nomatch", &[]));
+                    }
+                    None => {}
+                }
+                if let Some(reason) = spf.permerror {
+                    let why = t(lang, &format!("dns-spf-permerror-{}", json_name(&reason)), &[]);
+                    let _ = writeln!(out, "  {}", t(lang, "dns-spf-reason", &[("reason", &why)]));
+                }
+                if spf.chain.len() > 1 || spf.chain.iter().any(|s| s.problem.is_some()) {
+                    let _ = writeln!(out, "  {}", t(lang, "dns-spf-chain", &[]));
+                    for s in &spf.chain {
+                        let key = match s.via {
+                            SpfVia::Domain => "dns-spf-chain-domain",
+                            SpfVia::Include => "dns-spf-chain-include",
+                            SpfVia::Redirect => "dns-spf-chain-redirect",
+                        };
+                        let indent = "  ".repeat(s.depth as usize + 2);
+                        let what = s.record.clone().or_else(|| s.problem.clone()).unwrap_or_default();
+                        let _ = writeln!(out, "{indent}{}: {what}", t(lang, key, &[("domain", &s.domain)]));
+                    }
+                }
+                let (n, l) = (spf.lookups.to_string(), spf.lookup_limit.to_string());
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-lookups", &[("count", &n), ("limit", &l)]));
+                if spf.trace_incomplete {
+                    let _ = writeln!(out, "  {}", t(lang, "dns-spf-trace-incomplete", &[]));
+                }
+            }
+            _ if !spf.records.is_empty() => {
+                let _ = writeln!(out, "  {}", t(lang, "dns-spf-no-ip", &[]));
+            }
+            _ => {}
+        }
+        out.push('\n');
+
+        // DMARC
+        let _ = writeln!(out, "{}", h(t(lang, "dns-heading-dmarc", &[])));
+        match (&r.dmarc.record, &r.dmarc.found_at) {
+            (Some(rec), Some(name)) => {
+                let _ =
+                    writeln!(out, "  {}", t(lang, "dns-dmarc-record", &[("name", name), ("record", rec)]));
+                if let Some(p) = &r.dmarc.policy {
+                    let text = t(lang, &format!("dns-dmarc-policy-{p}"), &[]);
+                    let _ = writeln!(out, "  {}", t(lang, "dns-dmarc-policy", &[("policy", &text)]));
+                }
+                if r.dmarc.invalid {
+                    let _ = writeln!(out, "  {}", t(lang, "dns-dmarc-invalid", &[]));
+                }
+            }
+            _ if r.dmarc.status.answered() => {
+                let _ = writeln!(out, "  {}", t(lang, "dns-dmarc-none", &[]));
+            }
+            _ => failed(&mut out, r.dmarc.status, &None),
+        }
+        out.push('\n');
+
+        // Blocklists
+        if let Some(ip) = &ip
+            && !r.blocklists.is_empty()
+        {
+            let _ = writeln!(out, "{}", h(t(lang, "dns-heading-blocklists", &[("ip", ip)])));
+            let width = r.blocklists.iter().map(|b| b.name.chars().count()).max().unwrap_or(0);
+            for b in &r.blocklists {
+                let word = t(lang, &format!("dns-bl-{}", json_name(&b.status)), &[]);
+                let word = match b.status {
+                    DnsblStatus::Listed => paint(color, "31", &word),
+                    DnsblStatus::Policy => paint(color, "33", &word),
+                    DnsblStatus::NotListed => paint(color, "32", &word),
+                    DnsblStatus::NotAnswered => paint(color, "36", &word),
+                };
+                let pad = width - b.name.chars().count();
+                let mut line = format!("  {}{}  {word}", b.name, " ".repeat(pad));
+                if b.answers.is_empty() && b.status == DnsblStatus::NotAnswered {
+                    line.push_str(&format!(" ({})", status(b.lookup)));
+                }
+                let _ = writeln!(out, "{line}");
+                for a in &b.answers {
+                    let meaning = t(lang, &format!("dns-dnsbl-meaning-{}", a.meaning), &[]);
+                    let _ = writeln!(out, "      {}: {meaning}", a.answer);
+                }
+                if matches!(b.status, DnsblStatus::Listed | DnsblStatus::Policy)
+                    && let Some(url) = &b.delist
+                {
+                    let _ = writeln!(out, "      {}", t(lang, "dns-bl-delist", &[("url", url)]));
+                }
+            }
+            out.push('\n');
+        }
+
+        // Reverse DNS
+        if let (Some(ip), Some(rev)) = (&ip, &r.reverse) {
+            let _ = writeln!(out, "{}", h(t(lang, "dns-heading-reverse", &[("ip", ip)])));
+            if rev.names.is_empty() {
+                if rev.status.answered() {
+                    let _ = writeln!(out, "  {}", t(lang, "dns-reverse-none", &[]));
+                } else {
+                    failed(&mut out, rev.status, &None);
+                }
+            } else {
+                let _ =
+                    writeln!(out, "  {}", t(lang, "dns-reverse-names", &[("names", &rev.names.join(", "))]));
+                let key = if rev.forward_confirmed == Some(true) {
+                    "dns-reverse-confirmed"
+                } else {
+                    "dns-reverse-not-confirmed"
+                };
+                let _ = writeln!(out, "  {}", t(lang, key, &[]));
+            }
+            out.push('\n');
+        }
+    }
+    if findings.is_empty() {
+        let _ = writeln!(out, "{}\n", t(lang, "dns-no-findings", &[]));
+    } else {
+        render_findings(&mut out, findings, lang, color, &t(lang, "dns-findings", &[]));
+    }
+    let verdict = if ok {
+        paint(color, "32", &t(lang, "dns-result-ok", &[]))
+    } else {
+        paint(color, "31", &t(lang, "dns-result-problem", &[]))
+    };
+    let _ = writeln!(out, "{verdict}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(domain_of("Alice@Contoso.COM"), Some("contoso.com".into()));
+        assert_eq!(domain_of("contoso.com."), Some("contoso.com".into()));
+        assert_eq!(domain_of("bad domain"), None);
+        assert_eq!(domain_of("-x.com"), None);
+        assert_eq!(domain_of(""), None);
+        assert_eq!(domain_of("a..b"), None);
+    }
+
+    #[test]
+    fn spf_suggestions() {
+        assert_eq!(
+            spf_with_ip(
+                Some("v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all"),
+                "203.0.113.20"
+            ),
+            "v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com ip4:203.0.113.20 -all"
+        );
+        assert_eq!(
+            spf_with_ip(Some("v=spf1 redirect=_spf.x.test"), "192.0.2.1"),
+            "v=spf1 ip4:192.0.2.1 redirect=_spf.x.test"
+        );
+        assert_eq!(spf_with_ip(None, "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
+        assert_eq!(spf_with_ip(Some("v=spf1 ip4:192.0.2.1 -all"), "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
+        assert_eq!(spf_with_ip(Some("v=spf1 -all"), "2001:db8::1"), "v=spf1 ip6:2001:db8::1 -all");
+    }
 }

@@ -1,6 +1,10 @@
 //! Known providers' submission and IMAP servers, and which provider a host name belongs to.
-//! A small table for now; provider discovery (SRV, autoconfig, MX) grows it later.
+//! The table is data (`mailprobe-net/data/providers.toml`); this module gives the binary its
+//! view of it: `by_id`, `for_host` and `PROVIDERS`.
 
+use std::sync::LazyLock;
+
+use mailprobe_net::{ProviderDef, provider_for_host, providers};
 use mailprobe_proto::Security;
 
 /// A provider's well-known servers.
@@ -8,45 +12,41 @@ use mailprobe_proto::Security;
 pub struct Provider {
     /// The id rules key on.
     pub id: &'static str,
-    /// Host-name suffixes that belong to it.
-    pub host_suffixes: &'static [&'static str],
+    /// The name shown to people.
+    pub name: &'static str,
     /// Client submission server.
     pub smtp: (&'static str, u16, Security),
     /// IMAP server.
     pub imap: (&'static str, u16, Security),
+    /// The full table entry.
+    pub def: &'static ProviderDef,
+}
+
+impl Provider {
+    fn from_def(def: &'static ProviderDef) -> Self {
+        Self {
+            id: &def.id,
+            name: &def.name,
+            smtp: (&def.smtp.host, def.smtp.port, def.smtp.security),
+            imap: (&def.imap.host, def.imap.port, def.imap.security),
+            def,
+        }
+    }
 }
 
 /// The built-in table.
-pub const PROVIDERS: &[Provider] = &[
-    Provider {
-        id: "gmail",
-        host_suffixes: &["gmail.com", "googlemail.com", "google.com"],
-        smtp: ("smtp.gmail.com", 587, Security::Starttls),
-        imap: ("imap.gmail.com", 993, Security::Tls),
-    },
-    Provider {
-        id: "m365",
-        host_suffixes: &["office365.com", "mail.protection.outlook.com", "outlook.office.com"],
-        smtp: ("smtp.office365.com", 587, Security::Starttls),
-        imap: ("outlook.office365.com", 993, Security::Tls),
-    },
-    Provider {
-        id: "outlook",
-        host_suffixes: &["smtp-mail.outlook.com", "outlook.com", "hotmail.com", "live.com"],
-        smtp: ("smtp-mail.outlook.com", 587, Security::Starttls),
-        imap: ("outlook.office365.com", 993, Security::Tls),
-    },
-];
+pub static PROVIDERS: LazyLock<Vec<Provider>> =
+    LazyLock::new(|| providers().iter().map(Provider::from_def).collect());
 
 /// The provider with this id.
 pub fn by_id(id: &str) -> Option<&'static Provider> {
     PROVIDERS.iter().find(|p| p.id.eq_ignore_ascii_case(id))
 }
 
-/// The provider a host name belongs to, by suffix (most specific table entry first).
+/// The provider a host name belongs to, by suffix (the most specific suffix wins).
 pub fn for_host(host: &str) -> Option<&'static Provider> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    PROVIDERS.iter().find(|p| p.host_suffixes.iter().any(|s| host == *s || host.ends_with(&format!(".{s}"))))
+    let def = provider_for_host(host)?;
+    PROVIDERS.iter().find(|p| std::ptr::eq(p.def, def))
 }
 
 #[cfg(test)]
@@ -59,7 +59,10 @@ mod tests {
         assert_eq!(for_host("SMTP.Office365.com.").map(|p| p.id), Some("m365"));
         assert_eq!(for_host("contoso-com.mail.protection.outlook.com").map(|p| p.id), Some("m365"));
         assert_eq!(for_host("smtp-mail.outlook.com").map(|p| p.id), Some("outlook"));
+        assert_eq!(for_host("smtps.aruba.it").map(|p| p.id), Some("aruba"));
         assert!(for_host("notgmail.com").is_none());
         assert!(for_host("mail.example.test").is_none());
+        assert_eq!(by_id("GMAIL").map(|p| p.smtp), Some(("smtp.gmail.com", 587, Security::Starttls)));
+        assert_eq!(by_id("m365").map(|p| p.imap.0), Some("outlook.office365.com"));
     }
 }

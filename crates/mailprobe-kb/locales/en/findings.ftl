@@ -21,17 +21,49 @@ auth-credentials-rejected-fix-m365-smtp-auth = Check that SMTP AUTH is allowed f
 auth-credentials-rejected-fix-m365-mfa = If the mailbox is covered by multi-factor authentication, security defaults, or a Conditional Access policy that blocks legacy authentication, a password sent over SMTP will never work: exclude this mailbox on purpose, or switch the device to OAuth or to an SMTP relay connector.
 auth-credentials-rejected-fix-keychain = Quit Outlook, open Keychain Access, delete the saved entries for { $host } and for the account, then start Outlook and enter the password when asked.
 auth-credentials-rejected-fix-credential-manager = Close Outlook, open Control Panel > Credential Manager > Windows Credentials, remove the entries for { $host } and for the account, then start Outlook and sign in again.
+auth-credentials-rejected-cause-outlook-basic = Outlook.com, Hotmail and Live accounts no longer accept a password from mail programs at all: they need modern sign-in (OAuth).
+auth-credentials-rejected-fix-outlook-oauth = Remove the account from the mail program and add it again as an Outlook.com or Microsoft account, so it signs in through Microsoft's page.
+auth-credentials-rejected-fix-keychain-gmail = Quit Outlook, open Keychain Access, delete the entries for Google, smtp.gmail.com, imap.gmail.com and Outlook, then start Outlook and add the account again choosing Google.
+auth-credentials-rejected-fix-credential-manager-gmail = Close Outlook, open Control Panel > Credential Manager > Windows Credentials, remove the entries for imap.gmail.com, smtp.gmail.com and any Google or Outlook token, then restart and sign in again.
 
 ## auth.app_password_required
 
 auth-app-password-required-title = Google wants an app password, not your account password
-auth-app-password-required-summary = The account has 2-Step Verification, so { $host } will not take its normal password from a mail program. Its answer: { $reply_line }
+auth-app-password-required-summary = With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
 auth-app-password-required-cause-2sv = 2-Step Verification is on, and a second factor cannot be typed into a mail program: Google asks for a separate app password (or an OAuth sign-in) instead.
 auth-app-password-required-cause-revoked = An app password was in use but no longer exists: Google revokes all app passwords when the account password is changed.
 auth-app-password-required-fix-create = Go to myaccount.google.com/apppasswords, create an app password named after the program or device, and enter it where the mail program asks for the password.
 auth-app-password-required-fix-oauth = If the program can sign in with Google (OAuth 2.0), prefer that: add the account as a "Google" account rather than as a generic IMAP/SMTP one, and no app password is needed.
 auth-app-password-required-fix-outlook-macos = Tools > Accounts, select the account, and replace the password with the app password (or remove the account and add it again as Google).
 auth-app-password-required-fix-outlook-windows = File > Account Settings > Account Settings, select the account, choose Change, and enter the app password as the password.
+auth-app-password-required-fix-developer = In your own code, either read the app password from configuration (never the account password), or switch to XOAUTH2 with a token for https://mail.google.com/.
+
+## auth.web_login_required
+
+auth-web-login-required-title = Google wants a sign-in in a web browser first
+auth-web-login-required-summary = { $host } refused the sign-in until the account owner confirms it in a web browser. Its answer: { $reply_line }
+auth-web-login-required-cause-suspicious = Google held the sign-in as unusual (a new computer, network or country) and waits for the owner to confirm it was them.
+auth-web-login-required-cause-account-action = The account needs the owner's attention first: a password change it asks for, a phone number to verify, or terms to accept.
+auth-web-login-required-cause-password-signin = The program signs in with the account password, which Google accepts less and less from mail programs.
+auth-web-login-required-fix-browser = On the same computer and network as the mail program, sign in to Gmail in a web browser and complete whatever Google asks there, then try sending again.
+auth-web-login-required-fix-security-activity = Open myaccount.google.com > Security > Recent security activity and confirm the blocked sign-in as yours.
+auth-web-login-required-fix-oauth = Then set the account up with OAuth 2.0: in Outlook, remove it and add it again choosing "Google", not "Other account", so the sign-in happens in Google's own page.
+auth-web-login-required-fix-app-password = If the program cannot do OAuth, turn on 2-Step Verification and use an app password (myaccount.google.com/apppasswords) instead of the account password.
+auth-web-login-required-fix-network = If the program runs on a server or behind a VPN, sign in once from that same network, or Google will keep treating its address as strange.
+
+## imap.disabled
+
+imap-disabled-title = IMAP is turned off for this mailbox
+imap-disabled-summary = The server refused IMAP access for this account: reading mail over IMAP is switched off, not the password.
+imap-disabled-cause-gmail-setting = In Gmail, IMAP access is a per-account setting, and it is off.
+imap-disabled-cause-gmail-admin = In a Google Workspace organization, the administrator can forbid IMAP for all users, whatever their own setting says.
+imap-disabled-cause-m365-mailbox = In Microsoft 365, IMAP is switched off on the mailbox (ImapEnabled is False), or the organization allows no IMAP at all.
+imap-disabled-cause-wizard = Outlook's account wizard tests receiving and sending together, so with IMAP off it can fail to add the account even though only sending was wanted.
+imap-disabled-fix-gmail-enable = In Gmail, open Settings > See all settings > Forwarding and POP/IMAP, choose "Enable IMAP" under IMAP access, save, and wait a minute before trying again.
+imap-disabled-fix-gmail-admin = If the setting is missing or greyed out, ask the Workspace administrator to allow POP and IMAP access (Admin console > Apps > Google Workspace > Gmail > End User Access).
+imap-disabled-fix-m365 = Turn IMAP on for the mailbox in Exchange Online PowerShell: Set-CASMailbox -Identity { $user } -ImapEnabled $true
+imap-disabled-fix-server = On your own server, check that the IMAP service is enabled for this account (for Dovecot: protocols includes imap and no userdb field disables it).
+imap-disabled-fix-retry = Then remove and add the account again, so the program tests both directions afresh.
 
 ## auth.oauth_challenge_failed
 
@@ -48,6 +80,34 @@ auth-oauth-challenge-failed-fix-clear-windows = In Credential Manager, remove th
 auth-oauth-challenge-failed-fix-clock = Set the computer's date and time to be set automatically.
 auth-oauth-challenge-failed-fix-developer = After such a 334 send an empty line, read the final error, then refresh the access token and check its scope before retrying.
 
+## client.outlook_4af4
+
+client-outlook-4af4-title = Outlook error 4af4: sending failed while signing in or setting up the connection
+client-outlook-4af4-summary = Outlook reported: { $message } (code { $client_code }). This code is Outlook's own summary, not the server's: read it together with any server reply in the evidence, such as 334 or 535.
+client-outlook-4af4-cause-google-auth = Google now wants OAuth 2.0 ("Sign in with Google") or, with 2-Step Verification on, an app password; an Outlook that still signs in the old way gets 334 or 535 instead of 235.
+client-outlook-4af4-cause-modern-auth = Microsoft now wants modern authentication (OAuth) for this kind of account; an Outlook that still sends a password gets refused.
+client-outlook-4af4-cause-outdated = The operating system or Outlook is out of date, and its older security libraries do not finish the current sign-in or encryption handshake.
+client-outlook-4af4-cause-port = The outgoing port and encryption do not match: 587 needs STARTTLS, 465 needs SSL/TLS; any other pairing fails during sign-in.
+client-outlook-4af4-cause-imap = IMAP is turned off in Gmail, and Outlook's account check fails even for sending.
+client-outlook-4af4-cause-tokens = Old or damaged sign-in tokens are stored in Keychain (Mac) or Credential Manager (Windows) and keep being sent.
+client-outlook-4af4-cause-interception = An antivirus, firewall or company proxy inspects encrypted traffic and breaks the handshake on port 587.
+client-outlook-4af4-cause-clock = The computer's clock is more than about five minutes off, which makes fresh sign-in tokens look invalid.
+client-outlook-4af4-cause-profile = The Outlook profile or its cached settings are damaged and keep retrying an outdated method.
+client-outlook-4af4-fix-update-macos = Install every pending update: System Settings > General > Software Update for macOS, and Microsoft AutoUpdate (or the App Store) for Outlook. In the reported cases, updating macOS alone brought sending back.
+client-outlook-4af4-fix-update-windows = Run Windows Update, then in Outlook choose File > Office Account > Update Options > Update Now.
+client-outlook-4af4-fix-gmail-imap = In Gmail, open Settings > See all settings > Forwarding and POP/IMAP and make sure "Enable IMAP" is chosen; save.
+client-outlook-4af4-fix-gmail-settings = Check the server settings against Google's: incoming imap.gmail.com, port 993, SSL/TLS; outgoing smtp.gmail.com, port 587, STARTTLS (465 with SSL/TLS also works); both require sign-in.
+client-outlook-4af4-fix-settings = Check the server settings against the provider's: for Microsoft, outgoing smtp.office365.com (work accounts) or smtp-mail.outlook.com (Outlook.com), port 587, STARTTLS.
+client-outlook-4af4-fix-readd-macos = In Outlook choose Tools > Accounts, select the account, remove it with the minus button, then add it with plus choosing the provider (Google for Gmail) and finish the sign-in in the browser.
+client-outlook-4af4-fix-readd-windows = Remove the account (File > Account Settings > Manage Profiles), or create a new profile in Control Panel > Mail > Show Profiles > Add, and add the account again choosing the provider (Google for Gmail).
+client-outlook-4af4-fix-keychain = Quit Outlook, open Keychain Access and delete the entries for Google, smtp.gmail.com, imap.gmail.com and Outlook (or for your provider's servers), then start Outlook and sign in again.
+client-outlook-4af4-fix-credential-manager = Close Outlook, open Control Panel > Credential Manager > Windows Credentials and remove the entries for imap.gmail.com, smtp.gmail.com and the Google or Outlook tokens (or your provider's servers), then restart.
+client-outlook-4af4-fix-app-password = If 2-Step Verification is on and Outlook never shows Google's sign-in page, create an app password (myaccount.google.com/apppasswords), name it "Outlook", and use it as the password; revoke it if you ever suspect misuse.
+client-outlook-4af4-fix-ssl-scanning = Turn off the HTTPS/SSL scanning of the antivirus or firewall for a test; if that helps, keep it on but exempt smtp.gmail.com:587 and imap.gmail.com:993 (or your provider's servers) from inspection.
+client-outlook-4af4-fix-clock = Set the date and time to update automatically.
+client-outlook-4af4-fix-logging-windows = If it still fails, turn on File > Options > Advanced > "Enable troubleshooting logging", restart Outlook, try once, turn logging off, and look in the log for EHLO, STARTTLS, AUTH XOAUTH2 and the 334 or 535 reply.
+client-outlook-4af4-fix-logging-macos = If it still fails, turn on logging in Outlook > Preferences > General, reproduce the error, and look in the log for where the STARTTLS or AUTH XOAUTH2 step stops.
+
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = The OAuth token is not valid for mail
@@ -58,6 +118,17 @@ oauth-wrong-scope-cause-not-mail = The token is for another service or applicati
 oauth-wrong-scope-fix-scope = Request the scope { $scope } when asking the user for consent, then get a new access token.
 oauth-wrong-scope-fix-user = Send, as the user name in XOAUTH2 or OAUTHBEARER, exactly the address of the account that granted consent.
 oauth-wrong-scope-fix-readd = In a mail program: remove the account and add it again, accepting every permission the sign-in page asks for.
+
+## oauth.wrong_account
+
+oauth-wrong-account-title = The OAuth token belongs to a different account
+oauth-wrong-account-summary = { $host } accepted the token as genuine but not for this mailbox: the account that granted the token and the user name sent with it do not match.
+oauth-wrong-account-cause-user-field = The user name in the XOAUTH2 or OAUTHBEARER string is not the address of the account that signed in (an alias, an old address, or a typo).
+oauth-wrong-account-cause-signed-in-other = During consent, the browser was already signed in to another Google or Microsoft account, and that one granted the token.
+oauth-wrong-account-cause-shared-mailbox = The token is for a user who wants to open another mailbox (a shared one) without the permission to do it.
+oauth-wrong-account-fix-same-address = Send, as the user name, exactly the primary address of the account that granted the token (read it from the token's claims or the userinfo endpoint).
+oauth-wrong-account-fix-signin-again = Sign in again, choosing the right account on the consent page (sign out of other accounts in the browser first).
+oauth-wrong-account-fix-m365-permission = To open a shared mailbox with another user's token, give that user Full Access to it (Add-MailboxPermission), and use the shared mailbox's address as the user name.
 
 ## oauth.token_invalid
 
@@ -72,13 +143,41 @@ oauth-token-invalid-fix-access-token = Check that the access token itself is sen
 oauth-token-invalid-fix-signin = In a mail program: remove the saved sign-in (Keychain on a Mac, Credential Manager on Windows) and sign in to the account again.
 oauth-token-invalid-fix-clock = Make sure the computer's date and time are set automatically.
 
+## oauth.token_expired
+
+oauth-token-expired-title = The OAuth access token has expired
+oauth-token-expired-summary = The sign-in used an access token that is no longer valid, so the server refused it.
+oauth-token-expired-cause-lifetime = Access tokens are short-lived (about an hour for Google and Microsoft); this one was used after that without being refreshed.
+oauth-token-expired-cause-stored = A mail program keeps an expired token in Keychain (Mac) or Credential Manager (Windows) and never replaces it.
+oauth-token-expired-cause-clock = The computer's clock is wrong, so a valid token is judged expired.
+oauth-token-expired-fix-refresh = Get a new access token with the refresh token before each session, or when the server refuses one, and retry once.
+oauth-token-expired-fix-clear-macos = Quit Outlook, delete the Keychain Access entries for the provider, its mail servers and Outlook, then sign in again.
+oauth-token-expired-fix-clear-windows = Close Outlook, remove the provider's and Outlook's entries in Credential Manager > Windows Credentials, then sign in again.
+oauth-token-expired-fix-device = On a device or application, sign in to the account again in its settings so it obtains a fresh token.
+oauth-token-expired-fix-clock = Set the computer's date and time to update automatically.
+
+## oauth.refresh_failed
+
+oauth-refresh-failed-title = The OAuth refresh token no longer works
+oauth-refresh-failed-summary = Getting a new access token failed: { $message }. Until someone signs in again, no new token can be had.
+oauth-refresh-failed-cause-revoked = The refresh token was revoked: the password was changed, access was removed from the account's security page, or an administrator revoked the sessions.
+oauth-refresh-failed-cause-google-testing = For a Google Cloud project whose OAuth consent screen is still in "Testing", refresh tokens stop working after seven days.
+oauth-refresh-failed-cause-microsoft-inactive = Microsoft refresh tokens expire after a long time unused (90 days by default) or when a policy demands a new sign-in.
+oauth-refresh-failed-cause-client = The application's client secret changed or expired, or the refresh token belongs to another client id.
+oauth-refresh-failed-fix-signin = Sign in again and grant the consent once more: that gives a new refresh token.
+oauth-refresh-failed-fix-store = Store the refresh token every time the server sends a new one, and when a refresh is refused with invalid_grant, ask the user to sign in rather than retrying.
+oauth-refresh-failed-fix-google-publish = In Google Cloud Console, move the OAuth consent screen from "Testing" to "In production" so refresh tokens no longer expire after a week.
+oauth-refresh-failed-fix-m365-consent = In Microsoft Entra ID, check the application's client secret and the consent it was granted (Enterprise applications > the app > Permissions), and renew what has expired.
+
 ## auth.smtp_auth_disabled
 
 auth-smtp-auth-disabled-title = SMTP AUTH is turned off in Microsoft 365
 auth-smtp-auth-disabled-summary = Microsoft 365 does not allow password sign-in over SMTP { $disabled_for ->
         [Tenant] for this organization (the whole tenant)
         [tenant] for this organization (the whole tenant)
-       *[other] for this mailbox
+        [Mailbox] for this mailbox
+        [mailbox] for this mailbox
+       *[other] for this mailbox or for the whole organization
     }, so { $host } refuses any login, right password or not. Its answer: { $reply_line }
 auth-smtp-auth-disabled-cause-tenant = An administrator turned SMTP AUTH off for the whole organization, which is also the setting of newer tenants.
 auth-smtp-auth-disabled-cause-mailbox = SMTP AUTH is turned off on the mailbox itself (SmtpClientAuthenticationDisabled is True), which wins over the organization's setting.
@@ -86,6 +185,73 @@ auth-smtp-auth-disabled-fix-check = See the mailbox setting in Exchange Online P
 auth-smtp-auth-disabled-fix-mailbox = Allow it for this mailbox only (this overrides the organization setting): Set-CASMailbox -Identity { $user } -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-tenant = Or allow it for the whole organization, which opens it to every mailbox: Set-TransportConfig -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-alternatives = If password sign-in must stay off, have the device or application sign in with OAuth, or send without signing in through an SMTP relay connector or direct send.
+auth-smtp-auth-disabled-cause-default = Microsoft turns SMTP AUTH off by default in newer tenants, and security defaults keep it off.
+
+## auth.basic_auth_disabled
+
+auth-basic-auth-disabled-title = Password sign-in (basic authentication) is switched off
+auth-basic-auth-disabled-summary = Microsoft refused the password itself, not its value: basic authentication is disabled for this account, so no password, not even an app password, will work over SMTP.
+auth-basic-auth-disabled-cause-outlook = For personal Outlook.com, Hotmail and Live accounts Microsoft ended password sign-in for mail programs in September 2024: only modern authentication (OAuth) works now.
+auth-basic-auth-disabled-cause-m365-policy = In a Microsoft 365 organization, an authentication policy or security defaults block basic authentication for SMTP, whatever the mailbox's SMTP AUTH setting says.
+auth-basic-auth-disabled-cause-app-password = App passwords go through the same basic-authentication path, so they are refused too.
+auth-basic-auth-disabled-fix-outlook-readd = In the mail program, remove the account and add it again as a Microsoft or Outlook.com account (not "Other" or IMAP/SMTP) so it signs in through Microsoft's page; older programs that cannot do this need replacing or updating.
+auth-basic-auth-disabled-fix-developer = In your own code, sign in with OAuth 2.0 (XOAUTH2) using a token for the scope https://outlook.office.com/SMTP.Send, or send through Microsoft Graph.
+auth-basic-auth-disabled-fix-m365-policy = If the organization must keep a password-only device, allow basic authentication for SMTP only in a dedicated authentication policy assigned to that mailbox (Set-AuthenticationPolicy -AllowBasicAuthSmtp, then Set-User -AuthenticationPolicy), after checking security defaults.
+auth-basic-auth-disabled-fix-device = A device that only knows passwords should send without signing in instead: through an SMTP relay connector, or by direct send to internal recipients.
+
+## auth.mfa_or_security_defaults
+
+auth-mfa-or-security-defaults-title = Multi-factor authentication or security defaults block the password sign-in
+auth-mfa-or-security-defaults-summary = Microsoft 365 refused the sign-in because the account must pass multi-factor authentication, which a device sending mail over SMTP cannot do.
+auth-mfa-or-security-defaults-cause-security-defaults = Security defaults are on in Microsoft Entra ID: they require MFA and block legacy authentication, including SMTP AUTH, for everyone.
+auth-mfa-or-security-defaults-cause-per-user-mfa = Per-user multi-factor authentication is enforced on the mailbox the device uses.
+auth-mfa-or-security-defaults-cause-app-password = An app password does not help while security defaults are on: they block the legacy protocol itself.
+auth-mfa-or-security-defaults-fix-per-user-mfa = If per-user MFA is the block: in the Microsoft 365 admin center choose Users > Active users > Multi-factor authentication, select the mailbox the device uses and disable MFA for it.
+auth-mfa-or-security-defaults-fix-security-defaults = If security defaults are the block: sign in to the Azure portal as a Security or Conditional Access administrator, open Microsoft Entra ID > Properties > Manage security defaults, set them to No and save. Warning: this removes MFA protection from every account; do it only if you understand that risk, preferably replacing it with Conditional Access policies that exclude just this mailbox.
+auth-mfa-or-security-defaults-fix-alternatives = Better, keep MFA and let the device send without a password sign-in: an SMTP relay connector, direct send for internal recipients, or OAuth if the device supports it.
+
+## auth.conditional_access_blocks_legacy
+
+auth-conditional-access-blocks-legacy-title = A Conditional Access policy blocks this sign-in
+auth-conditional-access-blocks-legacy-summary = Microsoft 365 checked the password sign-in against the organization's Conditional Access policies, and a policy did not let it through.
+auth-conditional-access-blocks-legacy-cause-policy = A Conditional Access policy blocks legacy authentication, and SMTP AUTH with a password counts as legacy authentication.
+auth-conditional-access-blocks-legacy-cause-location = A policy allows sign-ins only from named locations, compliant devices or with MFA, and the device meets none of these.
+auth-conditional-access-blocks-legacy-fix-sign-in-logs = Find the policy: in Microsoft Entra ID > Monitoring > Sign-in logs, filter on the mailbox and the client app "Authenticated SMTP", and open the failed sign-in's Conditional Access tab.
+auth-conditional-access-blocks-legacy-fix-exclude = In the Azure portal, as a Security or Conditional Access administrator, open Microsoft Entra ID > Security > Conditional Access, edit the policy that blocks legacy authentication, add the device's mailbox under Users and groups > Exclude, and save.
+auth-conditional-access-blocks-legacy-fix-alternatives = If no exception is acceptable, have the device send through an SMTP relay connector or by direct send, which need no sign-in.
+
+## auth.federated_sts_unreachable
+
+auth-federated-sts-unreachable-title = Microsoft could not reach your federation server to check the password
+auth-federated-sts-unreachable-summary = The account is federated: Microsoft 365 checks its password with your organization's own sign-in server (such as AD FS), and that server could not be reached. Its answer: { $reply_line }
+auth-federated-sts-unreachable-cause-down = The on-premises federation server (AD FS or another security token service) or its proxy is stopped or failing.
+auth-federated-sts-unreachable-cause-network = The federation server cannot be reached from the internet: a firewall, a DNS change, or an expired certificate on its public endpoint.
+auth-federated-sts-unreachable-fix-check = From outside your network, open the federation server's public address (for AD FS: https://<your STS name>/adfs/ls/IdpInitiatedSignon.aspx) and fix whatever stops it answering.
+auth-federated-sts-unreachable-fix-settings = Check which address Microsoft uses for the domain's federation (Get-MgDomainFederationConfiguration) and that it is the server you expect.
+auth-federated-sts-unreachable-fix-cloud-account = For devices, consider a cloud-only mailbox (not federated), or moving the domain to password hash synchronization, so sending does not depend on the federation server.
+
+## auth.federated_sts_not_https
+
+auth-federated-sts-not-https-title = Your federation server's address does not offer a usable HTTPS connection
+auth-federated-sts-not-https-summary = The account is federated, and Microsoft 365 could not open the secure connection it needs to your organization's sign-in server. Its answer: { $reply_line }
+auth-federated-sts-not-https-cause-tls = The federation server only offers TLS 1.0 or 1.1, which Microsoft stopped using in 2022: it needs TLS 1.2.
+auth-federated-sts-not-https-cause-url = The federation address configured for the domain is http:// or points at a host without a valid certificate.
+auth-federated-sts-not-https-fix-tls12 = Enable TLS 1.2 on the federation servers and their proxies (Windows Server: the SCHANNEL TLS 1.2 settings and .NET strong crypto), then restart the service.
+auth-federated-sts-not-https-fix-url = Check the domain's federation settings (Get-MgDomainFederationConfiguration): the sign-in addresses must start with https:// and match the server's certificate.
+auth-federated-sts-not-https-fix-cloud-account = For devices, a cloud-only mailbox avoids the federation server altogether.
+
+## auth.too_many_attempts
+
+auth-too-many-attempts-title = Too many sign-in attempts: the server is refusing logins for a while
+auth-too-many-attempts-summary = { $host } counted too many sign-ins in a short time and refuses new ones for now. Its answer: { $reply_line }
+auth-too-many-attempts-cause-retries = A program keeps retrying with a wrong or outdated password, and every failure counts.
+auth-too-many-attempts-cause-devices = Several devices or scripts use the same account and each one signs in again and again.
+auth-too-many-attempts-cause-shared-ip = Other users behind the same public address (an office, a hosting provider) fail their sign-ins too, and the limit applies to the address.
+auth-too-many-attempts-fix-stop = Stop every program and device that uses this account, so the failures stop adding up.
+auth-too-many-attempts-fix-wait = Wait: these blocks lift by themselves, usually within minutes to an hour.
+auth-too-many-attempts-fix-password = Fix the password in each program before turning it back on, then start them one at a time.
+auth-too-many-attempts-fix-developer = In your code, keep one signed-in connection and send many messages through it, and back off (wait longer after each temporary 4xx) instead of reconnecting in a loop.
+auth-too-many-attempts-fix-ban = On your own server, look for your address in the ban lists (such as fail2ban) and in the mail log, and lift the ban once the cause is fixed.
 
 ## auth.not_authenticated
 
@@ -100,6 +266,16 @@ auth-not-authenticated-fix-mailprobe = Run mailprobe again with --user and a pas
 auth-not-authenticated-fix-m365-other-modes = If the device cannot sign in, point it at the organization's MX endpoint (name ending in mail.protection.outlook.com, port 25) for direct send, or set up a connector for SMTP relay.
 auth-not-authenticated-fix-relay = On your own server, allow the device's fixed IP address to relay without a login, if it cannot sign in.
 
+## direct_send.wrong_endpoint
+
+direct-send-wrong-endpoint-title = Direct send is pointed at the client submission server
+direct-send-wrong-endpoint-summary = The device is set up to send without signing in, but it connects to smtp.office365.com, which takes mail only from clients that sign in. Microsoft answers such a device with "Client was not authenticated to send anonymous mail during MAIL FROM".
+direct-send-wrong-endpoint-cause-submission-host = smtp.office365.com serves SMTP client submission only; direct send and relay go to the organization's MX endpoint.
+direct-send-wrong-endpoint-cause-old-setting = The device was once set up for client submission and only the sign-in was removed.
+direct-send-wrong-endpoint-fix-mx = Set the device's SMTP server to the organization's MX endpoint, a name ending in mail.protection.outlook.com (such as contoso-com.mail.protection.outlook.com), port 25.
+direct-send-wrong-endpoint-fix-find-mx = Find that name in the domain's MX record (nslookup -type=mx contoso.com), or in the Microsoft 365 admin center under Settings > Domains > the domain > DNS records.
+direct-send-wrong-endpoint-fix-or-submission = Or keep smtp.office365.com and give the device a mailbox's address and password, so it uses client submission.
+
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = The server does not offer the sign-in method needed
@@ -111,6 +287,18 @@ auth-mechanism-unsupported-fix-choose = Set the program's authentication method 
 auth-mechanism-unsupported-fix-port = Use the submission port, 587 with STARTTLS or 465 with SSL/TLS, where sign-in is offered.
 auth-mechanism-unsupported-fix-server = On your own server, enable the method (for Postfix with Dovecot: smtpd_sasl_auth_enable and Dovecot's auth_mechanisms).
 
+## auth.xoauth2_not_offered
+
+auth-xoauth2-not-offered-title = The server did not offer OAuth sign-in (XOAUTH2)
+auth-xoauth2-not-offered-summary = This provider normally offers { $mechanism }, but { $host } offered only: { $offered }. Something answered in its place, or the list was read at the wrong moment.
+auth-xoauth2-not-offered-cause-middlebox = A firewall, antivirus or proxy answers for the provider and offers only the mechanisms it knows.
+auth-xoauth2-not-offered-cause-wrong-server = The program is not talking to the provider's submission server: a wrong host name, or an internet provider redirecting the port.
+auth-xoauth2-not-offered-cause-before-tls = The program read the mechanisms before STARTTLS, when providers list fewer, and an old client does not read them again afterwards.
+auth-xoauth2-not-offered-fix-settings = Check the outgoing server: smtp.gmail.com for Gmail, smtp.office365.com for Microsoft 365, smtp-mail.outlook.com for Outlook.com, port 587 with STARTTLS.
+auth-xoauth2-not-offered-fix-network = Try from another network, such as a phone hotspot: if XOAUTH2 appears there, the local network is at fault.
+auth-xoauth2-not-offered-fix-inspection = Turn off mail or SMTP inspection on the firewall or antivirus for the provider's servers.
+auth-xoauth2-not-offered-fix-update = Update the mail program: current versions read the mechanisms again after STARTTLS.
+
 ## sender.send_as_denied
 
 sender-send-as-denied-title = The signed-in account may not send as this sender
@@ -120,6 +308,18 @@ sender-send-as-denied-cause-permission = The "Send As" permission for that addre
 sender-send-as-denied-fix-same-address = Set the sender (From) address in the device or application to the address of the mailbox it signs in with.
 sender-send-as-denied-fix-grant = Or grant the signed-in mailbox the Send As permission on the other address: Add-RecipientPermission -Identity { $from } -Trustee { $user } -AccessRights SendAs
 sender-send-as-denied-fix-relay = If it must send from many addresses, use SMTP relay through a connector instead of signing in to one mailbox.
+sender-send-as-denied-fix-outlook-alias = For Outlook.com, send only from the account's own address or from an alias added to the same account (account.microsoft.com > Your info > Account info > Edit account aliases).
+
+## sender.send_as_needed
+
+sender-send-as-needed-title = The sender address is not the signed-in mailbox
+sender-send-as-needed-summary = The device signs in as { $user } but sends as { $from }. At Microsoft that works only if { $user } has the "Send As" permission on { $from }; otherwise the server will refuse the message with 5.7.60.
+sender-send-as-needed-cause-different = The device or application has separate fields for the login and the sender address, and they hold different addresses (a shared "scanner@" address, a no-reply address).
+sender-send-as-needed-cause-permission = SMTP client submission only sends as the signed-in mailbox, or as an address it has explicitly been given Send As on.
+sender-send-as-needed-fix-same-address = Simplest: set the sender address to { $user }, the mailbox the device signs in with.
+sender-send-as-needed-fix-check = Or make sure the permission exists: Get-RecipientPermission -Identity { $from } should list { $user } with SendAs; grant it with Add-RecipientPermission -Identity { $from } -Trustee { $user } -AccessRights SendAs (allow up to an hour).
+sender-send-as-needed-fix-outlook = Outlook.com sends only from the account's address or its aliases: add { $from } as an alias of the account, or send from { $user }.
+sender-send-as-needed-fix-relay = If the device must send from many different addresses, use an SMTP relay connector instead of client submission: relay does not tie the sender to one mailbox.
 
 ## sender.not_owned
 
@@ -131,6 +331,32 @@ sender-not-owned-fix-own-address = Send from the address that belongs to the acc
 sender-not-owned-fix-login-as-owner = Or sign in as the owner of the sender address.
 sender-not-owned-fix-map = On the server, add the address to that user's entry in smtpd_sender_login_maps (used by reject_sender_login_mismatch) and reload Postfix.
 
+## sender.blocked_outbound
+
+sender-blocked-outbound-title = The mailbox is blocked from sending
+sender-blocked-outbound-summary = { $host } refuses to send anything from this mailbox: it has been restricted for sending spam. Its answer: { $reply_line }
+sender-blocked-outbound-cause-m365-restricted = Microsoft 365's outbound spam protection put the mailbox on the Restricted entities list after it sent messages that looked like spam.
+sender-blocked-outbound-cause-outlook = Outlook.com suspended sending for the account until it is verified, after activity that looked like spam.
+sender-blocked-outbound-cause-compromised = The account's password was stolen and used to send spam: the block is usually the first sign.
+sender-blocked-outbound-cause-bulk = A device or script sent a burst of messages (alerts, reports, a mailing) that crossed the outbound limits.
+sender-blocked-outbound-fix-secure = First secure the account: change its password, check its sign-ins and inbox rules for anything unknown, and turn on MFA where the device does not need the password.
+sender-blocked-outbound-fix-restricted-entities = Then unblock it: in the Microsoft Defender portal open Email & collaboration > Review > Restricted entities (security.microsoft.com/restrictedentities), select the mailbox and choose Unblock; it can take up to an hour.
+sender-blocked-outbound-fix-outlook = Sign in at outlook.live.com in a browser and follow the verification steps Microsoft shows for the account.
+sender-blocked-outbound-fix-volume = For devices that send many messages, spread them out or send them through an SMTP relay connector meant for that volume.
+
+## quota.sending_limit
+
+quota-sending-limit-title = The account has reached its sending limit
+quota-sending-limit-summary = { $host } will not take more messages from this account for now: it has sent as many as its limit allows. Its answer: { $reply_line }
+quota-sending-limit-cause-gmail = Gmail limits how many messages and recipients an account may send per day (about 500 for personal accounts, 2,000 for Google Workspace), counted over a rolling 24 hours.
+quota-sending-limit-cause-m365 = Microsoft limits each mailbox to 10,000 recipients a day and 30 messages a minute, among other limits; Outlook.com's limits are lower.
+quota-sending-limit-cause-loop = A device or script is stuck in a loop, or an automatic reply or forward keeps sending.
+quota-sending-limit-fix-wait = Wait: the limit resets over the next 24 hours, and nothing needs to change for that.
+quota-sending-limit-fix-loop = Look at the account's Sent folder for a burst of identical messages, and stop what sent them.
+quota-sending-limit-fix-bulk = For newsletters and large volumes, use a bulk email service instead of a personal mailbox.
+quota-sending-limit-fix-gmail-relay = For Google Workspace devices and applications, the SMTP relay service (smtp-relay.gmail.com) has higher limits than a single account.
+quota-sending-limit-fix-m365-relay = For devices and applications, an SMTP relay connector is not tied to one mailbox's limits.
+
 ## smtp.relay_denied
 
 smtp-relay-denied-title = The server refused to relay to this recipient
@@ -141,6 +367,134 @@ smtp-relay-denied-cause-network = The device relies on its IP address being trus
 smtp-relay-denied-fix-login = Turn on authentication for the outgoing server with the mailbox's address and password.
 smtp-relay-denied-fix-server = Use the outgoing (submission) server your provider gives, on port 587 with STARTTLS or 465 with SSL/TLS.
 smtp-relay-denied-fix-allow = If the device cannot sign in, add its fixed IP address to the server's trusted networks (Postfix mynetworks) or to the relay connector.
+
+## direct_send.external_recipient
+
+direct-send-external-recipient-title = Direct send cannot reach recipients outside your organization
+direct-send-external-recipient-summary = The device sends without signing in to the organization's MX endpoint, and Microsoft 365 delivers such mail only to the organization's own mailboxes. The recipient is outside. Its answer: { $reply_line }
+direct-send-external-recipient-cause-design = This is how direct send works: with no sign-in and no connector, Microsoft 365 acts as the recipients' mail server, not as a relay to the internet.
+direct-send-external-recipient-cause-no-connector = If the device was meant to use SMTP relay, the connector that would let it send outside is missing or does not recognize it.
+direct-send-external-recipient-fix-internal = Send only to addresses of the organization's own domains with direct send.
+direct-send-external-recipient-fix-submission = To reach outside recipients, switch the device to client submission: smtp.office365.com, port 587, STARTTLS, with a mailbox's address and password.
+direct-send-external-recipient-fix-relay = Or set up SMTP relay: an inbound connector from your organization that recognizes the device's static public IP address (or certificate), with that address in the domain's SPF record.
+
+## relay.connector_ip_changed
+
+relay-connector-ip-changed-title = The relay connector no longer recognizes the device
+relay-connector-ip-changed-summary = Microsoft 365 refused to pass the message to an outside recipient: the relay connector that should vouch for the device did not match it, so it was treated like direct send. Its answer: { $reply_line }
+relay-connector-ip-changed-cause-ip = The office's public IP address changed (a new internet provider, a new router, a dynamic address), and the connector still lists the old one.
+relay-connector-ip-changed-cause-certificate = The connector identifies the sender by certificate, and the device or server now presents a different one.
+relay-connector-ip-changed-fix-public-ip = Find the public address the device sends from now (for example from a computer on the same network, with a "what is my IP" service).
+relay-connector-ip-changed-fix-connector = In the Exchange admin center, open Mail flow > Connectors, edit the connector from your organization's email server, and replace the old IP address (or certificate name) with the new one.
+relay-connector-ip-changed-fix-spf = Update the domain's SPF record with the new address too, or the relayed mail will be marked as spam.
+relay-connector-ip-changed-fix-static = Ask the internet provider for a static IP address: relay depends on it staying the same.
+
+## relay.tenant_attribution
+
+relay-tenant-attribution-title = Microsoft 365 could not tie the relayed message to your organization
+relay-tenant-attribution-summary = Microsoft 365 did not recognize the sending server as belonging to any organization, so it refused to relay (TenantAttribution). Its answer: { $reply_line }
+relay-tenant-attribution-cause-ip = The static public IP address of the device or server changed, and the inbound connector still names the old one.
+relay-tenant-attribution-cause-certificate = The connector matches on a certificate, and the device or server now presents a different certificate or name.
+relay-tenant-attribution-cause-no-connector = There is no inbound connector for this sender at all, or it was disabled.
+relay-tenant-attribution-fix-public-ip = Check which public IP address the device sends from today.
+relay-tenant-attribution-fix-connector = Update the inbound connector (Exchange admin center > Mail flow > Connectors) with the new IP address or certificate information, and check that it is turned on.
+relay-tenant-attribution-fix-spf = Put the same address in the domain's SPF record.
+relay-tenant-attribution-fix-submission = If the address cannot be kept static, switch the device to client submission (smtp.office365.com, port 587, signing in).
+
+## relay.wrong_region
+
+relay-wrong-region-title = The message went to the wrong Microsoft 365 region
+relay-wrong-region-summary = Microsoft 365 received the message in a region that does not host your organization, because it could not tell which organization sent it. Its answer: { $reply_line }
+relay-wrong-region-cause-attribution = The connector that identifies your device (by IP address or certificate) no longer matches it, so the message is not attributed to your tenant.
+relay-wrong-region-cause-endpoint = The device sends to an MX endpoint that is not your organization's own (one copied from another tenant or an old setup).
+relay-wrong-region-fix-mx = Set the device's server to your organization's own MX endpoint (the name your domain's MX record points to, ending in mail.protection.outlook.com).
+relay-wrong-region-fix-connector = Update the inbound connector with the device's current IP address or certificate.
+relay-wrong-region-fix-retry = This code starts with 4, so the device may retry by itself; it will keep failing until the attribution is fixed.
+
+## recipient.unknown
+
+recipient-unknown-title = The recipient's address does not exist
+recipient-unknown-summary = The receiving server says there is no mailbox with this address. Its answer: { $reply_line }
+recipient-unknown-cause-typo = The address has a typo, an extra space, or a wrong domain.
+recipient-unknown-cause-gone = The mailbox existed but was deleted or disabled (someone who left, a renamed address).
+recipient-unknown-cause-directory = Inside an organization: the address is missing from the directory the server checks, or it is a contact rather than a mailbox.
+recipient-unknown-fix-check = Check the address letter by letter, including the part after the @.
+recipient-unknown-fix-other-way = Confirm the current address with the recipient by another channel.
+recipient-unknown-fix-m365-dbeb = If the address should exist in your organization, check that it is a mailbox, group or mail user in Exchange Online; Directory-Based Edge Blocking rejects anything the directory does not know.
+
+## mailbox.full
+
+mailbox-full-title = The recipient's mailbox is full
+mailbox-full-summary = The receiving server will not take the message because the recipient has no storage left. Its answer: { $reply_line }
+mailbox-full-cause-storage = The recipient's mailbox has reached its storage quota (at Google, the quota is shared with Drive and Photos).
+mailbox-full-cause-flood = The mailbox is being flooded (a loop, a mass mailing), and the server refuses more for now.
+mailbox-full-fix-tell = Tell the recipient by another channel that their mailbox is full.
+mailbox-full-fix-retry = A code starting with 4 means the server will accept later: the message can be sent again once space is freed.
+mailbox-full-fix-own = If the full mailbox is your own device's mailbox, empty its Sent folder: devices that keep a copy of every scan fill it up.
+
+## message.too_large
+
+message-too-large-title = The message is too large for the server
+message-too-large-summary = { $host } refused the message because of its size. Its answer: { $reply_line }
+message-too-large-cause-gmail = Gmail accepts messages of up to 25 MB, counted after encoding: an attachment of about 18 MB already reaches it.
+message-too-large-cause-m365 = Microsoft 365's default limits are 35 MB to send and 36 MB to receive per message (an administrator can raise them up to 150 MB), counted after encoding.
+message-too-large-cause-attachment = Attachments grow by about a third when encoded for email, so a file near the limit goes over it.
+message-too-large-cause-scan = A scanner set to high resolution or colour produces very large PDFs.
+message-too-large-fix-smaller = Send fewer or smaller attachments, or compress them.
+message-too-large-fix-link = For large files, share a link (OneDrive, Google Drive, a file server) instead of attaching them.
+message-too-large-fix-scanner = On the scanner, lower the resolution (200 to 300 dpi is enough for documents), use black and white, or split the job.
+message-too-large-fix-m365-limit = Raise the mailbox's limit if it is really needed: Set-Mailbox -Identity { $user } -MaxSendSize 50MB (up to 150MB).
+message-too-large-fix-server-limit = On your own server, raise the size limit if needed (Postfix: message_size_limit; also the mailbox quota).
+
+## spf.ip_not_authorized
+
+spf-ip-not-authorized-title = The sending IP address is not in the domain's SPF record
+spf-ip-not-authorized-summary = The receiving server checked the sender domain's SPF record, and the address this mail came from is not listed in it. Its answer: { $reply_line }
+spf-ip-not-authorized-cause-missing = The device or server sends directly from your network, and the domain's SPF record never listed your public IP address.
+spf-ip-not-authorized-cause-changed = The network or internet provider changed the static address, and the SPF record still names the old one.
+spf-ip-not-authorized-cause-dynamic = The connection has a dynamic address, which cannot be listed reliably.
+spf-ip-not-authorized-fix-add = Add the public IP address to the domain's SPF TXT record (for example v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) at your DNS provider.
+spf-ip-not-authorized-fix-m365 = For direct send and SMTP relay with Microsoft 365, SPF must contain both include:spf.protection.outlook.com and the static IP address the device sends from.
+spf-ip-not-authorized-fix-submission = If you cannot send from a static address, use client submission (signing in to the provider's submission server), whose servers SPF already covers.
+
+## spf.fail
+
+spf-fail-title = The receiving server refused the mail because it failed sender authentication
+spf-fail-summary = The receiving server checked who may send for the sender's domain (SPF, DKIM, DMARC), and this message failed. Its answer: { $reply_line }
+spf-fail-cause-spf = The sender domain's SPF record does not cover the server this message came from.
+spf-fail-cause-dkim = The message carries no valid DKIM signature for the sender's domain, so nothing else can vouch for it.
+spf-fail-cause-dmarc = The domain publishes a DMARC policy that tells receivers to reject mail that fails both SPF and DKIM alignment.
+spf-fail-fix-check = Look up the sender domain's SPF, DKIM and DMARC records (mailprobe dns DOMAIN, or any SPF checker) and compare them with the server that sent this message.
+spf-fail-fix-submission = Send through the domain's own provider (client submission with a sign-in), whose servers the records already cover, rather than from a device directly.
+spf-fail-fix-dkim = Turn on DKIM signing for the domain at its mail provider and publish its keys in DNS.
+spf-fail-fix-m365 = In Microsoft 365, enable DKIM for the domain (Microsoft Defender portal > Email authentication settings > DKIM) and make sure SPF includes spf.protection.outlook.com.
+spf-fail-fix-gmail-guidelines = Gmail requires every sender to authenticate with SPF or DKIM, and bulk senders with both plus DMARC: see Google's email sender guidelines.
+
+## ip.blocklisted
+
+ip-blocklisted-title = The sending IP address is on a block list
+ip-blocklisted-summary = The receiving server refused the connection or message because of the address it came from, which a block list names as a source of spam. Its answer: { $reply_line }
+ip-blocklisted-cause-m365-banned = Microsoft 365 keeps its own list of banned sending addresses (codes 5.7.606 to 5.7.649) after spam came from them.
+ip-blocklisted-cause-listed = A public block list (Spamhaus, Barracuda, SpamCop...) lists the address after spam or spam traps were seen from it.
+ip-blocklisted-cause-dynamic = The address belongs to a home or mobile range that lists mark as "not meant to send mail directly".
+ip-blocklisted-cause-infected = A computer or device on your network is infected and sends spam through the same public address.
+ip-blocklisted-fix-lookup = Look the address up on a block list checker (MXToolbox, the list's own lookup page) to see which lists name it and why.
+ip-blocklisted-fix-clean = Find and stop the source of the spam on your network before asking for removal, or the address will be listed again.
+ip-blocklisted-fix-m365-delist = For Microsoft's own list, request removal at sender.office.com and follow the steps there.
+ip-blocklisted-fix-delist = Then follow the removal procedure of each list that names the address.
+ip-blocklisted-fix-submission = Until then, or for good on a dynamic address, send through the provider's submission server with a sign-in instead of directly.
+
+## rate.throttled
+
+rate-throttled-title = The server is slowing this sender down
+rate-throttled-summary = { $host } is limiting how fast this sender may connect or send, and refused for now. Its answer: { $reply_line }
+rate-throttled-cause-too-fast = Too many messages were sent in a short time from this address or account.
+rate-throttled-cause-connections = Too many connections are open at once (several devices, or a program that opens one per message).
+rate-throttled-cause-reputation = The receiving side sees unusual or unwanted mail from this address and slows it down (Gmail names this an "unusual rate").
+rate-throttled-fix-wait = Wait and try again later: a code starting with 4 means the refusal is temporary.
+rate-throttled-fix-slow-down = Send fewer messages per minute, reuse one connection for many messages, and back off longer after each temporary refusal.
+rate-throttled-fix-one-connection = Make sure only one device or program sends with this account or from this address at a time.
+rate-throttled-fix-gmail-guidelines = Check that the mail follows Gmail's sender guidelines (SPF or DKIM, low spam complaints), which decide how fast Gmail lets it in.
 
 ## tls.required_first
 
@@ -155,6 +509,18 @@ tls-required-first-fix-starttls = Set encryption to { $protocol ->
 tls-required-first-fix-mailprobe = Run mailprobe again with --security starttls to check the encrypted path.
 tls-required-first-fix-middlebox = If the encryption setting is already on, look for a firewall or antivirus "mail protection" that inspects SMTP and turn that inspection off.
 
+## tls.required_by_receiver
+
+tls-required-by-receiver-title = The receiving domain accepts mail only over an encrypted connection
+tls-required-by-receiver-summary = { $host } requires TLS for this recipient, and the message was about to travel unencrypted. Its answer: { $reply_line }
+tls-required-by-receiver-cause-policy = The recipient's domain, or a connector in front of it, enforces TLS for every incoming message.
+tls-required-by-receiver-cause-plain-hop = The device or relay sends on port 25 without STARTTLS (encryption off in its settings, or no TLS support).
+tls-required-by-receiver-cause-stripped = Something on the network removed the STARTTLS offer, so the sender went on in plain text.
+tls-required-by-receiver-fix-enable = Turn on TLS/STARTTLS in the device's or application's mail settings; if it cannot do TLS 1.2, update its firmware.
+tls-required-by-receiver-fix-relay = On a relay server you run, make outgoing TLS at least opportunistic (Postfix: smtp_tls_security_level = may) and check its certificate store.
+tls-required-by-receiver-fix-m365-connector = If a Microsoft 365 connector requires TLS from this device, either make the device use TLS 1.2 or relax the connector's TLS requirement for it.
+tls-required-by-receiver-fix-middlebox = Check that no firewall "SMTP inspection" strips STARTTLS on the way out.
+
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = The server does not offer STARTTLS
@@ -166,6 +532,28 @@ tls-starttls-not-offered-fix-implicit = Try SSL/TLS from the first byte on port 
 tls-starttls-not-offered-fix-network = Try from another network, such as a phone hotspot: if STARTTLS appears there, the local network is at fault.
 tls-starttls-not-offered-fix-inspection = Turn off SMTP inspection on the firewall or the antivirus mail scanning for this server.
 tls-starttls-not-offered-fix-server = On your own server, install a certificate and enable TLS (for Postfix: smtpd_tls_cert_file, smtpd_tls_key_file and smtpd_tls_security_level = may).
+
+## tls.starttls_stripped
+
+tls-starttls-stripped-title = Something on the network hid the server's STARTTLS
+tls-starttls-stripped-summary = { $host } on port { $port } should offer STARTTLS, but the answer that arrived does not (it offers: { $offered }; keywords hidden behind X's: { $masked }). Something between you and the server removed it.
+tls-starttls-stripped-cause-firewall = A firewall's SMTP or ESMTP inspection (Cisco ASA and others) replaces STARTTLS in the server's answer, so that mail stays readable to it.
+tls-starttls-stripped-cause-antivirus = An antivirus "mail shield" sits between the program and the server and does not pass STARTTLS on.
+tls-starttls-stripped-cause-isp = The internet provider or a hotel or guest network intercepts mail ports and answers with its own server.
+tls-starttls-stripped-fix-inspection = Turn off SMTP/ESMTP inspection on the firewall (on a Cisco ASA: no inspect esmtp) or exempt the mail server from it.
+tls-starttls-stripped-fix-antivirus = Turn off the antivirus's scanning of outgoing mail, or exempt this server from it.
+tls-starttls-stripped-fix-other-network = Try from another network, such as a phone hotspot: if STARTTLS appears there, the local network is at fault.
+tls-starttls-stripped-fix-implicit = Use SSL/TLS from the first byte (port 465 where the server offers it): a middlebox cannot strip what is encrypted from the start.
+
+## tls.unavailable
+
+tls-unavailable-title = The server offers STARTTLS but cannot start it
+tls-unavailable-summary = { $host } listed STARTTLS but refused to begin encryption when asked. Its answer: { $reply_line }
+tls-unavailable-cause-server-config = The server's TLS set-up is broken: a missing or unreadable certificate or key, wrong permissions, or a bad path in its configuration.
+tls-unavailable-cause-temporary = A temporary problem on the server (a reload in progress, no entropy, too many TLS sessions).
+tls-unavailable-fix-retry = Try again in a few minutes: a code starting with 4 can be temporary.
+tls-unavailable-fix-implicit = Try SSL/TLS on port 465 if the server offers it, which may use a working set-up.
+tls-unavailable-fix-server = On the server, read the mail log at the time of the attempt (Postfix says "cannot load certificate" or similar), fix the certificate and key paths and permissions, and reload.
 
 ## tls.mode_mismatch
 
@@ -181,13 +569,39 @@ tls-mode-mismatch-fix-device = Set the SMTP port to { $working_port } and the se
 ## tls.version_too_old
 
 tls-version-too-old-title = The server refused the client's old TLS version
-tls-version-too-old-summary = { $host } requires TLS 1.2 or newer and refused a client that can go no higher than { $client_tls_max }.
+tls-version-too-old-summary = { $host } accepts only TLS 1.2 or newer and refused a client that offered an older version (the evidence shows which).
 tls-version-too-old-cause-firmware = The device's firmware or the application only knows TLS 1.0 or 1.1.
 tls-version-too-old-cause-library = The operating system or framework under the application has TLS 1.2 available but not turned on (older Windows and .NET defaults, for example).
 tls-version-too-old-fix-update = Update the device's firmware or the application to a version with TLS 1.2; ask the manufacturer if none is listed.
 tls-version-too-old-fix-developer = In your own application, allow TLS 1.2 and 1.3 explicitly, or run it on a runtime that uses them by default.
 tls-version-too-old-fix-m365-legacy = As a stopgap in Microsoft 365, allow legacy TLS clients (Set-TransportConfig -AllowLegacyTLSClients $true) and point the device at smtp-legacy.office365.com.
 tls-version-too-old-fix-optional-tls = Or send through a path where TLS is optional (direct send or a relay connector on port 25, or a local relay that speaks current TLS onward).
+
+## tls.client_too_old
+
+tls-client-too-old-title = The mail program or system is too old for the encryption the server needs
+tls-client-too-old-summary = The client could not agree on a secure connection with the server: { $message }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
+tls-client-too-old-cause-os = The operating system is out of date, and the mail program relies on its encryption libraries.
+tls-client-too-old-cause-outlook = An old Outlook version does not use TLS 1.2 or modern sign-in by default.
+tls-client-too-old-cause-framework = The application runs on a framework with old defaults (older .NET or Java) that does not offer TLS 1.2 unless told to.
+tls-client-too-old-fix-macos = Update macOS (System Settings > General > Software Update) and Outlook (Microsoft AutoUpdate).
+tls-client-too-old-fix-windows = Run Windows Update and update Office (File > Office Account > Update Options > Update Now).
+tls-client-too-old-fix-developer = Enable TLS 1.2 and 1.3 explicitly (for .NET Framework: SecurityProtocolType.Tls12 and the SchUseStrongCrypto registry setting), or move to a current runtime.
+tls-client-too-old-fix-device = Update the device's firmware; if no update brings TLS 1.2, send through a local relay that speaks current TLS onward.
+
+## tls.intercepted
+
+tls-intercepted-title = Your connection is being intercepted: the certificate is not the mail server's
+tls-intercepted-summary = The certificate presented for { $server_name } is not the mail server's own (issuer: { $issuer }): software or a device between you and the server is decrypting and re-encrypting the traffic.
+tls-intercepted-cause-antivirus = An antivirus with "HTTPS scanning", "SSL scanning" or a "mail shield" re-signs encrypted connections with its own certificate (Avast, AVG, Kaspersky, ESET, Bitdefender and others).
+tls-intercepted-cause-proxy = A company proxy or firewall performs TLS inspection ("break and inspect").
+tls-intercepted-cause-portal = A hotel, guest or captive-portal network answers in the server's place.
+tls-intercepted-fix-issuer = The issuer named above tells you which product does it: open its settings and look for scanning of encrypted connections or of email.
+tls-intercepted-fix-exception-gmail = Turn that scanning off for a test; if sending then works, keep it on but add exceptions for smtp.gmail.com:587 and imap.gmail.com:993.
+tls-intercepted-fix-exception-m365 = Turn that scanning off for a test; if sending then works, keep it on but add exceptions for smtp.office365.com:587 (smtp-mail.outlook.com:587 for Outlook.com) and outlook.office365.com:993.
+tls-intercepted-fix-exception = Turn that scanning off for a test; if sending then works, add an exception for { $host } on port { $port }.
+tls-intercepted-fix-other-network = Try from another network, such as a phone hotspot: there the provider's real certificate appears.
+tls-intercepted-fix-openssl = To see the certificate yourself: openssl s_client -starttls smtp -connect { $host }:{ $port } -crlf -quiet (or -connect host:465 or host:993 for SSL/TLS ports) and read the issuer line.
 
 ## tls.cert_untrusted
 
@@ -226,6 +640,18 @@ tls-cert-expired-fix-clock = Check this computer's date, time and time zone, and
 tls-cert-expired-fix-renew = On the server, renew the certificate and reload the mail services (Postfix and Dovecot read it only at start or reload).
 tls-cert-expired-fix-no-bypass = Do not turn off certificate checking to get around it: that exposes the password to whoever is in the middle.
 
+## clock.skew
+
+clock-skew-title = This computer's clock is wrong
+clock-skew-summary = The date and time on this computer differ from the server's by more than a few minutes. Certificates then look expired or not yet valid, and sign-in tokens are refused.
+clock-skew-cause-not-synced = Automatic date and time is turned off, or cannot reach a time server.
+clock-skew-cause-time-zone = The time zone is wrong, so the clock is off by whole hours even if the local time looks right.
+clock-skew-cause-battery = On a device or an old computer, a flat clock battery resets the date at every restart.
+clock-skew-fix-macos = On a Mac, open System Settings > General > Date & Time and turn on "Set time and date automatically", with the right time zone.
+clock-skew-fix-windows = On Windows, open Settings > Time & language > Date & time, turn on "Set time automatically" and "Set time zone automatically", then press "Sync now".
+clock-skew-fix-device = On a device, set an NTP time server in its network settings (for example pool.ntp.org or the router's address) and the right time zone.
+clock-skew-fix-retry = Then sign in again: tokens issued while the clock was wrong may need to be replaced.
+
 ## tls.handshake_failed
 
 tls-handshake-failed-title = The TLS handshake failed
@@ -244,6 +670,21 @@ tls-handshake-failed-fix-pair = Check the port and encryption pair: { $protocol 
 tls-handshake-failed-fix-network = Try from another network to rule out interception.
 tls-handshake-failed-fix-update = Update the mail program, device firmware or operating system.
 tls-handshake-failed-fix-server-log = On the server, look at the mail log at the time of the attempt: it says why the handshake was refused.
+
+## connect.port_blocked
+
+connect-port-blocked-title = Something on the network blocks the mail port
+connect-port-blocked-summary = The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+connect-port-blocked-cause-firewall = A firewall (on the computer, the router or the company network) does not let outgoing connections to this port through.
+connect-port-blocked-cause-isp-25 = Many home and mobile internet providers block outgoing port 25 against spam; submission ports 587 and 465 are usually open.
+connect-port-blocked-cause-antivirus = An antivirus or security suite blocks or holds mail connections from programs it does not trust.
+connect-port-blocked-cause-settings = The server name or port in the settings is wrong, so the connection goes nowhere.
+connect-port-blocked-fix-other-network = Try from another network, such as a phone hotspot: if it connects there, the local network blocks the port.
+connect-port-blocked-fix-open-gmail = Open outgoing TCP to smtp.gmail.com on port 587 (or 465) and to imap.gmail.com on port 993.
+connect-port-blocked-fix-open-m365 = Open outgoing TCP to smtp.office365.com on port 587 (port 25 for the organization's mail.protection.outlook.com endpoint with direct send or relay) and to outlook.office365.com on port 993.
+connect-port-blocked-fix-open = Open outgoing TCP to { $host } on port { $port } in the firewall.
+connect-port-blocked-fix-submission = If port 25 is blocked by the internet provider, use a submission port instead: 587 with STARTTLS or 465 with SSL/TLS, signing in.
+connect-port-blocked-fix-antivirus = Check whether the antivirus or firewall on this computer lists the mail program as blocked, and allow it.
 
 ## connect.refused
 
@@ -325,6 +766,17 @@ banner-not-smtp-fix-ports = Check the ports: sending uses 587 (STARTTLS) or 465 
 banner-not-smtp-fix-tls = If the other side started TLS, set the encryption to SSL/TLS for this port.
 banner-not-smtp-fix-network = Try from another network in case something in between answers instead of the server.
 
+## ehlo.rejected
+
+ehlo-rejected-title = The server refused the name the client introduced itself with
+ehlo-rejected-summary = { $host } did not accept the client's EHLO/HELO greeting. Its answer: { $reply_line }
+ehlo-rejected-cause-name = The client introduces itself with a name the server does not accept: "localhost", a bare computer name, an address without brackets, or a name with invalid characters.
+ehlo-rejected-cause-policy = The server requires a fully qualified name that resolves in DNS, as many do on port 25.
+ehlo-rejected-cause-nat = The name belongs to the local network, which the server cannot check from outside.
+ehlo-rejected-fix-device = In the device's mail settings, set the host name or "SMTP domain" to a full name, such as printer.contoso.com.
+ehlo-rejected-fix-developer = In your code, pass a fully qualified name for EHLO (Python smtplib: local_hostname; nodemailer: name; PHPMailer: Helo).
+ehlo-rejected-fix-server = On your own server, relax the check for authenticated submission (Postfix: reject_non_fqdn_helo_hostname and reject_invalid_helo_hostname apply on port 25; keep them off the submission port).
+
 ## session.dropped
 
 session-dropped-title = The server dropped the connection
@@ -352,6 +804,43 @@ session-no-reply-cause-tarpit = The server slows down clients on purpose after e
 session-no-reply-fix-timeout = Try again with a longer --timeout.
 session-no-reply-fix-network = Try from another network.
 session-no-reply-fix-logs = On the server, check the mail log for the session.
+
+## m365.mode_detected
+
+m365-mode-detected-title = { $mode ->
+        [submission] Microsoft 365 sending mode: SMTP client submission (signing in)
+        [direct_send] Microsoft 365 sending mode: direct send
+       *[other] Microsoft 365 sending mode: SMTP relay through a connector
+    }
+m365-mode-detected-summary = { $mode ->
+        [submission] The device signs in to a Microsoft 365 mailbox at smtp.office365.com and sends as that mailbox. It can reach recipients inside and outside the organization.
+        [direct_send] The device sends without signing in to the organization's MX endpoint (a name ending in mail.protection.outlook.com). It can reach only recipients inside the organization.
+       *[other] The device sends without signing in to the organization's MX endpoint, and a connector recognizes it by its static IP address or certificate. It can reach recipients inside and outside the organization.
+    }
+m365-mode-detected-cause-how = { $mode_source ->
+        [context] The mode was stated in the settings given to mailprobe.
+       *[other] The mode was read from the server name, { $host }; an MX endpoint means direct send unless a connector recognizes the device, which makes it relay.
+    }
+m365-mode-detected-fix-settings = { $mode ->
+        [submission] Settings for this mode: server smtp.office365.com, port 587 (or 25), STARTTLS on, TLS 1.2 or newer, and the mailbox's full address and password; SMTP AUTH must be allowed for that mailbox.
+        [direct_send] Settings for this mode: the organization's MX endpoint (from its MX record, never an IP address), port 25, TLS optional, no sign-in; a static IP address in the domain's SPF record keeps the mail out of Junk.
+       *[other] Settings for this mode: the organization's MX endpoint, port 25, an inbound connector that lists the device's static public IP address (or certificate), and that address in the domain's SPF record.
+    }
+m365-mode-detected-fix-limits = { $mode ->
+        [submission] Limits of this mode: it sends only as the signed-in mailbox (or with Send As), counts against that mailbox's sending limits, and stops working if security defaults, MFA or a policy block password sign-in.
+        [direct_send] Limits of this mode: no outside recipients, and mail may be marked as spam unless SPF covers the sending address.
+       *[other] Limits of this mode: it depends on the static IP address or certificate staying the same; when it changes, the connector and SPF must follow.
+    }
+m365-mode-detected-fix-other-modes = If this mode cannot do what the device needs, the other two exist: client submission (sign in, send anywhere), direct send (no sign-in, internal recipients only), SMTP relay (no sign-in, a connector, send anywhere).
+
+## direct_send.ip_instead_of_mx
+
+direct-send-ip-instead-of-mx-title = The MX endpoint was replaced by an IP address
+direct-send-ip-instead-of-mx-summary = The device sends to { $host }, an IP address, instead of the organization's MX endpoint name. It may work today, but Microsoft changes those addresses without notice and sending will then stop.
+direct-send-ip-instead-of-mx-cause-short-field = The MX endpoint name was too long for the device's server field, so its address was typed instead.
+direct-send-ip-instead-of-mx-cause-changes = The addresses behind mail.protection.outlook.com rotate and differ by region; only the name stays valid.
+direct-send-ip-instead-of-mx-fix-name = Enter the MX endpoint name (ending in mail.protection.outlook.com) if the field allows it.
+direct-send-ip-instead-of-mx-fix-submission = If the name does not fit, use client submission instead: its server name, smtp.office365.com, is short.
 
 ## dns.no_such_host
 
@@ -385,6 +874,28 @@ dns-failed-cause-servfail = The DNS server could not get an answer, often becaus
 dns-failed-cause-refused = The DNS server refuses to answer this computer, or none is configured.
 dns-failed-fix-resolver = Try another DNS server with --dns-server.
 dns-failed-fix-domain = If you run the domain, check its name servers and DNSSEC signatures.
+
+## smtp.bad_sequence
+
+smtp-bad-sequence-title = Commands were sent in the wrong order
+smtp-bad-sequence-summary = { $host } refused a command because it came at the wrong point of the session. Its answer: { $reply_line }
+smtp-bad-sequence-cause-order = The client sent a command before the one it depends on: MAIL before EHLO or sign-in, RCPT before MAIL, DATA before any accepted recipient.
+smtp-bad-sequence-cause-after-failure = An earlier command failed and the client carried on as if it had worked; the first error is the real one.
+smtp-bad-sequence-cause-pipelining = The client sends commands ahead of the answers (pipelining) where the server does not allow it, such as right after STARTTLS, or it signs in twice.
+smtp-bad-sequence-fix-first-error = Look for the first refusal in the evidence and fix that one: later "bad sequence" errors follow from it.
+smtp-bad-sequence-fix-developer = In your code, follow the order EHLO, STARTTLS, EHLO again, AUTH, MAIL FROM, RCPT TO, DATA, and stop at the first error.
+smtp-bad-sequence-fix-update = Update the device's firmware or the application; if it persists, report the transcript to its maker.
+
+## smtp.syntax_error
+
+smtp-syntax-error-title = The server did not understand a command or an address
+smtp-syntax-error-summary = { $host } refused a command as malformed. Its answer: { $reply_line }
+smtp-syntax-error-cause-address = An address is malformed: spaces, a missing @ or domain, a display name where only the address belongs, or missing angle brackets.
+smtp-syntax-error-cause-command = The client sent a command the server does not know or does not allow here.
+smtp-syntax-error-cause-line = A line was too long or contained characters the server refuses.
+smtp-syntax-error-fix-address = Check the sender and recipient addresses in the settings: only the plain address, such as name@example.com.
+smtp-syntax-error-fix-developer = In your code, send MAIL FROM:<address> and RCPT TO:<address> with angle brackets and nothing else, and keep lines under 998 characters.
+smtp-syntax-error-fix-update = Update the device's firmware or the application.
 
 ## smtp.rejected
 

@@ -21,17 +21,49 @@ auth-credentials-rejected-fix-m365-smtp-auth = Controlla in PowerShell di Exchan
 auth-credentials-rejected-fix-m365-mfa = Se la casella è soggetta ad autenticazione a più fattori, alle impostazioni predefinite per la sicurezza o a un criterio di accesso condizionale che blocca l'autenticazione legacy, una password inviata via SMTP non funzionerà mai: escludi questa casella consapevolmente, oppure passa il dispositivo a OAuth o a un connettore di inoltro SMTP.
 auth-credentials-rejected-fix-keychain = Chiudi Outlook, apri Accesso Portachiavi, elimina le voci salvate per { $host } e per l'account, poi riapri Outlook e inserisci la password quando la chiede.
 auth-credentials-rejected-fix-credential-manager = Chiudi Outlook, apri Pannello di controllo > Gestione credenziali > Credenziali di Windows, rimuovi le voci per { $host } e per l'account, poi riapri Outlook e accedi di nuovo.
+auth-credentials-rejected-cause-outlook-basic = Gli account Outlook.com, Hotmail e Live non accettano più alcuna password dai programmi di posta: serve l'accesso moderno (OAuth).
+auth-credentials-rejected-fix-outlook-oauth = Rimuovi l'account dal programma di posta e aggiungilo di nuovo come account Outlook.com o Microsoft, così accede dalla pagina di Microsoft.
+auth-credentials-rejected-fix-keychain-gmail = Chiudi Outlook, apri Accesso Portachiavi, elimina le voci per Google, smtp.gmail.com, imap.gmail.com e Outlook, poi riapri Outlook e aggiungi di nuovo l'account scegliendo Google.
+auth-credentials-rejected-fix-credential-manager-gmail = Chiudi Outlook, apri Pannello di controllo > Gestione credenziali > Credenziali di Windows, rimuovi le voci per imap.gmail.com, smtp.gmail.com e ogni token di Google o di Outlook, poi riavvia e accedi di nuovo.
 
 ## auth.app_password_required
 
 auth-app-password-required-title = Google chiede una password per le app, non la password dell'account
-auth-app-password-required-summary = L'account ha la verifica in due passaggi, quindi { $host } non accetta la password normale da un programma di posta. La sua risposta: { $reply_line }
+auth-app-password-required-summary = Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
 auth-app-password-required-cause-2sv = La verifica in due passaggi è attiva e il secondo fattore non si può digitare in un programma di posta: Google chiede invece una password per le app dedicata (o un accesso OAuth).
 auth-app-password-required-cause-revoked = Era in uso una password per le app che ora non esiste più: Google le revoca tutte quando si cambia la password dell'account.
 auth-app-password-required-fix-create = Vai su myaccount.google.com/apppasswords, crea una password per le app con il nome del programma o del dispositivo e inseriscila dove il programma di posta chiede la password.
 auth-app-password-required-fix-oauth = Se il programma sa accedere con Google (OAuth 2.0), preferisci questa strada: aggiungi l'account come account "Google" e non come generico IMAP/SMTP, e la password per le app non serve.
 auth-app-password-required-fix-outlook-macos = Strumenti > Account, seleziona l'account e sostituisci la password con la password per le app (oppure rimuovi l'account e aggiungilo di nuovo come Google).
 auth-app-password-required-fix-outlook-windows = File > Impostazioni account > Impostazioni account, seleziona l'account, scegli Cambia e inserisci come password la password per le app.
+auth-app-password-required-fix-developer = Nel tuo codice leggi la password per le app dalla configurazione (mai la password dell'account), oppure passa a XOAUTH2 con un token per https://mail.google.com/.
+
+## auth.web_login_required
+
+auth-web-login-required-title = Google chiede prima un accesso dal browser
+auth-web-login-required-summary = { $host } ha rifiutato l'accesso finché il titolare dell'account non lo conferma da un browser. La sua risposta: { $reply_line }
+auth-web-login-required-cause-suspicious = Google ha trattenuto l'accesso perché insolito (computer, rete o paese nuovi) e aspetta che il titolare confermi di essere stato lui.
+auth-web-login-required-cause-account-action = L'account richiede prima un intervento del titolare: un cambio di password, un numero di telefono da verificare o dei termini da accettare.
+auth-web-login-required-cause-password-signin = Il programma accede con la password dell'account, che Google accetta sempre meno dai programmi di posta.
+auth-web-login-required-fix-browser = Dallo stesso computer e dalla stessa rete del programma di posta, entra in Gmail con un browser e completa ciò che Google chiede; poi riprova a inviare.
+auth-web-login-required-fix-security-activity = Apri myaccount.google.com > Sicurezza > Attività di sicurezza recenti e conferma che l'accesso bloccato era tuo.
+auth-web-login-required-fix-oauth = Poi configura l'account con OAuth 2.0: in Outlook rimuovilo e aggiungilo di nuovo scegliendo "Google" e non "Altro account", così l'accesso avviene nella pagina di Google.
+auth-web-login-required-fix-app-password = Se il programma non supporta OAuth, attiva la verifica in due passaggi e usa una password per le app (myaccount.google.com/apppasswords) al posto della password dell'account.
+auth-web-login-required-fix-network = Se il programma gira su un server o dietro una VPN, accedi una volta da quella stessa rete, altrimenti Google continuerà a considerare strano quell'indirizzo.
+
+## imap.disabled
+
+imap-disabled-title = L'IMAP è disattivato per questa casella
+imap-disabled-summary = Il server ha negato l'accesso IMAP a questo account: è spenta la lettura della posta via IMAP, non è sbagliata la password.
+imap-disabled-cause-gmail-setting = In Gmail l'accesso IMAP è un'impostazione del singolo account, ed è disattivata.
+imap-disabled-cause-gmail-admin = In un'organizzazione Google Workspace l'amministratore può vietare l'IMAP a tutti, qualunque cosa dica l'impostazione personale.
+imap-disabled-cause-m365-mailbox = In Microsoft 365 l'IMAP è spento sulla casella (ImapEnabled è False), oppure l'organizzazione non lo consente affatto.
+imap-disabled-cause-wizard = La procedura guidata di Outlook verifica insieme ricezione e invio, quindi con l'IMAP spento può non riuscire ad aggiungere l'account anche se serve solo inviare.
+imap-disabled-fix-gmail-enable = In Gmail apri Impostazioni > Visualizza tutte le impostazioni > Inoltro e POP/IMAP, scegli "Abilita IMAP" nella sezione Accesso IMAP, salva e attendi un minuto prima di riprovare.
+imap-disabled-fix-gmail-admin = Se l'opzione manca o è grigia, chiedi all'amministratore di Workspace di consentire l'accesso POP e IMAP (Console di amministrazione > App > Google Workspace > Gmail > Accesso utenti finali).
+imap-disabled-fix-m365 = Attiva l'IMAP sulla casella da PowerShell di Exchange Online: Set-CASMailbox -Identity { $user } -ImapEnabled $true
+imap-disabled-fix-server = Sul tuo server, verifica che il servizio IMAP sia attivo per questo account (per Dovecot: protocols contiene imap e nessun campo della userdb lo disattiva).
+imap-disabled-fix-retry = Poi rimuovi e aggiungi di nuovo l'account, in modo che il programma ricontrolli entrambe le direzioni.
 
 ## auth.oauth_challenge_failed
 
@@ -48,6 +80,34 @@ auth-oauth-challenge-failed-fix-clear-windows = In Gestione credenziali rimuovi 
 auth-oauth-challenge-failed-fix-clock = Imposta data e ora del computer in modo automatico.
 auth-oauth-challenge-failed-fix-developer = Dopo un 334 di questo tipo invia una riga vuota, leggi l'errore finale, poi rinnova il token di accesso e controllane l'ambito prima di riprovare.
 
+## client.outlook_4af4
+
+client-outlook-4af4-title = Errore 4af4 di Outlook: l'invio si è fermato durante l'accesso o la preparazione della connessione
+client-outlook-4af4-summary = Outlook ha segnalato: { $message } (codice { $client_code }). È un codice riassuntivo di Outlook, non del server: va letto insieme alla risposta del server presente nelle prove, come 334 o 535.
+client-outlook-4af4-cause-google-auth = Google ora vuole OAuth 2.0 ("Accedi con Google") oppure, con la verifica in due passaggi attiva, una password per le app; un Outlook che accede ancora alla vecchia maniera riceve 334 o 535 invece di 235.
+client-outlook-4af4-cause-modern-auth = Microsoft ora richiede l'autenticazione moderna (OAuth) per questo tipo di account; un Outlook che invia ancora una password viene respinto.
+client-outlook-4af4-cause-outdated = Il sistema operativo o Outlook non sono aggiornati e le loro librerie di sicurezza più vecchie non completano l'accesso o la cifratura richiesti oggi.
+client-outlook-4af4-cause-port = Porta e cifratura in uscita non corrispondono: la 587 vuole STARTTLS, la 465 vuole SSL/TLS; ogni altra combinazione fallisce durante l'accesso.
+client-outlook-4af4-cause-imap = In Gmail l'IMAP è disattivato e la verifica dell'account di Outlook fallisce anche solo per inviare.
+client-outlook-4af4-cause-tokens = In Portachiavi (Mac) o in Gestione credenziali (Windows) sono salvati token di accesso vecchi o rovinati, che continuano a essere inviati.
+client-outlook-4af4-cause-interception = Un antivirus, un firewall o un proxy aziendale ispeziona il traffico cifrato e interrompe la negoziazione sulla porta 587.
+client-outlook-4af4-cause-clock = L'orologio del computer sbaglia di più di circa cinque minuti, e i token appena emessi sembrano non validi.
+client-outlook-4af4-cause-profile = Il profilo di Outlook o le sue impostazioni in cache sono danneggiati e continuano a riprovare un metodo superato.
+client-outlook-4af4-fix-update-macos = Installa tutti gli aggiornamenti in sospeso: Impostazioni di Sistema > Generali > Aggiornamento software per macOS, e Microsoft AutoUpdate (o l'App Store) per Outlook. Nei casi segnalati, il solo aggiornamento di macOS ha fatto ripartire l'invio.
+client-outlook-4af4-fix-update-windows = Esegui Windows Update, poi in Outlook scegli File > Account di Office > Opzioni di aggiornamento > Aggiorna ora.
+client-outlook-4af4-fix-gmail-imap = In Gmail apri Impostazioni > Visualizza tutte le impostazioni > Inoltro e POP/IMAP, verifica che sia scelto "Abilita IMAP" e salva.
+client-outlook-4af4-fix-gmail-settings = Confronta le impostazioni con quelle di Google: in entrata imap.gmail.com, porta 993, SSL/TLS; in uscita smtp.gmail.com, porta 587, STARTTLS (va bene anche la 465 con SSL/TLS); per entrambi serve l'autenticazione.
+client-outlook-4af4-fix-settings = Confronta le impostazioni con quelle del provider: per Microsoft, in uscita smtp.office365.com (account di lavoro) o smtp-mail.outlook.com (Outlook.com), porta 587, STARTTLS.
+client-outlook-4af4-fix-readd-macos = In Outlook scegli Strumenti > Account, seleziona l'account, rimuovilo con il pulsante meno, poi aggiungilo con il più scegliendo il provider (Google per Gmail) e completa l'accesso nel browser.
+client-outlook-4af4-fix-readd-windows = Rimuovi l'account (File > Impostazioni account > Gestisci profili), oppure crea un nuovo profilo da Pannello di controllo > Posta > Mostra profili > Aggiungi, e aggiungi di nuovo l'account scegliendo il provider (Google per Gmail).
+client-outlook-4af4-fix-keychain = Chiudi Outlook, apri Accesso Portachiavi ed elimina le voci per Google, smtp.gmail.com, imap.gmail.com e Outlook (o per i server del tuo provider), poi riapri Outlook e accedi di nuovo.
+client-outlook-4af4-fix-credential-manager = Chiudi Outlook, apri Pannello di controllo > Gestione credenziali > Credenziali di Windows e rimuovi le voci per imap.gmail.com, smtp.gmail.com e i token di Google o di Outlook (o per i server del tuo provider), poi riavvia.
+client-outlook-4af4-fix-app-password = Se la verifica in due passaggi è attiva e Outlook non mostra mai la pagina di accesso di Google, crea una password per le app (myaccount.google.com/apppasswords), chiamala "Outlook" e usala come password; revocala se sospetti un uso improprio.
+client-outlook-4af4-fix-ssl-scanning = Disattiva per una prova la scansione HTTPS/SSL dell'antivirus o del firewall; se aiuta, lasciala attiva ma escludi dall'ispezione smtp.gmail.com:587 e imap.gmail.com:993 (o i server del tuo provider).
+client-outlook-4af4-fix-clock = Imposta data e ora in modo che si aggiornino automaticamente.
+client-outlook-4af4-fix-logging-windows = Se fallisce ancora, attiva File > Opzioni > Avanzate > "Abilita registrazione (risoluzione dei problemi)", riavvia Outlook, prova una volta, disattiva la registrazione e cerca nel log EHLO, STARTTLS, AUTH XOAUTH2 e la risposta 334 o 535.
+client-outlook-4af4-fix-logging-macos = Se fallisce ancora, attiva la registrazione in Outlook > Preferenze > Generali, riproduci l'errore e cerca nel log il punto in cui si fermano STARTTLS o AUTH XOAUTH2.
+
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = Il token OAuth non vale per la posta
@@ -58,6 +118,17 @@ oauth-wrong-scope-cause-not-mail = Il token è di un altro servizio o di un'altr
 oauth-wrong-scope-fix-scope = Chiedi l'ambito { $scope } quando domandi il consenso all'utente, poi ottieni un nuovo token di accesso.
 oauth-wrong-scope-fix-user = Come nome utente in XOAUTH2 o OAUTHBEARER invia esattamente l'indirizzo dell'account che ha dato il consenso.
 oauth-wrong-scope-fix-readd = In un programma di posta: rimuovi l'account e aggiungilo di nuovo, accettando tutti i permessi che la pagina di accesso chiede.
+
+## oauth.wrong_account
+
+oauth-wrong-account-title = Il token OAuth appartiene a un altro account
+oauth-wrong-account-summary = { $host } ha riconosciuto il token come autentico ma non per questa casella: l'account che ha concesso il token e il nome utente inviato insieme non coincidono.
+oauth-wrong-account-cause-user-field = Il nome utente nella stringa XOAUTH2 o OAUTHBEARER non è l'indirizzo dell'account che ha fatto l'accesso (un alias, un vecchio indirizzo, un errore di battitura).
+oauth-wrong-account-cause-signed-in-other = Durante il consenso il browser era già collegato a un altro account Google o Microsoft, ed è quello ad aver concesso il token.
+oauth-wrong-account-cause-shared-mailbox = Il token è di un utente che vuole aprire un'altra casella (condivisa) senza averne il permesso.
+oauth-wrong-account-fix-same-address = Invia come nome utente esattamente l'indirizzo principale dell'account che ha concesso il token (leggilo dai dati del token o dall'endpoint userinfo).
+oauth-wrong-account-fix-signin-again = Accedi di nuovo scegliendo l'account giusto nella pagina di consenso (prima esci dagli altri account nel browser).
+oauth-wrong-account-fix-m365-permission = Per aprire una casella condivisa con il token di un altro utente, concedigli l'accesso completo (Add-MailboxPermission) e usa come nome utente l'indirizzo della casella condivisa.
 
 ## oauth.token_invalid
 
@@ -72,13 +143,41 @@ oauth-token-invalid-fix-access-token = Verifica che venga inviato proprio il tok
 oauth-token-invalid-fix-signin = In un programma di posta: elimina l'accesso salvato (Portachiavi sul Mac, Gestione credenziali su Windows) e accedi di nuovo all'account.
 oauth-token-invalid-fix-clock = Controlla che data e ora del computer siano impostate automaticamente.
 
+## oauth.token_expired
+
+oauth-token-expired-title = Il token di accesso OAuth è scaduto
+oauth-token-expired-summary = L'accesso ha usato un token non più valido, e il server l'ha rifiutato.
+oauth-token-expired-cause-lifetime = I token di accesso durano poco (circa un'ora per Google e Microsoft); questo è stato usato dopo, senza essere rinnovato.
+oauth-token-expired-cause-stored = Un programma di posta conserva un token scaduto in Portachiavi (Mac) o in Gestione credenziali (Windows) e non lo sostituisce mai.
+oauth-token-expired-cause-clock = L'orologio del computer è sbagliato, quindi un token valido viene giudicato scaduto.
+oauth-token-expired-fix-refresh = Ottieni un nuovo token di accesso con il refresh token prima di ogni sessione, o quando il server ne rifiuta uno, e riprova una volta.
+oauth-token-expired-fix-clear-macos = Chiudi Outlook, elimina da Accesso Portachiavi le voci del provider, dei suoi server di posta e di Outlook, poi accedi di nuovo.
+oauth-token-expired-fix-clear-windows = Chiudi Outlook, rimuovi le voci del provider e di Outlook da Gestione credenziali > Credenziali di Windows, poi accedi di nuovo.
+oauth-token-expired-fix-device = Su un dispositivo o un'applicazione, accedi di nuovo all'account dalle sue impostazioni, così ottiene un token nuovo.
+oauth-token-expired-fix-clock = Imposta data e ora del computer in modo che si aggiornino automaticamente.
+
+## oauth.refresh_failed
+
+oauth-refresh-failed-title = Il refresh token OAuth non funziona più
+oauth-refresh-failed-summary = Non è stato possibile ottenere un nuovo token di accesso: { $message }. Finché qualcuno non accede di nuovo, non se ne possono avere altri.
+oauth-refresh-failed-cause-revoked = Il refresh token è stato revocato: la password è cambiata, l'accesso è stato tolto dalla pagina di sicurezza dell'account, o un amministratore ha chiuso le sessioni.
+oauth-refresh-failed-cause-google-testing = Per un progetto Google Cloud la cui schermata di consenso OAuth è ancora "In test", i refresh token smettono di funzionare dopo sette giorni.
+oauth-refresh-failed-cause-microsoft-inactive = I refresh token di Microsoft scadono dopo un lungo periodo senza uso (90 giorni in modo predefinito) o quando un criterio impone un nuovo accesso.
+oauth-refresh-failed-cause-client = Il client secret dell'applicazione è cambiato o scaduto, oppure il refresh token appartiene a un altro client id.
+oauth-refresh-failed-fix-signin = Accedi di nuovo e concedi ancora il consenso: così si ottiene un nuovo refresh token.
+oauth-refresh-failed-fix-store = Salva il refresh token ogni volta che il server ne manda uno nuovo e, quando un rinnovo viene rifiutato con invalid_grant, chiedi all'utente di accedere invece di riprovare.
+oauth-refresh-failed-fix-google-publish = Nella Google Cloud Console porta la schermata di consenso OAuth da "In test" a "In produzione", così i refresh token non scadono più dopo una settimana.
+oauth-refresh-failed-fix-m365-consent = In Microsoft Entra ID controlla il client secret dell'applicazione e il consenso concesso (Applicazioni aziendali > l'app > Autorizzazioni), e rinnova ciò che è scaduto.
+
 ## auth.smtp_auth_disabled
 
 auth-smtp-auth-disabled-title = SMTP AUTH è disattivato in Microsoft 365
 auth-smtp-auth-disabled-summary = Microsoft 365 non consente l'accesso con password via SMTP { $disabled_for ->
         [Tenant] per questa organizzazione (l'intero tenant)
         [tenant] per questa organizzazione (l'intero tenant)
-       *[other] per questa casella di posta
+        [Mailbox] per questa casella di posta
+        [mailbox] per questa casella di posta
+       *[other] per questa casella di posta o per l'intera organizzazione
     }, perciò { $host } rifiuta qualsiasi accesso, con la password giusta o no. La sua risposta: { $reply_line }
 auth-smtp-auth-disabled-cause-tenant = Un amministratore ha disattivato SMTP AUTH per tutta l'organizzazione, che è anche l'impostazione dei tenant più recenti.
 auth-smtp-auth-disabled-cause-mailbox = SMTP AUTH è disattivato sulla casella stessa (SmtpClientAuthenticationDisabled vale True), e questa impostazione prevale su quella dell'organizzazione.
@@ -86,6 +185,73 @@ auth-smtp-auth-disabled-fix-check = Guarda l'impostazione della casella in Power
 auth-smtp-auth-disabled-fix-mailbox = Consentilo solo per questa casella (prevale sull'impostazione dell'organizzazione): Set-CASMailbox -Identity { $user } -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-tenant = Oppure consentilo per tutta l'organizzazione, aprendolo così a ogni casella: Set-TransportConfig -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-alternatives = Se l'accesso con password deve restare spento, fai accedere il dispositivo o l'applicazione con OAuth, oppure invia senza accesso tramite un connettore di inoltro SMTP o l'invio diretto.
+auth-smtp-auth-disabled-cause-default = Microsoft disattiva SMTP AUTH in modo predefinito nei tenant più recenti, e le impostazioni predefinite per la sicurezza lo tengono spento.
+
+## auth.basic_auth_disabled
+
+auth-basic-auth-disabled-title = L'accesso con password (autenticazione di base) è disattivato
+auth-basic-auth-disabled-summary = Microsoft ha rifiutato la password in sé, non il suo valore: per questo account l'autenticazione di base è disattivata, quindi nessuna password, nemmeno una password per le app, funziona via SMTP.
+auth-basic-auth-disabled-cause-outlook = Per gli account personali Outlook.com, Hotmail e Live, Microsoft ha chiuso nel settembre 2024 l'accesso con password dai programmi di posta: ora funziona solo l'autenticazione moderna (OAuth).
+auth-basic-auth-disabled-cause-m365-policy = In un'organizzazione Microsoft 365, un criterio di autenticazione o le impostazioni predefinite per la sicurezza bloccano l'autenticazione di base per SMTP, qualunque cosa dica l'impostazione SMTP AUTH della casella.
+auth-basic-auth-disabled-cause-app-password = Le password per le app passano dalla stessa autenticazione di base, quindi vengono rifiutate anch'esse.
+auth-basic-auth-disabled-fix-outlook-readd = Nel programma di posta rimuovi l'account e aggiungilo di nuovo come account Microsoft o Outlook.com (non "Altro" o IMAP/SMTP), così accede dalla pagina di Microsoft; i programmi vecchi che non lo permettono vanno aggiornati o sostituiti.
+auth-basic-auth-disabled-fix-developer = Nel tuo codice accedi con OAuth 2.0 (XOAUTH2) usando un token per l'ambito https://outlook.office.com/SMTP.Send, oppure invia tramite Microsoft Graph.
+auth-basic-auth-disabled-fix-m365-policy = Se l'organizzazione deve tenere un dispositivo che conosce solo la password, consenti l'autenticazione di base per SMTP soltanto in un criterio di autenticazione dedicato, assegnato a quella casella (Set-AuthenticationPolicy -AllowBasicAuthSmtp, poi Set-User -AuthenticationPolicy), dopo aver verificato le impostazioni predefinite per la sicurezza.
+auth-basic-auth-disabled-fix-device = Un dispositivo che conosce solo le password dovrebbe invece inviare senza accesso: tramite un connettore di inoltro SMTP, o con l'invio diretto verso destinatari interni.
+
+## auth.mfa_or_security_defaults
+
+auth-mfa-or-security-defaults-title = L'autenticazione a più fattori o le impostazioni predefinite per la sicurezza bloccano l'accesso con password
+auth-mfa-or-security-defaults-summary = Microsoft 365 ha rifiutato l'accesso perché l'account deve superare l'autenticazione a più fattori, cosa che un dispositivo che invia posta via SMTP non può fare.
+auth-mfa-or-security-defaults-cause-security-defaults = In Microsoft Entra ID sono attive le impostazioni predefinite per la sicurezza: impongono l'MFA e bloccano l'autenticazione legacy, SMTP AUTH compreso, per tutti.
+auth-mfa-or-security-defaults-cause-per-user-mfa = Sulla casella usata dal dispositivo è imposta l'autenticazione a più fattori per utente.
+auth-mfa-or-security-defaults-cause-app-password = Una password per le app non serve finché le impostazioni predefinite per la sicurezza sono attive: bloccano il protocollo legacy in quanto tale.
+auth-mfa-or-security-defaults-fix-per-user-mfa = Se il blocco è l'MFA per utente: nell'interfaccia di amministrazione di Microsoft 365 scegli Utenti > Utenti attivi > Autenticazione a più fattori, seleziona la casella usata dal dispositivo e disattiva l'MFA per quella.
+auth-mfa-or-security-defaults-fix-security-defaults = Se il blocco sono le impostazioni predefinite per la sicurezza: accedi al portale di Azure come amministratore della sicurezza o dell'accesso condizionale, apri Microsoft Entra ID > Proprietà > Gestisci le impostazioni predefinite per la sicurezza, impostale su No e salva. Attenzione: così si toglie la protezione MFA a tutti gli account; fallo solo se ne comprendi il rischio, meglio ancora sostituendole con criteri di accesso condizionale che escludano solo questa casella.
+auth-mfa-or-security-defaults-fix-alternatives = Meglio ancora, mantieni l'MFA e fai inviare il dispositivo senza accesso con password: un connettore di inoltro SMTP, l'invio diretto per i destinatari interni, oppure OAuth se il dispositivo lo supporta.
+
+## auth.conditional_access_blocks_legacy
+
+auth-conditional-access-blocks-legacy-title = Un criterio di accesso condizionale blocca questo accesso
+auth-conditional-access-blocks-legacy-summary = Microsoft 365 ha confrontato l'accesso con password con i criteri di accesso condizionale dell'organizzazione, e uno di questi non l'ha lasciato passare.
+auth-conditional-access-blocks-legacy-cause-policy = Un criterio di accesso condizionale blocca l'autenticazione legacy, e SMTP AUTH con password conta come autenticazione legacy.
+auth-conditional-access-blocks-legacy-cause-location = Un criterio consente gli accessi solo da posizioni note, da dispositivi conformi o con MFA, e il dispositivo non soddisfa nessuna di queste condizioni.
+auth-conditional-access-blocks-legacy-fix-sign-in-logs = Trova il criterio: in Microsoft Entra ID > Monitoraggio > Log di accesso filtra per la casella e per l'app client "Authenticated SMTP", e apri la scheda Accesso condizionale dell'accesso non riuscito.
+auth-conditional-access-blocks-legacy-fix-exclude = Nel portale di Azure, come amministratore della sicurezza o dell'accesso condizionale, apri Microsoft Entra ID > Sicurezza > Accesso condizionale, modifica il criterio che blocca l'autenticazione legacy, aggiungi la casella del dispositivo in Utenti e gruppi > Escludi e salva.
+auth-conditional-access-blocks-legacy-fix-alternatives = Se nessuna eccezione è accettabile, fai inviare il dispositivo tramite un connettore di inoltro SMTP o con l'invio diretto, che non richiedono l'accesso.
+
+## auth.federated_sts_unreachable
+
+auth-federated-sts-unreachable-title = Microsoft non ha raggiunto il tuo server di federazione per verificare la password
+auth-federated-sts-unreachable-summary = L'account è federato: Microsoft 365 verifica la password con il server di accesso della tua organizzazione (come AD FS), e quel server non era raggiungibile. La sua risposta: { $reply_line }
+auth-federated-sts-unreachable-cause-down = Il server di federazione locale (AD FS o un altro servizio token di sicurezza) o il suo proxy è fermo o in errore.
+auth-federated-sts-unreachable-cause-network = Il server di federazione non è raggiungibile da Internet: un firewall, un cambio nel DNS o un certificato scaduto sul suo indirizzo pubblico.
+auth-federated-sts-unreachable-fix-check = Da fuori della tua rete, apri l'indirizzo pubblico del server di federazione (per AD FS: https://<nome del tuo STS>/adfs/ls/IdpInitiatedSignon.aspx) e risolvi ciò che gli impedisce di rispondere.
+auth-federated-sts-unreachable-fix-settings = Verifica quale indirizzo usa Microsoft per la federazione del dominio (Get-MgDomainFederationConfiguration) e che sia il server che ti aspetti.
+auth-federated-sts-unreachable-fix-cloud-account = Per i dispositivi, valuta una casella solo cloud (non federata), oppure il passaggio del dominio alla sincronizzazione dell'hash delle password, così l'invio non dipende dal server di federazione.
+
+## auth.federated_sts_not_https
+
+auth-federated-sts-not-https-title = L'indirizzo del tuo server di federazione non offre una connessione HTTPS utilizzabile
+auth-federated-sts-not-https-summary = L'account è federato e Microsoft 365 non è riuscito ad aprire la connessione sicura di cui ha bisogno verso il server di accesso della tua organizzazione. La sua risposta: { $reply_line }
+auth-federated-sts-not-https-cause-tls = Il server di federazione offre solo TLS 1.0 o 1.1, che Microsoft ha smesso di usare nel 2022: serve TLS 1.2.
+auth-federated-sts-not-https-cause-url = L'indirizzo di federazione configurato per il dominio è http:// oppure punta a un host senza un certificato valido.
+auth-federated-sts-not-https-fix-tls12 = Abilita TLS 1.2 sui server di federazione e sui loro proxy (su Windows Server: le impostazioni SCHANNEL per TLS 1.2 e la crittografia forte di .NET), poi riavvia il servizio.
+auth-federated-sts-not-https-fix-url = Controlla le impostazioni di federazione del dominio (Get-MgDomainFederationConfiguration): gli indirizzi di accesso devono iniziare con https:// e corrispondere al certificato del server.
+auth-federated-sts-not-https-fix-cloud-account = Per i dispositivi, una casella solo cloud evita del tutto il server di federazione.
+
+## auth.too_many_attempts
+
+auth-too-many-attempts-title = Troppi tentativi di accesso: per un po' il server rifiuta gli accessi
+auth-too-many-attempts-summary = { $host } ha contato troppi accessi in poco tempo e per ora ne rifiuta di nuovi. La sua risposta: { $reply_line }
+auth-too-many-attempts-cause-retries = Un programma continua a riprovare con una password sbagliata o superata, e ogni errore si somma.
+auth-too-many-attempts-cause-devices = Più dispositivi o script usano lo stesso account e ognuno accede ancora e ancora.
+auth-too-many-attempts-cause-shared-ip = Altri utenti dietro lo stesso indirizzo pubblico (un ufficio, un hosting) sbagliano anch'essi l'accesso, e il limite vale per l'indirizzo.
+auth-too-many-attempts-fix-stop = Ferma tutti i programmi e i dispositivi che usano questo account, così gli errori smettono di accumularsi.
+auth-too-many-attempts-fix-wait = Aspetta: questi blocchi si sciolgono da soli, di solito entro pochi minuti o un'ora.
+auth-too-many-attempts-fix-password = Correggi la password in ogni programma prima di riattivarlo, poi riavviali uno alla volta.
+auth-too-many-attempts-fix-developer = Nel tuo codice mantieni una sola connessione autenticata e invia molti messaggi attraverso di essa, e dopo ogni 4xx temporaneo aspetta sempre più a lungo invece di riconnetterti in ciclo.
+auth-too-many-attempts-fix-ban = Sul tuo server cerca il tuo indirizzo nelle liste di esclusione (come fail2ban) e nel log della posta, e rimuovi il blocco una volta risolta la causa.
 
 ## auth.not_authenticated
 
@@ -100,6 +266,16 @@ auth-not-authenticated-fix-mailprobe = Esegui di nuovo mailprobe con --user e un
 auth-not-authenticated-fix-m365-other-modes = Se il dispositivo non può autenticarsi, indirizzalo all'endpoint MX dell'organizzazione (nome che termina in mail.protection.outlook.com, porta 25) per l'invio diretto, oppure configura un connettore per l'inoltro SMTP.
 auth-not-authenticated-fix-relay = Sul tuo server, se il dispositivo non può autenticarsi, consenti l'inoltro senza accesso al suo indirizzo IP fisso.
 
+## direct_send.wrong_endpoint
+
+direct-send-wrong-endpoint-title = L'invio diretto punta al server dell'invio client
+direct-send-wrong-endpoint-summary = Il dispositivo è impostato per inviare senza accesso, ma si collega a smtp.office365.com, che accetta posta solo da client che accedono. A un dispositivo così Microsoft risponde "Client was not authenticated to send anonymous mail during MAIL FROM".
+direct-send-wrong-endpoint-cause-submission-host = smtp.office365.com serve solo l'invio client SMTP; invio diretto e inoltro vanno all'endpoint MX dell'organizzazione.
+direct-send-wrong-endpoint-cause-old-setting = Il dispositivo era configurato per l'invio client e gli è stato tolto solo l'accesso.
+direct-send-wrong-endpoint-fix-mx = Imposta come server SMTP del dispositivo l'endpoint MX dell'organizzazione, un nome che termina con mail.protection.outlook.com (come contoso-com.mail.protection.outlook.com), porta 25.
+direct-send-wrong-endpoint-fix-find-mx = Trovi quel nome nel record MX del dominio (nslookup -type=mx contoso.com), oppure nell'interfaccia di amministrazione di Microsoft 365 sotto Impostazioni > Domini > il dominio > Record DNS.
+direct-send-wrong-endpoint-fix-or-submission = Oppure tieni smtp.office365.com e dai al dispositivo indirizzo e password di una casella, così usa l'invio client.
+
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = Il server non offre il metodo di accesso necessario
@@ -111,6 +287,18 @@ auth-mechanism-unsupported-fix-choose = Imposta nel programma un metodo di auten
 auth-mechanism-unsupported-fix-port = Usa la porta di invio, la 587 con STARTTLS o la 465 con SSL/TLS, dove l'accesso è disponibile.
 auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Postfix e Dovecot: smtpd_sasl_auth_enable e auth_mechanisms di Dovecot).
 
+## auth.xoauth2_not_offered
+
+auth-xoauth2-not-offered-title = Il server non ha offerto l'accesso OAuth (XOAUTH2)
+auth-xoauth2-not-offered-summary = Questo provider di solito offre { $mechanism }, ma { $host } ha offerto soltanto: { $offered }. Qualcosa ha risposto al suo posto, oppure l'elenco è stato letto nel momento sbagliato.
+auth-xoauth2-not-offered-cause-middlebox = Un firewall, un antivirus o un proxy risponde al posto del provider e offre solo i meccanismi che conosce.
+auth-xoauth2-not-offered-cause-wrong-server = Il programma non sta parlando con il server di invio del provider: un nome host sbagliato, o un fornitore di connettività che dirotta la porta.
+auth-xoauth2-not-offered-cause-before-tls = Il programma ha letto i meccanismi prima di STARTTLS, quando i provider ne elencano meno, e un client vecchio non li rilegge dopo.
+auth-xoauth2-not-offered-fix-settings = Controlla il server in uscita: smtp.gmail.com per Gmail, smtp.office365.com per Microsoft 365, smtp-mail.outlook.com per Outlook.com, porta 587 con STARTTLS.
+auth-xoauth2-not-offered-fix-network = Prova da un'altra rete, per esempio l'hotspot del telefono: se lì compare XOAUTH2, la colpa è della rete locale.
+auth-xoauth2-not-offered-fix-inspection = Disattiva l'ispezione della posta o di SMTP sul firewall o sull'antivirus per i server del provider.
+auth-xoauth2-not-offered-fix-update = Aggiorna il programma di posta: le versioni attuali rileggono i meccanismi dopo STARTTLS.
+
 ## sender.send_as_denied
 
 sender-send-as-denied-title = L'account autenticato non può inviare come questo mittente
@@ -120,6 +308,18 @@ sender-send-as-denied-cause-permission = Manca l'autorizzazione "Invia come" per
 sender-send-as-denied-fix-same-address = Nel dispositivo o nell'applicazione imposta come mittente (From) l'indirizzo della casella con cui si autentica.
 sender-send-as-denied-fix-grant = Oppure concedi alla casella autenticata l'autorizzazione Invia come sull'altro indirizzo: Add-RecipientPermission -Identity { $from } -Trustee { $user } -AccessRights SendAs
 sender-send-as-denied-fix-relay = Se deve inviare da molti indirizzi, usa l'inoltro SMTP tramite un connettore invece di autenticarti con una sola casella.
+sender-send-as-denied-fix-outlook-alias = Con Outlook.com invia solo dall'indirizzo dell'account o da un alias aggiunto allo stesso account (account.microsoft.com > Le tue info > Informazioni account > Modifica alias dell'account).
+
+## sender.send_as_needed
+
+sender-send-as-needed-title = L'indirizzo del mittente non è la casella con cui si accede
+sender-send-as-needed-summary = Il dispositivo accede come { $user } ma invia come { $from }. Con Microsoft funziona solo se { $user } ha l'autorizzazione "Invia come" su { $from }; altrimenti il server rifiuterà il messaggio con 5.7.60.
+sender-send-as-needed-cause-different = Il dispositivo o l'applicazione ha campi separati per l'accesso e per il mittente, e contengono indirizzi diversi (un indirizzo condiviso "scanner@", un indirizzo no-reply).
+sender-send-as-needed-cause-permission = L'invio client SMTP spedisce solo come la casella che ha fatto l'accesso, o come un indirizzo su cui ha ricevuto esplicitamente "Invia come".
+sender-send-as-needed-fix-same-address = La soluzione più semplice: imposta come mittente { $user }, la casella con cui il dispositivo accede.
+sender-send-as-needed-fix-check = Oppure assicurati che l'autorizzazione esista: Get-RecipientPermission -Identity { $from } deve elencare { $user } con SendAs; concedila con Add-RecipientPermission -Identity { $from } -Trustee { $user } -AccessRights SendAs (può servire fino a un'ora).
+sender-send-as-needed-fix-outlook = Outlook.com invia solo dall'indirizzo dell'account o dai suoi alias: aggiungi { $from } come alias dell'account, oppure invia da { $user }.
+sender-send-as-needed-fix-relay = Se il dispositivo deve inviare da molti indirizzi diversi, usa un connettore di inoltro SMTP invece dell'invio client: l'inoltro non lega il mittente a una sola casella.
 
 ## sender.not_owned
 
@@ -131,6 +331,32 @@ sender-not-owned-fix-own-address = Invia dall'indirizzo che appartiene all'accou
 sender-not-owned-fix-login-as-owner = Oppure accedi come proprietario dell'indirizzo del mittente.
 sender-not-owned-fix-map = Sul server aggiungi l'indirizzo alla voce di quell'utente in smtpd_sender_login_maps (usata da reject_sender_login_mismatch) e ricarica Postfix.
 
+## sender.blocked_outbound
+
+sender-blocked-outbound-title = Alla casella è impedito l'invio
+sender-blocked-outbound-summary = { $host } non invia più nulla da questa casella: è stata limitata per invio di posta indesiderata. La sua risposta: { $reply_line }
+sender-blocked-outbound-cause-m365-restricted = La protezione dalla posta indesiderata in uscita di Microsoft 365 ha messo la casella nell'elenco delle entità con restrizioni, dopo messaggi che sembravano spam.
+sender-blocked-outbound-cause-outlook = Outlook.com ha sospeso l'invio per l'account finché non viene verificato, dopo un'attività che sembrava spam.
+sender-blocked-outbound-cause-compromised = La password dell'account è stata rubata e usata per inviare spam: il blocco ne è spesso il primo segnale.
+sender-blocked-outbound-cause-bulk = Un dispositivo o uno script ha inviato una raffica di messaggi (avvisi, report, un invio massivo) superando i limiti in uscita.
+sender-blocked-outbound-fix-secure = Prima metti al sicuro l'account: cambia la password, controlla accessi e regole della posta in arrivo per qualcosa di sconosciuto, e attiva l'MFA dove il dispositivo non ha bisogno della password.
+sender-blocked-outbound-fix-restricted-entities = Poi sbloccala: nel portale di Microsoft Defender apri Posta elettronica e collaborazione > Revisione > Entità con restrizioni (security.microsoft.com/restrictedentities), seleziona la casella e scegli Sblocca; può servire fino a un'ora.
+sender-blocked-outbound-fix-outlook = Accedi a outlook.live.com da un browser e segui i passaggi di verifica che Microsoft mostra per l'account.
+sender-blocked-outbound-fix-volume = Per i dispositivi che inviano molti messaggi, distribuiscili nel tempo o inviali tramite un connettore di inoltro SMTP pensato per quei volumi.
+
+## quota.sending_limit
+
+quota-sending-limit-title = L'account ha raggiunto il suo limite di invio
+quota-sending-limit-summary = Per ora { $host } non accetta altri messaggi da questo account: ne ha già inviati quanti il limite consente. La sua risposta: { $reply_line }
+quota-sending-limit-cause-gmail = Gmail limita quanti messaggi e destinatari un account può inviare al giorno (circa 500 per gli account personali, 2.000 per Google Workspace), contando sulle ultime 24 ore.
+quota-sending-limit-cause-m365 = Microsoft limita ogni casella, tra l'altro, a 10.000 destinatari al giorno e 30 messaggi al minuto; i limiti di Outlook.com sono più bassi.
+quota-sending-limit-cause-loop = Un dispositivo o uno script è bloccato in un ciclo, oppure una risposta automatica o un inoltro continua a inviare.
+quota-sending-limit-fix-wait = Aspetta: il limite si azzera nell'arco delle prossime 24 ore, e per questo non serve cambiare nulla.
+quota-sending-limit-fix-loop = Guarda nella cartella Posta inviata dell'account se c'è una raffica di messaggi uguali, e ferma ciò che li ha inviati.
+quota-sending-limit-fix-bulk = Per newsletter e grandi volumi usa un servizio di invio massivo invece di una casella personale.
+quota-sending-limit-fix-gmail-relay = Per dispositivi e applicazioni in Google Workspace, il servizio di inoltro SMTP (smtp-relay.gmail.com) ha limiti più alti di un singolo account.
+quota-sending-limit-fix-m365-relay = Per dispositivi e applicazioni, un connettore di inoltro SMTP non è legato ai limiti di una singola casella.
+
 ## smtp.relay_denied
 
 smtp-relay-denied-title = Il server ha rifiutato di inoltrare a questo destinatario
@@ -141,6 +367,134 @@ smtp-relay-denied-cause-network = Il dispositivo conta sul fatto che il suo indi
 smtp-relay-denied-fix-login = Attiva l'autenticazione per il server della posta in uscita con l'indirizzo e la password della casella.
 smtp-relay-denied-fix-server = Usa il server di posta in uscita indicato dal provider, sulla porta 587 con STARTTLS o sulla 465 con SSL/TLS.
 smtp-relay-denied-fix-allow = Se il dispositivo non può autenticarsi, aggiungi il suo indirizzo IP fisso alle reti fidate del server (mynetworks di Postfix) o al connettore di inoltro.
+
+## direct_send.external_recipient
+
+direct-send-external-recipient-title = L'invio diretto non raggiunge destinatari esterni all'organizzazione
+direct-send-external-recipient-summary = Il dispositivo invia senza accesso all'endpoint MX dell'organizzazione, e Microsoft 365 consegna questa posta solo alle caselle dell'organizzazione. Il destinatario è esterno. La sua risposta: { $reply_line }
+direct-send-external-recipient-cause-design = È il funzionamento dell'invio diretto: senza accesso e senza connettore, Microsoft 365 fa da server di posta dei destinatari, non da inoltro verso Internet.
+direct-send-external-recipient-cause-no-connector = Se il dispositivo doveva usare l'inoltro SMTP, il connettore che gli permetterebbe di inviare all'esterno manca o non lo riconosce.
+direct-send-external-recipient-fix-internal = Con l'invio diretto, invia solo a indirizzi dei domini dell'organizzazione.
+direct-send-external-recipient-fix-submission = Per raggiungere destinatari esterni, passa il dispositivo all'invio client: smtp.office365.com, porta 587, STARTTLS, con indirizzo e password di una casella.
+direct-send-external-recipient-fix-relay = Oppure configura l'inoltro SMTP: un connettore in ingresso dalla tua organizzazione che riconosca l'indirizzo IP pubblico statico del dispositivo (o il certificato), con quell'indirizzo nel record SPF del dominio.
+
+## relay.connector_ip_changed
+
+relay-connector-ip-changed-title = Il connettore di inoltro non riconosce più il dispositivo
+relay-connector-ip-changed-summary = Microsoft 365 si è rifiutato di consegnare il messaggio a un destinatario esterno: il connettore di inoltro che dovrebbe garantire per il dispositivo non lo ha riconosciuto, e il messaggio è stato trattato come invio diretto. La sua risposta: { $reply_line }
+relay-connector-ip-changed-cause-ip = L'indirizzo IP pubblico dell'ufficio è cambiato (nuovo fornitore di connettività, nuovo router, indirizzo dinamico) e il connettore riporta ancora quello vecchio.
+relay-connector-ip-changed-cause-certificate = Il connettore identifica il mittente tramite certificato, e il dispositivo o il server ora ne presenta uno diverso.
+relay-connector-ip-changed-fix-public-ip = Scopri da quale indirizzo pubblico invia ora il dispositivo (per esempio da un computer della stessa rete, con un servizio "qual è il mio IP").
+relay-connector-ip-changed-fix-connector = Nell'interfaccia di amministrazione di Exchange apri Flusso di posta > Connettori, modifica il connettore dal server di posta della tua organizzazione e sostituisci il vecchio indirizzo IP (o il nome del certificato) con quello nuovo.
+relay-connector-ip-changed-fix-spf = Aggiorna anche il record SPF del dominio con il nuovo indirizzo, altrimenti la posta inoltrata finirà nella posta indesiderata.
+relay-connector-ip-changed-fix-static = Chiedi al fornitore di connettività un indirizzo IP statico: l'inoltro dipende dal fatto che non cambi.
+
+## relay.tenant_attribution
+
+relay-tenant-attribution-title = Microsoft 365 non ha collegato il messaggio inoltrato alla tua organizzazione
+relay-tenant-attribution-summary = Microsoft 365 non ha riconosciuto il server mittente come appartenente a nessuna organizzazione, e quindi ha rifiutato l'inoltro (TenantAttribution). La sua risposta: { $reply_line }
+relay-tenant-attribution-cause-ip = L'indirizzo IP pubblico statico del dispositivo o del server è cambiato, e il connettore in ingresso riporta ancora quello vecchio.
+relay-tenant-attribution-cause-certificate = Il connettore verifica un certificato, e il dispositivo o il server ora presenta un certificato o un nome diverso.
+relay-tenant-attribution-cause-no-connector = Per questo mittente non esiste alcun connettore in ingresso, oppure è stato disattivato.
+relay-tenant-attribution-fix-public-ip = Verifica da quale indirizzo IP pubblico invia oggi il dispositivo.
+relay-tenant-attribution-fix-connector = Aggiorna il connettore in ingresso (interfaccia di amministrazione di Exchange > Flusso di posta > Connettori) con il nuovo indirizzo IP o i dati del nuovo certificato, e verifica che sia attivo.
+relay-tenant-attribution-fix-spf = Inserisci lo stesso indirizzo nel record SPF del dominio.
+relay-tenant-attribution-fix-submission = Se l'indirizzo non può restare statico, passa il dispositivo all'invio client (smtp.office365.com, porta 587, con accesso).
+
+## relay.wrong_region
+
+relay-wrong-region-title = Il messaggio è arrivato nella regione sbagliata di Microsoft 365
+relay-wrong-region-summary = Microsoft 365 ha ricevuto il messaggio in una regione che non ospita la tua organizzazione, perché non è riuscito a capire quale organizzazione lo inviasse. La sua risposta: { $reply_line }
+relay-wrong-region-cause-attribution = Il connettore che identifica il dispositivo (per indirizzo IP o certificato) non corrisponde più, quindi il messaggio non viene attribuito al tuo tenant.
+relay-wrong-region-cause-endpoint = Il dispositivo invia a un endpoint MX che non è quello della tua organizzazione (copiato da un altro tenant o da una vecchia configurazione).
+relay-wrong-region-fix-mx = Imposta come server del dispositivo l'endpoint MX della tua organizzazione (il nome a cui punta il record MX del dominio, che termina con mail.protection.outlook.com).
+relay-wrong-region-fix-connector = Aggiorna il connettore in ingresso con l'indirizzo IP o il certificato attuali del dispositivo.
+relay-wrong-region-fix-retry = Il codice inizia con 4, quindi il dispositivo potrebbe riprovare da solo; continuerà a fallire finché l'attribuzione non sarà corretta.
+
+## recipient.unknown
+
+recipient-unknown-title = L'indirizzo del destinatario non esiste
+recipient-unknown-summary = Il server del destinatario dice che non esiste alcuna casella con questo indirizzo. La sua risposta: { $reply_line }
+recipient-unknown-cause-typo = L'indirizzo contiene un errore di battitura, uno spazio di troppo o un dominio sbagliato.
+recipient-unknown-cause-gone = La casella esisteva ma è stata eliminata o disattivata (qualcuno che se n'è andato, un indirizzo rinominato).
+recipient-unknown-cause-directory = All'interno di un'organizzazione: l'indirizzo manca dalla directory che il server consulta, oppure è un contatto e non una casella.
+recipient-unknown-fix-check = Controlla l'indirizzo lettera per lettera, compresa la parte dopo la @.
+recipient-unknown-fix-other-way = Conferma l'indirizzo attuale con il destinatario attraverso un altro canale.
+recipient-unknown-fix-m365-dbeb = Se l'indirizzo dovrebbe esistere nella tua organizzazione, verifica che in Exchange Online sia una casella, un gruppo o un utente di posta; il blocco perimetrale basato sulla directory (DBEB) respinge tutto ciò che la directory non conosce.
+
+## mailbox.full
+
+mailbox-full-title = La casella del destinatario è piena
+mailbox-full-summary = Il server del destinatario non accetta il messaggio perché il destinatario ha esaurito lo spazio. La sua risposta: { $reply_line }
+mailbox-full-cause-storage = La casella del destinatario ha raggiunto la sua quota di spazio (in Google la quota è condivisa con Drive e Foto).
+mailbox-full-cause-flood = La casella viene inondata di messaggi (un ciclo, un invio massivo) e il server per ora ne rifiuta altri.
+mailbox-full-fix-tell = Avvisa il destinatario, attraverso un altro canale, che la sua casella è piena.
+mailbox-full-fix-retry = Un codice che inizia con 4 significa che il server accetterà più avanti: il messaggio si può reinviare quando si libera spazio.
+mailbox-full-fix-own = Se la casella piena è quella del tuo dispositivo, svuotane la cartella Posta inviata: i dispositivi che conservano una copia di ogni scansione la riempiono.
+
+## message.too_large
+
+message-too-large-title = Il messaggio è troppo grande per il server
+message-too-large-summary = { $host } ha rifiutato il messaggio per le sue dimensioni. La sua risposta: { $reply_line }
+message-too-large-cause-gmail = Gmail accetta messaggi fino a 25 MB, contati dopo la codifica: un allegato di circa 18 MB basta già a raggiungerli.
+message-too-large-cause-m365 = I limiti predefiniti di Microsoft 365 sono 35 MB in invio e 36 MB in ricezione per messaggio (un amministratore può alzarli fino a 150 MB), contati dopo la codifica.
+message-too-large-cause-attachment = Gli allegati crescono di circa un terzo quando vengono codificati per la posta, quindi un file vicino al limite lo supera.
+message-too-large-cause-scan = Uno scanner impostato ad alta risoluzione o a colori produce PDF molto grandi.
+message-too-large-fix-smaller = Invia meno allegati o allegati più piccoli, oppure comprimili.
+message-too-large-fix-link = Per i file grandi condividi un collegamento (OneDrive, Google Drive, un file server) invece di allegarli.
+message-too-large-fix-scanner = Sullo scanner abbassa la risoluzione (200-300 dpi bastano per i documenti), usa il bianco e nero o dividi il lavoro.
+message-too-large-fix-m365-limit = Alza il limite della casella se serve davvero: Set-Mailbox -Identity { $user } -MaxSendSize 50MB (fino a 150MB).
+message-too-large-fix-server-limit = Sul tuo server, alza il limite di dimensione se necessario (Postfix: message_size_limit; e la quota della casella).
+
+## spf.ip_not_authorized
+
+spf-ip-not-authorized-title = L'indirizzo IP di invio non è nel record SPF del dominio
+spf-ip-not-authorized-summary = Il server del destinatario ha controllato il record SPF del dominio mittente, e l'indirizzo da cui è partita la posta non vi compare. La sua risposta: { $reply_line }
+spf-ip-not-authorized-cause-missing = Il dispositivo o il server invia direttamente dalla tua rete, e il record SPF del dominio non ha mai elencato il tuo indirizzo IP pubblico.
+spf-ip-not-authorized-cause-changed = La rete o il fornitore di connettività ha cambiato l'indirizzo statico, e il record SPF riporta ancora quello vecchio.
+spf-ip-not-authorized-cause-dynamic = La connessione ha un indirizzo dinamico, che non si può elencare in modo affidabile.
+spf-ip-not-authorized-fix-add = Aggiungi l'indirizzo IP pubblico al record TXT SPF del dominio (per esempio v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) presso il tuo provider DNS.
+spf-ip-not-authorized-fix-m365 = Per l'invio diretto e l'inoltro SMTP con Microsoft 365, l'SPF deve contenere sia include:spf.protection.outlook.com sia l'indirizzo IP statico da cui invia il dispositivo.
+spf-ip-not-authorized-fix-submission = Se non puoi inviare da un indirizzo statico, usa l'invio client (con accesso al server di invio del provider), i cui server sono già coperti dall'SPF.
+
+## spf.fail
+
+spf-fail-title = Il server del destinatario ha rifiutato la posta perché non ha superato l'autenticazione del mittente
+spf-fail-summary = Il server del destinatario ha verificato chi può inviare per il dominio mittente (SPF, DKIM, DMARC), e questo messaggio non ha superato la verifica. La sua risposta: { $reply_line }
+spf-fail-cause-spf = Il record SPF del dominio mittente non copre il server da cui è partito questo messaggio.
+spf-fail-cause-dkim = Il messaggio non ha una firma DKIM valida per il dominio del mittente, quindi nient'altro può garantire per lui.
+spf-fail-cause-dmarc = Il dominio pubblica un criterio DMARC che chiede di rifiutare la posta che non supera l'allineamento né di SPF né di DKIM.
+spf-fail-fix-check = Consulta i record SPF, DKIM e DMARC del dominio mittente (mailprobe dns DOMINIO, o un qualunque verificatore SPF) e confrontali con il server che ha inviato il messaggio.
+spf-fail-fix-submission = Invia tramite il provider del dominio stesso (invio client con accesso), i cui server sono già coperti dai record, invece che direttamente da un dispositivo.
+spf-fail-fix-dkim = Attiva la firma DKIM per il dominio presso il suo provider di posta e pubblica le chiavi nel DNS.
+spf-fail-fix-m365 = In Microsoft 365 attiva DKIM per il dominio (portale di Microsoft Defender > Impostazioni di autenticazione della posta elettronica > DKIM) e assicurati che l'SPF includa spf.protection.outlook.com.
+spf-fail-fix-gmail-guidelines = Gmail richiede a ogni mittente di autenticarsi con SPF o DKIM, e a chi invia grandi volumi entrambi più DMARC: vedi le linee guida di Google per i mittenti.
+
+## ip.blocklisted
+
+ip-blocklisted-title = L'indirizzo IP di invio è in una blocklist
+ip-blocklisted-summary = Il server del destinatario ha rifiutato la connessione o il messaggio per l'indirizzo di provenienza, che una blocklist indica come fonte di spam. La sua risposta: { $reply_line }
+ip-blocklisted-cause-m365-banned = Microsoft 365 tiene un proprio elenco di indirizzi di invio esclusi (codici da 5.7.606 a 5.7.649), dopo che ne è partito dello spam.
+ip-blocklisted-cause-listed = Una blocklist pubblica (Spamhaus, Barracuda, SpamCop...) elenca l'indirizzo dopo aver visto spam o trappole antispam partire da lì.
+ip-blocklisted-cause-dynamic = L'indirizzo appartiene a un intervallo domestico o mobile che le liste segnano come "non destinato a inviare posta direttamente".
+ip-blocklisted-cause-infected = Un computer o un dispositivo della tua rete è infetto e invia spam dallo stesso indirizzo pubblico.
+ip-blocklisted-fix-lookup = Cerca l'indirizzo con un verificatore di blocklist (MXToolbox, o la pagina di ricerca della lista stessa) per vedere quali liste lo riportano e perché.
+ip-blocklisted-fix-clean = Trova e ferma la fonte dello spam nella tua rete prima di chiedere la rimozione, altrimenti l'indirizzo verrà inserito di nuovo.
+ip-blocklisted-fix-m365-delist = Per l'elenco di Microsoft, chiedi la rimozione su sender.office.com e segui i passaggi indicati.
+ip-blocklisted-fix-delist = Poi segui la procedura di rimozione di ogni lista che riporta l'indirizzo.
+ip-blocklisted-fix-submission = Nel frattempo, o per sempre se l'indirizzo è dinamico, invia tramite il server di invio del provider con accesso invece che direttamente.
+
+## rate.throttled
+
+rate-throttled-title = Il server sta rallentando questo mittente
+rate-throttled-summary = { $host } limita la velocità con cui questo mittente può connettersi o inviare, e per ora ha rifiutato. La sua risposta: { $reply_line }
+rate-throttled-cause-too-fast = Sono stati inviati troppi messaggi in poco tempo da questo indirizzo o account.
+rate-throttled-cause-connections = Ci sono troppe connessioni aperte insieme (più dispositivi, o un programma che ne apre una per messaggio).
+rate-throttled-cause-reputation = Il destinatario vede posta insolita o indesiderata da questo indirizzo e la rallenta (Gmail lo chiama "tasso insolito").
+rate-throttled-fix-wait = Aspetta e riprova più tardi: un codice che inizia con 4 significa che il rifiuto è temporaneo.
+rate-throttled-fix-slow-down = Invia meno messaggi al minuto, riusa una sola connessione per molti messaggi e, dopo ogni rifiuto temporaneo, aspetta sempre più a lungo.
+rate-throttled-fix-one-connection = Assicurati che un solo dispositivo o programma alla volta invii con questo account o da questo indirizzo.
+rate-throttled-fix-gmail-guidelines = Verifica che la posta rispetti le linee guida di Gmail per i mittenti (SPF o DKIM, poche segnalazioni di spam), che decidono con che velocità Gmail la lascia entrare.
 
 ## tls.required_first
 
@@ -155,6 +509,18 @@ tls-required-first-fix-starttls = Imposta la cifratura su { $protocol ->
 tls-required-first-fix-mailprobe = Esegui di nuovo mailprobe con --security starttls per verificare il percorso cifrato.
 tls-required-first-fix-middlebox = Se la cifratura è già attiva, cerca un firewall o una "protezione posta" dell'antivirus che ispeziona SMTP e disattiva quell'ispezione.
 
+## tls.required_by_receiver
+
+tls-required-by-receiver-title = Il dominio del destinatario accetta posta solo su connessione cifrata
+tls-required-by-receiver-summary = { $host } richiede TLS per questo destinatario, e il messaggio stava per viaggiare in chiaro. La sua risposta: { $reply_line }
+tls-required-by-receiver-cause-policy = Il dominio del destinatario, o un connettore davanti a esso, impone TLS per ogni messaggio in arrivo.
+tls-required-by-receiver-cause-plain-hop = Il dispositivo o l'inoltro invia sulla porta 25 senza STARTTLS (cifratura spenta nelle impostazioni, o nessun supporto TLS).
+tls-required-by-receiver-cause-stripped = Qualcosa nella rete ha tolto l'offerta di STARTTLS, e il mittente ha proseguito in chiaro.
+tls-required-by-receiver-fix-enable = Attiva TLS/STARTTLS nelle impostazioni di posta del dispositivo o dell'applicazione; se non supporta TLS 1.2, aggiornane il firmware.
+tls-required-by-receiver-fix-relay = Su un server di inoltro che gestisci, rendi il TLS in uscita almeno opportunistico (Postfix: smtp_tls_security_level = may) e controlla il suo archivio di certificati.
+tls-required-by-receiver-fix-m365-connector = Se un connettore di Microsoft 365 richiede TLS da questo dispositivo, fai usare TLS 1.2 al dispositivo oppure allenta per lui il requisito TLS del connettore.
+tls-required-by-receiver-fix-middlebox = Verifica che nessuna "ispezione SMTP" del firewall tolga STARTTLS in uscita.
+
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = Il server non offre STARTTLS
@@ -166,6 +532,28 @@ tls-starttls-not-offered-fix-implicit = Prova SSL/TLS fin dal primo byte sulla p
 tls-starttls-not-offered-fix-network = Prova da un'altra rete, per esempio l'hotspot del telefono: se lì STARTTLS compare, la colpa è della rete locale.
 tls-starttls-not-offered-fix-inspection = Disattiva l'ispezione SMTP sul firewall o la scansione della posta dell'antivirus per questo server.
 tls-starttls-not-offered-fix-server = Sul tuo server installa un certificato e abilita TLS (con Postfix: smtpd_tls_cert_file, smtpd_tls_key_file e smtpd_tls_security_level = may).
+
+## tls.starttls_stripped
+
+tls-starttls-stripped-title = Qualcosa nella rete ha nascosto lo STARTTLS del server
+tls-starttls-stripped-summary = { $host } sulla porta { $port } dovrebbe offrire STARTTLS, ma la risposta arrivata non lo contiene (offre: { $offered }; parole chiave nascoste dietro delle X: { $masked }). Qualcosa tra te e il server l'ha tolto.
+tls-starttls-stripped-cause-firewall = L'ispezione SMTP o ESMTP di un firewall (Cisco ASA e altri) sostituisce STARTTLS nella risposta del server, per continuare a leggere la posta.
+tls-starttls-stripped-cause-antivirus = Lo "scudo posta" di un antivirus si mette tra il programma e il server e non fa passare STARTTLS.
+tls-starttls-stripped-cause-isp = Il fornitore di connettività, o la rete di un albergo o per ospiti, intercetta le porte della posta e risponde con un proprio server.
+tls-starttls-stripped-fix-inspection = Disattiva l'ispezione SMTP/ESMTP sul firewall (su un Cisco ASA: no inspect esmtp) oppure escludine il server di posta.
+tls-starttls-stripped-fix-antivirus = Disattiva la scansione della posta in uscita dell'antivirus, oppure escludine questo server.
+tls-starttls-stripped-fix-other-network = Prova da un'altra rete, per esempio l'hotspot del telefono: se lì compare STARTTLS, la colpa è della rete locale.
+tls-starttls-stripped-fix-implicit = Usa SSL/TLS fin dal primo byte (la porta 465, dove il server la offre): un dispositivo intermedio non può togliere ciò che è cifrato dall'inizio.
+
+## tls.unavailable
+
+tls-unavailable-title = Il server offre STARTTLS ma non riesce ad avviarlo
+tls-unavailable-summary = { $host } elencava STARTTLS ma si è rifiutato di iniziare la cifratura quando gli è stato chiesto. La sua risposta: { $reply_line }
+tls-unavailable-cause-server-config = La configurazione TLS del server è guasta: un certificato o una chiave mancanti o illeggibili, permessi sbagliati, o un percorso errato nella configurazione.
+tls-unavailable-cause-temporary = Un problema temporaneo sul server (un ricaricamento in corso, entropia insufficiente, troppe sessioni TLS).
+tls-unavailable-fix-retry = Riprova tra qualche minuto: un codice che inizia con 4 può essere temporaneo.
+tls-unavailable-fix-implicit = Prova SSL/TLS sulla porta 465 se il server la offre: potrebbe usare una configurazione funzionante.
+tls-unavailable-fix-server = Sul server, leggi il log della posta all'ora del tentativo (Postfix scrive "cannot load certificate" o simili), correggi percorsi e permessi di certificato e chiave, e ricarica.
 
 ## tls.mode_mismatch
 
@@ -181,13 +569,39 @@ tls-mode-mismatch-fix-device = Imposta la porta SMTP su { $working_port } e la s
 ## tls.version_too_old
 
 tls-version-too-old-title = Il server ha rifiutato la vecchia versione di TLS del client
-tls-version-too-old-summary = { $host } richiede TLS 1.2 o successivo e ha rifiutato un client che non va oltre { $client_tls_max }.
+tls-version-too-old-summary = { $host } accetta solo TLS 1.2 o successivo e ha rifiutato un client che proponeva una versione più vecchia (le prove mostrano quale).
 tls-version-too-old-cause-firmware = Il firmware del dispositivo o l'applicazione conosce solo TLS 1.0 o 1.1.
 tls-version-too-old-cause-library = Il sistema operativo o il framework sotto l'applicazione dispone di TLS 1.2 ma non lo ha attivo (succede con le impostazioni predefinite di Windows e .NET meno recenti).
 tls-version-too-old-fix-update = Aggiorna il firmware del dispositivo o l'applicazione a una versione con TLS 1.2; se non ce n'è, chiedi al produttore.
 tls-version-too-old-fix-developer = Nella tua applicazione consenti esplicitamente TLS 1.2 e 1.3, oppure eseguila su un runtime che li usa già di default.
 tls-version-too-old-fix-m365-legacy = Come soluzione temporanea in Microsoft 365, consenti i client TLS legacy (Set-TransportConfig -AllowLegacyTLSClients $true) e indirizza il dispositivo a smtp-legacy.office365.com.
 tls-version-too-old-fix-optional-tls = Oppure invia lungo un percorso in cui TLS è facoltativo (invio diretto o connettore di inoltro sulla porta 25, oppure un relay locale che prosegue con un TLS attuale).
+
+## tls.client_too_old
+
+tls-client-too-old-title = Il programma di posta o il sistema è troppo vecchio per la cifratura richiesta dal server
+tls-client-too-old-summary = Il client non è riuscito a concordare una connessione sicura con il server: { $message }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
+tls-client-too-old-cause-os = Il sistema operativo non è aggiornato, e il programma di posta si affida alle sue librerie di cifratura.
+tls-client-too-old-cause-outlook = Una vecchia versione di Outlook non usa in modo predefinito TLS 1.2 né l'accesso moderno.
+tls-client-too-old-cause-framework = L'applicazione gira su un framework con impostazioni predefinite vecchie (.NET o Java datati) che non offre TLS 1.2 se non glielo si chiede.
+tls-client-too-old-fix-macos = Aggiorna macOS (Impostazioni di Sistema > Generali > Aggiornamento software) e Outlook (Microsoft AutoUpdate).
+tls-client-too-old-fix-windows = Esegui Windows Update e aggiorna Office (File > Account di Office > Opzioni di aggiornamento > Aggiorna ora).
+tls-client-too-old-fix-developer = Abilita esplicitamente TLS 1.2 e 1.3 (per .NET Framework: SecurityProtocolType.Tls12 e l'impostazione di registro SchUseStrongCrypto), oppure passa a un runtime attuale.
+tls-client-too-old-fix-device = Aggiorna il firmware del dispositivo; se nessun aggiornamento porta TLS 1.2, invia tramite un inoltro locale che prosegua con un TLS attuale.
+
+## tls.intercepted
+
+tls-intercepted-title = La connessione viene intercettata: il certificato non è quello del server di posta
+tls-intercepted-summary = Il certificato presentato per { $server_name } non è quello del server di posta (emittente: { $issuer }): un software o un dispositivo tra te e il server decifra e ricifra il traffico.
+tls-intercepted-cause-antivirus = Un antivirus con "scansione HTTPS", "scansione SSL" o uno "scudo posta" rifirma le connessioni cifrate con un proprio certificato (Avast, AVG, Kaspersky, ESET, Bitdefender e altri).
+tls-intercepted-cause-proxy = Un proxy o un firewall aziendale esegue l'ispezione TLS ("break and inspect").
+tls-intercepted-cause-portal = La rete di un albergo, per ospiti o con portale di accesso risponde al posto del server.
+tls-intercepted-fix-issuer = L'emittente indicato sopra dice quale prodotto lo fa: aprine le impostazioni e cerca la scansione delle connessioni cifrate o della posta.
+tls-intercepted-fix-exception-gmail = Disattiva quella scansione per una prova; se l'invio allora funziona, lasciala attiva ma aggiungi eccezioni per smtp.gmail.com:587 e imap.gmail.com:993.
+tls-intercepted-fix-exception-m365 = Disattiva quella scansione per una prova; se l'invio allora funziona, lasciala attiva ma aggiungi eccezioni per smtp.office365.com:587 (smtp-mail.outlook.com:587 per Outlook.com) e outlook.office365.com:993.
+tls-intercepted-fix-exception = Disattiva quella scansione per una prova; se l'invio allora funziona, aggiungi un'eccezione per { $host } sulla porta { $port }.
+tls-intercepted-fix-other-network = Prova da un'altra rete, per esempio l'hotspot del telefono: lì compare il vero certificato del provider.
+tls-intercepted-fix-openssl = Per vedere tu stesso il certificato: openssl s_client -starttls smtp -connect { $host }:{ $port } -crlf -quiet (oppure -connect host:465 o host:993 per le porte SSL/TLS) e leggi la riga dell'emittente.
 
 ## tls.cert_untrusted
 
@@ -226,6 +640,18 @@ tls-cert-expired-fix-clock = Controlla data, ora e fuso orario di questo compute
 tls-cert-expired-fix-renew = Sul server rinnova il certificato e ricarica i servizi di posta (Postfix e Dovecot lo leggono solo all'avvio o al ricaricamento).
 tls-cert-expired-fix-no-bypass = Non disattivare il controllo dei certificati per aggirare il problema: esporresti la password a chiunque stia nel mezzo.
 
+## clock.skew
+
+clock-skew-title = L'orologio di questo computer è sbagliato
+clock-skew-summary = Data e ora di questo computer differiscono da quelle del server di più di qualche minuto. Così i certificati sembrano scaduti o non ancora validi, e i token di accesso vengono rifiutati.
+clock-skew-cause-not-synced = L'impostazione automatica di data e ora è spenta, oppure non raggiunge un server dell'ora.
+clock-skew-cause-time-zone = Il fuso orario è sbagliato, quindi l'orologio sbaglia di ore intere anche se l'ora locale sembra giusta.
+clock-skew-cause-battery = Su un dispositivo o un computer vecchio, la batteria dell'orologio scarica azzera la data a ogni riavvio.
+clock-skew-fix-macos = Su un Mac apri Impostazioni di Sistema > Generali > Data e ora e attiva "Imposta data e ora automaticamente", con il fuso orario giusto.
+clock-skew-fix-windows = Su Windows apri Impostazioni > Data/ora e lingua > Data e ora, attiva "Imposta l'ora automaticamente" e "Imposta automaticamente il fuso orario", poi premi "Sincronizza ora".
+clock-skew-fix-device = Su un dispositivo, imposta un server dell'ora NTP nelle impostazioni di rete (per esempio pool.ntp.org o l'indirizzo del router) e il fuso orario giusto.
+clock-skew-fix-retry = Poi accedi di nuovo: i token emessi mentre l'orologio era sbagliato potrebbero andare sostituiti.
+
 ## tls.handshake_failed
 
 tls-handshake-failed-title = La negoziazione TLS non è riuscita
@@ -244,6 +670,21 @@ tls-handshake-failed-fix-pair = Controlla la coppia porta e cifratura: { $protoc
 tls-handshake-failed-fix-network = Prova da un'altra rete per escludere un'intercettazione.
 tls-handshake-failed-fix-update = Aggiorna il programma di posta, il firmware del dispositivo o il sistema operativo.
 tls-handshake-failed-fix-server-log = Sul server guarda il log della posta all'ora del tentativo: spiega perché la negoziazione è stata rifiutata.
+
+## connect.port_blocked
+
+connect-port-blocked-title = Qualcosa nella rete blocca la porta della posta
+connect-port-blocked-summary = La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+connect-port-blocked-cause-firewall = Un firewall (sul computer, sul router o nella rete aziendale) non lascia passare le connessioni in uscita verso questa porta.
+connect-port-blocked-cause-isp-25 = Molti fornitori di connettività domestica e mobile bloccano la porta 25 in uscita contro lo spam; le porte di invio 587 e 465 di solito sono aperte.
+connect-port-blocked-cause-antivirus = Un antivirus o una suite di sicurezza blocca o trattiene le connessioni di posta dei programmi di cui non si fida.
+connect-port-blocked-cause-settings = Il nome del server o la porta nelle impostazioni sono sbagliati, e la connessione non arriva da nessuna parte.
+connect-port-blocked-fix-other-network = Prova da un'altra rete, per esempio l'hotspot del telefono: se lì si connette, è la rete locale a bloccare la porta.
+connect-port-blocked-fix-open-gmail = Apri in uscita il TCP verso smtp.gmail.com sulla porta 587 (o 465) e verso imap.gmail.com sulla porta 993.
+connect-port-blocked-fix-open-m365 = Apri in uscita il TCP verso smtp.office365.com sulla porta 587 (porta 25 per l'endpoint mail.protection.outlook.com dell'organizzazione con invio diretto o inoltro) e verso outlook.office365.com sulla porta 993.
+connect-port-blocked-fix-open = Apri nel firewall il TCP in uscita verso { $host } sulla porta { $port }.
+connect-port-blocked-fix-submission = Se la porta 25 è bloccata dal fornitore di connettività, usa una porta di invio: la 587 con STARTTLS o la 465 con SSL/TLS, con accesso.
+connect-port-blocked-fix-antivirus = Controlla se l'antivirus o il firewall di questo computer indica il programma di posta come bloccato, e consentilo.
 
 ## connect.refused
 
@@ -325,6 +766,17 @@ banner-not-smtp-fix-ports = Controlla le porte: per inviare si usano la 587 (STA
 banner-not-smtp-fix-tls = Se dall'altra parte è partito TLS, imposta la cifratura su SSL/TLS per questa porta.
 banner-not-smtp-fix-network = Prova da un'altra rete, nel caso in cui qualcosa nel mezzo risponda al posto del server.
 
+## ehlo.rejected
+
+ehlo-rejected-title = Il server ha rifiutato il nome con cui il client si è presentato
+ehlo-rejected-summary = { $host } non ha accettato il saluto EHLO/HELO del client. La sua risposta: { $reply_line }
+ehlo-rejected-cause-name = Il client si presenta con un nome che il server non accetta: "localhost", il solo nome del computer, un indirizzo senza parentesi quadre, o un nome con caratteri non validi.
+ehlo-rejected-cause-policy = Il server richiede un nome completo che si risolva nel DNS, come fanno in molti sulla porta 25.
+ehlo-rejected-cause-nat = Il nome appartiene alla rete locale, e il server non può verificarlo dall'esterno.
+ehlo-rejected-fix-device = Nelle impostazioni di posta del dispositivo, imposta il nome host o il "dominio SMTP" a un nome completo, come stampante.contoso.com.
+ehlo-rejected-fix-developer = Nel tuo codice passa un nome completo per l'EHLO (Python smtplib: local_hostname; nodemailer: name; PHPMailer: Helo).
+ehlo-rejected-fix-server = Sul tuo server, allenta il controllo per l'invio autenticato (in Postfix reject_non_fqdn_helo_hostname e reject_invalid_helo_hostname valgono per la porta 25; tienili fuori dalla porta di invio).
+
 ## session.dropped
 
 session-dropped-title = Il server ha interrotto la connessione
@@ -352,6 +804,43 @@ session-no-reply-cause-tarpit = Il server rallenta di proposito i client dopo de
 session-no-reply-fix-timeout = Riprova con un --timeout più lungo.
 session-no-reply-fix-network = Prova da un'altra rete.
 session-no-reply-fix-logs = Sul server controlla il log della posta per questa sessione.
+
+## m365.mode_detected
+
+m365-mode-detected-title = { $mode ->
+        [submission] Modalità di invio di Microsoft 365: invio client SMTP (con accesso)
+        [direct_send] Modalità di invio di Microsoft 365: invio diretto
+       *[other] Modalità di invio di Microsoft 365: inoltro SMTP tramite connettore
+    }
+m365-mode-detected-summary = { $mode ->
+        [submission] Il dispositivo accede a una casella di Microsoft 365 su smtp.office365.com e invia come quella casella. Può raggiungere destinatari dentro e fuori l'organizzazione.
+        [direct_send] Il dispositivo invia senza accesso all'endpoint MX dell'organizzazione (un nome che termina con mail.protection.outlook.com). Può raggiungere solo destinatari interni all'organizzazione.
+       *[other] Il dispositivo invia senza accesso all'endpoint MX dell'organizzazione, e un connettore lo riconosce dal suo indirizzo IP statico o dal certificato. Può raggiungere destinatari dentro e fuori l'organizzazione.
+    }
+m365-mode-detected-cause-how = { $mode_source ->
+        [context] La modalità è indicata nelle impostazioni passate a mailprobe.
+       *[other] La modalità è stata dedotta dal nome del server, { $host }; un endpoint MX significa invio diretto, a meno che un connettore riconosca il dispositivo, nel qual caso è inoltro.
+    }
+m365-mode-detected-fix-settings = { $mode ->
+        [submission] Impostazioni per questa modalità: server smtp.office365.com, porta 587 (o 25), STARTTLS attivo, TLS 1.2 o successivo, e indirizzo completo e password della casella; SMTP AUTH deve essere consentito per quella casella.
+        [direct_send] Impostazioni per questa modalità: l'endpoint MX dell'organizzazione (dal suo record MX, mai un indirizzo IP), porta 25, TLS facoltativo, nessun accesso; un indirizzo IP statico nel record SPF del dominio tiene la posta fuori dalla posta indesiderata.
+       *[other] Impostazioni per questa modalità: l'endpoint MX dell'organizzazione, porta 25, un connettore in ingresso che riporti l'indirizzo IP pubblico statico del dispositivo (o il certificato), e quell'indirizzo nel record SPF del dominio.
+    }
+m365-mode-detected-fix-limits = { $mode ->
+        [submission] Limiti di questa modalità: invia solo come la casella che accede (o con "Invia come"), conta sui limiti di invio di quella casella e smette di funzionare se le impostazioni predefinite per la sicurezza, l'MFA o un criterio bloccano l'accesso con password.
+        [direct_send] Limiti di questa modalità: nessun destinatario esterno, e la posta può finire nello spam se l'SPF non copre l'indirizzo di invio.
+       *[other] Limiti di questa modalità: dipende dal fatto che l'indirizzo IP statico o il certificato non cambino; quando cambiano, connettore e SPF vanno aggiornati.
+    }
+m365-mode-detected-fix-other-modes = Se questa modalità non fa ciò che serve al dispositivo, esistono le altre due: invio client (con accesso, verso chiunque), invio diretto (senza accesso, solo destinatari interni), inoltro SMTP (senza accesso, con connettore, verso chiunque).
+
+## direct_send.ip_instead_of_mx
+
+direct-send-ip-instead-of-mx-title = L'endpoint MX è stato sostituito da un indirizzo IP
+direct-send-ip-instead-of-mx-summary = Il dispositivo invia a { $host }, un indirizzo IP, invece che al nome dell'endpoint MX dell'organizzazione. Oggi può funzionare, ma Microsoft cambia quegli indirizzi senza preavviso e a quel punto l'invio si fermerà.
+direct-send-ip-instead-of-mx-cause-short-field = Il nome dell'endpoint MX era troppo lungo per il campo server del dispositivo, e al suo posto è stato scritto l'indirizzo.
+direct-send-ip-instead-of-mx-cause-changes = Gli indirizzi dietro mail.protection.outlook.com ruotano e cambiano da regione a regione; resta valido solo il nome.
+direct-send-ip-instead-of-mx-fix-name = Inserisci il nome dell'endpoint MX (che termina con mail.protection.outlook.com) se il campo lo consente.
+direct-send-ip-instead-of-mx-fix-submission = Se il nome non ci sta, usa invece l'invio client: il suo nome di server, smtp.office365.com, è corto.
 
 ## dns.no_such_host
 
@@ -385,6 +874,28 @@ dns-failed-cause-servfail = Il server DNS non è riuscito a ottenere una rispost
 dns-failed-cause-refused = Il server DNS si rifiuta di rispondere a questo computer, oppure non ne è configurato nessuno.
 dns-failed-fix-resolver = Prova un altro server DNS con --dns-server.
 dns-failed-fix-domain = Se gestisci il dominio, controlla i suoi name server e le firme DNSSEC.
+
+## smtp.bad_sequence
+
+smtp-bad-sequence-title = I comandi sono arrivati nell'ordine sbagliato
+smtp-bad-sequence-summary = { $host } ha rifiutato un comando perché è arrivato nel momento sbagliato della sessione. La sua risposta: { $reply_line }
+smtp-bad-sequence-cause-order = Il client ha inviato un comando prima di quello da cui dipende: MAIL prima di EHLO o dell'accesso, RCPT prima di MAIL, DATA prima di un destinatario accettato.
+smtp-bad-sequence-cause-after-failure = Un comando precedente è fallito e il client è andato avanti come se fosse riuscito; il vero errore è il primo.
+smtp-bad-sequence-cause-pipelining = Il client invia comandi senza aspettare le risposte (pipelining) dove il server non lo consente, per esempio subito dopo STARTTLS, oppure accede due volte.
+smtp-bad-sequence-fix-first-error = Cerca nelle prove il primo rifiuto e risolvi quello: gli errori "bad sequence" successivi ne sono una conseguenza.
+smtp-bad-sequence-fix-developer = Nel tuo codice segui l'ordine EHLO, STARTTLS, di nuovo EHLO, AUTH, MAIL FROM, RCPT TO, DATA, e fermati al primo errore.
+smtp-bad-sequence-fix-update = Aggiorna il firmware del dispositivo o l'applicazione; se il problema resta, manda la trascrizione al produttore.
+
+## smtp.syntax_error
+
+smtp-syntax-error-title = Il server non ha capito un comando o un indirizzo
+smtp-syntax-error-summary = { $host } ha rifiutato un comando perché malformato. La sua risposta: { $reply_line }
+smtp-syntax-error-cause-address = Un indirizzo è malformato: spazi, la @ o il dominio mancanti, un nome visualizzato dove va solo l'indirizzo, o le parentesi angolari mancanti.
+smtp-syntax-error-cause-command = Il client ha inviato un comando che il server non conosce o non consente in quel punto.
+smtp-syntax-error-cause-line = Una riga era troppo lunga o conteneva caratteri che il server rifiuta.
+smtp-syntax-error-fix-address = Controlla gli indirizzi del mittente e del destinatario nelle impostazioni: solo l'indirizzo semplice, come nome@esempio.it.
+smtp-syntax-error-fix-developer = Nel tuo codice invia MAIL FROM:<indirizzo> e RCPT TO:<indirizzo> con le parentesi angolari e nient'altro, e tieni le righe sotto i 998 caratteri.
+smtp-syntax-error-fix-update = Aggiorna il firmware del dispositivo o l'applicazione.
 
 ## smtp.rejected
 
