@@ -20,8 +20,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use mailprobe_kb::{Finding, Fix, KnowledgeBase, Lang, Severity};
 use mailprobe_net::{
-    DnsChecker, DnsConfig, DnsReport, DnsblDef, DnsblKind, DnsblStatus, LookupStatus, SpfPermerror,
-    SpfVerdict, SpfVia, dnsbl, dnsbls,
+    Discovery, DiscoveryOptions, DiscoverySource, DnsChecker, DnsConfig, DnsReport, DnsblDef, DnsblKind,
+    DnsblStatus, LookupStatus, SpfPermerror, SpfVerdict, SpfVia, discover, dnsbl, dnsbls,
 };
 use serde::Serialize;
 
@@ -45,6 +45,16 @@ pub struct DnsArgs {
     /// Do not ask any blocklist.
     #[arg(long, conflicts_with = "dnsbl")]
     pub no_dnsbl: bool,
+    /// Also find the submission server the way mail programs do: the provider table, SRV
+    /// records (RFC 6186), autoconfig XML, the MX records.
+    #[arg(long)]
+    pub discover: bool,
+    /// Port for http:// autoconfig URLs (tests: a local HTTP server).
+    #[arg(long, hide = true, value_name = "PORT")]
+    pub autoconfig_http_port: Option<u16>,
+    /// Port for https:// autoconfig URLs (tests).
+    #[arg(long, hide = true, value_name = "PORT")]
+    pub autoconfig_https_port: Option<u16>,
 }
 
 /// The JSON document.
@@ -55,6 +65,8 @@ struct DnsDocument {
     ok: bool,
     #[serde(flatten)]
     report: DnsReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discovery: Option<Discovery>,
     findings: Vec<Finding>,
 }
 
@@ -102,12 +114,30 @@ pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
     };
     let checker = checker(global)?;
     let report = checker.check(&domain, args.ip, &lists).await;
+    let discovery = if args.discover {
+        let options = DiscoveryOptions {
+            address: args.domain.contains('@').then(|| args.domain.trim().to_owned()),
+            http_port: args.autoconfig_http_port,
+            https_port: args.autoconfig_https_port,
+            trust: None,
+        };
+        Some(discover(&checker, &domain, &options).await)
+    } else {
+        None
+    };
     let lang = crate::lang(global);
     let findings = findings(&report, lang);
     let ok = !findings.iter().any(Finding::is_error);
     match global.format {
-        Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, findings }),
-        Format::Text => print!("{}", render_text(&report, &findings, ok, global, lang)),
+        Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, discovery, findings }),
+        Format::Text => {
+            let mut out = render_text(&report, &findings, ok, global, lang);
+            if let Some(d) = &discovery {
+                out.push('\n');
+                out.push_str(&render_discovery(d, lang));
+            }
+            print!("{out}");
+        }
     }
     Ok(if ok { 0 } else { 1 })
 }
@@ -745,6 +775,37 @@ fn render_text(r: &DnsReport, findings: &[Finding], ok: bool, global: &GlobalArg
         paint(color, "31", &t(lang, "dns-result-problem", &[]))
     };
     let _ = writeln!(out, "{verdict}");
+    out
+}
+
+/// What discovery found, in a few lines.
+pub(crate) fn render_discovery(d: &Discovery, lang: Lang) -> String {
+    let mut out = String::new();
+    let source = |s: DiscoverySource| t(lang, &format!("dns-discovery-source-{}", json_name(&s)), &[]);
+    for step in &d.steps {
+        let mark = if step.found { "✓" } else { "·" };
+        let _ = writeln!(out, "  {mark} {}: {} — {}", source(step.source), step.query, step.outcome);
+    }
+    match (&d.smtp, d.source) {
+        (Some(s), Some(src)) => {
+            let server = format!("{}:{} {}", s.host, s.port, s.security);
+            let _ = writeln!(
+                out,
+                "{}",
+                t(
+                    lang,
+                    "dns-discovery-found",
+                    &[("server", &server), ("domain", &d.domain), ("source", &source(src))]
+                )
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "{}", t(lang, "dns-discovery-none", &[("domain", &d.domain)]));
+        }
+    }
+    if d.insecure {
+        let _ = writeln!(out, "{}", t(lang, "dns-discovery-insecure", &[]));
+    }
     out
 }
 
