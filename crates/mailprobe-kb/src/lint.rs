@@ -92,6 +92,117 @@ fn messages(source: &str, name: &str, problems: &mut Vec<String>) -> Messages {
     out
 }
 
+/// The minimum catalogue of DESIGN.md's "Finding ids" section, for when the design document is
+/// not beside the repository (`../shared/DESIGN.md`); when it is, the test reads it and checks
+/// this copy still matches.
+const DESIGN_IDS: &[&str] = &[
+    "ambiguous",
+    "auth.app_password_required",
+    "auth.basic_auth_disabled",
+    "auth.conditional_access_blocks_legacy",
+    "auth.credentials_rejected",
+    "auth.federated_sts_not_https",
+    "auth.federated_sts_unreachable",
+    "auth.mechanism_unsupported",
+    "auth.mfa_or_security_defaults",
+    "auth.not_authenticated",
+    "auth.oauth_challenge_failed",
+    "auth.smtp_auth_disabled",
+    "auth.too_many_attempts",
+    "auth.web_login_required",
+    "auth.xoauth2_not_offered",
+    "banner.not_smtp",
+    "banner.timeout",
+    "client.outlook_4af4",
+    "clock.skew",
+    "connect.port_blocked",
+    "connect.refused",
+    "connect.timeout",
+    "connect.unreachable",
+    "direct_send.external_recipient",
+    "direct_send.ip_instead_of_mx",
+    "direct_send.wrong_endpoint",
+    "dns.no_such_host",
+    "dns.timeout",
+    "ehlo.rejected",
+    "imap.disabled",
+    "ip.blocklisted",
+    "m365.mode_detected",
+    "mailbox.full",
+    "message.too_large",
+    "oauth.refresh_failed",
+    "oauth.token_expired",
+    "oauth.token_invalid",
+    "oauth.wrong_account",
+    "oauth.wrong_scope",
+    "quota.sending_limit",
+    "rate.throttled",
+    "recipient.unknown",
+    "relay.connector_ip_changed",
+    "relay.tenant_attribution",
+    "relay.wrong_region",
+    "sender.blocked_outbound",
+    "sender.not_owned",
+    "sender.send_as_denied",
+    "smtp.bad_sequence",
+    "smtp.relay_denied",
+    "smtp.syntax_error",
+    "spf.fail",
+    "spf.ip_not_authorized",
+    "tls.cert_expired",
+    "tls.cert_hostname_mismatch",
+    "tls.cert_untrusted",
+    "tls.client_too_old",
+    "tls.handshake_failed",
+    "tls.intercepted",
+    "tls.mode_mismatch",
+    "tls.required_by_receiver",
+    "tls.required_first",
+    "tls.starttls_not_offered",
+    "tls.starttls_stripped",
+    "tls.unavailable",
+    "tls.version_too_old",
+];
+
+/// The finding ids named in a design document's "Finding ids" section: every backquoted
+/// `word.word` (or `ambiguous`) between that heading and the next one.
+fn ids_in_design(text: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("## ") {
+            inside = line.starts_with("## Finding ids");
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        for (i, piece) in line.split('`').enumerate() {
+            let word = piece.trim();
+            let is_id = word == "ambiguous"
+                || (word.contains('.')
+                    && word.split('.').all(|p| {
+                        !p.is_empty()
+                            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                            && p.as_bytes()[0].is_ascii_lowercase()
+                    }));
+            if i % 2 == 1 && is_id && !ids.iter().any(|x| x == word) {
+                ids.push(word.to_owned());
+            }
+        }
+    }
+    ids
+}
+
+/// The ids of `wanted` the catalogue does not define.
+fn missing_ids(findings_toml: &str, wanted: &[String]) -> Vec<String> {
+    let defined: BTreeSet<String> = match catalogue::parse(findings_toml) {
+        Ok(f) => f.into_iter().map(|f| f.id).collect(),
+        Err(e) => return vec![e.to_string()],
+    };
+    wanted.iter().filter(|id| !defined.contains(*id)).cloned().collect()
+}
+
 /// Every problem of a catalogue and its Fluent files.
 pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -286,6 +397,84 @@ mod tests {
     fn the_builtin_catalogue_is_complete() {
         let problems = problems(FINDINGS_TOML, LOCALES);
         assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    }
+
+    /// The design's minimum catalogue, from `shared/DESIGN.md` beside the repository when it is
+    /// there (it is in CI), else from the copy above.
+    fn design_ids() -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/DESIGN.md");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let ids = ids_in_design(&text);
+                let copy: Vec<String> = DESIGN_IDS.iter().map(|s| (*s).to_owned()).collect();
+                let (mut a, mut b) = (ids.clone(), copy);
+                a.sort();
+                b.sort();
+                assert_eq!(a, b, "DESIGN_IDS no longer matches {}: update the copy", path.display());
+                ids
+            }
+            Err(_) => DESIGN_IDS.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_design_id_is_in_the_catalogue_with_rules_causes_fixes_and_both_languages() {
+        let wanted = design_ids();
+        assert!(wanted.len() >= 66, "the design names {} ids", wanted.len());
+        let missing = missing_ids(FINDINGS_TOML, &wanted);
+        assert!(missing.is_empty(), "in DESIGN.md but not in findings.toml: {missing:?}");
+        // Each of them passes the completeness checks (rules, causes, fixes, en + it texts with
+        // the same placeholders): no problem names any of them.
+        let problems = problems(FINDINGS_TOML, LOCALES);
+        let theirs: Vec<&String> =
+            problems.iter().filter(|p| wanted.iter().any(|id| p.starts_with(&format!("{id}:")))).collect();
+        assert!(theirs.is_empty(), "{theirs:#?}");
+        let findings = catalogue::parse(FINDINGS_TOML).unwrap();
+        for id in &wanted {
+            let f = findings.iter().find(|f| &f.id == id).unwrap();
+            assert!(f.engine || !f.rules.is_empty(), "{id}: no rule");
+            assert!(!f.causes.is_empty() && !f.fixes.is_empty(), "{id}: no cause or fix");
+        }
+    }
+
+    /// Every corpus case renders in both languages without a single Fluent error (a variable a
+    /// text uses but the evidence did not give, a missing message).
+    #[test]
+    fn the_corpus_renders_without_text_problems() {
+        let kb = crate::KnowledgeBase::builtin();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut problems = Vec::new();
+        let mut cases = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let context: mailprobe_proto::Context = serde_json::from_value(doc["context"].clone()).unwrap();
+            let transcripts: Vec<mailprobe_proto::Transcript> =
+                serde_json::from_value(doc["transcripts"].clone()).unwrap();
+            for lang in Lang::ALL {
+                let mut found = Vec::new();
+                crate::engine::diagnose(&kb.findings, &kb.texts, &context, &transcripts, lang, &mut found);
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                problems.extend(found.into_iter().map(|p| format!("{name}: {p}")));
+            }
+            cases += 1;
+        }
+        assert!(cases > 100, "{cases} cases");
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn design_ids_are_read_from_their_section_only() {
+        let text = "# d\n## Layout\n`mailprobe-kb` holds `x.y`\n## Finding ids (the minimum)\n\
+                    From a guide: `auth.a_b` (334 where `235` was expected), `tls.c`, `ambiguous`.\n\
+                    Generic: `auth.a_b` again, `5.7.57`, `Stage::Unknown`.\n## How it is tested\n`z.w`\n";
+        assert_eq!(ids_in_design(text), ["auth.a_b", "tls.c", "ambiguous"]);
+        let wanted = vec!["auth.credentials_rejected".to_owned(), "no.such_id".to_owned()];
+        assert_eq!(missing_ids(FINDINGS_TOML, &wanted), ["no.such_id"]);
     }
 
     const DATA: &str = r#"

@@ -366,3 +366,183 @@ fn fallbacks_take_the_stage_of_their_evidence() {
         "mail.example.test stopped answering: nothing came within 10 seconds (waiting for: reply to EHLO)."
     );
 }
+
+/// The same 535 5.7.8 means different things at Gmail and at a generic Postfix: Google's
+/// reasons and the Google account's fixes first at Gmail, none of it at Postfix.
+#[test]
+fn bad_credentials_at_gmail_and_at_postfix() {
+    let gmail_reply = || {
+        Reply::new(
+            535,
+            [
+                "5.7.8 Username and Password not accepted. For more information, go to",
+                "5.7.8  https://support.google.com/mail/?p=BadCredentials a640c23a62f3a - gsmtp",
+            ],
+        )
+    };
+    let gmail = &diagnose(
+        &context("smtp.gmail.com", Some("gmail")),
+        &[auth_refused("smtp.gmail.com", gmail_reply())],
+        Lang::It,
+    )[0];
+    assert_eq!(gmail.id, "auth.credentials_rejected");
+    assert!(gmail.causes[0].contains("verifica in due passaggi"), "{:?}", gmail.causes);
+    assert_eq!(gmail.fixes[0].audience.as_deref(), Some("google-account"));
+    let mac = gmail.fixes.iter().find(|f| f.audience.as_deref() == Some("outlook-macos")).unwrap();
+    assert!(mac.text.contains("smtp.gmail.com, imap.gmail.com"), "{}", mac.text);
+    let win = gmail.fixes.iter().find(|f| f.audience.as_deref() == Some("outlook-windows")).unwrap();
+    assert!(win.text.contains("Credenziali di Windows"), "{}", win.text);
+
+    let postfix = &diagnose(
+        &context("mail.example.test", None),
+        &[auth_refused(
+            "mail.example.test",
+            Reply::new(535, ["5.7.8 Error: authentication failed: UGFzc3dvcmQ6"]),
+        )],
+        Lang::It,
+    )[0];
+    assert_eq!(postfix.id, "auth.credentials_rejected");
+    let text = all_text(postfix);
+    for provider_word in ["Google", "gmail", "Microsoft", "verifica in due passaggi"] {
+        assert!(!text.contains(provider_word), "{provider_word} at Postfix:\n{text}");
+    }
+    assert!(postfix.causes[0].starts_with("La password è sbagliata"), "{:?}", postfix.causes);
+    let mac = postfix.fixes.iter().find(|f| f.audience.as_deref() == Some("outlook-macos")).unwrap();
+    assert!(mac.text.contains("mail.example.test"), "{}", mac.text);
+}
+
+fn ids(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.id.as_str()).collect()
+}
+
+/// 535 5.7.139 in its variants: Microsoft 365 (a tenant an administrator can change) and
+/// Outlook.com (a personal account nobody can switch back) get different reasons and fixes.
+#[test]
+fn the_5_7_139_variants_at_microsoft_365_and_outlook_com() {
+    let at = |host: &str, provider: &str, text: &str| {
+        diagnose(&context(host, Some(provider)), &[auth_refused(host, Reply::new(535, [text]))], Lang::En)
+    };
+    let tag = "[PH7P220CA0132.NAMP220.PROD.OUTLOOK.COM 2026-11-24T21:51:32.927Z 08DD021D9EEB05BC]";
+    let basic = format!("5.7.139 Authentication unsuccessful, basic authentication is disabled. {tag}");
+
+    let consumer = at("smtp-mail.outlook.com", "outlook", &basic);
+    assert_eq!(ids(&consumer), ["auth.basic_auth_disabled"]);
+    let c = &consumer[0];
+    assert!(c.causes[0].contains("Outlook.com") && c.causes[0].contains("September 2024"), "{:?}", c.causes);
+    assert!(c.fixes[0].text.contains("as a Microsoft or Outlook.com account"), "{:?}", c.fixes[0]);
+    assert!(c.fixes.iter().all(|f| f.audience.as_deref() != Some("m365-admin")), "{:?}", c.fixes);
+
+    let tenant = at("smtp.office365.com", "m365", &basic);
+    assert_eq!(ids(&tenant), ["auth.basic_auth_disabled", "m365.mode_detected"]);
+    let t = &tenant[0];
+    assert!(t.causes[0].contains("authentication policy"), "{:?}", t.causes);
+    assert!(!all_text(t).contains("September 2024"));
+    assert!(t.fixes.iter().any(|f| f.audience.as_deref() == Some("m365-admin")
+        && f.text.contains("Set-AuthenticationPolicy -AllowBasicAuthSmtp")));
+
+    let mailbox = at(
+        "smtp.office365.com",
+        "m365",
+        "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.",
+    );
+    assert_eq!(mailbox[0].id, "auth.smtp_auth_disabled");
+    assert!(mailbox[0].summary.contains("for this mailbox,"), "{}", mailbox[0].summary);
+
+    let defaults = at(
+        "smtp.office365.com",
+        "m365",
+        "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator.",
+    );
+    assert_eq!(defaults[0].id, "auth.mfa_or_security_defaults");
+    let warning = &defaults[0].fixes[1].text;
+    assert!(
+        warning.contains("Manage security defaults") && warning.contains("understand that risk"),
+        "{warning}"
+    );
+
+    let conditional = at(
+        "smtp.office365.com",
+        "m365",
+        "5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator.",
+    );
+    assert_eq!(conditional[0].id, "auth.conditional_access_blocks_legacy");
+    assert!(conditional[0].fixes.iter().any(|f| f.text.contains("Users and groups > Exclude")));
+
+    let sts = at(
+        "smtp.office365.com",
+        "m365",
+        "5.7.139 Authentication unsuccessful, federated STS service was unreachable.",
+    );
+    assert_eq!(sts[0].id, "auth.federated_sts_unreachable");
+}
+
+/// Evidence pasted without its command (stage unknown) still meets the rules, and the finding
+/// keeps its own stage; a bare code with no provider is listed as the candidates it may be.
+#[test]
+fn pasted_evidence_matches_whatever_the_stage() {
+    let pasted = |code: u16, line: &str| {
+        let mut t = Transcript::new(Protocol::Smtp, Role::Primary, endpoint("", 0, Security::Starttls));
+        t.push(0, Stage::Unknown, EventKind::Received { reply: Reply::new(code, [line]) });
+        t
+    };
+    let none = Context::default();
+    let f = diagnose(
+        &none,
+        &[pasted(550, "5.7.60 SMTP; Client does not have permissions to send as this sender")],
+        Lang::En,
+    );
+    assert_eq!(ids(&f), ["sender.send_as_denied"]);
+    assert_eq!(f[0].stage, "mail_from");
+    // No server named: the texts say "the server", capitalized at the start of a sentence.
+    assert!(f[0].summary.starts_with("The login worked, but the server refused"), "{}", f[0].summary);
+
+    let bare = diagnose(&none, &[pasted(535, "Authentication failed")], Lang::It);
+    assert_eq!(
+        ids(&bare),
+        ["ambiguous", "auth.credentials_rejected", "auth.app_password_required", "auth.smtp_auth_disabled"]
+    );
+    assert!(bare[0].summary.contains("3 diagnosi"), "{}", bare[0].summary);
+    assert!(bare[1].summary.starts_with("Il server non ha accettato"), "{}", bare[1].summary);
+    // The same bare code from a live session (stage known) at a generic server is just that.
+    let live = diagnose(
+        &context("mail.example.test", None),
+        &[auth_refused("mail.example.test", Reply::new(535, ["Authentication failed"]))],
+        Lang::En,
+    );
+    assert_eq!(ids(&live), ["auth.credentials_rejected"]);
+}
+
+/// Outlook's 4af4, reported by the client program, ranks after the server's own reply and
+/// carries the guide's procedure for both platforms.
+#[test]
+fn outlook_4af4_follows_the_servers_reply() {
+    let mut t = Transcript::new(Protocol::Smtp, Role::Primary, endpoint("", 0, Security::Starttls));
+    t.push(
+        0,
+        Stage::Unknown,
+        EventKind::ClientError {
+            program: Some("outlook".into()),
+            code: Some("4AF4".into()),
+            message: "Unexpected SMTP server response. Expected: 235, actual: 535".into(),
+        },
+    );
+    let alone = diagnose(&Context::default(), std::slice::from_ref(&t), Lang::En);
+    assert_eq!(ids(&alone), ["client.outlook_4af4"]);
+    let audiences: Vec<&str> = alone[0].fixes.iter().filter_map(|f| f.audience.as_deref()).collect();
+    assert_eq!(&audiences[..2], ["outlook-macos", "outlook-windows"], "updates first");
+    assert!(alone[0].fixes[0].text.contains("System Settings > General > Software Update"));
+    t.push(
+        1,
+        Stage::Unknown,
+        EventKind::Received {
+            reply: Reply::new(535, ["5.7.8 Username and Password not accepted. https://support.google.com/mail/?p=BadCredentials - gsmtp"]),
+        },
+    );
+    let both = diagnose(&Context::default(), &[t], Lang::En);
+    assert_eq!(ids(&both), ["auth.credentials_rejected", "client.outlook_4af4"]);
+    assert!(
+        both[0].causes[0].contains("2-Step Verification"),
+        "the evidence names Gmail: {:?}",
+        both[0].causes
+    );
+}
