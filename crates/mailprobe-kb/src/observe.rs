@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use mailprobe_proto::imap::{ImapResponse, ImapStatus};
 use mailprobe_proto::{
-    CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event, EventKind, PeerBytes,
-    Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage, TlsFailure, TlsSession,
-    Transcript, decode_challenge, snake, summarize,
+    ClockLevel, CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event, EventKind,
+    PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage, TlsFailure,
+    TlsSession, Transcript, decode_challenge, snake, summarize,
 };
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -90,15 +90,20 @@ pub enum ObservationKind {
     /// client submission: the login needs "Send As" on that address, or the server will refuse
     /// it (5.7.60). A fact of the Context alone.
     SenderDiffers,
-    /// A date the server sent (its greeting's, or a time stamp in a reply) is more than five
-    /// minutes away from this computer's clock at that moment (the transcript's `started_at`
-    /// plus the event's offset): enough to make OAuth tokens and certificates look invalid.
+    /// This computer's clock is more than five minutes off: a date the server sent (its
+    /// greeting's, or a time stamp in a reply) compared with the clock at that moment (the
+    /// transcript's `started_at` plus the event's offset), or a clock check (SNTP, an HTTP
+    /// `Date`) that judged it an error. Enough to make OAuth tokens and certificates look invalid.
     ClockSkew,
+    /// What the bearer token's own claims show is wrong with it (a `token_inspected` event), one
+    /// observation per problem. Class: the problem (`expired`, `not_yet_valid`,
+    /// `issued_in_future`, `wrong_audience`, `missing_scope`, `wrong_account`).
+    TokenProblem,
 }
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 19] = [
+    pub const ALL: [ObservationKind; 20] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -118,6 +123,7 @@ impl ObservationKind {
         Self::SendingMode,
         Self::SenderDiffers,
         Self::ClockSkew,
+        Self::TokenProblem,
     ];
 
     /// The name used in the data files.
@@ -148,6 +154,15 @@ impl ObservationKind {
             Self::StarttlsMissing => class == "masked",
             Self::ClientError => client_code_class(class).as_deref() == Some(class),
             Self::SendingMode => matches!(class, "submission" | "direct_send" | "relay"),
+            Self::TokenProblem => matches!(
+                class,
+                "expired"
+                    | "not_yet_valid"
+                    | "issued_in_future"
+                    | "wrong_audience"
+                    | "missing_scope"
+                    | "wrong_account"
+            ),
             Self::Reply
             | Self::TlsVersionRefused
             | Self::ModeMismatch
@@ -191,6 +206,7 @@ impl ObservationKind {
             Self::SendingMode => &["mode", "mode_source"],
             Self::SenderDiffers => &[],
             Self::ClockSkew => &["server_time", "local_time", "skew_minutes", "clock"],
+            Self::TokenProblem => &["problem"],
         }
     }
 }
@@ -625,12 +641,32 @@ impl<'a> Walker<'a> {
     fn event(&mut self, i: usize, event: &'a Event) {
         let stage = event.stage;
         match &event.kind {
-            EventKind::Resolved { .. }
-            | EventKind::Connecting { .. }
-            | EventKind::Note { .. }
-            | EventKind::TokenInspected { .. }
-            | EventKind::ClockChecked { .. }
-            | EventKind::HelloAnswered { .. } => {}
+            EventKind::Resolved { .. } | EventKind::Connecting { .. } | EventKind::Note { .. } => {}
+            EventKind::HelloAnswered { .. } => {}
+            EventKind::TokenInspected { inspection } => {
+                for problem in &inspection.problems {
+                    let mut o = self.obs(ObservationKind::TokenProblem, stage, Some(i));
+                    o.class = Some(problem.name().to_owned());
+                    o.text = problem.name().to_owned();
+                    o.evidence.push(summarize(event));
+                    o.params.insert("problem".into(), problem.name().to_owned());
+                    self.push(o);
+                }
+            }
+            EventKind::ClockChecked { check } if check.level == ClockLevel::Error => {
+                let Some(offset) = check.offset_ms else {
+                    return;
+                };
+                let mut o = self.obs(ObservationKind::ClockSkew, stage, Some(i));
+                o.evidence.push(summarize(event));
+                o.params.insert("server_time".into(), check.server.clone());
+                o.params.insert("skew_minutes".into(), (offset.unsigned_abs() / 60_000).to_string());
+                // The offset is the reference minus this clock: negative when this one is ahead.
+                o.params.insert("clock".into(), if offset < 0 { "ahead" } else { "behind" }.into());
+                // A fact about this computer, not a failure of the session.
+                self.out.push(o);
+            }
+            EventKind::ClockChecked { .. } => {}
             EventKind::ClientError { program, code, message } => {
                 self.client_error(i, stage, event, program.as_deref(), code.as_deref(), message)
             }
