@@ -121,13 +121,19 @@ pub enum ModeArg {
 /// `mailprobe diagnose`.
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
+    /// The address to test. With no --host its server is found the way mail programs do
+    /// (provider table, SRV records, autoconfig, MX); it is also the default --user and --from.
+    pub address: Option<String>,
+    /// Port for http:// autoconfig URLs during discovery (tests: a local HTTP server).
+    #[arg(long, hide = true, value_name = "PORT")]
+    pub autoconfig_http_port: Option<u16>,
     /// Provider (gmail, m365, outlook, ...); `auto` infers it from the host name.
     #[arg(long, default_value = "auto")]
     pub provider: String,
     /// SMTP server host name or address (default: the provider's submission server).
     #[arg(long)]
     pub host: Option<String>,
-    /// SMTP port (default: 465 with `--security tls`, else 587).
+    /// SMTP port (default: 465 with `--security tls`, 25 for direct send and relay, else 587).
     #[arg(long)]
     pub port: Option<u16>,
     /// Connection security.

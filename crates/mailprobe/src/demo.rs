@@ -34,6 +34,8 @@ fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
         PortKind::Implicit => (465, SecurityArg::Tls),
     };
     DiagnoseArgs {
+        address: None,
+        autoconfig_http_port: None,
         provider: "auto".into(),
         host: Some(sim.host_name().to_owned()),
         port: Some(port),
@@ -73,7 +75,7 @@ pub async fn run_scenario(scenario: Scenario, global: &GlobalArgs, lang: Lang) -
         password: client.password.as_deref().map(Secret::new),
         token: client.token.as_deref().map(Secret::new),
     };
-    let (plan, context) = diagnose::plan(&args, secrets)?;
+    let (plan, context) = diagnose::plan(&args, secrets, None)?;
     let trust = TrustStore::from_pem(sim.ca_pem().as_bytes())?;
     let env = diagnose::probe_env(global, trust)?;
     let mut report = diagnose::run(&env, &plan, context, lang).await;

@@ -15,6 +15,7 @@ use crate::cli::{AuthArg, DiagnoseArgs, GlobalArgs, ModeArg, SecurityArg};
 use crate::credentials;
 use crate::provider;
 use crate::report::Report;
+use mailprobe_net::{Discovery, DiscoveryOptions, discover};
 
 /// Builds the probe environment from the global flags and an optional extra CA.
 pub fn probe_env(global: &GlobalArgs, trust: TrustStore) -> Result<ProbeEnv> {
@@ -50,8 +51,17 @@ pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
         (_, Some(file)) => Some(credentials::from_file(file, "token")?),
         _ => None,
     };
-    let user = args.user.as_deref().filter(|u| !u.is_empty());
+    // Direct send and relay do not sign in: never ask for a password there.
+    let signs_in = !matches!(args.mode, Some(ModeArg::DirectSend | ModeArg::Relay));
+    let user = args.user.as_deref().filter(|u| !u.is_empty() && signs_in);
+    // An ADDRESS alone implies the login only when someone can type its password; in a script
+    // it means "check this address's server" without signing in.
+    let implied = args.address.as_deref().filter(|_| user.is_none() && signs_in);
     let password = match (user, password, &token) {
+        (None, None, None) => match implied {
+            Some(a) => credentials::prompt("Password", a)?,
+            None => None,
+        },
         (Some(u), None, None) => match credentials::prompt("Password", u)? {
             Some(p) => Some(p),
             None => bail!(
@@ -64,8 +74,33 @@ pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
     Ok(Secrets { password, token })
 }
 
-/// A probe plan and the context the knowledge base reads, from the flags and the secrets.
-pub fn plan(args: &DiagnoseArgs, secrets: Secrets) -> Result<(ProbePlan, Context)> {
+/// Finds the server of the address given (when there is one and no --host): provider table,
+/// SRV, autoconfig, MX — or, with --host too, what discovery says for comparison.
+pub async fn discover_for(args: &DiagnoseArgs, global: &GlobalArgs) -> Result<Option<Discovery>> {
+    let Some(address) = args.address.as_deref() else {
+        return Ok(None);
+    };
+    let Some((_, domain)) = address.rsplit_once('@').filter(|(l, d)| !l.is_empty() && d.contains('.')) else {
+        bail!("{address:?} is not a mail address (name@domain)");
+    };
+    let checker = crate::dns::checker(global)?;
+    let options = DiscoveryOptions {
+        address: Some(address.to_owned()),
+        http_port: args.autoconfig_http_port,
+        https_port: None,
+        trust: None,
+    };
+    Ok(Some(discover(&checker, domain, &options).await))
+}
+
+/// A probe plan and the context the knowledge base reads, from the flags, the secrets and what
+/// discovery found.
+pub fn plan(
+    args: &DiagnoseArgs,
+    secrets: Secrets,
+    discovered: Option<&Discovery>,
+) -> Result<(ProbePlan, Context)> {
+    let found = discovered.and_then(|d| d.smtp.as_ref());
     let named = match args.provider.as_str() {
         "auto" => None,
         id => Some(provider::by_id(id).with_context(|| {
@@ -73,25 +108,44 @@ pub fn plan(args: &DiagnoseArgs, secrets: Secrets) -> Result<(ProbePlan, Context
             format!("unknown provider {id:?}; known: auto, {known}")
         })?),
     };
-    let host = match (&args.host, named) {
-        (Some(h), _) => h.trim().to_owned(),
-        (None, Some(p)) => p.smtp.0.to_owned(),
-        (None, None) => bail!("which server? give --host HOST (or --provider gmail|m365|outlook)"),
+    let host = match (&args.host, named, found) {
+        (Some(h), _, _) => h.trim().to_owned(),
+        (None, Some(p), _) => p.smtp.0.to_owned(),
+        (None, None, Some(f)) => f.host.clone(),
+        (None, None, None) if args.address.is_some() => {
+            bail!("no server found for {}: give --host HOST", args.address.as_deref().unwrap_or_default())
+        }
+        (None, None, None) => {
+            bail!("which server? give --host HOST, an ADDRESS, or --provider gmail|m365|outlook")
+        }
     };
+    // Discovery's port and security apply only to the server it found.
+    let found = found.filter(|f| args.host.is_none() && named.is_none() && f.host == host);
+    let direct = matches!(args.mode, Some(ModeArg::DirectSend | ModeArg::Relay));
     if host.is_empty() || host.contains(char::is_whitespace) {
         bail!("{host:?} is not a host name");
     }
     let provider = named.or_else(|| provider::for_host(&host));
-    let port = args.port.unwrap_or(match (args.security, named) {
-        (SecurityArg::Tls, _) => 465,
-        (_, Some(p)) => p.smtp.1,
+    let port = args.port.unwrap_or(match (args.security, named, found) {
+        (SecurityArg::Tls, _, _) => 465,
+        _ if direct => 25,
+        (_, Some(p), _) => p.smtp.1,
+        (_, None, Some(f)) => f.port,
         _ => 587,
     });
     if port == 0 {
         bail!("port 0 is not a port");
     }
-    let security = resolve_security(args.security, port);
-    let user = args.user.clone().filter(|u| !u.is_empty());
+    let security = match (args.security, found) {
+        (SecurityArg::Auto, Some(f)) if args.port.is_none() => f.security,
+        (arg, _) => resolve_security(arg, port),
+    };
+    let has_secret = secrets.password.is_some() || secrets.token.is_some();
+    let user = args
+        .user
+        .clone()
+        .or_else(|| args.address.clone().filter(|_| has_secret))
+        .filter(|u| !u.is_empty() && !direct);
     let Secrets { password, token } = secrets;
     if user.is_none() && (password.is_some() || token.is_some()) {
         bail!("a password or token was given without --user");
@@ -106,7 +160,11 @@ pub fn plan(args: &DiagnoseArgs, secrets: Secrets) -> Result<(ProbePlan, Context
     if mechanism.as_ref().is_some_and(SaslMechanism::uses_token) && token.is_none() {
         bail!("--auth {:?} needs a token: --token-env VAR or --token-file FILE", args.auth);
     }
-    let from = args.from.clone().or_else(|| user.clone().filter(|u| u.contains('@')));
+    let from = args
+        .from
+        .clone()
+        .or_else(|| user.clone().filter(|u| u.contains('@')))
+        .or_else(|| args.address.clone());
     for (flag, addr) in [("--from", &from), ("--to", &args.to)] {
         if let Some(a) = addr
             && (a.contains(['<', '>', '\r', '\n', ' ']) || a.is_empty())

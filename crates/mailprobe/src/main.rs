@@ -113,15 +113,17 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
     let global = &cli.global;
     match &cli.command {
         Command::Diagnose(args) => {
+            let discovery = diagnose::discover_for(args, global).await?;
             let secrets = diagnose::read_secrets(args)?;
-            let (plan, context) = diagnose::plan(args, secrets)?;
+            let (plan, context) = diagnose::plan(args, secrets, discovery.as_ref())?;
             let trust = match &args.ca_file {
                 Some(path) => TrustStore::system().with_ca_file(path)?,
                 None => TrustStore::system(),
             };
             let env = diagnose::probe_env(global, trust)?;
             progress(global, &format!("mailprobe: probing {}:{} …", plan.smtp.host, plan.smtp.port));
-            let report = diagnose::run(&env, &plan, context, lang(global)).await;
+            let mut report = diagnose::run(&env, &plan, context, lang(global)).await;
+            report.set_discovery(discovery);
             print_report(&report, global);
             Ok(report.exit_code())
         }

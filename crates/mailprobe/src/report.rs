@@ -47,11 +47,27 @@ pub struct Report {
     pub ok: bool,
     /// Each connection recorded.
     pub transcripts: Vec<TranscriptReport>,
+    /// How the server was found from the address, when it was (provider table, SRV, autoconfig,
+    /// MX), and whether the settings tested differ from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<DiscoveryReport>,
     /// The TLS section: versions accepted, the chain, the verdicts (when TLS was reached).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsReport>,
     /// What is wrong and how to fix it, most likely cause first.
     pub findings: Vec<Finding>,
+}
+
+/// Discovery, and how it compares with what was tested.
+#[derive(Debug, Serialize)]
+pub struct DiscoveryReport {
+    /// What discovery found.
+    #[serde(flatten)]
+    pub found: mailprobe_net::Discovery,
+    /// The server tested differs from the one discovery found (host, port or security).
+    pub differs: bool,
+    /// The server tested, `host:port security`.
+    pub tested: String,
 }
 
 /// What the TLS evidence of a run says about the SMTP server.
@@ -134,7 +150,19 @@ impl Report {
         let tls = TlsReport::from_transcripts(&transcripts, now);
         let transcripts =
             transcripts.into_iter().map(|t| TranscriptReport { steps: t.steps(), transcript: t }).collect();
-        Self { tool: Tool::this(), scenario: None, context, ok, transcripts, tls, findings }
+        Self { tool: Tool::this(), scenario: None, context, ok, transcripts, discovery: None, tls, findings }
+    }
+
+    /// Attaches what discovery found, noting when the settings tested differ from it.
+    pub fn set_discovery(&mut self, discovery: Option<mailprobe_net::Discovery>) {
+        self.discovery = discovery.map(|found| {
+            let c = &self.context;
+            let differs = found.smtp.as_ref().is_some_and(|s| {
+                !s.host.eq_ignore_ascii_case(&c.host) || s.port != c.port || Some(s.security) != c.security
+            });
+            let security = c.security.map(|s| s.to_string()).unwrap_or_default();
+            DiscoveryReport { found, differs, tested: format!("{}:{} {security}", c.host, c.port) }
+        });
     }
 
     /// The exit status DESIGN.md promises: 0 works, 1 a problem was found.

@@ -80,3 +80,6 @@ ui-tls-expired = Expired { $days } days ago.
 ui-tls-not-yet-valid = Not valid yet: its validity starts { $from } (check this computer's clock).
 ui-tls-issuer-not-sent = The server did not send the certificate of { $issuer }: a root the client must already trust, or an intermediate the server should send.
 ui-tls-out-of-order = The certificates are not in issuing order.
+
+# Discovery in a diagnose report (diagnose ADDRESS).
+ui-discovery = How the server was found

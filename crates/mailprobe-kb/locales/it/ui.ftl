@@ -79,3 +79,6 @@ ui-tls-expired = Scaduto da { $days } giorni.
 ui-tls-not-yet-valid = Non ancora valido: la validità inizia il { $from } (controlla l'orologio di questo computer).
 ui-tls-issuer-not-sent = Il server non ha inviato il certificato di { $issuer }: una radice che il client deve già considerare attendibile, oppure un certificato intermedio che il server dovrebbe inviare.
 ui-tls-out-of-order = I certificati non sono nell'ordine di emissione.
+
+# La ricerca del server in un rapporto di diagnose (diagnose INDIRIZZO).
+ui-discovery = Come è stato trovato il server

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_proto::{EventKind, Role, Transcript, summarize};
 
-use crate::report::{Report, TlsReport, TranscriptReport};
+use crate::report::{DiscoveryReport, Report, TlsReport, TranscriptReport};
 
 /// How much to show, and whether to colour it.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +46,9 @@ pub fn render(report: &Report, style: &Style) -> String {
         // A scan's transcripts are read as the versions table, not shown one by one.
         for t in report.transcripts.iter().filter(|t| t.transcript.role != Role::TlsScan || style.verbose) {
             render_transcript(&mut out, t, style);
+        }
+        if let Some(d) = &report.discovery {
+            render_discovery(&mut out, d, style);
         }
         if let Some(tls) = &report.tls
             && (style.verbose || !tls.versions.is_empty())
@@ -138,6 +141,24 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
     out.push('\n');
 }
 
+fn render_discovery(out: &mut String, d: &DiscoveryReport, style: &Style) {
+    let _ = writeln!(out, "{}", style.heading(&ui(style, "ui-discovery", &[])));
+    out.push_str(&crate::dns::render_discovery(&d.found, style.lang));
+    if d.differs
+        && let Some(s) = &d.found.smtp
+    {
+        let c = &d.tested;
+        let discovered = format!("{}:{} {}", s.host, s.port, s.security);
+        let line = ui(
+            style,
+            "dns-discovery-differs",
+            &[("domain", &d.found.domain), ("configured", c), ("discovered", &discovered)],
+        );
+        let _ = writeln!(out, "  {} {line}", style.paint("33", "!"));
+    }
+    out.push('\n');
+}
+
 fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
     let _ = writeln!(out, "{}: {}", style.heading(&ui(style, "ui-tls", &[])), tls.endpoint);
     if !tls.versions.is_empty() {
@@ -207,6 +228,14 @@ fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
         let _ = writeln!(out, "  {} {text}", style.ok(ok));
     }
     out.push('\n');
+}
+
+/// The findings section alone, as [`render`] shows it (for `explain`, which has no transcript
+/// of its own to show).
+pub fn render_findings_only(findings: &[Finding], style: &Style) -> String {
+    let mut out = String::new();
+    render_findings(&mut out, findings, false, style);
+    out
 }
 
 fn render_findings(out: &mut String, findings: &[Finding], ok: bool, style: &Style) {

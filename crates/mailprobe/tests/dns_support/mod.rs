@@ -3,10 +3,11 @@
 //! to that server on 127.0.0.1 (`--dns-server`): no test ever asks a real resolver.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+
+#[path = "../support/testenv.rs"]
+mod testenv;
 
 /// The environment's ports.
 #[derive(Debug, Clone)]
@@ -17,29 +18,12 @@ pub struct DnsEnv {
     pub http_port: u16,
 }
 
-/// Starts (or reuses) the shared test environment once per test binary.
+/// The shared test environment's DNS and HTTP servers (started once per test binary).
 pub fn env() -> &'static DnsEnv {
     static ENV: OnceLock<DnsEnv> = OnceLock::new();
     ENV.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let out = Command::new(root.join("scripts/testenv"))
-            .arg("start")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run scripts/testenv start");
-        assert!(
-            out.status.success(),
-            "scripts/testenv start failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let path = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_owned();
-        let text = std::fs::read_to_string(&path).expect("read the env file");
-        let kv: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
-        let port = |k: &str| -> u16 {
-            kv.get(k).unwrap_or_else(|| panic!("{k} missing in {path}")).parse().unwrap()
-        };
-        DnsEnv { dns_server: format!("127.0.0.1:{}", port("DNS_PORT")), http_port: port("HTTP_PORT") }
+        let env = testenv::TestEnv::get();
+        DnsEnv { dns_server: format!("127.0.0.1:{}", env.dns_port), http_port: env.http_port }
     })
 }
 

@@ -62,6 +62,10 @@ pub struct TestEnv {
     /// Implicit TLS (wrapper mode) accepting TLS 1.0+ and weak ciphers, like `smtp_weaktls`
     /// over STARTTLS.
     pub smtps_weaktls: u16,
+    /// nsd, the authoritative DNS server with the test zones (`--dns-server 127.0.0.1:PORT`).
+    pub dns_port: u16,
+    /// The HTTP server that serves autoconfig XML by Host header.
+    pub http_port: u16,
     /// IMAP with STARTTLS.
     pub imap_starttls: u16,
     /// IMAP over implicit TLS.
@@ -181,6 +185,8 @@ pub fn parse(text: &str) -> Result<TestEnv, String> {
         smtp_tls_broken: port("SMTP_TLS_BROKEN")?,
         smtp_tls13_only: port("SMTP_TLS13_ONLY")?,
         smtps_weaktls: port("SMTPS_WEAKTLS")?,
+        dns_port: port("DNS_PORT")?,
+        http_port: port("HTTP_PORT")?,
         imap_starttls: port("IMAP_STARTTLS")?,
         imaps: port("IMAPS")?,
         ca_file: PathBuf::from(s("CA_FILE")?),
