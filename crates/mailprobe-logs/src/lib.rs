@@ -27,4 +27,4 @@
 
 pub mod paste;
 
-pub use paste::{EvidenceKind, Hints, Options, Pasted, Understood};
+pub use paste::{EvidenceKind, Hints, Note, Options, Pasted, Understood};

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use mailprobe_proto::{Security, SendMode};
+use mailprobe_proto::Security;
 use regex::Regex;
 use serde::Serialize;
 
@@ -26,9 +26,6 @@ pub struct Hints {
     /// The connection security, when the port or the dialogue shows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Security>,
-    /// Microsoft 365's sending mode, when the host shows it (`smtp.office365.com`: submission).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<SendMode>,
 }
 
 /// Host-name suffixes of the providers, most specific first (as the binary's provider table,
@@ -137,6 +134,13 @@ impl Scanner {
         }
     }
 
+    /// A port the paste showed in a connection failure's address (`dial tcp 192.0.2.1:25`).
+    pub fn port_seen(&mut self, port: u16) {
+        if port > 0 {
+            self.hints.port.get_or_insert(port);
+        }
+    }
+
     /// A Gmail-style OAuth error document named this scope (`https://mail.google.com/`).
     pub fn oauth_scope(&mut self, scope: &str) {
         if self.signature.is_none() && scope.contains("google.com") {
@@ -166,14 +170,6 @@ impl Scanner {
             None if saw_ehlo_without_starttls => Some(Security::None),
             None => None,
         };
-        if self
-            .hints
-            .host
-            .as_deref()
-            .is_some_and(|h| h == "smtp.office365.com" || h == "smtp-legacy.office365.com")
-        {
-            self.hints.mode = Some(SendMode::Submission);
-        }
         self.hints
     }
 }
@@ -242,7 +238,6 @@ mod tests {
             (h.host.as_deref(), h.port, h.security),
             (Some("smtp.office365.com"), Some(465), Some(Security::Tls))
         );
-        assert_eq!(h.mode, Some(SendMode::Submission));
         let h = hints(&[
             "curl: (7) Failed to connect to mail.example.net port 25 after 2 ms: Connection refused",
         ]);

@@ -1,6 +1,6 @@
 //! Reading pasted bytes into lines: capped, lossily decoded, cleaned of terminal noise.
 
-use super::{MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_LINES};
+use super::{MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_LINES, Note};
 
 /// The lines of a paste, with what had to be done to read them.
 #[derive(Debug, Default)]
@@ -13,8 +13,8 @@ pub(crate) struct Input {
     pub line_count: usize,
     /// Something was left unread.
     pub truncated: bool,
-    /// What was repaired or dropped, in words.
-    pub notes: Vec<String>,
+    /// What was repaired or dropped.
+    pub notes: Vec<Note>,
 }
 
 /// Splits the bytes into clean lines, reading at most [`MAX_INPUT_BYTES`] and [`MAX_LINES`].
@@ -22,17 +22,14 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     let mut input = Input { bytes: bytes.len(), ..Input::default() };
     let kept = if bytes.len() > MAX_INPUT_BYTES {
         input.truncated = true;
-        input.notes.push(format!(
-            "the input is {} bytes; only the first {MAX_INPUT_BYTES} (1 MiB) were read",
-            bytes.len()
-        ));
+        input.notes.push(Note::InputCut { bytes_read: MAX_INPUT_BYTES });
         &bytes[..MAX_INPUT_BYTES]
     } else {
         bytes
     };
     let text = String::from_utf8_lossy(kept);
     if matches!(text, std::borrow::Cow::Owned(_)) {
-        input.notes.push("bytes that are not UTF-8 were replaced with U+FFFD".into());
+        input.notes.push(Note::NotUtf8);
     }
     let mut cut = 0usize;
     let mut raw_lines = Vec::new();
@@ -41,7 +38,7 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     {
         if n >= MAX_LINES {
             input.truncated = true;
-            input.notes.push(format!("only the first {MAX_LINES} lines were read"));
+            input.notes.push(Note::LinesCut { lines_read: MAX_LINES });
             break;
         }
         let mut clean = clean(line);
@@ -53,7 +50,7 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     }
     input.line_count = raw_lines.len();
     if cut > 0 {
-        input.notes.push(format!("{cut} lines longer than {MAX_LINE_CHARS} characters were cut"));
+        input.notes.push(Note::LongLinesCut { count: cut, max_chars: MAX_LINE_CHARS });
     }
     input.lines = join_string_concatenations(raw_lines);
     input
@@ -125,7 +122,7 @@ mod tests {
         let input = read(b"a\r\n\x1b[31mred\x1b[0m\tx\r\nb\rc\xff");
         let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(lines, ["a", "red x", "b", "c\u{fffd}"]);
-        assert!(input.notes.iter().any(|n| n.contains("UTF-8")));
+        assert_eq!(input.notes, [Note::NotUtf8]);
         assert!(!input.truncated);
     }
 

@@ -62,6 +62,56 @@ pub struct Options {
     pub stage: Option<Stage>,
 }
 
+/// Something the reader had to repair or leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum Note {
+    /// The input was longer than [`MAX_INPUT_BYTES`]; only that much was read.
+    InputCut {
+        /// Bytes read.
+        bytes_read: usize,
+    },
+    /// The input had more than [`MAX_LINES`] lines; only that many were read.
+    LinesCut {
+        /// Lines read.
+        lines_read: usize,
+    },
+    /// Lines longer than [`MAX_LINE_CHARS`] were cut.
+    LongLinesCut {
+        /// How many.
+        count: usize,
+        /// The length kept.
+        max_chars: usize,
+    },
+    /// Bytes that are not UTF-8 were replaced with U+FFFD.
+    NotUtf8,
+    /// More than [`MAX_EVENTS`] pieces of evidence; the rest were left out.
+    EvidenceCut {
+        /// Pieces kept.
+        kept: usize,
+        /// Pieces left out.
+        dropped: usize,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InputCut { bytes_read } => {
+                write!(f, "the input is longer than 1 MiB: only its first {bytes_read} bytes were read")
+            }
+            Self::LinesCut { lines_read } => write!(f, "only the first {lines_read} lines were read"),
+            Self::LongLinesCut { count, max_chars } => {
+                write!(f, "{count} lines longer than {max_chars} characters were cut")
+            }
+            Self::NotUtf8 => f.write_str("bytes that are not UTF-8 were replaced with U+FFFD"),
+            Self::EvidenceCut { kept, dropped } => {
+                write!(f, "only the first {kept} pieces of evidence were kept ({dropped} more left out)")
+            }
+        }
+    }
+}
+
 /// What a piece of understood evidence is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,7 +188,7 @@ pub struct Pasted {
     /// The input held nothing but white space.
     pub blank: bool,
     /// What had to be repaired or left out while reading.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Pasted {
@@ -148,11 +198,12 @@ impl Pasted {
     }
 
     /// The diagnosis context: `provider` (as the user named it) or the one the paste shows,
-    /// and the host, port and security it names.
+    /// and the host, port and security it names. The sending mode stays unknown: a host name
+    /// does not tell it (a device meant for direct send that points at `smtp.office365.com` is
+    /// the very mistake to find).
     pub fn context(&self, provider: Option<&str>) -> Context {
         Context {
             provider: provider.map(str::to_owned).or_else(|| self.hints.provider.clone()),
-            mode: self.hints.mode,
             host: self.hints.host.clone().unwrap_or_default(),
             port: self.hints.port.unwrap_or(0),
             security: self.hints.security,
@@ -426,7 +477,7 @@ impl Parser {
                 if verb == "STARTTLS" {
                     self.sent_starttls = true;
                 }
-                let shown = redact::command(content);
+                let shown = redact::scrub(&redact::command(content));
                 let stage = self.cmd_stage;
                 if let Some(i) = self.push(n, stage, None, Kind::Sent(shown)) {
                     self.pieces[i].dialogue = true;
@@ -612,7 +663,22 @@ impl Parser {
         self.flush();
         let program = forced.or_else(|| program_of(line));
         let context = context_stage(line);
-        for code in recognize::outlook_codes(line) {
+        // Go's textproto.Error prints a reply's further lines with their enhanced code only.
+        if let Some(last) = self.pieces.last_mut()
+            && last.block == self.block
+            && let Kind::Reply(reply) = &mut last.kind
+            && let Some(e) = reply.enhanced
+            && line.trim_start().starts_with(&format!("{e} "))
+            && reply.lines.len() < MAX_REPLY_LINES
+        {
+            let mut lines = std::mem::take(&mut reply.lines);
+            lines.push(redact::scrub(line.trim()));
+            *reply = Reply::new(reply.code, lines);
+            return;
+        }
+        let outlook = recognize::outlook_codes(line);
+        for code in &outlook {
+            let code = code.clone();
             self.set_block_program("outlook");
             let message = recognize::detail(line);
             self.client_error(n, "outlook", Some(code), message, context, true);
@@ -663,6 +729,10 @@ impl Parser {
                 p.stage.or(stage),
                 p.strong,
             );
+            return;
+        }
+        // Outlook's code says more than the words around it ("The operation timed out").
+        if !outlook.is_empty() {
             return;
         }
         if let Some((fixed, kind)) = recognize::event(line) {
@@ -879,6 +949,9 @@ impl Parser {
     /// Records a failure event; one failure reported in several lines (an exception and its
     /// cause) is one event, with the most specific kind.
     fn event(&mut self, n: usize, stage: Option<Stage>, kind: EventKind, program: Option<&'static str>) {
+        if let EventKind::ConnectFailed { address, .. } = &kind {
+            self.scanner.port_seen(address.port());
+        }
         if let Some(last) = self.pieces.last_mut()
             && last.block == self.block
             && let Kind::Event(previous) = &mut last.kind
@@ -930,10 +1003,7 @@ impl Parser {
         self.flush();
         let mut notes = input.notes;
         if self.dropped > 0 {
-            notes.push(format!(
-                "only the first {MAX_EVENTS} pieces of evidence were kept ({} more left out)",
-                self.dropped
-            ));
+            notes.push(Note::EvidenceCut { kept: MAX_EVENTS, dropped: self.dropped });
         }
         // A vague client error ("SMTP connect() failed") adds nothing when the paste also
         // holds what failed.
@@ -1127,7 +1197,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("unexpected smtp server response", "outlook"),
     ("microsoft outlook", "outlook"),
     ("traceback (most recent call last)", "python"),
-    ("ssl.ssl", "python"),
+    ("ssl.sslerror", "python"),
+    ("ssl.sslcertverificationerror", "python"),
+    ("ssl.ssleoferror", "python"),
     ("socket.gaierror", "python"),
     ("connectionrefusederror", "python"),
     ("connectionreseterror", "python"),

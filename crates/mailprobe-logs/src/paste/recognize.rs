@@ -28,15 +28,24 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "record_layer_failure",
         ],
     ),
+    // The peer refused our version (alert 70): a client too old for the server.
     (
         TlsFailure::ProtocolVersion,
         &[
-            "unsupported protocol",
-            "unsupported_protocol",
             "alert protocol version",
             "alert_protocol_version",
             "protocol_version",
             "protocol version not supported",
+            "received fatal alert: protocol_version",
+        ],
+    ),
+    // Our side refused the peer's version, or no version is common: often a server too old for
+    // the client, so not a refusal of ours by the server.
+    (
+        TlsFailure::HandshakeRejected,
+        &[
+            "unsupported protocol",
+            "unsupported_protocol",
             "no appropriate protocol",
             "no protocols available",
             "version too low",
@@ -570,14 +579,14 @@ mod tests {
             ("curl: (35) error:0A00010B:SSL routines::wrong version number", "tls NotTls"),
             ("tls: first record does not look like a TLS handshake", "tls NotTls"),
             ("javax.net.ssl.SSLException: Unsupported or unrecognized SSL message", "tls NotTls"),
-            ("error:0A000102:SSL routines::unsupported protocol", "tls ProtocolVersion"),
+            ("error:0A000102:SSL routines::unsupported protocol", "tls HandshakeRejected"),
             (
                 "ssl.SSLError: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version",
                 "tls ProtocolVersion",
             ),
             (
                 "javax.net.ssl.SSLHandshakeException: No appropriate protocol (protocol is disabled or cipher suites are inappropriate)",
-                "tls ProtocolVersion",
+                "tls HandshakeRejected",
             ),
             ("remote error: tls: protocol version not supported", "tls ProtocolVersion"),
             (
