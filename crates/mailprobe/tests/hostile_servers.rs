@@ -73,7 +73,8 @@ fn endless_multiline_ehlo_reply_ends_at_the_deadline() {
     let (code, doc, elapsed) = probe(port, &[]);
     assert_eq!(code, Some(1), "{doc:#}");
     assert!(elapsed < ENDS_WITHIN, "took {elapsed:?}");
-    let ehlo = doc["transcripts"][0]["steps"].as_array().unwrap().iter().find(|s| s["stage"] == "ehlo").unwrap();
+    let ehlo =
+        doc["transcripts"][0]["steps"].as_array().unwrap().iter().find(|s| s["stage"] == "ehlo").unwrap();
     assert_eq!(ehlo["ok"], false, "{ehlo}");
 }
 
@@ -122,7 +123,8 @@ fn garbage_after_starttls_go_ahead_fails_tls_without_sending_the_password() {
     let (code, doc, elapsed) = probe(port, &["--user", "u@example.test", "--password-env", "MP_PW"]);
     assert_eq!(code, Some(1), "{doc:#}");
     assert!(elapsed < ENDS_WITHIN, "took {elapsed:?}");
-    let tls = doc["transcripts"][0]["steps"].as_array().unwrap().iter().find(|s| s["stage"] == "tls").unwrap();
+    let tls =
+        doc["transcripts"][0]["steps"].as_array().unwrap().iter().find(|s| s["stage"] == "tls").unwrap();
     assert_eq!(tls["ok"], false, "{tls}");
     assert!(!doc["transcripts"][0]["steps"].as_array().unwrap().iter().any(|s| s["stage"] == "auth"));
 }
@@ -137,4 +139,22 @@ fn binary_noise_instead_of_a_banner_is_not_smtp() {
     let (code, doc, _) = probe(port, &[]);
     assert_eq!(code, Some(1), "{doc:#}");
     assert_eq!(first_id(&doc), "banner.not_smtp", "{:#}", doc["findings"]);
+}
+
+#[test]
+fn starttls_accepted_then_connection_dropped_is_a_tls_finding() {
+    let port = serve(|mut c| {
+        let _ = c.write_all(b"220 box.example ESMTP\r\n");
+        let _ = read_line(&mut c);
+        let _ = c.write_all(b"250-box.example\r\n250 STARTTLS\r\n");
+        let _ = read_line(&mut c);
+        let _ = c.write_all(b"220 2.0.0 Ready to start TLS\r\n");
+        // Read the ClientHello, then hang up: what a middlebox that blocks TLS does.
+        let mut hello = [0u8; 512];
+        let _ = c.read(&mut hello);
+    });
+    let (code, doc, _) = probe(port, &[]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    let id = first_id(&doc);
+    assert!(id.starts_with("tls."), "{id}: {:#}", doc["findings"]);
 }

@@ -69,8 +69,17 @@ fn masking_proxy(upstream: u16) -> u16 {
 fn starttls_masked_by_a_firewall_is_stripped() {
     let env = TestEnv::get();
     let port = masking_proxy(env.smtp_starttls).to_string();
-    let (code, doc) =
-        mailprobe(&["diagnose", "--host", "127.0.0.1", "--port", &port, "--security", "starttls", "--timeout", "5"]);
+    let (code, doc) = mailprobe(&[
+        "diagnose",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--security",
+        "starttls",
+        "--timeout",
+        "5",
+    ]);
     assert_eq!(code, Some(1), "{doc:#}");
     assert_eq!(ids(&doc)[0], "tls.starttls_stripped", "{:#}", doc["findings"]);
     assert!(doc["findings"][0]["evidence"].to_string().contains("XXXXXXXA"), "{:#}", doc["findings"][0]);
