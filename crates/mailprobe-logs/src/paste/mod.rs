@@ -295,6 +295,8 @@ struct Parser {
     in_auth: bool,
     in_body: bool,
     sent_starttls: bool,
+    /// The server accepted STARTTLS; the next command shows the handshake worked.
+    tls_pending: bool,
     ehlo_without_starttls: bool,
     block: usize,
     block_start: usize,
@@ -323,6 +325,7 @@ impl Parser {
             in_auth: false,
             in_body: false,
             sent_starttls: false,
+            tls_pending: false,
             ehlo_without_starttls: false,
             block: 0,
             block_start: 0,
@@ -465,6 +468,16 @@ impl Parser {
         match markers::command(content, true) {
             Some((verb, stage)) => {
                 self.commands += 1;
+                if std::mem::take(&mut self.tls_pending) {
+                    // The dialogue went on after the server accepted STARTTLS: the handshake
+                    // worked, even if the tool did not print it.
+                    let session = TlsSession {
+                        version: String::new(),
+                        cipher: String::new(),
+                        certificates: Vec::new(),
+                    };
+                    self.push(n, Some(Stage::Tls), None, Kind::Event(EventKind::TlsEstablished { session }));
+                }
                 if let Some(s) = stage {
                     self.cmd_stage = Some(s);
                 }
@@ -577,6 +590,7 @@ impl Parser {
         if dialogue {
             match (self.cmd_stage, reply.code) {
                 (Some(Stage::Data), 354) => self.in_body = true,
+                (Some(Stage::Tls), 220) => self.tls_pending = true,
                 (Some(Stage::Auth), 334) => self.last_challenge = Some(reply.lines.concat()),
                 (Some(Stage::Auth), _) => self.in_auth = false,
                 (Some(Stage::Ehlo), 250)
@@ -649,6 +663,7 @@ impl Parser {
         });
         if let Some(c) = STARTED.captures(content) {
             self.flush();
+            self.tls_pending = false;
             let session =
                 TlsSession { version: c[1].to_owned(), cipher: c[2].to_owned(), certificates: Vec::new() };
             self.push(n, Some(Stage::Tls), program, Kind::Event(EventKind::TlsEstablished { session }));
@@ -949,8 +964,10 @@ impl Parser {
     /// Records a failure event; one failure reported in several lines (an exception and its
     /// cause) is one event, with the most specific kind.
     fn event(&mut self, n: usize, stage: Option<Stage>, kind: EventKind, program: Option<&'static str>) {
-        if let EventKind::ConnectFailed { address, .. } = &kind {
-            self.scanner.port_seen(address.port());
+        match &kind {
+            EventKind::ConnectFailed { address, .. } => self.scanner.port_seen(address.port()),
+            EventKind::TlsFailed { .. } => self.tls_pending = false,
+            _ => {}
         }
         if let Some(last) = self.pieces.last_mut()
             && last.block == self.block

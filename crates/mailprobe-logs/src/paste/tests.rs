@@ -157,6 +157,8 @@ fn a_c_s_dialogue_puts_replies_at_their_commands() {
         &["reply auth 535 5.7.8 -"],
     );
     assert_eq!((p.commands, p.replies), (4, 4));
+    // STARTTLS accepted and the dialogue went on: the handshake worked.
+    assert!(events(&p).iter().any(|e| matches!(e.kind, EventKind::TlsEstablished { .. })));
     let stages: Vec<Stage> = events(&p).iter().map(|e| e.stage).collect();
     assert_eq!(stages[0], Stage::Banner);
     assert!(stages.contains(&Stage::Tls));
@@ -207,7 +209,12 @@ fn a_swaks_dialogue() {
     let text = format!("{:?}", p.transcripts);
     assert!(!text.contains("aHVudGVyMg"), "password leaked");
     assert!(text.contains("<redacted: LOGIN user=printer@contoso.com>"));
-    assert!(events(&p).iter().any(|e| matches!(e.kind, EventKind::TlsEstablished { .. })));
+    let established: Vec<&Event> =
+        events(&p).into_iter().filter(|e| matches!(e.kind, EventKind::TlsEstablished { .. })).collect();
+    assert_eq!(established.len(), 1, "one handshake, as swaks printed it");
+    assert!(
+        matches!(&established[0].kind, EventKind::TlsEstablished { session } if session.version == "TLSv1.3")
+    );
 }
 
 #[test]
@@ -518,4 +525,14 @@ fn events_are_bounded() {
     let p = read(&text);
     assert_eq!(p.transcripts[0].events.len(), MAX_EVENTS);
     assert!(matches!(p.notes[..], [Note::EvidenceCut { kept: MAX_EVENTS, dropped: 50 }]));
+}
+
+#[test]
+fn starttls_accepted_then_handshake_failed() {
+    let p = check(
+        "C: EHLO laptop\nS: 250-mx.example.net\nS: 250 STARTTLS\nC: STARTTLS\nS: 220 2.0.0 Ready to start TLS\n\
+         x509: certificate signed by unknown authority",
+        &["tls_failed tls cert_untrusted go"],
+    );
+    assert!(!events(&p).iter().any(|e| matches!(e.kind, EventKind::TlsEstablished { .. })));
 }
