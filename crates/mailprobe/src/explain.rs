@@ -383,8 +383,8 @@ impl Key {
             ),
             Self::NoteLongLines => (
                 "ui-explain-note-long-lines",
-                "{count} lines longer than {chars} characters were cut",
-                "{count} righe più lunghe di {chars} caratteri sono state accorciate",
+                "lines cut at {chars} characters: {count}",
+                "righe accorciate a {chars} caratteri: {count}",
             ),
             Self::NoteNotUtf8 => (
                 "ui-explain-note-not-utf8",
