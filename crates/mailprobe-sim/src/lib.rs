@@ -17,7 +17,10 @@
 //! (1.2) is rustls's, which has no TLS 1.0 or 1.1 at all; but rustls answers a genuine TLS 1.0
 //! ClientHello with `handshake_failure` (it has no signature_algorithms extension, which rustls
 //! checks first), so the simulator reads the ClientHello itself and answers a client offering
-//! nothing newer than TLS 1.1 with the `protocol_version` alert RFC 5246 asks for.
+//! nothing newer than TLS 1.1 with the `protocol_version` alert RFC 5246 asks for. Direct send
+//! (the tenant's MX endpoint, Exchange Online Protection) is served on the same two listeners,
+//! the plaintext one playing port 25; real EOP has no implicit-TLS port, and it accepts any
+//! envelope sender at MAIL FROM (spoofing checks come after DATA, which the simulator skips).
 
 mod hello;
 mod scenario;
@@ -100,7 +103,7 @@ impl Simulator {
     /// Starts a simulator for `scenario` with the given options.
     pub async fn start_with(scenario: Scenario, options: SimOptions) -> Result<Simulator, SimError> {
         let handle = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
-        let host = scenario.provider().host_name();
+        let host = scenario.host_name();
         let pki = tls::build(host)?;
         let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let submission = TcpListener::bind(loopback).await.map_err(SimError::Bind)?;
@@ -137,12 +140,13 @@ impl Simulator {
         self.scenario.provider()
     }
 
-    /// The name the certificate is issued for: `smtp.gmail.com` or `smtp.office365.com`.
+    /// The name the certificate is issued for: `smtp.gmail.com` or `smtp.office365.com`, or
+    /// for direct send the tenant's MX endpoint `contoso-example.mail.protection.outlook.com`.
     pub fn host_name(&self) -> &str {
-        self.scenario.provider().host_name()
+        self.scenario.host_name()
     }
 
-    /// The plaintext + STARTTLS listener (plays port 587).
+    /// The plaintext + STARTTLS listener (plays port 587; port 25 for direct send).
     pub fn submission_addr(&self) -> SocketAddr {
         self.submission
     }

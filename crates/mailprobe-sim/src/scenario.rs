@@ -31,6 +31,12 @@ pub mod accounts {
     pub const M365_OTHER_SENDER: &str = "scanner@contoso.example";
     /// The recipient the simulated Microsoft 365 clients write to.
     pub const M365_RECIPIENT: &str = "frontdesk@contoso.example";
+    /// The tenant's accepted domain: direct send delivers only to recipients in it.
+    pub const M365_TENANT_DOMAIN: &str = "contoso.example";
+    /// The tenant's MX endpoint, where direct send connects (port 25, no sign-in).
+    pub const M365_MX_HOST: &str = "contoso-example.mail.protection.outlook.com";
+    /// A recipient outside the tenant, which direct send cannot reach.
+    pub const M365_EXTERNAL_RECIPIENT: &str = "partner@fabrikam.example";
 }
 
 /// A mail provider the simulator can play.
@@ -83,6 +89,9 @@ pub enum Scenario {
     M365SendAsDenied,
     /// Microsoft 365, an old device that speaks TLS 1.0 only.
     M365LegacyTlsRefused,
+    /// Microsoft 365 direct send: a printer sends without signing in to the tenant's MX endpoint,
+    /// to a recipient outside the tenant, which direct send cannot reach.
+    M365DirectSendExternal,
 }
 
 const ALL: &[Scenario] = &[
@@ -93,6 +102,7 @@ const ALL: &[Scenario] = &[
     Scenario::M365SmtpAuthDisabled,
     Scenario::M365SendAsDenied,
     Scenario::M365LegacyTlsRefused,
+    Scenario::M365DirectSendExternal,
 ];
 
 impl Scenario {
@@ -111,6 +121,7 @@ impl Scenario {
             Self::M365SmtpAuthDisabled => "m365-smtp-auth-disabled",
             Self::M365SendAsDenied => "m365-send-as-denied",
             Self::M365LegacyTlsRefused => "m365-legacy-tls",
+            Self::M365DirectSendExternal => "m365-direct-send-external",
         }
     }
 
@@ -126,8 +137,21 @@ impl Scenario {
             Self::M365Ok
             | Self::M365SmtpAuthDisabled
             | Self::M365SendAsDenied
-            | Self::M365LegacyTlsRefused => Provider::Microsoft365,
+            | Self::M365LegacyTlsRefused
+            | Self::M365DirectSendExternal => Provider::Microsoft365,
         }
+    }
+
+    /// True when the client uses Microsoft 365 direct send: the tenant's MX endpoint, no sign-in.
+    pub fn direct_send(self) -> bool {
+        self == Self::M365DirectSendExternal
+    }
+
+    /// The host name the client connects to and the certificate is issued for: the provider's
+    /// submission host, or for direct send the tenant's MX endpoint
+    /// (`contoso-example.mail.protection.outlook.com`).
+    pub fn host_name(self) -> &'static str {
+        if self.direct_send() { accounts::M365_MX_HOST } else { self.provider().host_name() }
     }
 
     /// One English sentence: what the simulated person or device does (wrong).
@@ -159,6 +183,10 @@ impl Scenario {
                 "An old scanner can only speak TLS 1.0, while Microsoft 365 requires TLS 1.2 or newer, so the \
                  STARTTLS handshake fails."
             }
+            Self::M365DirectSendExternal => {
+                "A printer uses direct send (the tenant's MX endpoint, no sign-in) to mail an address \
+                 outside the tenant, which direct send cannot deliver to."
+            }
         }
     }
 
@@ -166,7 +194,7 @@ impl Scenario {
     pub fn client(self) -> ClientSetup {
         use accounts::*;
         let gmail = |password: Option<&str>, token: Option<&str>, port_kind| ClientSetup {
-            user: GMAIL_USER.into(),
+            user: Some(GMAIL_USER.into()),
             password: password.map(Into::into),
             token: token.map(Into::into),
             auth: token.map(|_| "xoauth2"),
@@ -174,9 +202,10 @@ impl Scenario {
             to: GMAIL_RECIPIENT.into(),
             port_kind,
             client_tls_max: None,
+            mode: None,
         };
         let m365 = |from: &str, client_tls_max| ClientSetup {
-            user: M365_USER.into(),
+            user: Some(M365_USER.into()),
             password: Some(M365_PASSWORD.into()),
             token: None,
             auth: None,
@@ -184,6 +213,7 @@ impl Scenario {
             to: M365_RECIPIENT.into(),
             port_kind: PortKind::Submission,
             client_tls_max,
+            mode: None,
         };
         match self {
             Self::GmailOk => gmail(Some(GMAIL_APP_PASSWORD), None, PortKind::Submission),
@@ -195,6 +225,18 @@ impl Scenario {
             Self::M365Ok | Self::M365SmtpAuthDisabled => m365(M365_USER, None),
             Self::M365SendAsDenied => m365(M365_OTHER_SENDER, None),
             Self::M365LegacyTlsRefused => m365(M365_USER, Some("1.0")),
+            // Direct send signs in to nothing; the submission listener plays port 25 here.
+            Self::M365DirectSendExternal => ClientSetup {
+                user: None,
+                password: None,
+                token: None,
+                auth: None,
+                from: M365_USER.into(),
+                to: M365_EXTERNAL_RECIPIENT.into(),
+                port_kind: PortKind::Submission,
+                client_tls_max: None,
+                mode: Some("direct-send"),
+            },
         }
     }
 }
@@ -208,7 +250,7 @@ impl fmt::Display for Scenario {
 /// Which of the simulator's two listeners a client uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PortKind {
-    /// Plaintext, then STARTTLS (plays port 587).
+    /// Plaintext, then STARTTLS (plays port 587; port 25 for direct send).
     Submission,
     /// TLS from the first byte (plays port 465).
     Implicit,
@@ -218,8 +260,8 @@ pub enum PortKind {
 /// wrong thing. Its `Debug` output hides the password and the token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientSetup {
-    /// The login name.
-    pub user: String,
+    /// The login name, or `None` when the client does not sign in (direct send).
+    pub user: Option<String>,
     /// The password the client sends, if it uses one.
     pub password: Option<String>,
     /// The OAuth 2.0 access token the client sends, if it uses one.
@@ -234,6 +276,9 @@ pub struct ClientSetup {
     pub port_kind: PortKind,
     /// The newest TLS version the client can speak (`Some("1.0")` for the legacy device).
     pub client_tls_max: Option<&'static str>,
+    /// How the client sends, as `mailprobe diagnose --mode` takes it (`Some("direct-send")`), or
+    /// `None` for authenticated submission.
+    pub mode: Option<&'static str>,
 }
 
 impl fmt::Debug for ClientSetup {
@@ -248,6 +293,7 @@ impl fmt::Debug for ClientSetup {
             .field("to", &self.to)
             .field("port_kind", &self.port_kind)
             .field("client_tls_max", &self.client_tls_max)
+            .field("mode", &self.mode)
             .finish()
     }
 }

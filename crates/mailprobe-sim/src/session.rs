@@ -57,11 +57,13 @@ pub struct AcceptedMessage {
     pub size: u64,
 }
 
-/// Names a connection shows: Gmail's per-session id, or Microsoft 365's server names.
+/// Names a connection shows: Gmail's per-session id, or Microsoft 365's server names (for direct
+/// send, Exchange Online Protection's).
 #[derive(Clone, Debug)]
 struct Names {
     /// Gmail: `d2e1a72fcca58-7d2a3d5b5e5sm1234567b3a.36`. Microsoft 365: the front end's
-    /// public name, `BY1PR10CA0041.outlook.office365.com`.
+    /// public name, `BY1PR10CA0041.outlook.office365.com`; direct send:
+    /// `BN1NAM02FT0041.mail.protection.outlook.com`.
     public: String,
     /// Microsoft 365: the front end's internal name shown in brackets after errors.
     internal: String,
@@ -79,9 +81,19 @@ fn random_u64() -> u64 {
 }
 
 impl Names {
-    fn new(provider: Provider) -> Self {
+    fn new(scenario: Scenario) -> Self {
         let r = random_u64();
-        match provider {
+        if scenario.direct_send() {
+            // Exchange Online Protection's front ends, as its banners and 5.7.54 replies show them.
+            let fe = format!("BN1NAM02FT{:04}", r % 10_000);
+            let mbx = format!("BY5PR10MB{:04}", (r / 10_000) % 10_000);
+            return Self {
+                public: format!("{fe}.mail.protection.outlook.com"),
+                internal: format!("{fe}.eop-nam02.prod.protection.outlook.com"),
+                mailbox: format!("{mbx}.namprd10.prod.outlook.com"),
+            };
+        }
+        match scenario.provider() {
             Provider::Gmail => {
                 let r2 = random_u64();
                 let public = format!(
@@ -165,7 +177,7 @@ impl Session {
         Self {
             scenario,
             provider,
-            names: Names::new(provider),
+            names: Names::new(scenario),
             peer,
             tls,
             greeted: false,
@@ -181,6 +193,12 @@ impl Session {
 
     fn gmail(&self) -> bool {
         self.provider == Provider::Gmail
+    }
+
+    /// Direct send: the tenant's MX endpoint, which offers no AUTH and takes mail unsigned-in,
+    /// but only for the tenant's own domain.
+    fn direct_send(&self) -> bool {
+        self.scenario.direct_send()
     }
 
     /// A one-line reply with the provider's trailer: Gmail's `<id> - gsmtp`, or Microsoft's
@@ -393,7 +411,7 @@ impl Session {
             return Action::Reply(format_reply(250, &[&first]));
         }
         let gate = if self.tls { "AUTH" } else { "STARTTLS" };
-        let lines: Vec<String> = match self.provider {
+        let mut lines: Vec<String> = match self.provider {
             Provider::Gmail => {
                 let gate = if self.tls {
                     "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
@@ -431,6 +449,10 @@ impl Session {
                 .to_vec()
             }
         };
+        if self.direct_send() {
+            // The MX endpoint offers STARTTLS and never AUTH, before TLS or after.
+            lines.retain(|l| !l.starts_with("AUTH"));
+        }
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         Action::Reply(format_reply(250, &refs))
     }
@@ -458,11 +480,12 @@ impl Session {
         if !self.greeted {
             return self.need_hello();
         }
-        if !self.tls {
+        if !self.tls || self.direct_send() {
             return if self.gmail() {
                 self.need_starttls()
             } else {
-                // Exchange Online offers no AUTH before STARTTLS and answers AUTH with this.
+                // Exchange Online offers no AUTH before STARTTLS (the MX endpoint never) and
+                // answers AUTH with this.
                 Action::Reply(self.tagged(504, "5.7.4 Unrecognized authentication type"))
             };
         }
@@ -673,12 +696,13 @@ impl Session {
         if self.gmail() && !self.tls {
             return self.need_starttls();
         }
-        let Some(user) = self.user.clone() else {
+        let user = self.user.clone();
+        if user.is_none() && !self.direct_send() {
             return Action::Reply(match self.provider {
                 Provider::Gmail => self.gmail_more(530, "5.7.0", "Authentication Required.", "WantAuthError"),
                 Provider::Microsoft365 => self.tagged(530, "5.7.57 Client not authenticated to send mail."),
             });
-        };
+        }
         if self.mail_from.is_some() {
             let reply = self.tagged(503, "5.5.1 Sender already specified.");
             return self.error(reply);
@@ -706,7 +730,11 @@ impl Session {
                 }
             }
         }
-        if !self.gmail() && !from.is_empty() && !from.eq_ignore_ascii_case(&user) {
+        if let Some(user) = &user
+            && !self.gmail()
+            && !from.is_empty()
+            && !from.eq_ignore_ascii_case(user)
+        {
             // Exchange Online often says this only after DATA (the message is checked once
             // it has been received); the simulator answers at MAIL FROM, where the cause is,
             // so that a probe that stops before DATA sees it too.
@@ -742,6 +770,12 @@ impl Session {
         };
         if to.is_empty() {
             return self.syntax_error();
+        }
+        if self.direct_send() && !in_domain(&to, accounts::M365_TENANT_DOMAIN) {
+            // Direct send delivers only to the tenant's accepted domains (Microsoft's text).
+            return Action::Reply(
+                self.tagged(550, "5.7.54 SMTP; Unable to relay recipient in non-accepted domain"),
+            );
         }
         if self.rcpts.len() >= MAX_RECIPIENTS {
             return Action::Reply(if self.gmail() {
@@ -870,6 +904,11 @@ impl Session {
 /// Gmail's XOAUTH2 error document, sent base64-encoded in a 334 challenge.
 pub(crate) fn gmail_oauth_error(status: &str) -> String {
     format!(r#"{{"status":"{status}","schemes":"Bearer","scope":"https://mail.google.com/"}}"#)
+}
+
+/// The address's domain is `domain` (case-insensitive, a trailing dot tolerated).
+fn in_domain(addr: &str, domain: &str) -> bool {
+    addr.rsplit_once('@').is_some_and(|(_, d)| d.trim_end_matches('.').eq_ignore_ascii_case(domain))
 }
 
 /// RFC 4616: `[authzid] NUL authcid NUL passwd`; an authzid other than the user is refused.
@@ -1068,7 +1107,7 @@ mod tests {
         ];
         for seed in 0..300u64 {
             let mut rng = Lcg(seed);
-            let scenario = Scenario::all()[(seed % 7) as usize];
+            let scenario = Scenario::all()[(seed as usize) % Scenario::all().len()];
             let mut s = Session::new(scenario, "127.0.0.1".parse().unwrap(), seed.is_multiple_of(2));
             let _ = s.banner();
             for _ in 0..40 {

@@ -40,7 +40,7 @@ async fn swaks(
     cmd.arg("--server")
         .arg(addr.to_string())
         .arg(if implicit { "-tlsc" } else { "-tls" })
-        .args(["--auth", auth, "--auth-user", &setup.user])
+        .args(["--auth", auth, "--auth-user", setup.user.as_deref().unwrap()])
         .args(["--auth-password", setup.password.as_deref().unwrap_or("")])
         .args(["--from", &setup.from, "--to", &setup.to])
         .args(["--timeout", "20"]);
@@ -181,7 +181,9 @@ async fn python(sim: &Simulator, mode: &str, user: &str, secret: &str) -> Value 
 async fn smtplib_gmail_app_password_required() {
     let sim = Simulator::start(Scenario::GmailAppPasswordRequired).await.unwrap();
     let setup = Scenario::GmailAppPasswordRequired.client();
-    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
+    let v =
+        python(&sim, "starttls-login", setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap())
+            .await;
     assert_eq!(v["starttls_offered"], true, "{v}");
     assert_eq!(v["tls_version"], "TLSv1.3", "{v}");
     assert_eq!(v["error"], "SMTPAuthenticationError", "{v}");
@@ -190,11 +192,12 @@ async fn smtplib_gmail_app_password_required() {
     assert!(msg.starts_with("5.7.9 Application-specific password required."), "{v}");
     assert!(msg.contains("?p=InvalidSecondFactor"), "{v}");
 
-    let v = python(&sim, "starttls-login", &setup.user, "wrong-password").await;
+    let v = python(&sim, "starttls-login", setup.user.as_deref().unwrap(), "wrong-password").await;
     assert_eq!(v["code"], 535, "{v}");
     assert!(v["message"].as_str().unwrap().starts_with("5.7.8 Username and Password not accepted."));
 
-    let v = python(&sim, "implicit-login", &setup.user, accounts::GMAIL_APP_PASSWORD).await;
+    let v =
+        python(&sim, "implicit-login", setup.user.as_deref().unwrap(), accounts::GMAIL_APP_PASSWORD).await;
     assert_eq!(v["code"], 235, "{v}");
     assert_eq!(v["message"], "2.7.0 Accepted", "{v}");
 }
@@ -203,7 +206,8 @@ async fn smtplib_gmail_app_password_required() {
 async fn smtplib_gmail_xoauth2() {
     let sim = Simulator::start(Scenario::GmailXoauth2Rejected).await.unwrap();
     let setup = Scenario::GmailXoauth2Rejected.client();
-    let v = python(&sim, "implicit-xoauth2", &setup.user, setup.token.as_deref().unwrap()).await;
+    let v = python(&sim, "implicit-xoauth2", setup.user.as_deref().unwrap(), setup.token.as_deref().unwrap())
+        .await;
     assert_eq!(v["first"]["code"], 334, "{v}");
     let challenge = v["first"]["message"].as_str().unwrap();
     let decoded: Value = serde_json::from_slice(
@@ -215,7 +219,8 @@ async fn smtplib_gmail_xoauth2() {
     assert_eq!(v["code"], 535, "{v}");
     assert!(v["message"].as_str().unwrap().contains("?p=BadCredentials"), "{v}");
 
-    let v = python(&sim, "starttls-xoauth2", &setup.user, accounts::GMAIL_VALID_TOKEN).await;
+    let v =
+        python(&sim, "starttls-xoauth2", setup.user.as_deref().unwrap(), accounts::GMAIL_VALID_TOKEN).await;
     assert!(v["first"]["code"] == 235 && v["code"] == 235, "{v}");
 }
 
@@ -223,7 +228,9 @@ async fn smtplib_gmail_xoauth2() {
 async fn smtplib_m365() {
     let sim = Simulator::start(Scenario::M365SmtpAuthDisabled).await.unwrap();
     let setup = Scenario::M365SmtpAuthDisabled.client();
-    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
+    let v =
+        python(&sim, "starttls-login", setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap())
+            .await;
     assert_eq!(v["auth_offered"], " LOGIN XOAUTH2", "{v}");
     assert_eq!(v["code"], 535, "{v}");
     assert!(
@@ -234,10 +241,12 @@ async fn smtplib_m365() {
     );
 
     let sim = Simulator::start(Scenario::M365Ok).await.unwrap();
-    let v = python(&sim, "starttls-login", &setup.user, setup.password.as_deref().unwrap()).await;
+    let v =
+        python(&sim, "starttls-login", setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap())
+            .await;
     assert_eq!(v["code"], 235, "{v}");
     assert_eq!(v["message"], "2.7.0 Authentication successful", "{v}");
-    let v = python(&sim, "starttls-login", &setup.user, "nope").await;
+    let v = python(&sim, "starttls-login", setup.user.as_deref().unwrap(), "nope").await;
     assert_eq!(v["code"], 535, "{v}");
     assert!(v["message"].as_str().unwrap().starts_with("5.7.3 Authentication unsuccessful ["), "{v}");
 }

@@ -41,7 +41,8 @@ fn scenario_names_round_trip() {
             "m365-ok",
             "m365-smtp-auth-disabled",
             "m365-send-as-denied",
-            "m365-legacy-tls"
+            "m365-legacy-tls",
+            "m365-direct-send-external"
         ]
     );
     for &s in Scenario::all() {
@@ -49,7 +50,12 @@ fn scenario_names_round_trip() {
         assert!(s.description().ends_with('.'));
         let client = s.client();
         assert!(!format!("{client:?}").contains("sim-"), "Debug hides secrets");
-        assert_eq!(client.password.is_some(), client.token.is_none());
+        if client.mode == Some("direct-send") {
+            assert!(client.user.is_none() && client.password.is_none() && client.token.is_none());
+        } else {
+            assert!(client.user.is_some() && client.mode.is_none());
+            assert_eq!(client.password.is_some(), client.token.is_none());
+        }
         assert_eq!(client.auth, client.token.as_ref().map(|_| "xoauth2"));
     }
     assert_eq!(Scenario::from_name("nope"), None);
@@ -127,7 +133,12 @@ async fn gmail_ok_sends_a_message() {
     let sim = Simulator::start(Scenario::GmailOk).await.unwrap();
     let setup = Scenario::GmailOk.client();
     let mut c = tls_session(&sim).await;
-    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, setup.password.as_deref().unwrap()))).await;
+    let r = c
+        .cmd(&format!(
+            "AUTH PLAIN {}",
+            plain(setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap())
+        ))
+        .await;
     assert_eq!(wire(&r), "235 2.7.0 Accepted");
     let r = c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await;
     let id = wire(&r)["250 2.1.0 OK ".len()..].trim_end_matches(" - gsmtp").to_owned();
@@ -166,7 +177,12 @@ async fn gmail_app_password_required() {
     let sim = Simulator::start(Scenario::GmailAppPasswordRequired).await.unwrap();
     let setup = Scenario::GmailAppPasswordRequired.client();
     let mut c = tls_session(&sim).await;
-    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, setup.password.as_deref().unwrap()))).await;
+    let r = c
+        .cmd(&format!(
+            "AUTH PLAIN {}",
+            plain(setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap())
+        ))
+        .await;
     assert_code(&r, 534, "5.7.9");
     let lines = r.wire_lines();
     assert_eq!(lines[0], "534-5.7.9 Application-specific password required. For more information, go to");
@@ -175,7 +191,7 @@ async fn gmail_app_password_required() {
             && lines[1].ends_with(" - gsmtp")
     );
     // Any other wrong password: BadCredentials.
-    let r = c.cmd(&format!("AUTH PLAIN {}", plain(&setup.user, "guess"))).await;
+    let r = c.cmd(&format!("AUTH PLAIN {}", plain(setup.user.as_deref().unwrap(), "guess"))).await;
     assert_code(&r, 535, "5.7.8");
     assert_eq!(
         r.wire_lines()[0],
@@ -183,7 +199,7 @@ async fn gmail_app_password_required() {
     );
     assert!(r.wire_lines()[1].starts_with("535 5.7.8  https://support.google.com/mail/?p=BadCredentials "));
     // The app password works, with LOGIN too, and with Google's display spaces.
-    let r = login(&mut c, &setup.user, "sim-app -pass word-abcd").await;
+    let r = login(&mut c, setup.user.as_deref().unwrap(), "sim-app -pass word-abcd").await;
     assert_eq!(wire(&r), "235 2.7.0 Accepted");
     let r = c.cmd("AUTH LOGIN").await;
     assert_code(&r, 503, "5.5.1");
@@ -201,7 +217,7 @@ async fn gmail_xoauth2_without_mail_scope() {
     let ehlo = c.cmd("EHLO client.example").await;
     assert!(ehlo.wire_lines().iter().any(|l| l.contains("AUTH LOGIN PLAIN XOAUTH2")));
     let token = setup.token.as_deref().unwrap();
-    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, token))).await;
+    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(setup.user.as_deref().unwrap(), token))).await;
     assert_eq!(r.code, 334);
     let json = unb64(&r.lines[0]);
     assert_eq!(json, r#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#);
@@ -216,7 +232,7 @@ async fn gmail_xoauth2_without_mail_scope() {
     // Without an initial response: "334 " then the response line.
     let r = c.cmd("AUTH XOAUTH2").await;
     assert_eq!((r.code, r.lines.as_slice()), (334, &[String::new()][..]));
-    let r = c.cmd(&xoauth2(&setup.user, accounts::GMAIL_EXPIRED_TOKEN)).await;
+    let r = c.cmd(&xoauth2(setup.user.as_deref().unwrap(), accounts::GMAIL_EXPIRED_TOKEN)).await;
     assert_eq!(r.code, 334);
     assert!(unb64(&r.lines[0]).contains(r#""status":"401""#));
     assert_code(&c.cmd("").await, 535, "5.7.8");
@@ -229,7 +245,12 @@ async fn gmail_xoauth2_without_mail_scope() {
     assert_code(&r, 501, "5.5.2");
 
     // The right token is accepted.
-    let r = c.cmd(&format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, accounts::GMAIL_VALID_TOKEN))).await;
+    let r = c
+        .cmd(&format!(
+            "AUTH XOAUTH2 {}",
+            xoauth2(setup.user.as_deref().unwrap(), accounts::GMAIL_VALID_TOKEN)
+        ))
+        .await;
     assert_eq!(wire(&r), "235 2.7.0 Accepted");
 }
 
@@ -301,10 +322,10 @@ async fn m365_ok_sends_a_message() {
     let sim = Simulator::start(Scenario::M365Ok).await.unwrap();
     let setup = Scenario::M365Ok.client();
     let mut c = tls_session(&sim).await;
-    let r = login(&mut c, &setup.user, "wrong").await;
+    let r = login(&mut c, setup.user.as_deref().unwrap(), "wrong").await;
     assert_code(&r, 535, "5.7.3");
     assert!(wire(&r).starts_with("535 5.7.3 Authentication unsuccessful [BY1PR10CA"));
-    let r = login(&mut c, &setup.user, setup.password.as_deref().unwrap()).await;
+    let r = login(&mut c, setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap()).await;
     assert_eq!(wire(&r), "235 2.7.0 Authentication successful");
     assert_eq!(wire(&c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await), "250 2.1.0 Sender OK");
     assert_eq!(wire(&c.cmd(&format!("RCPT TO:<{}>", setup.to)).await), "250 2.1.5 Recipient OK");
@@ -315,7 +336,7 @@ async fn m365_ok_sends_a_message() {
     assert!(text.ends_with(".namprd10.prod.outlook.com]"));
     assert_eq!(wire(&c.cmd("QUIT").await), "221 2.0.0 Service closing transmission channel");
     assert_eq!(sim.accepted_messages().len(), 1);
-    assert_eq!(sim.accepted_messages()[0].user, setup.user);
+    assert_eq!(sim.accepted_messages()[0].user, setup.user.as_deref().unwrap());
 }
 
 #[tokio::test]
@@ -334,7 +355,7 @@ async fn m365_smtp_auth_disabled() {
     let sim = Simulator::start(Scenario::M365SmtpAuthDisabled).await.unwrap();
     let setup = Scenario::M365SmtpAuthDisabled.client();
     let mut c = tls_session(&sim).await;
-    let r = login(&mut c, &setup.user, setup.password.as_deref().unwrap()).await;
+    let r = login(&mut c, setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap()).await;
     assert_code(&r, 535, "5.7.139");
     let text = wire(&r);
     assert!(
@@ -357,7 +378,7 @@ async fn m365_send_as_denied() {
     let setup = Scenario::M365SendAsDenied.client();
     assert_eq!(setup.from, "scanner@contoso.example");
     let mut c = tls_session(&sim).await;
-    let r = login(&mut c, &setup.user, setup.password.as_deref().unwrap()).await;
+    let r = login(&mut c, setup.user.as_deref().unwrap(), setup.password.as_deref().unwrap()).await;
     assert_eq!(r.code, 235);
     let r = c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await;
     assert_code(&r, 550, "5.7.60");
@@ -370,6 +391,60 @@ async fn m365_send_as_denied() {
     );
     // Its own address is fine.
     assert_code(&c.cmd("MAIL FROM:<Printer@Contoso.example>").await, 250, "2.1.0");
+}
+
+#[tokio::test]
+async fn m365_direct_send_to_the_mx_endpoint() {
+    let sim = Simulator::start(Scenario::M365DirectSendExternal).await.unwrap();
+    assert_eq!(sim.host_name(), "contoso-example.mail.protection.outlook.com");
+    assert_eq!(sim.provider(), Provider::Microsoft365);
+    let setup = Scenario::M365DirectSendExternal.client();
+    assert_eq!(setup.mode, Some("direct-send"));
+    assert_eq!(setup.to, accounts::M365_EXTERNAL_RECIPIENT);
+    let (mut c, banner) = Client::connect(sim.submission_addr()).await;
+    let text = wire(&banner);
+    let (server, _date) = text
+        .strip_prefix("220 ")
+        .and_then(|t| t.split_once(" Microsoft ESMTP MAIL Service ready at "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(server.ends_with(".mail.protection.outlook.com"), "{server}");
+
+    // No AUTH before TLS or after; STARTTLS offered; mail goes without signing in.
+    let ehlo = c.cmd("EHLO client.example").await;
+    let lines = ehlo.wire_lines();
+    assert_eq!(lines[0], format!("250-{server} Hello [127.0.0.1]"));
+    assert!(lines.iter().any(|l| l == "250-STARTTLS"), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("AUTH")), "{lines:?}");
+    assert_code(&c.cmd("AUTH LOGIN").await, 504, "5.7.4");
+    let r = c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await;
+    assert_eq!(wire(&r), "250 2.1.0 Sender OK");
+    let r = c.cmd(&format!("RCPT TO:<{}>", setup.to)).await;
+    assert_code(&r, 550, "5.7.54");
+    let text = wire(&r);
+    assert!(
+        text.starts_with("550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain [")
+            && text.ends_with(".eop-nam02.prod.protection.outlook.com]"),
+        "{text}"
+    );
+    let r = c.cmd(&format!("RCPT TO:<{}>", accounts::M365_RECIPIENT)).await;
+    assert_eq!(wire(&r), "250 2.1.5 Recipient OK");
+
+    let go = c.starttls(sim.ca_pem(), sim.host_name()).await;
+    assert_eq!(wire(&go), "220 2.0.0 SMTP server ready");
+    let lines = c.cmd("EHLO client.example").await.wire_lines();
+    assert!(!lines.iter().any(|l| l.contains("AUTH") || l.contains("STARTTLS")), "{lines:?}");
+    assert_code(&c.cmd("AUTH LOGIN").await, 504, "5.7.4");
+    assert_eq!(wire(&c.cmd(&format!("MAIL FROM:<{}>", setup.from)).await), "250 2.1.0 Sender OK");
+    assert_code(&c.cmd("RCPT TO:<partner@FABRIKAM.example>").await, 550, "5.7.54");
+    assert_eq!(wire(&c.cmd("RCPT TO:<frontdesk@Contoso.Example>").await), "250 2.1.5 Recipient OK");
+    assert_eq!(c.cmd("DATA").await.code, 354);
+    c.send_raw(b"Subject: hi\r\n\r\nbody\r\n.\r\n").await;
+    let r = c.try_read_reply().await.expect("reply after DATA");
+    assert_eq!(r.code, 250, "{}", wire(&r));
+    let accepted = sim.accepted_messages();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].user, "");
+    assert_eq!(accepted[0].to, ["frontdesk@Contoso.Example"]);
 }
 
 /// Sends a hand-made ClientHello for `version` and reads the server's first record.
@@ -542,12 +617,15 @@ async fn secrets_never_appear_in_replies() {
         let sim = Simulator::start(scenario).await.unwrap();
         let setup = scenario.client();
         let mut c = tls_session(&sim).await;
-        let secret = setup.password.clone().or(setup.token.clone()).unwrap();
+        // Direct send signs in with nothing: try the M365 mailbox's secret there anyway.
+        let secret =
+            setup.password.clone().or(setup.token.clone()).unwrap_or_else(|| accounts::M365_PASSWORD.into());
+        let user = setup.user.clone().unwrap_or_else(|| accounts::M365_USER.into());
         for line in [
-            format!("AUTH PLAIN {}", plain(&setup.user, &secret)),
-            format!("AUTH XOAUTH2 {}", xoauth2(&setup.user, &secret)),
+            format!("AUTH PLAIN {}", plain(&user, &secret)),
+            format!("AUTH XOAUTH2 {}", xoauth2(&user, &secret)),
             String::new(),
-            format!("AUTH LOGIN {}", b64(&setup.user)),
+            format!("AUTH LOGIN {}", b64(&user)),
             b64(&secret),
             format!("MAIL FROM:<{secret}>"),
             secret.clone(),

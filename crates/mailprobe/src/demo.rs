@@ -8,7 +8,7 @@ use mailprobe_net::TrustStore;
 use mailprobe_proto::Secret;
 use mailprobe_sim::{PortKind, Scenario, Simulator};
 
-use crate::cli::{AuthArg, DemoArgs, DiagnoseArgs, GlobalArgs, SecurityArg};
+use crate::cli::{AuthArg, DemoArgs, DiagnoseArgs, GlobalArgs, ModeArg, SecurityArg};
 use crate::diagnose::{self, Secrets};
 use crate::report::Report;
 
@@ -29,7 +29,16 @@ pub fn scenarios(args: &DemoArgs) -> Result<Vec<Scenario>> {
 /// The diagnose flags the scenario's client amounts to.
 fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
     let client = scenario.client();
+    let mode = match client.mode {
+        Some("direct-send") => Some(ModeArg::DirectSend),
+        Some("relay") => Some(ModeArg::Relay),
+        Some("submission") => Some(ModeArg::Submission),
+        _ => None,
+    };
+    let direct = matches!(mode, Some(ModeArg::DirectSend | ModeArg::Relay));
     let (port, security) = match client.port_kind {
+        // Direct send and relay go to port 25, plaintext then STARTTLS.
+        PortKind::Submission if direct => (25, SecurityArg::Starttls),
         PortKind::Submission => (587, SecurityArg::Starttls),
         PortKind::Implicit => (465, SecurityArg::Tls),
     };
@@ -41,7 +50,7 @@ fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
         port: Some(port),
         security,
         connect_to: vec![sim.addr(client.port_kind)],
-        user: Some(client.user.clone()),
+        user: client.user.clone(),
         password_env: None,
         password_file: None,
         password_stdin: false,
@@ -56,7 +65,7 @@ fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
         send: false,
         imap: None,
         imap_security: SecurityArg::Auto,
-        mode: None,
+        mode,
         ca_file: None,
         client_tls_max: client.client_tls_max.map(str::to_owned),
         tls_scan: false,

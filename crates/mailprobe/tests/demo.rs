@@ -30,6 +30,7 @@ fn every_scenario_shows_its_finding() {
         ("m365-smtp-auth-disabled", Some("auth.smtp_auth_disabled")),
         ("m365-send-as-denied", Some("sender.send_as_denied")),
         ("m365-legacy-tls", Some("tls.version_too_old")),
+        ("m365-direct-send-external", Some("direct_send.external_recipient")),
     ];
     let scenarios = doc["scenarios"].as_array().unwrap();
     for (name, id) in expected {

@@ -1,0 +1,190 @@
+//! `mailprobe diagnose --mode ...` against Microsoft 365 as the simulator plays it: direct send to
+//! the tenant's MX endpoint, direct send aimed at the submission host or at an IP address, and a
+//! signed-in device sending as another mailbox. The real binary runs against simulators started
+//! in this process. Needs no network and no test servers.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use mailprobe_sim::{Scenario, Simulator, accounts};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
+
+/// A simulator on a runtime of its own, serving while the test drives the binary.
+struct Sim {
+    sim: Simulator,
+    ca_file: PathBuf,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    fn start(scenario: Scenario) -> Sim {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let sim = runtime.block_on(Simulator::start(scenario)).expect("start the simulator");
+        let ca_file = std::env::temp_dir().join(format!(
+            "mailprobe-m365-modes-ca-{}-{}.pem",
+            std::process::id(),
+            sim.submission_addr().port()
+        ));
+        std::fs::write(&ca_file, sim.ca_pem()).expect("write the CA");
+        Sim { sim, ca_file, _runtime: runtime }
+    }
+
+    /// `--connect-to` the STARTTLS listener, `--ca-file` the simulator's CA; the host is the caller's.
+    fn flags(&self, host: &str) -> Vec<String> {
+        [
+            "--host",
+            host,
+            "--connect-to",
+            &self.sim.submission_addr().to_string(),
+            "--ca-file",
+            &self.ca_file.display().to_string(),
+            "--timeout",
+            "5",
+            "--format",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.ca_file);
+    }
+}
+
+/// Runs `mailprobe diagnose ARGS` with `env` added, and parses its JSON document.
+fn diagnose(args: &[String], env: &[(&str, &str)]) -> (Output, Value) {
+    let out = Command::new(BIN)
+        .arg("diagnose")
+        .args(args)
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run mailprobe diagnose");
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, doc)
+}
+
+fn ids(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings array: {doc:#}"))
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn direct_send_to_an_outside_recipient_is_external_recipient() {
+    let sim = Sim::start(Scenario::M365DirectSendExternal);
+    let client = Scenario::M365DirectSendExternal.client();
+    assert_eq!(sim.sim.host_name(), "contoso-example.mail.protection.outlook.com");
+    let mut args = sim.flags(sim.sim.host_name());
+    args.extend(strings(&["--mode", "direct-send", "--from", &client.from, "--to", &client.to]));
+    let (out, doc) = diagnose(&args, &[]);
+    let ids = ids(&doc);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert_eq!(doc["ok"], false, "{doc:#}");
+    assert_eq!(ids.first().map(String::as_str), Some("direct_send.external_recipient"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i == "direct_send.wrong_endpoint"), "{ids:?}");
+
+    // The same device writing inside the tenant gets through: no error finding.
+    let mut args = sim.flags(sim.sim.host_name());
+    args.extend(strings(&[
+        "--mode",
+        "direct-send",
+        "--from",
+        &client.from,
+        "--to",
+        accounts::M365_RECIPIENT,
+    ]));
+    let (out, doc) = diagnose(&args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let errors = doc["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "error").count();
+    assert_eq!(errors, 0, "{doc:#}");
+}
+
+#[test]
+fn direct_send_aimed_at_the_submission_host_is_wrong_endpoint() {
+    let sim = Sim::start(Scenario::M365Ok);
+    assert_eq!(sim.sim.host_name(), "smtp.office365.com");
+    let mut args = sim.flags(sim.sim.host_name());
+    args.extend(strings(&[
+        "--mode",
+        "direct-send",
+        "--from",
+        accounts::M365_USER,
+        "--to",
+        accounts::M365_RECIPIENT,
+    ]));
+    let (out, doc) = diagnose(&args, &[]);
+    let ids = ids(&doc);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert_eq!(ids.first().map(String::as_str), Some("direct_send.wrong_endpoint"), "{ids:?}");
+    // It supersedes the plain "not signed in" finding.
+    assert!(!ids.iter().any(|i| i == "auth.not_authenticated"), "{ids:?}");
+}
+
+#[test]
+fn an_ip_address_where_the_mx_name_belongs_is_noticed() {
+    let sim = Sim::start(Scenario::M365DirectSendExternal);
+    let mut args = sim.flags("127.0.0.1");
+    args.extend(strings(&[
+        "--mode",
+        "direct-send",
+        "--from",
+        accounts::M365_USER,
+        "--to",
+        accounts::M365_RECIPIENT,
+    ]));
+    let (out, doc) = diagnose(&args, &[]);
+    let ids = ids(&doc);
+    assert!(ids.iter().any(|i| i == "direct_send.ip_instead_of_mx"), "{ids:?}");
+    // The certificate is for the MX name, not the address: that fails too, so exit 1.
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+}
+
+#[test]
+fn send_as_another_mailbox_is_send_as_denied_and_the_warning_is_superseded() {
+    let sim = Sim::start(Scenario::M365SendAsDenied);
+    let client = Scenario::M365SendAsDenied.client();
+    let user = client.user.as_deref().unwrap();
+    assert_eq!(user, accounts::M365_USER);
+    assert_eq!(client.from, accounts::M365_OTHER_SENDER);
+    let mut args = sim.flags(sim.sim.host_name());
+    args.extend(strings(&[
+        "--user",
+        user,
+        "--password-env",
+        "MAILPROBE_TEST_M365_PASSWORD",
+        "--from",
+        &client.from,
+        "--to",
+        &client.to,
+    ]));
+    let (out, doc) = diagnose(&args, &[("MAILPROBE_TEST_M365_PASSWORD", accounts::M365_PASSWORD)]);
+    let ids = ids(&doc);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert_eq!(ids.first().map(String::as_str), Some("sender.send_as_denied"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i == "sender.send_as_needed"), "{ids:?}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(accounts::M365_PASSWORD));
+}
