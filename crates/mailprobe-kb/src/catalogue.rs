@@ -34,6 +34,13 @@
 //! host = "\\.office365\\.com$"       # regex on the transcript's host
 //! port = [25]                        # the transcript's port
 //! params = { issuer = "Avast" }      # regexes on the observation's params (see provided_params)
+//! evidence = ["pasted", "log"]       # where the transcripts came from (the Context's `evidence`:
+//!                                    # live, pasted, log). For events another program reported
+//!                                    # that mean something else in mailprobe's own probe: a
+//!                                    # pasted "wrong version number" is that program's TLS on a
+//!                                    # STARTTLS port, while live the same failure waits for a
+//!                                    # mode check to confirm it. Texts may select on `$evidence`
+//!                                    # to say what only live rules can give (see lint.rs)
 //! ambiguous = true                   # deliberately identical to a rule of other findings: the
 //!                                    # evidence fits them all, and the engine lists them ranked
 //!                                    # (catalogue order) under `ambiguous`
@@ -45,7 +52,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use mailprobe_proto::{Context, EnhancedCode, Protocol, Security, SendMode, Stage};
+use mailprobe_proto::{Context, EnhancedCode, EvidenceSource, Protocol, Security, SendMode, Stage};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
@@ -174,6 +181,8 @@ pub(crate) struct RuleDef {
     pub port: Vec<u16>,
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceSource>,
     /// Read by the completeness test only: the engine needs no flag, identical rules tie by
     /// themselves; the flag says the tie is meant.
     #[serde(default)]
@@ -203,6 +212,7 @@ impl RuleDef {
             && self.host == other.host
             && same_set(&self.port, &other.port)
             && self.params == other.params
+            && same_set(&self.evidence, &other.evidence)
     }
 }
 
@@ -261,6 +271,7 @@ impl Rule {
             !d.mode.is_empty(),
             d.host.is_some(),
             !d.port.is_empty(),
+            !d.evidence.is_empty(),
             !d.class.is_empty() && level != 30,
         ] {
             score += u32::from(narrowed);
@@ -287,6 +298,7 @@ impl Rule {
             && (d.security.is_empty() || d.security.contains(&obs.security))
             && (d.protocol.is_empty() || d.protocol.contains(&obs.protocol))
             && (d.mode.is_empty() || context.mode.is_some_and(|m| d.mode.contains(&m)))
+            && (d.evidence.is_empty() || d.evidence.contains(&context.evidence))
             && self.host.as_ref().is_none_or(|re| obs.params.get("host").is_some_and(|h| re.is_match(h)))
             && (d.port.is_empty()
                 || obs.params.get("port").and_then(|p| p.parse().ok()).is_some_and(|p| d.port.contains(&p)))

@@ -19,6 +19,40 @@ type Messages = BTreeMap<String, Vars>;
 struct Vars {
     all: BTreeSet<String>,
     shown: BTreeSet<String>,
+    /// Every place a variable is shown, with the evidence sources it is shown for: a variant of
+    /// `{ $evidence -> [pasted] ... *[live] ... }` renders only for those sources, so it needs its
+    /// variables only from the rules that match them (a rule's `evidence` list).
+    uses: Vec<(String, Guard)>,
+}
+
+/// For which evidence sources (the Context's `evidence`) a part of a message renders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Guard {
+    Any,
+    /// A named variant: these sources only.
+    Only(Vec<String>),
+    /// The default variant: every source but the named variants'.
+    Except(Vec<String>),
+}
+
+impl Guard {
+    /// True when a rule that matches `sources` (empty: any) may render this part.
+    fn admits(&self, sources: &[String]) -> bool {
+        match self {
+            Self::Any => true,
+            _ if sources.is_empty() => true,
+            Self::Only(keys) => sources.iter().any(|s| keys.contains(s)),
+            Self::Except(keys) => sources.iter().any(|s| !keys.contains(s)),
+        }
+    }
+
+    fn narrow(&self, inner: Self) -> Self {
+        match (self, inner) {
+            (Self::Any, g) => g,
+            // Nested selects on `$evidence` are not written; keep the outer, safe side.
+            (outer, _) => outer.clone(),
+        }
+    }
 }
 
 impl Vars {
@@ -27,43 +61,62 @@ impl Vars {
     }
 }
 
-fn inline_vars(e: &ast::InlineExpression<&str>, shown: bool, out: &mut Vars) {
+fn inline_vars(e: &ast::InlineExpression<&str>, shown: bool, guard: &Guard, out: &mut Vars) {
     match e {
         ast::InlineExpression::VariableReference { id } => {
             out.all.insert(id.name.to_owned());
             if shown {
                 out.shown.insert(id.name.to_owned());
+                out.uses.push((id.name.to_owned(), guard.clone()));
             }
         }
         ast::InlineExpression::FunctionReference { arguments, .. } => {
             for a in &arguments.positional {
-                inline_vars(a, shown, out);
+                inline_vars(a, shown, guard, out);
             }
             for a in &arguments.named {
-                inline_vars(&a.value, shown, out);
+                inline_vars(&a.value, shown, guard, out);
             }
         }
-        ast::InlineExpression::Placeable { expression } => expr_vars(expression, out),
+        ast::InlineExpression::Placeable { expression } => expr_vars(expression, guard, out),
         _ => {}
     }
 }
 
-fn expr_vars(e: &ast::Expression<&str>, out: &mut Vars) {
+fn variant_key(key: &ast::VariantKey<&str>) -> String {
+    match key {
+        ast::VariantKey::Identifier { name } => (*name).to_owned(),
+        ast::VariantKey::NumberLiteral { value } => (*value).to_owned(),
+    }
+}
+
+fn expr_vars(e: &ast::Expression<&str>, guard: &Guard, out: &mut Vars) {
     match e {
-        ast::Expression::Inline(i) => inline_vars(i, true, out),
+        ast::Expression::Inline(i) => inline_vars(i, true, guard, out),
         ast::Expression::Select { selector, variants } => {
-            inline_vars(selector, false, out);
+            inline_vars(selector, false, guard, out);
+            let on_evidence = matches!(
+                selector,
+                ast::InlineExpression::VariableReference { id } if id.name == "evidence"
+            );
+            let named: Vec<String> =
+                variants.iter().filter(|v| !v.default).map(|v| variant_key(&v.key)).collect();
             for v in variants {
-                pattern_vars(&v.value, out);
+                let inner = match (on_evidence, v.default) {
+                    (false, _) => guard.clone(),
+                    (true, false) => guard.narrow(Guard::Only(vec![variant_key(&v.key)])),
+                    (true, true) => guard.narrow(Guard::Except(named.clone())),
+                };
+                pattern_vars(&v.value, &inner, out);
             }
         }
     }
 }
 
-fn pattern_vars(p: &ast::Pattern<&str>, out: &mut Vars) {
+fn pattern_vars(p: &ast::Pattern<&str>, guard: &Guard, out: &mut Vars) {
     for el in &p.elements {
         if let ast::PatternElement::Placeable { expression } = el {
-            expr_vars(expression, out);
+            expr_vars(expression, guard, out);
         }
     }
 }
@@ -81,7 +134,7 @@ fn messages(source: &str, name: &str, problems: &mut Vec<String>) -> Messages {
         if let ast::Entry::Message(m) = entry {
             let mut vars = Vars::default();
             match &m.value {
-                Some(p) => pattern_vars(p, &mut vars),
+                Some(p) => pattern_vars(p, &Guard::Any, &mut vars),
                 None => problems.push(format!("{name}: {} has no value", m.id.name)),
             }
             if out.insert(m.id.name.to_owned(), vars).is_some() {
@@ -254,6 +307,9 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
                             if selector_only && captured.contains(v) {
                                 continue;
                             }
+                            if guarded_and_provided(f, vars, v) {
+                                continue;
+                            }
                             problems.push(format!(
                                 "{}: {lang}/{id} uses ${v}, which not every rule of the finding provides",
                                 f.id
@@ -327,6 +383,28 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
         problems.push(format!("no engine finding {AMBIGUOUS:?}"));
     }
     problems
+}
+
+/// The params one rule provides.
+fn rule_params(r: &catalogue::Rule) -> BTreeSet<String> {
+    let mut p: BTreeSet<String> = COMMON_PARAMS.iter().map(|s| (*s).to_owned()).collect();
+    p.extend(r.def.observation.provided_params().iter().map(|s| (*s).to_owned()));
+    p.extend(r.capture_names());
+    p
+}
+
+/// True when every place `var` is shown is a variant of a select on `$evidence`, and every rule
+/// that matches that variant's evidence sources provides `var`.
+fn guarded_and_provided(f: &FindingDef, vars: &Vars, var: &str) -> bool {
+    let uses: Vec<&Guard> = vars.uses.iter().filter(|(v, _)| v == var).map(|(_, g)| g).collect();
+    !uses.is_empty()
+        && uses.iter().all(|g| {
+            **g != Guard::Any
+                && f.rules.iter().all(|r| {
+                    let sources: Vec<String> = r.def.evidence.iter().map(|e| e.as_str().to_owned()).collect();
+                    !g.admits(&sources) || rule_params(r).contains(var)
+                })
+        })
 }
 
 /// The params every path to this finding provides.

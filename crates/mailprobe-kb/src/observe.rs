@@ -218,8 +218,10 @@ impl fmt::Display for ObservationKind {
 }
 
 /// Params every observation provides: where the transcript went and what the context says.
+/// `evidence` is the Context's source (`live`, `pasted`, `log`): texts select on it where a
+/// pasted case cannot give what a live probe measured.
 pub const COMMON_PARAMS: &[&str] =
-    &["host", "port", "security", "protocol", "stage", "provider", "user", "from", "to"];
+    &["host", "port", "security", "protocol", "stage", "provider", "user", "from", "to", "evidence"];
 
 /// One fact drawn from the transcripts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -539,6 +541,7 @@ fn event_params(transcript: &Transcript, stage: Stage, context: &Context) -> BTr
         .into(),
     );
     p.insert("stage".into(), stage.as_str().into());
+    p.insert("evidence".into(), context.evidence.as_str().into());
     let optional = [
         ("provider", &context.provider),
         ("user", &context.user),

@@ -37,7 +37,7 @@ pub use token::{
     TokenInspection, TokenProblem, claims_from_map, decode_jwt_claims, inspect_token, problems_of,
 };
 pub use transcript::{
-    CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, Protocol,
-    ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession, TlsVersionResult,
-    Transcript, snake, summarize, tls_versions,
+    CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, EvidenceSource,
+    Protocol, ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession,
+    TlsVersionResult, Transcript, snake, summarize, tls_versions,
 };

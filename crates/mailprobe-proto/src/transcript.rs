@@ -663,9 +663,40 @@ pub enum SendMode {
     Relay,
 }
 
+/// Where the transcripts came from. The same event means different things: a `not_tls` failure
+/// in a live probe is only a guess at a mode mismatch until a mode check confirms it, and a
+/// `protocol_version` alert to mailprobe's own TLS 1.2+ client means the server is old; pasted
+/// from someone else's program, "wrong version number" is that program speaking TLS to a
+/// STARTTLS port, and the alert is the server refusing that program's old TLS.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceSource {
+    /// mailprobe's own probe: its client, its checks.
+    #[default]
+    Live,
+    /// Text a person pasted (`mailprobe explain`): another program's messages and dialogue.
+    Pasted,
+    /// A log file read back: another program's dialogue.
+    Log,
+}
+
+impl EvidenceSource {
+    /// The serde name (`live`, `pasted`, `log`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Pasted => "pasted",
+            Self::Log => "log",
+        }
+    }
+}
+
 /// What the user asked for and what is known about the client: the diagnosis's second input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Context {
+    /// Where the transcripts came from; a live probe unless said otherwise.
+    #[serde(default, skip_serializing_if = "is_live")]
+    pub evidence: EvidenceSource,
     /// Provider id from the provider table (`gmail`, `m365`, `outlook`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -708,6 +739,10 @@ pub struct Context {
     /// "the server refused our old TLS" from other handshake failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_tls_max: Option<String>,
+}
+
+fn is_live(e: &EvidenceSource) -> bool {
+    *e == EvidenceSource::Live
 }
 
 #[cfg(test)]

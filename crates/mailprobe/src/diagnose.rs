@@ -216,6 +216,8 @@ pub fn plan(
         send: args.send,
         imap: imap.as_ref().map(|i| Endpoint { host: i.host.clone(), port: i.port, security: i.security }),
         client_tls_max: client_tls_max.map(|v| v.to_string()),
+        // mailprobe's own probe: see `EvidenceSource`.
+        evidence: mailprobe_proto::EvidenceSource::Live,
     };
     Ok((ProbePlan { smtp, imap, client_tls_max, tls_scan: args.tls_scan }, context))
 }

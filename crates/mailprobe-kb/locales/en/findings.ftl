@@ -558,13 +558,28 @@ tls-unavailable-fix-server = On the server, read the mail log at the time of the
 ## tls.mode_mismatch
 
 tls-mode-mismatch-title = Wrong encryption mode for this port
-tls-mode-mismatch-summary = Port { $asked_port } on { $host } does not speak { $asked_security }: a second attempt with { $working_security } on port { $working_port } got the server's greeting.
+tls-mode-mismatch-summary = { $evidence ->
+    [live] Port { $asked_port } on { $host } does not speak { $asked_security }: a second attempt with { $working_security } on port { $working_port } got the server's greeting.
+   *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
+}
 tls-mode-mismatch-cause-pair = The encryption setting does not match the port: 465 expects SSL/TLS from the first byte, while 587 and 25 start unencrypted and switch with STARTTLS.
 tls-mode-mismatch-cause-autoconfig = Automatic setup or an old profile paired the port with the wrong encryption.
-tls-mode-mismatch-fix-use-working = Use port { $working_port } with { $working_security }.
-tls-mode-mismatch-fix-outlook-windows = File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port to { $working_port } and the encrypted connection type to { $working_security }.
-tls-mode-mismatch-fix-outlook-macos = Tools > Accounts, select the account; set the outgoing server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
-tls-mode-mismatch-fix-device = Set the SMTP port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
+tls-mode-mismatch-fix-use-working = { $evidence ->
+    [live] Use port { $working_port } with { $working_security }.
+   *[other] Use a matching pair: port 465 with SSL/TLS, or port 587 with STARTTLS.
+}
+tls-mode-mismatch-fix-outlook-windows = { $evidence ->
+    [live] File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port to { $working_port } and the encrypted connection type to { $working_security }.
+   *[other] File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port and the encrypted connection type as a matching pair: 465 with SSL/TLS, or 587 with STARTTLS.
+}
+tls-mode-mismatch-fix-outlook-macos = { $evidence ->
+    [live] Tools > Accounts, select the account; set the outgoing server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
+   *[other] Tools > Accounts, select the account; use port 465 with "Use SSL to connect" ticked, or port 587 with it unticked (STARTTLS).
+}
+tls-mode-mismatch-fix-device = { $evidence ->
+    [live] Set the SMTP port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
+   *[other] Set the SMTP port and security as a matching pair: 465 with SSL/TLS (may be called "SSL"), or 587 with STARTTLS (may be called "TLS").
+}
 
 ## tls.version_too_old
 

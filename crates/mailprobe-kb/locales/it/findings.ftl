@@ -558,13 +558,28 @@ tls-unavailable-fix-server = Sul server, leggi il log della posta all'ora del te
 ## tls.mode_mismatch
 
 tls-mode-mismatch-title = Modalità di cifratura sbagliata per questa porta
-tls-mode-mismatch-summary = La porta { $asked_port } di { $host } non parla { $asked_security }: un secondo tentativo con { $working_security } sulla porta { $working_port } ha ricevuto il saluto del server.
+tls-mode-mismatch-summary = { $evidence ->
+    [live] La porta { $asked_port } di { $host } non parla { $asked_security }: un secondo tentativo con { $working_security } sulla porta { $working_port } ha ricevuto il saluto del server.
+   *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
+}
 tls-mode-mismatch-cause-pair = L'impostazione di cifratura non corrisponde alla porta: la 465 vuole SSL/TLS fin dal primo byte, mentre la 587 e la 25 partono in chiaro e passano alla cifratura con STARTTLS.
 tls-mode-mismatch-cause-autoconfig = La configurazione automatica o un vecchio profilo ha abbinato la porta alla cifratura sbagliata.
-tls-mode-mismatch-fix-use-working = Usa la porta { $working_port } con { $working_security }.
-tls-mode-mismatch-fix-outlook-windows = File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server in uscita su { $working_port } e il tipo di connessione crittografata su { $working_security }.
-tls-mode-mismatch-fix-outlook-macos = Strumenti > Account, seleziona l'account; imposta la porta del server in uscita su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
-tls-mode-mismatch-fix-device = Imposta la porta SMTP su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
+tls-mode-mismatch-fix-use-working = { $evidence ->
+    [live] Usa la porta { $working_port } con { $working_security }.
+   *[other] Usa una coppia coerente: porta 465 con SSL/TLS, oppure porta 587 con STARTTLS.
+}
+tls-mode-mismatch-fix-outlook-windows = { $evidence ->
+    [live] File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server in uscita su { $working_port } e il tipo di connessione crittografata su { $working_security }.
+   *[other] File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta porta del server in uscita e tipo di connessione crittografata come coppia coerente: 465 con SSL/TLS, oppure 587 con STARTTLS.
+}
+tls-mode-mismatch-fix-outlook-macos = { $evidence ->
+    [live] Strumenti > Account, seleziona l'account; imposta la porta del server in uscita su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
+   *[other] Strumenti > Account, seleziona l'account; usa la porta 465 con l'uso di SSL spuntato, oppure la porta 587 senza (STARTTLS).
+}
+tls-mode-mismatch-fix-device = { $evidence ->
+    [live] Imposta la porta SMTP su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
+   *[other] Imposta porta SMTP e sicurezza come coppia coerente: 465 con SSL/TLS (può chiamarsi "SSL"), oppure 587 con STARTTLS (può chiamarsi "TLS").
+}
 
 ## tls.version_too_old
 

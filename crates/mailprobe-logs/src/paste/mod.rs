@@ -35,8 +35,9 @@ mod redact;
 use std::sync::LazyLock;
 
 use mailprobe_proto::{
-    CertificateInfo, Context, EhloCapabilities, Endpoint, EnhancedCode, EventKind, MAX_REPLY_LINES, Protocol,
-    Reply, Role, Security, Stage, TlsFailure, TlsSession, Transcript, decode_challenge, snake,
+    CertificateInfo, Context, EhloCapabilities, Endpoint, EnhancedCode, EventKind, EvidenceSource,
+    MAX_REPLY_LINES, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession, Transcript,
+    decode_challenge, snake,
 };
 use regex::Regex;
 use serde::Serialize;
@@ -207,6 +208,9 @@ impl Pasted {
             host: self.hints.host.clone().unwrap_or_default(),
             port: self.hints.port.unwrap_or(0),
             security: self.hints.security,
+            // Another program's messages: the knowledge base reads some of them differently
+            // from the same event in mailprobe's own probe (see `EvidenceSource`).
+            evidence: EvidenceSource::Pasted,
             ..Context::default()
         }
     }
