@@ -139,7 +139,7 @@ mod tests {
         assert!(a.name_matches && a.in_order && a.expires_soon && !a.self_signed);
         assert_eq!(a.days_left, Some(8));
         assert_eq!(a.issuer_not_sent.as_deref(), Some("CN=Root"));
-        let a = assess_chain(&[leaf.clone()], "other.example.com", now);
+        let a = assess_chain(std::slice::from_ref(&leaf), "other.example.com", now);
         assert!(!a.name_matches);
         assert_eq!(a.issuer_not_sent.as_deref(), Some("CN=Inter"));
         let expired = cert("CN=x", "CN=x", &["x"], "2019-01-01T00:00:00Z", "2020-01-01T00:00:00Z");
