@@ -21,6 +21,9 @@ OAUTH_SHORT_TTL=${MAILPROBE_TESTENV_OAUTH_SHORT_TTL:-3}
 OAUTH_ACCESS_TTL=${MAILPROBE_TESTENV_OAUTH_ACCESS_TTL:-600}
 OAUTH_CLIENT_SECRET=Canary-ClientSecret-5c1e7d20   # must match server.mjs
 
+# the env keys of this part: a change in them restarts only this part
+OAUTH_KEYS='^(SMTP_OAUTH|IMAPS_OAUTH|OAUTH_[A-Z_]+|NODE|DOVECOT_OAUTH_LOG|POSTFIX_OAUTH_LOG)='
+
 oauth_set_ports() {
     P_SMTP_OAUTH=$((PORT_BASE + 98))
     P_IMAPS_OAUTH=$((PORT_BASE + 995))
@@ -180,6 +183,12 @@ service pop3-login {
   }
   inet_listener pop3s {
     port = 0
+  }
+}
+# no growing delay (up to 15 s) after failed logins from 127.0.0.1: the tests fail on purpose
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service auth {
@@ -350,6 +359,7 @@ PY
 }
 
 oauth_healthy() {
+    [ -f "$DIR/env" ] && [ "$(oauth_env_lines)" = "$(grep -E "$OAUTH_KEYS" "$DIR/env")" ] || return 1
     oauth_node_pid >/dev/null && oauth_dovecot_pid >/dev/null && oauth_postfix_pid >/dev/null || return 1
     oauth_wait_ready "$(( $(date +%s) + 3 ))" 2>/dev/null
 }

@@ -238,9 +238,6 @@ const provider = new Provider(ISSUER, configuration);
 // for: inactive (so Dovecot reports a rejected token, not a server error)
 provider.use(async (ctx, next) => {
   await next();
-  // one connection per introspection: Dovecot 2.3's HTTP client stalls now and then when it
-  // reuses an idle connection
-  if (ctx.path === '/token/introspection') ctx.set('Connection', 'close');
   if (ctx.path === '/token/introspection' && ctx.status === 400 && ctx.body?.error === 'unsupported_token_type') {
     ctx.status = 200;
     ctx.body = { active: false };
