@@ -49,6 +49,10 @@ pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
     let token = match (&args.token_env, &args.token_file) {
         (Some(var), _) => Some(credentials::from_env(var, "token")?),
         (_, Some(file)) => Some(credentials::from_file(file, "token")?),
+        // --auth xoauth2|oauthbearer without --token-*: the token of `mailprobe auth login`
+        _ if matches!(args.auth, AuthArg::Xoauth2 | AuthArg::Oauthbearer) => {
+            Some(crate::auth::stored_token_blocking(None)?)
+        }
         _ => None,
     };
     // Direct send and relay do not sign in: never ask for a password there.
@@ -257,7 +261,8 @@ fn imap_target(
 
 /// Runs the probe and the diagnosis.
 pub async fn run(env: &ProbeEnv, plan: &ProbePlan, context: Context, lang: Lang) -> Report {
-    let transcripts = run_plan(env, plan).await;
+    let mut transcripts = run_plan(env, plan).await;
+    crate::auth::add_token_evidence(&mut transcripts, plan);
     let findings = KnowledgeBase::builtin().diagnose(&context, &transcripts, lang);
     Report::new(context, transcripts, findings)
 }

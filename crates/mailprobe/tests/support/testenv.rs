@@ -66,6 +66,32 @@ pub struct TestEnv {
     pub dns_port: u16,
     /// The HTTP server that serves autoconfig XML by Host header.
     pub http_port: u16,
+    /// OAuth (issue 5): STARTTLS, then `AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER` through a second
+    /// Dovecot whose oauth2 passdbs check JWTs locally and opaque tokens by introspection at
+    /// `oauth_issuer`; the sender must be the authenticated user (553 otherwise).
+    pub smtp_oauth: u16,
+    /// OAuth: implicit-TLS IMAP of that Dovecot (`AUTH=XOAUTH2 AUTH=OAUTHBEARER`, SASL-IR).
+    pub imaps_oauth: u16,
+    /// The authorization server (panva's oidc-provider), `http://127.0.0.1:PORT`, with discovery.
+    pub oauth_issuer: String,
+    /// Public client for the installed-app flow (loopback redirect on any port, PKCE).
+    pub oauth_client_installed: String,
+    /// Public client for the device authorization grant.
+    pub oauth_client_device: String,
+    /// Public client whose access tokens live `oauth_short_ttl` seconds.
+    pub oauth_client_short: String,
+    /// Lifetime of `oauth_client_short`'s access tokens, seconds.
+    pub oauth_short_ttl: u64,
+    /// Confidential client (client_secret_post) and its secret, a canary.
+    pub oauth_client_confidential: String,
+    pub oauth_client_secret: String,
+    /// `token.mjs`: signs in as a test user through the server's login form (token, approve,
+    /// device); run with `node`.
+    pub oauth_token_tool: PathBuf,
+    pub node: PathBuf,
+    pub oauth_log: PathBuf,
+    pub dovecot_oauth_log: PathBuf,
+    pub postfix_oauth_log: PathBuf,
     /// IMAP with STARTTLS.
     pub imap_starttls: u16,
     /// IMAP over implicit TLS.
@@ -187,6 +213,20 @@ pub fn parse(text: &str) -> Result<TestEnv, String> {
         smtps_weaktls: port("SMTPS_WEAKTLS")?,
         dns_port: port("DNS_PORT")?,
         http_port: port("HTTP_PORT")?,
+        smtp_oauth: port("SMTP_OAUTH")?,
+        imaps_oauth: port("IMAPS_OAUTH")?,
+        oauth_issuer: s("OAUTH_ISSUER")?,
+        oauth_client_installed: s("OAUTH_CLIENT_INSTALLED")?,
+        oauth_client_device: s("OAUTH_CLIENT_DEVICE")?,
+        oauth_client_short: s("OAUTH_CLIENT_SHORT")?,
+        oauth_short_ttl: s("OAUTH_SHORT_TTL")?.parse().map_err(|_| "bad OAUTH_SHORT_TTL".to_string())?,
+        oauth_client_confidential: s("OAUTH_CLIENT_CONFIDENTIAL")?,
+        oauth_client_secret: s("OAUTH_CLIENT_SECRET")?,
+        oauth_token_tool: PathBuf::from(s("OAUTH_TOKEN_TOOL")?),
+        node: PathBuf::from(s("NODE")?),
+        oauth_log: PathBuf::from(s("OAUTH_LOG")?),
+        dovecot_oauth_log: PathBuf::from(s("DOVECOT_OAUTH_LOG")?),
+        postfix_oauth_log: PathBuf::from(s("POSTFIX_OAUTH_LOG")?),
         imap_starttls: port("IMAP_STARTTLS")?,
         imaps: port("IMAPS")?,
         ca_file: PathBuf::from(s("CA_FILE")?),

@@ -1,0 +1,235 @@
+//! Helpers for the OAuth tests: tokens from the test authorization server (through its real
+//! sign-in pages, driven by `testenv/oauth-server/token.mjs`), and `mailprobe auth login` runs
+//! completed the way a person at a browser would.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::testenv::TestEnv;
+
+/// The scopes of a Google-style (opaque) token for mail.
+pub const GOOGLE_SCOPES: &str = "openid email offline_access https://mail.google.com/";
+/// The scopes of a Microsoft-style (JWT) token for SMTP.
+pub const OUTLOOK_SCOPES: &str = "openid offline_access https://outlook.office.com/SMTP.Send";
+
+/// A token response from the test server.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+fn node(env: &TestEnv) -> Command {
+    let mut c = Command::new(&env.node);
+    c.arg(&env.oauth_token_tool).stdin(Stdio::null());
+    c
+}
+
+fn check(out: &Output, what: &str) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{what} failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+/// Signs `user` in with `client` for `scope` and returns the tokens; `revoke` = "access" or
+/// "refresh" revokes that token at the server first.
+pub fn token(env: &TestEnv, user: &str, client: &str, scope: &str, revoke: Option<&str>) -> Tokens {
+    let mut c = node(env);
+    c.args(["token", "--issuer", &env.oauth_issuer, "--user", user, "--client", client, "--scope", scope]);
+    if let Some(r) = revoke {
+        c.args(["--revoke", r]);
+    }
+    let out = c.output().expect("run node");
+    let v: serde_json::Value =
+        serde_json::from_str(check(&out, "token.mjs token").trim()).expect("token JSON");
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    Tokens {
+        access_token: s("access_token").expect("access_token"),
+        refresh_token: s("refresh_token"),
+        id_token: s("id_token"),
+        scope: s("scope").unwrap_or_default(),
+    }
+}
+
+/// Revokes a token at the server's revocation endpoint (as a public client).
+pub fn revoke(env: &TestEnv, client: &str, token: &str) {
+    let script = r#"
+const [issuer, client, token] = process.argv.slice(1);
+const r = await fetch(issuer + '/token/revocation', { method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ token, client_id: client }).toString() });
+if (!r.ok) { console.error('HTTP', r.status, await r.text()); process.exit(1); }
+"#;
+    let out = Command::new(&env.node)
+        .args(["--input-type=module", "-e", script, &env.oauth_issuer, client, token])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run node");
+    check(&out, "revocation");
+}
+
+/// A `mailprobe` command whose config (and so its token store) is `config_dir`, without a
+/// session bus (so the OS keyring is unavailable, as on the test machines).
+pub fn mailprobe(config_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mailprobe"));
+    c.env("MAILPROBE_CONFIG_DIR", config_dir)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("MAILPROBE_TOKEN_STORE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+/// What a finished command printed.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+pub fn run(mut c: Command) -> Run {
+    let out = c.output().expect("run mailprobe");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs a `mailprobe auth login` that prints a sign-in prompt on stderr; `answer` gets the
+/// stderr line that `wanted` accepts and plays the person (approves in the "browser"). Returns
+/// everything the command printed.
+pub fn login_interactive(mut c: Command, wanted: impl Fn(&str) -> bool, answer: impl FnOnce(&str)) -> Run {
+    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn mailprobe");
+    let stderr = child.stderr.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut answer = Some(answer);
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) if wanted(&line) => {
+                if let Some(a) = answer.take() {
+                    a(&line);
+                }
+                break;
+            }
+            Ok(_) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break child.wait().expect("wait");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: reader.join().unwrap_or_default(),
+    }
+}
+
+/// The authorization URL in a line `mailprobe auth login` printed.
+pub fn url_in(line: &str) -> Option<String> {
+    line.split_whitespace().find(|w| w.starts_with("http://") && w.contains("/auth?")).map(str::to_owned)
+}
+
+/// Approves an authorization URL as `user` and lets the redirect reach the client.
+pub fn approve(env: &TestEnv, url: &str, user: &str) {
+    let out =
+        node(env).args(["approve", "--user", user, "--url", url, "--deliver"]).output().expect("run node");
+    let text = check(&out, "token.mjs approve");
+    assert!(text.contains("delivered: HTTP 200"), "{text}");
+}
+
+/// Enters a device flow's user code as `user`.
+pub fn approve_device(env: &TestEnv, code: &str, user: &str) {
+    let out = node(env)
+        .args(["device", "--issuer", &env.oauth_issuer, "--user", user, "--code", code])
+        .output()
+        .expect("run node");
+    check(&out, "token.mjs device");
+}
+
+/// `mailprobe auth login --provider custom --issuer … --client-id CLIENT` with `scopes`, signed
+/// in as `user` through the browser flow.
+pub fn login_browser(
+    env: &TestEnv,
+    config: &Path,
+    client: &str,
+    scopes: &str,
+    user: &str,
+    extra: &[&str],
+) -> Run {
+    let mut c = mailprobe(config);
+    c.args([
+        "auth",
+        "login",
+        "--provider",
+        "custom",
+        "--issuer",
+        &env.oauth_issuer,
+        "--client-id",
+        client,
+        "--no-browser",
+    ]);
+    for s in scopes.split_whitespace() {
+        c.args(["--scope", s]);
+    }
+    c.args(extra);
+    let env2 = env.clone();
+    let user = user.to_owned();
+    login_interactive(c, |l| url_in(l).is_some(), move |l| approve(&env2, &url_in(l).unwrap(), &user))
+}
+
+/// A fresh directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "mailprobe-{tag}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
