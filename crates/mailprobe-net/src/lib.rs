@@ -23,15 +23,15 @@ pub use connect::Resolver;
 pub use discovery::{Discovery, DiscoveryOptions, DiscoverySource, DiscoveryStep, FoundServer, discover};
 pub use dns_check::{
     DmarcReport, DnsChecker, DnsConfig, DnsReport, DnsblAnswer, DnsblCode, DnsblDef, DnsblKind, DnsblResult,
-    DnsblStatus, LookupStatus, MxRecord, MxReport, ProviderRef, ReverseReport, SpfMatch, SpfPermerror, SpfReport,
-    SpfStep, SpfVerdict, SpfVia, dnsbl, dnsbls, organizational_domain,
+    DnsblStatus, LookupStatus, MxRecord, MxReport, ProviderRef, ReverseReport, SpfMatch, SpfPermerror,
+    SpfReport, SpfStep, SpfVerdict, SpfVia, dnsbl, dnsbls, organizational_domain,
 };
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
 pub use imap::{ImapTarget, probe_imap, probe_imap_with};
+use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use providers::{
     ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
 };
-use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{TrustStore, certificate_info};
 
