@@ -2,7 +2,7 @@
 //! when verification fails: a diagnosis needs both even when the handshake is aborted.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mailprobe_proto::{CertificateInfo, TlsFailure};
 use rustls::client::WebPkiServerVerifier;
@@ -16,24 +16,51 @@ use crate::NetError;
 /// The roots a probe trusts: webpki's bundled Mozilla roots, the OS store, and any `--ca-file`.
 #[derive(Clone, Debug)]
 pub struct TrustStore {
-    roots: Arc<RootCertStore>,
+    /// Roots known at once: webpki's and any PEM given.
+    base: Arc<RootCertStore>,
+    /// The OS store, read on its own thread: parsing a few hundred PEM files was the largest
+    /// start-up cost of a probe, and the first handshake comes only after the connection,
+    /// banner, EHLO and STARTTLS round trips.
+    native: Option<Arc<OnceLock<Vec<CertificateDer<'static>>>>>,
+    /// `base` plus the OS store, built at the first handshake.
+    combined: Arc<OnceLock<Arc<RootCertStore>>>,
 }
 
 impl TrustStore {
     /// webpki roots plus the OS store (unreadable OS entries are skipped: the bundled roots remain).
     pub fn system() -> Self {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
-        Self { roots: Arc::new(roots) }
+        let mut base = RootCertStore::empty();
+        base.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let native = Arc::new(OnceLock::new());
+        let slot = native.clone();
+        std::thread::spawn(move || {
+            // A panic in the loader must not leave a handshake waiting forever.
+            let certs = std::panic::catch_unwind(|| rustls_native_certs::load_native_certs().certs)
+                .unwrap_or_default();
+            let _ = slot.set(certs);
+        });
+        Self { base: Arc::new(base), native: Some(native), combined: Arc::default() }
     }
 
     /// Only the given PEM certificates (the simulator's CA in the demo, a test CA).
     pub fn from_pem(pem: &[u8]) -> Result<Self, NetError> {
         let mut roots = RootCertStore::empty();
         add_pem(&mut roots, pem, "the given PEM")?;
-        Ok(Self { roots: Arc::new(roots) })
+        Ok(Self { base: Arc::new(roots), native: None, combined: Arc::default() })
+    }
+
+    /// Every root: waits for the OS store the first time (it is usually read by then).
+    fn roots(&self) -> Arc<RootCertStore> {
+        self.combined
+            .get_or_init(|| match &self.native {
+                None => self.base.clone(),
+                Some(native) => {
+                    let mut roots = (*self.base).clone();
+                    roots.add_parsable_certificates(native.wait().iter().cloned());
+                    Arc::new(roots)
+                }
+            })
+            .clone()
     }
 
     /// Adds the certificates of a PEM file (`--ca-file`).
@@ -42,9 +69,9 @@ impl TrustStore {
             path: path.display().to_string(),
             reason: source.to_string(),
         })?;
-        let mut roots = Arc::unwrap_or_clone(self.roots);
-        add_pem(&mut roots, &pem, &path.display().to_string())?;
-        Ok(Self { roots: Arc::new(roots) })
+        let mut base = Arc::unwrap_or_clone(self.base);
+        add_pem(&mut base, &pem, &path.display().to_string())?;
+        Ok(Self { base: Arc::new(base), native: self.native, combined: Arc::default() })
     }
 
     /// A rustls client configuration whose verifier records into `capture`.
@@ -53,7 +80,7 @@ impl TrustStore {
         capture: &Arc<ChainCapture>,
     ) -> Result<rustls::ClientConfig, NetError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let inner = WebPkiServerVerifier::builder_with_provider(self.roots.clone(), provider.clone())
+        let inner = WebPkiServerVerifier::builder_with_provider(self.roots(), provider.clone())
             .build()
             .map_err(|e| NetError::Tls(e.to_string()))?;
         let verifier = Arc::new(CapturingVerifier { inner, capture: capture.clone() });
