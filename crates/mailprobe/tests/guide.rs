@@ -3,58 +3,20 @@
 //! this process. Needs no network and no test servers.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mailprobe_sim::{Scenario, Simulator, accounts};
+mod sim_support;
+
+use mailprobe_sim::{Scenario, accounts};
+use sim_support::Sim;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
 
-/// A simulator on a runtime of its own, serving while the test drives the binary.
-struct Sim {
-    sim: Simulator,
-    ca_file: PathBuf,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Sim {
-    fn start(scenario: Scenario) -> Sim {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        let sim = runtime.block_on(Simulator::start(scenario)).expect("start the simulator");
-        let ca_file = std::env::temp_dir().join(format!(
-            "mailprobe-guide-ca-{}-{}.pem",
-            std::process::id(),
-            sim.submission_addr().port()
-        ));
-        std::fs::write(&ca_file, sim.ca_pem()).expect("write the CA");
-        Sim { sim, ca_file, _runtime: runtime }
-    }
-
-    /// The flags that point the guide's SMTP check at the simulator.
-    fn flags(&self) -> Vec<String> {
-        vec![
-            "--host".into(),
-            self.sim.host_name().into(),
-            "--connect-to".into(),
-            self.sim.submission_addr().to_string(),
-            "--ca-file".into(),
-            self.ca_file.display().to_string(),
-            "--timeout".into(),
-            "5".into(),
-        ]
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.ca_file);
-    }
+/// The flags that point the guide's SMTP check at the simulator, as its provider host.
+fn sim_flags(sim: &Sim) -> Vec<String> {
+    sim.flags_as(sim.sim.host_name())
 }
 
 /// Runs `mailprobe guide ARGS` with `input` on a pipe as standard input, English unless the
@@ -130,7 +92,7 @@ fn summary(stdout: &str) -> &str {
 fn outlook_gmail_macos_app_password_works_after_step_3() {
     let sim = Sim::start(Scenario::GmailAppPasswordRequired);
     let input = format!("1\n1\n{}\n{}\nn\nno\ny\n", accounts::GMAIL_USER, accounts::GMAIL_ACCOUNT_PASSWORD);
-    let out = guide(&sim.flags(), &input);
+    let out = guide(&sim_flags(&sim), &input);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     no_raw_keys(&stdout);
@@ -192,7 +154,7 @@ fn m365_device_with_old_tls_gets_the_firmware_and_legacy_endpoint_steps() {
     // A device, Microsoft 365, it signs in, the address, an old device, the password; then "no"
     // to the first five steps and the input ends.
     let input = format!("3\n2\ny\n{}\ny\n{}\nn\nn\nn\nn\nn\n", accounts::M365_USER, accounts::M365_PASSWORD);
-    let out = guide(&sim.flags(), &input);
+    let out = guide(&sim_flags(&sim), &input);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     no_raw_keys(&stdout);
@@ -288,7 +250,7 @@ fn italian_run() {
     // Outlook on Windows with Gmail; no, skip, yes, in Italian.
     let input =
         format!("2\n1\n{}\n{}\nno\nsalta\nsì\n", accounts::GMAIL_USER, accounts::GMAIL_ACCOUNT_PASSWORD);
-    let out = guide_env(&sim.flags(), &input, &[("LANG", "it_IT.UTF-8")]);
+    let out = guide_env(&sim_flags(&sim), &input, &[("LANG", "it_IT.UTF-8")]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     no_raw_keys(&stdout);
@@ -350,7 +312,7 @@ fn the_end_of_input_anywhere_ends_cleanly_with_the_summary() {
     }
     // At the password prompt, with checks on: nothing is probed, the summary still comes.
     let sim = Sim::start(Scenario::GmailOk);
-    let out = guide(&sim.flags(), &format!("1\n1\n{}\n", accounts::GMAIL_USER));
+    let out = guide(&sim_flags(&sim), &format!("1\n1\n{}\n", accounts::GMAIL_USER));
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert_in_order(summary(&stdout), &["Checked automatically: nothing."]);
@@ -380,7 +342,7 @@ fn the_password_never_appears_anywhere() {
     const CANARY: &str = "canary-Pw-7f3a9-never-print";
     let sim = Sim::start(Scenario::GmailAppPasswordRequired);
     for lang in ["en", "it"] {
-        let mut args = sim.flags();
+        let mut args = sim_flags(&sim);
         args.extend(strings(&["--lang", lang, "--scenario", "outlook-gmail-macos", "--verbose"]));
         // A wrong password: the server refuses it, and every path that could echo it runs.
         let out = guide(&args, &format!("{}\n{CANARY}\nskip\nmaybe\n", accounts::GMAIL_USER));
@@ -396,7 +358,7 @@ fn the_password_never_appears_anywhere() {
 #[test]
 fn an_empty_password_checks_without_signing_in() {
     let sim = Sim::start(Scenario::GmailOk);
-    let mut args = sim.flags();
+    let mut args = sim_flags(&sim);
     args.extend(strings(&["--scenario", "outlook-gmail-windows"]));
     let out = guide(&args, &format!("{}\n\ny\n", accounts::GMAIL_USER));
     let (stdout, _) = text(&out);
@@ -537,7 +499,7 @@ fn on_a_terminal_the_password_is_not_echoed() {
     }
     let sim = Sim::start(Scenario::GmailAppPasswordRequired);
     let mut command = vec![BIN.to_owned(), "guide".into(), "--scenario".into(), "outlook-gmail-macos".into()];
-    command.extend(sim.flags());
+    command.extend(sim_flags(&sim));
     let mut child = Command::new("script")
         .args(["-q", "-e", "-c", &command.join(" "), "/dev/null"])
         .env("NO_COLOR", "1")
@@ -597,7 +559,7 @@ fn without_a_playbook_the_checks_still_run_and_show_what_to_do() {
     let sim = Sim::start(Scenario::GmailAppPasswordRequired);
     // Outlook on a Mac with "another" provider: no playbook. Without --host the guide asks for
     // the server; the simulator plays it.
-    let flags: Vec<String> = sim.flags().into_iter().skip(2).collect();
+    let flags: Vec<String> = sim_flags(&sim).into_iter().skip(2).collect();
     let input =
         format!("1\n3\n{}\nsmtp.gmail.com\n{}\n", accounts::GMAIL_USER, accounts::GMAIL_ACCOUNT_PASSWORD);
     let out = guide(&flags, &input);
@@ -647,7 +609,7 @@ fn direct_send_to_the_submission_endpoint_points_at_the_settings_step() {
     // Direct send aimed at smtp.office365.com, which wants a sign-in: the guide's first step
     // (the MX endpoint, not smtp.office365.com) is where that is fixed.
     let sim = Sim::start(Scenario::M365Ok);
-    let mut args = sim.flags();
+    let mut args = sim_flags(&sim);
     args.extend(strings(&["--scenario", "m365-direct-send"]));
     let out = guide(&args, &format!("{}\nn\n", accounts::M365_USER));
     let (stdout, stderr) = text(&out);

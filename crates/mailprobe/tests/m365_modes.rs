@@ -3,61 +3,21 @@
 //! signed-in device sending as another mailbox. The real binary runs against simulators started
 //! in this process. Needs no network and no test servers.
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use mailprobe_sim::{Scenario, Simulator, accounts};
+mod sim_support;
+
+use mailprobe_sim::{Scenario, accounts};
 use serde_json::Value;
+use sim_support::Sim;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
 
-/// A simulator on a runtime of its own, serving while the test drives the binary.
-struct Sim {
-    sim: Simulator,
-    ca_file: PathBuf,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Sim {
-    fn start(scenario: Scenario) -> Sim {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        let sim = runtime.block_on(Simulator::start(scenario)).expect("start the simulator");
-        let ca_file = std::env::temp_dir().join(format!(
-            "mailprobe-m365-modes-ca-{}-{}.pem",
-            std::process::id(),
-            sim.submission_addr().port()
-        ));
-        std::fs::write(&ca_file, sim.ca_pem()).expect("write the CA");
-        Sim { sim, ca_file, _runtime: runtime }
-    }
-
-    /// `--connect-to` the STARTTLS listener, `--ca-file` the simulator's CA; the host is the caller's.
-    fn flags(&self, host: &str) -> Vec<String> {
-        [
-            "--host",
-            host,
-            "--connect-to",
-            &self.sim.submission_addr().to_string(),
-            "--ca-file",
-            &self.ca_file.display().to_string(),
-            "--timeout",
-            "5",
-            "--format",
-            "json",
-        ]
-        .map(String::from)
-        .to_vec()
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.ca_file);
-    }
+/// The simulator's flags for `host`, and JSON output.
+fn sim_flags(sim: &Sim, host: &str) -> Vec<String> {
+    let mut f = sim.flags_as(host);
+    f.extend(["--format".to_owned(), "json".to_owned()]);
+    f
 }
 
 /// Runs `mailprobe diagnose ARGS` with `env` added, and parses its JSON document.
@@ -98,7 +58,7 @@ fn direct_send_to_an_outside_recipient_is_external_recipient() {
     let sim = Sim::start(Scenario::M365DirectSendExternal);
     let client = Scenario::M365DirectSendExternal.client();
     assert_eq!(sim.sim.host_name(), "contoso-example.mail.protection.outlook.com");
-    let mut args = sim.flags(sim.sim.host_name());
+    let mut args = sim_flags(&sim, sim.sim.host_name());
     args.extend(strings(&["--mode", "direct-send", "--from", &client.from, "--to", &client.to]));
     let (out, doc) = diagnose(&args, &[]);
     let ids = ids(&doc);
@@ -108,7 +68,7 @@ fn direct_send_to_an_outside_recipient_is_external_recipient() {
     assert!(!ids.iter().any(|i| i == "direct_send.wrong_endpoint"), "{ids:?}");
 
     // The same device writing inside the tenant gets through: no error finding.
-    let mut args = sim.flags(sim.sim.host_name());
+    let mut args = sim_flags(&sim, sim.sim.host_name());
     args.extend(strings(&[
         "--mode",
         "direct-send",
@@ -127,7 +87,7 @@ fn direct_send_to_an_outside_recipient_is_external_recipient() {
 fn direct_send_aimed_at_the_submission_host_is_wrong_endpoint() {
     let sim = Sim::start(Scenario::M365Ok);
     assert_eq!(sim.sim.host_name(), "smtp.office365.com");
-    let mut args = sim.flags(sim.sim.host_name());
+    let mut args = sim_flags(&sim, sim.sim.host_name());
     args.extend(strings(&[
         "--mode",
         "direct-send",
@@ -147,7 +107,7 @@ fn direct_send_aimed_at_the_submission_host_is_wrong_endpoint() {
 #[test]
 fn an_ip_address_where_the_mx_name_belongs_is_noticed() {
     let sim = Sim::start(Scenario::M365DirectSendExternal);
-    let mut args = sim.flags("127.0.0.1");
+    let mut args = sim_flags(&sim, "127.0.0.1");
     args.extend(strings(&[
         "--mode",
         "direct-send",
@@ -170,7 +130,7 @@ fn send_as_another_mailbox_is_send_as_denied_and_the_warning_is_superseded() {
     let user = client.user.as_deref().unwrap();
     assert_eq!(user, accounts::M365_USER);
     assert_eq!(client.from, accounts::M365_OTHER_SENDER);
-    let mut args = sim.flags(sim.sim.host_name());
+    let mut args = sim_flags(&sim, sim.sim.host_name());
     args.extend(strings(&[
         "--user",
         user,
