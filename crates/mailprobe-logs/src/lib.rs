@@ -25,6 +25,7 @@
 //! assert_eq!(pasted.hints.provider.as_deref(), Some("gmail"));
 //! ```
 
+pub mod analyze;
 pub mod paste;
 
 pub use paste::{EvidenceKind, Hints, Note, Options, Pasted, Understood};

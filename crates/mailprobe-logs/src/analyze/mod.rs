@@ -1,0 +1,200 @@
+//! Read whole log files and saved transcripts into one [`Transcript`] per mail session,
+//! streamed: lines go in, finished sessions come out, memory stays bounded whatever the size.
+//!
+//! Two families of formats:
+//! - [`client`]: what a sending program prints about its own session (swaks, `openssl s_client`,
+//!   `curl -v`, msmtp, Python smtplib, PHPMailer, nodemailer, JavaMail, Outlook's logs). A file
+//!   usually holds one session or a few, one after another.
+//! - [`server`]: what a mail server writes about every client (Postfix, Exim, Sendmail,
+//!   Exchange's SMTP protocol log). Sessions interleave and are stitched back together by
+//!   process id, queue id or session id.
+//!
+//! Like the rest of the crate this does no I/O: the caller reads bytes (plain, gzip, stdin),
+//! splits lines and hands each one to a [`SessionParser`].
+
+pub mod client;
+pub mod server;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use mailprobe_proto::Transcript;
+use serde::Serialize;
+
+/// How many bytes of a file's start [`detect`] needs to recognise its format.
+pub const DETECT_BYTES: usize = 64 * 1024;
+
+/// A log or transcript format mailprobe reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// swaks' output (`=== Trying`, `<~`/`~>`, `<-`/`->`).
+    Swaks,
+    /// An `openssl s_client -starttls smtp` (or `-connect` to 465) session.
+    OpensslSClient,
+    /// `curl -v smtp://...` / `smtps://...`.
+    CurlVerbose,
+    /// msmtp's `--debug` output or its log file (`logfile`).
+    Msmtp,
+    /// Python smtplib with `set_debuglevel(1|2)`.
+    PythonSmtplib,
+    /// PHPMailer with `SMTPDebug` 2..4.
+    Phpmailer,
+    /// nodemailer with `logger: true, debug: true`.
+    Nodemailer,
+    /// JavaMail / Jakarta Mail with `mail.debug=true`.
+    Javamail,
+    /// Outlook for Windows' troubleshooting log (`Opmlog`, `*.log` under `%TEMP%\Outlook Logging`).
+    OutlookWindows,
+    /// Outlook for Mac's log (Help > Collect Diagnostics / the logging window).
+    OutlookMac,
+    /// A generic `C:`/`S:` (or `>>>`/`<<<`) dialogue: what `mailprobe explain` reads.
+    Dialogue,
+    /// Postfix's mail log (syslog or `maillog_file`).
+    Postfix,
+    /// Exim's mainlog.
+    Exim,
+    /// Sendmail's syslog lines.
+    Sendmail,
+    /// Exchange / Exchange Online SMTP protocol log (CSV).
+    ExchangeCsv,
+}
+
+impl LogFormat {
+    /// Every format, in the order [`detect`] tries them.
+    pub const ALL: [LogFormat; 15] = [
+        Self::ExchangeCsv,
+        Self::Postfix,
+        Self::Exim,
+        Self::Sendmail,
+        Self::Swaks,
+        Self::OpensslSClient,
+        Self::CurlVerbose,
+        Self::Msmtp,
+        Self::PythonSmtplib,
+        Self::Phpmailer,
+        Self::Nodemailer,
+        Self::Javamail,
+        Self::OutlookWindows,
+        Self::OutlookMac,
+        Self::Dialogue,
+    ];
+
+    /// The name used on the command line (`--input-format`) and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Swaks => "swaks",
+            Self::OpensslSClient => "openssl-s-client",
+            Self::CurlVerbose => "curl-verbose",
+            Self::Msmtp => "msmtp",
+            Self::PythonSmtplib => "python-smtplib",
+            Self::Phpmailer => "phpmailer",
+            Self::Nodemailer => "nodemailer",
+            Self::Javamail => "javamail",
+            Self::OutlookWindows => "outlook-windows",
+            Self::OutlookMac => "outlook-mac",
+            Self::Dialogue => "dialogue",
+            Self::Postfix => "postfix",
+            Self::Exim => "exim",
+            Self::Sendmail => "sendmail",
+            Self::ExchangeCsv => "exchange-csv",
+        }
+    }
+
+    /// True for server logs (many interleaved client sessions), false for a client's own log.
+    pub fn is_server_log(self) -> bool {
+        matches!(self, Self::Postfix | Self::Exim | Self::Sendmail | Self::ExchangeCsv)
+    }
+}
+
+impl fmt::Display for LogFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An `--input-format` name that is not one of [`LogFormat::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown log format {0:?}")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for LogFormat {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+/// Recognises the format from the first bytes of a file (up to [`DETECT_BYTES`]; fewer when
+/// the file is shorter). Server logs are tried first: their line shape is unmistakable.
+/// `None` when nothing fits; the caller may then fall back to [`LogFormat::Dialogue`].
+pub fn detect(head: &[u8]) -> Option<LogFormat> {
+    let head = &head[..head.len().min(DETECT_BYTES)];
+    server::detect(head).or_else(|| client::detect(head))
+}
+
+/// What is known about a session besides its events: who, when, where.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SessionMeta {
+    /// A stable id within the file: the server's session id, `smtpd[1234]` plus a counter, or
+    /// `session N` for client logs.
+    pub id: String,
+    /// The client as the log names it (`printer.lan[192.0.2.7]`), for server logs; the program
+    /// (`swaks 20240103.0`) for client logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// The client's address, when the log shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_ip: Option<IpAddr>,
+    /// The server as the log names it (`smtp.gmail.com`), with its port when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// The login name used, when shown (`sasl_username=`, `AUTH PLAIN` decoded user).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// When the session started, as the log writes it (syslog or ISO time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
+    /// When it ended, as the log writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<String>,
+    /// 1-based line number of its first line in the input.
+    pub first_line: u64,
+    /// 1-based line number of its last line.
+    pub last_line: u64,
+    /// The log ended (or the parser's memory bound was hit) before the session did.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// One session read from a log: the evidence and what is known about it.
+#[derive(Clone, Debug)]
+pub struct LogSession {
+    /// The format it was read from.
+    pub format: LogFormat,
+    /// Who, when, where.
+    pub meta: SessionMeta,
+    /// What happened, as a live probe would have recorded it. Its endpoint is the server as
+    /// far as the log tells (host empty, port 0 when it does not).
+    pub transcript: Transcript,
+}
+
+/// A streaming reader of one format: feed it every line in order, collect sessions as they end.
+///
+/// Implementations keep only sessions still open (bounded: the oldest is flushed as
+/// [`SessionMeta::incomplete`] past a limit), so memory does not grow with the file.
+pub trait SessionParser: Send {
+    /// Reads one line (without its line ending; `number` is 1-based). Sessions the line
+    /// completes are pushed onto `out`. Never panics, whatever the bytes.
+    fn line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>);
+    /// The input ended: pushes every session still open (marked incomplete when it had not
+    /// ended).
+    fn finish(&mut self, out: &mut Vec<LogSession>);
+}
+
+/// A parser for `format`.
+pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
+    if format.is_server_log() { server::parser_for(format) } else { client::parser_for(format) }
+}
