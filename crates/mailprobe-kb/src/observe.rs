@@ -13,7 +13,7 @@ use mailprobe_proto::imap::{ImapResponse, ImapStatus};
 use mailprobe_proto::{
     ClockLevel, CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event, EventKind,
     PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage, TlsFailure,
-    TlsSession, Transcript, decode_challenge, snake, summarize,
+    TlsSession, TokenProblem, Transcript, decode_challenge, snake, summarize,
 };
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,9 @@ pub enum ObservationKind {
     /// transcript's `started_at` plus the event's offset), or a clock check (SNTP, an HTTP
     /// `Date`) that judged it an error. Enough to make OAuth tokens and certificates look invalid.
     ClockSkew,
+    /// A clock check (SNTP, an HTTP `Date`) found this computer's clock between one and five
+    /// minutes off: sign-ins still work, but the margin tokens allow is mostly used up.
+    ClockDrift,
     /// What the bearer token's own claims show is wrong with it (a `token_inspected` event), one
     /// observation per problem. Class: the problem (`expired`, `not_yet_valid`,
     /// `issued_in_future`, `wrong_audience`, `missing_scope`, `wrong_account`).
@@ -103,7 +106,7 @@ pub enum ObservationKind {
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 20] = [
+    pub const ALL: [ObservationKind; 21] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -123,6 +126,7 @@ impl ObservationKind {
         Self::SendingMode,
         Self::SenderDiffers,
         Self::ClockSkew,
+        Self::ClockDrift,
         Self::TokenProblem,
     ];
 
@@ -169,6 +173,7 @@ impl ObservationKind {
             | Self::UnexpectedChallenge
             | Self::SenderDiffers
             | Self::ClockSkew
+            | Self::ClockDrift
             | Self::TlsCertificate => false,
         };
         if ok {
@@ -206,7 +211,10 @@ impl ObservationKind {
             Self::SendingMode => &["mode", "mode_source"],
             Self::SenderDiffers => &[],
             Self::ClockSkew => &["server_time", "local_time", "skew_minutes", "clock"],
-            Self::TokenProblem => &["problem"],
+            Self::ClockDrift => &["reference", "skew_seconds", "clock"],
+            Self::TokenProblem => {
+                &["problem", "scope", "granted", "audience", "expected_audience", "token_user"]
+            }
         }
     }
 }
@@ -653,23 +661,32 @@ impl<'a> Walker<'a> {
                     o.text = problem.name().to_owned();
                     o.evidence.push(summarize(event));
                     o.params.insert("problem".into(), problem.name().to_owned());
+                    o.params.extend(token_problem_params(problem));
                     self.push(o);
                 }
             }
-            EventKind::ClockChecked { check } if check.level == ClockLevel::Error => {
-                let Some(offset) = check.offset_ms else {
+            EventKind::ClockChecked { check } => {
+                let (Some(offset), Some(kind)) = (check.offset_ms, clock_kind(check.level)) else {
                     return;
                 };
-                let mut o = self.obs(ObservationKind::ClockSkew, stage, Some(i));
+                let mut o = self.obs(kind, stage, Some(i));
                 o.evidence.push(summarize(event));
-                o.params.insert("server_time".into(), check.server.clone());
-                o.params.insert("skew_minutes".into(), (offset.unsigned_abs() / 60_000).to_string());
                 // The offset is the reference minus this clock: negative when this one is ahead.
-                o.params.insert("clock".into(), if offset < 0 { "ahead" } else { "behind" }.into());
+                let clock = if offset < 0 { "ahead" } else { "behind" };
+                o.params.insert("clock".into(), clock.into());
+                match kind {
+                    ObservationKind::ClockSkew => {
+                        o.params.insert("server_time".into(), check.server.clone());
+                        o.params.insert("skew_minutes".into(), (offset.unsigned_abs() / 60_000).to_string());
+                    }
+                    _ => {
+                        o.params.insert("reference".into(), check.server.clone());
+                        o.params.insert("skew_seconds".into(), (offset.unsigned_abs() / 1000).to_string());
+                    }
+                }
                 // A fact about this computer, not a failure of the session.
                 self.out.push(o);
             }
-            EventKind::ClockChecked { .. } => {}
             EventKind::ClientError { program, code, message } => {
                 self.client_error(i, stage, event, program.as_deref(), code.as_deref(), message)
             }
@@ -1259,6 +1276,34 @@ pub(crate) fn find_date(text: &str) -> Option<(i64, String)> {
         offset(&zone[..1], digits.get(..2)?, digits.get(2..4)?)?
     };
     Some((unix_seconds(y, mo, d, h, mi, s) - off, c[0].to_owned()))
+}
+
+/// The observation a clock check's verdict makes: over five minutes a skew, over one a drift.
+fn clock_kind(level: ClockLevel) -> Option<ObservationKind> {
+    match level {
+        ClockLevel::Error => Some(ObservationKind::ClockSkew),
+        ClockLevel::Warning => Some(ObservationKind::ClockDrift),
+        ClockLevel::Ok | ClockLevel::Unknown => None,
+    }
+}
+
+/// The facts of one token problem the texts quote: the scope needed and those granted, the
+/// token's audience and the one expected, the token's account.
+fn token_problem_params(problem: &TokenProblem) -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    match problem {
+        TokenProblem::MissingScope { needed, found } => {
+            p.push(("scope".to_owned(), needed.join(" | ")));
+            p.push(("granted".to_owned(), found.join(" ")));
+        }
+        TokenProblem::WrongAudience { expected, found } => {
+            p.push(("audience".to_owned(), found.join(" ")));
+            p.push(("expected_audience".to_owned(), expected.first().cloned().unwrap_or_default()));
+        }
+        TokenProblem::WrongAccount { token_user, .. } => p.push(("token_user".to_owned(), token_user.clone())),
+        TokenProblem::Expired { .. } | TokenProblem::NotYetValid { .. } | TokenProblem::IssuedInFuture { .. } => {}
+    }
+    p
 }
 
 /// Minutes of difference that make a clock wrong enough to matter (OAuth tokens, certificates).

@@ -158,9 +158,23 @@ pub const OUTLOOK_AUDIENCES: &[&str] =
 /// Google's full mail scope (the only one that allows SMTP and IMAP).
 pub const GOOGLE_MAIL_SCOPE: &str = "https://mail.google.com/";
 
+/// Microsoft Graph's audiences (URL form and app id): a Microsoft token, but not one for mail.
+pub const GRAPH_AUDIENCES: &[&str] = &["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
+
 fn is_outlook_audience(aud: &str) -> bool {
     let a = aud.trim_end_matches('/');
     OUTLOOK_AUDIENCES.iter().any(|o| a.eq_ignore_ascii_case(o))
+}
+
+/// A token Microsoft's identity platform issued: for Exchange Online, for Graph, or signed by
+/// its issuers (`login.microsoftonline.com`, `sts.windows.net`).
+fn is_microsoft_token(c: &TokenClaims) -> bool {
+    let graph = |a: &str| GRAPH_AUDIENCES.iter().any(|g| a.trim_end_matches('/').eq_ignore_ascii_case(g));
+    c.audience.iter().any(|a| is_outlook_audience(a) || graph(a))
+        || c.issuer.as_deref().is_some_and(|i| {
+            let i = i.to_ascii_lowercase();
+            i.starts_with("https://login.microsoftonline.com/") || i.starts_with("https://sts.windows.net/")
+        })
 }
 
 impl TokenExpectations {
@@ -174,7 +188,8 @@ impl TokenExpectations {
         let google = ["gmail.com", "googlemail.com", "google.com"]
             .iter()
             .any(|d| host == *d || host.ends_with(&format!(".{d}")));
-        let token_outlook = claims.is_some_and(|c| c.audience.iter().any(|a| is_outlook_audience(a)));
+        // a token for Graph sent to a mail server is still judged by what Exchange Online needs
+        let token_outlook = claims.is_some_and(is_microsoft_token);
         let token_google = claims.is_some_and(|c| {
             c.audience.iter().any(|a| a == GOOGLE_MAIL_SCOPE)
                 || c.scopes.iter().any(|s| s == GOOGLE_MAIL_SCOPE)
@@ -484,6 +499,15 @@ mod tests {
             TokenExpectations::for_server(Protocol::Smtp, "mail.example.net", None),
             TokenExpectations::default()
         );
+        // a Graph token on an unnamed host is judged as Exchange Online would: wrong audience
+        let mut graph = good();
+        graph["aud"] = json!("https://graph.microsoft.com");
+        graph["scp"] = json!("Mail.Send");
+        let c = claims_from_map(&decode_jwt_claims(&jwt(graph.clone())).unwrap());
+        let e = TokenExpectations::for_server(Protocol::Smtp, "127.0.0.1", Some(&c));
+        let names: Vec<&str> =
+            inspect_token(&jwt(graph), NOW, &e).problems.iter().map(TokenProblem::name).collect();
+        assert_eq!(names, ["wrong_audience", "missing_scope"]);
     }
 
     #[test]

@@ -111,13 +111,25 @@ client-outlook-4af4-fix-logging-macos = If it still fails, turn on logging in Ou
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = The OAuth token is not valid for mail
-oauth-wrong-scope-summary = { $host } refused the token with status { $status }: it is not accepted for sending mail. The server expects a token for the scope { $scope }.
+oauth-wrong-scope-summary = The token is not valid for mail at { $host }: it was not granted the scope the server needs ({ $scope }).
 oauth-wrong-scope-cause-scope = The token was requested without the mail scope (for Gmail, https://mail.google.com/); a token for profile, contacts, or only the Gmail API does not open SMTP or IMAP.
 oauth-wrong-scope-cause-account = The token belongs to a different account than the user name sent with it.
 oauth-wrong-scope-cause-not-mail = The token is for another service or application and was never meant for mail sign-in.
 oauth-wrong-scope-fix-scope = Request the scope { $scope } when asking the user for consent, then get a new access token.
 oauth-wrong-scope-fix-user = Send, as the user name in XOAUTH2 or OAUTHBEARER, exactly the address of the account that granted consent.
 oauth-wrong-scope-fix-readd = In a mail program: remove the account and add it again, accepting every permission the sign-in page asks for.
+
+## oauth.wrong_audience
+
+oauth-wrong-audience-title = The OAuth token was issued for another service, not for mail
+oauth-wrong-audience-summary = The token sent to { $host } is for { $audience } (its audience), while the mail server accepts only tokens for { $expected_audience }. A token is bound to the service it was requested for, so the mail server refuses it even though it is genuine.
+oauth-wrong-audience-cause-graph = The token was requested for Microsoft Graph (https://graph.microsoft.com, scopes such as Mail.Send) instead of Exchange Online (https://outlook.office.com/SMTP.Send). Graph's Mail.Send sends through the Graph API, never through SMTP or IMAP.
+oauth-wrong-audience-cause-default-scope = The program asked for the .default scope or a scope without a resource prefix, and the identity platform picked Microsoft Graph as the resource.
+oauth-wrong-audience-cause-reused = A token obtained for another part of the program (the Graph API, an ID token for sign-in) was reused for mail.
+oauth-wrong-audience-fix-scope = Request the token with the full Exchange Online scope: https://outlook.office.com/SMTP.Send for SMTP (https://outlook.office.com/IMAP.AccessAsUser.All for IMAP), plus offline_access; never a bare Mail.Send or a Graph scope.
+oauth-wrong-audience-fix-app-only = For an app-only token (client credentials), request https://outlook.office365.com/.default and give the application the SMTP.SendAsApp permission of Office 365 Exchange Online, not a Microsoft Graph permission.
+oauth-wrong-audience-fix-permission = In Microsoft Entra ID, under the app's API permissions, add the delegated SMTP.Send permission (IMAP.AccessAsUser.All for IMAP) and grant admin consent; the scope the program requests must still name https://outlook.office.com.
+oauth-wrong-audience-fix-mailprobe = To check the account with a token of the right kind, sign in with `mailprobe auth login --provider microsoft`, which asks for https://outlook.office.com/SMTP.Send, then run the diagnosis again.
 
 ## oauth.wrong_account
 
@@ -160,11 +172,17 @@ oauth-token-expired-fix-clock = Set the computer's date and time to update autom
 
 oauth-refresh-failed-title = The OAuth refresh token no longer works
 oauth-refresh-failed-summary = Getting a new access token failed: { $message }. Until someone signs in again, no new token can be had.
-oauth-refresh-failed-cause-revoked = The refresh token was revoked: the password was changed, access was removed from the account's security page, or an administrator revoked the sessions.
+oauth-refresh-failed-cause-revoked = The refresh token was revoked: the password was changed, the user signed out everywhere, or an administrator revoked the sessions.
+oauth-refresh-failed-cause-consent = The consent was withdrawn: the app's access was removed from the account's security page (Google: Third-party apps with account access; Microsoft: My Apps), which revokes its refresh tokens.
+oauth-refresh-failed-cause-google-unused = A Google refresh token that has not been used for six months expires, and so does one beyond the limit of refresh tokens per account and app (the oldest are dropped).
 oauth-refresh-failed-cause-google-testing = For a Google Cloud project whose OAuth consent screen is still in "Testing", refresh tokens stop working after seven days.
 oauth-refresh-failed-cause-microsoft-inactive = Microsoft refresh tokens expire after a long time unused (90 days by default) or when a policy demands a new sign-in.
 oauth-refresh-failed-cause-client = The application's client secret changed or expired, or the refresh token belongs to another client id.
-oauth-refresh-failed-fix-signin = Sign in again and grant the consent once more: that gives a new refresh token.
+oauth-refresh-failed-fix-signin = Sign in again and grant the consent once more: that gives a new refresh token{ $evidence ->
+        [live] {" "}(for mailprobe's own sign-in: `mailprobe auth login` with the same provider, then run the diagnosis again).
+       *[other] .
+    }
+oauth-refresh-failed-fix-google-access = If the app is missing from the account's list of apps with access (myaccount.google.com, Security, Third-party apps with account access), its access was removed: signing in again restores it.
 oauth-refresh-failed-fix-store = Store the refresh token every time the server sends a new one, and when a refresh is refused with invalid_grant, ask the user to sign in rather than retrying.
 oauth-refresh-failed-fix-google-publish = In Google Cloud Console, move the OAuth consent screen from "Testing" to "In production" so refresh tokens no longer expire after a week.
 oauth-refresh-failed-fix-m365-consent = In Microsoft Entra ID, check the application's client secret and the consent it was granted (Enterprise applications > the app > Permissions), and renew what has expired.
@@ -666,6 +684,18 @@ clock-skew-fix-macos = On a Mac, open System Settings > General > Date & Time an
 clock-skew-fix-windows = On Windows, open Settings > Time & language > Date & time, turn on "Set time automatically" and "Set time zone automatically", then press "Sync now".
 clock-skew-fix-device = On a device, set an NTP time server in its network settings (for example pool.ntp.org or the router's address) and the right time zone.
 clock-skew-fix-retry = Then sign in again: tokens issued while the clock was wrong may need to be replaced.
+
+## clock.drift
+
+clock-drift-title = This computer's clock is { $skew_seconds } seconds { $clock }
+clock-drift-summary = Compared with { $reference }, the clock of this computer is { $skew_seconds } seconds { $clock ->
+        [ahead] ahead
+       *[behind] behind
+    }. Sign-in tokens tolerate five minutes, so nothing fails yet, but a clock that drifts further will make tokens look expired or not yet valid.
+clock-drift-cause-not-synced = Automatic date and time is turned off, so the clock drifts a little every day.
+clock-drift-cause-ntp-blocked = The computer cannot reach its time server (a firewall blocking NTP on UDP port 123), so it no longer corrects itself.
+clock-drift-cause-suspended = A virtual machine or a laptop was paused or asleep and its clock was not corrected when it resumed.
+clock-drift-fix-linux = On Linux, check with `timedatectl` that "System clock synchronized" says yes, and turn it on with `timedatectl set-ntp true` (or start chrony or systemd-timesyncd).
 
 ## tls.handshake_failed
 

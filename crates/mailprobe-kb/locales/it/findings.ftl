@@ -111,13 +111,25 @@ client-outlook-4af4-fix-logging-macos = Se fallisce ancora, attiva la registrazi
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = Il token OAuth non vale per la posta
-oauth-wrong-scope-summary = { $host } ha rifiutato il token con stato { $status }: non è accettato per inviare posta. Il server si aspetta un token per l'ambito { $scope }.
+oauth-wrong-scope-summary = Il token non vale per la posta su { $host }: non gli è stato concesso l'ambito che il server richiede ({ $scope }).
 oauth-wrong-scope-cause-scope = Il token è stato chiesto senza l'ambito della posta (per Gmail, https://mail.google.com/); un token per il profilo, per i contatti o solo per l'API di Gmail non apre SMTP né IMAP.
 oauth-wrong-scope-cause-account = Il token appartiene a un account diverso dal nome utente inviato insieme a esso.
 oauth-wrong-scope-cause-not-mail = Il token è di un altro servizio o di un'altra applicazione e non è mai stato pensato per accedere alla posta.
 oauth-wrong-scope-fix-scope = Chiedi l'ambito { $scope } quando domandi il consenso all'utente, poi ottieni un nuovo token di accesso.
 oauth-wrong-scope-fix-user = Come nome utente in XOAUTH2 o OAUTHBEARER invia esattamente l'indirizzo dell'account che ha dato il consenso.
 oauth-wrong-scope-fix-readd = In un programma di posta: rimuovi l'account e aggiungilo di nuovo, accettando tutti i permessi che la pagina di accesso chiede.
+
+## oauth.wrong_audience
+
+oauth-wrong-audience-title = Il token OAuth è stato emesso per un altro servizio, non per la posta
+oauth-wrong-audience-summary = Il token inviato a { $host } è destinato a { $audience } (il suo pubblico, "audience"), mentre il server di posta accetta solo token per { $expected_audience }. Un token vale solo per il servizio per cui è stato chiesto: il server di posta lo rifiuta anche se è autentico.
+oauth-wrong-audience-cause-graph = Il token è stato chiesto per Microsoft Graph (https://graph.microsoft.com, con ambiti come Mail.Send) invece che per Exchange Online (https://outlook.office.com/SMTP.Send). Il Mail.Send di Graph invia tramite l'API Graph, mai via SMTP o IMAP.
+oauth-wrong-audience-cause-default-scope = Il programma ha chiesto l'ambito .default o un ambito senza il prefisso della risorsa, e la piattaforma di identità ha scelto Microsoft Graph come risorsa.
+oauth-wrong-audience-cause-reused = Un token ottenuto per un'altra parte del programma (l'API Graph, un ID token per l'accesso) è stato riutilizzato per la posta.
+oauth-wrong-audience-fix-scope = Chiedi il token con l'ambito completo di Exchange Online: https://outlook.office.com/SMTP.Send per SMTP (https://outlook.office.com/IMAP.AccessAsUser.All per IMAP), più offline_access; mai un Mail.Send senza prefisso né un ambito di Graph.
+oauth-wrong-audience-fix-app-only = Per un token solo applicazione (client credentials), chiedi https://outlook.office365.com/.default e assegna all'applicazione il permesso SMTP.SendAsApp di Office 365 Exchange Online, non un permesso di Microsoft Graph.
+oauth-wrong-audience-fix-permission = In Microsoft Entra ID, tra le autorizzazioni API dell'app, aggiungi il permesso delegato SMTP.Send (IMAP.AccessAsUser.All per IMAP) e concedi il consenso amministratore; l'ambito che il programma chiede deve comunque nominare https://outlook.office.com.
+oauth-wrong-audience-fix-mailprobe = Per provare l'account con un token del tipo giusto, accedi con `mailprobe auth login --provider microsoft`, che chiede https://outlook.office.com/SMTP.Send, poi ripeti la diagnosi.
 
 ## oauth.wrong_account
 
@@ -160,11 +172,17 @@ oauth-token-expired-fix-clock = Imposta data e ora del computer in modo che si a
 
 oauth-refresh-failed-title = Il refresh token OAuth non funziona più
 oauth-refresh-failed-summary = Non è stato possibile ottenere un nuovo token di accesso: { $message }. Finché qualcuno non accede di nuovo, non se ne possono avere altri.
-oauth-refresh-failed-cause-revoked = Il refresh token è stato revocato: la password è cambiata, l'accesso è stato tolto dalla pagina di sicurezza dell'account, o un amministratore ha chiuso le sessioni.
+oauth-refresh-failed-cause-revoked = Il refresh token è stato revocato: la password è stata cambiata, l'utente è uscito da tutti i dispositivi, oppure un amministratore ha revocato le sessioni.
+oauth-refresh-failed-cause-consent = Il consenso è stato ritirato: l'accesso dell'app è stato tolto dalla pagina di sicurezza dell'account (Google: App di terze parti con accesso all'account; Microsoft: App personali), e questo revoca i suoi refresh token.
+oauth-refresh-failed-cause-google-unused = Un refresh token di Google non usato da sei mesi scade, e lo stesso accade a quelli oltre il limite di refresh token per account e app (i più vecchi vengono scartati).
 oauth-refresh-failed-cause-google-testing = Per un progetto Google Cloud la cui schermata di consenso OAuth è ancora "In test", i refresh token smettono di funzionare dopo sette giorni.
 oauth-refresh-failed-cause-microsoft-inactive = I refresh token di Microsoft scadono dopo un lungo periodo senza uso (90 giorni in modo predefinito) o quando un criterio impone un nuovo accesso.
 oauth-refresh-failed-cause-client = Il client secret dell'applicazione è cambiato o scaduto, oppure il refresh token appartiene a un altro client id.
-oauth-refresh-failed-fix-signin = Accedi di nuovo e concedi ancora il consenso: così si ottiene un nuovo refresh token.
+oauth-refresh-failed-fix-signin = Accedi di nuovo e concedi ancora il consenso: così si ottiene un nuovo refresh token{ $evidence ->
+        [live] {" "}(per l'accesso di mailprobe: `mailprobe auth login` con lo stesso provider, poi ripeti la diagnosi).
+       *[other] .
+    }
+oauth-refresh-failed-fix-google-access = Se l'app non compare più nell'elenco delle app con accesso all'account (myaccount.google.com, Sicurezza, App di terze parti con accesso all'account), il suo accesso è stato tolto: accedere di nuovo lo ripristina.
 oauth-refresh-failed-fix-store = Salva il refresh token ogni volta che il server ne manda uno nuovo e, quando un rinnovo viene rifiutato con invalid_grant, chiedi all'utente di accedere invece di riprovare.
 oauth-refresh-failed-fix-google-publish = Nella Google Cloud Console porta la schermata di consenso OAuth da "In test" a "In produzione", così i refresh token non scadono più dopo una settimana.
 oauth-refresh-failed-fix-m365-consent = In Microsoft Entra ID controlla il client secret dell'applicazione e il consenso concesso (Applicazioni aziendali > l'app > Autorizzazioni), e rinnova ciò che è scaduto.
@@ -666,6 +684,21 @@ clock-skew-fix-macos = Su un Mac apri Impostazioni di Sistema > Generali > Data 
 clock-skew-fix-windows = Su Windows apri Impostazioni > Data/ora e lingua > Data e ora, attiva "Imposta l'ora automaticamente" e "Imposta automaticamente il fuso orario", poi premi "Sincronizza ora".
 clock-skew-fix-device = Su un dispositivo, imposta un server dell'ora NTP nelle impostazioni di rete (per esempio pool.ntp.org o l'indirizzo del router) e il fuso orario giusto.
 clock-skew-fix-retry = Poi accedi di nuovo: i token emessi mentre l'orologio era sbagliato potrebbero andare sostituiti.
+
+## clock.drift
+
+clock-drift-title = L'orologio di questo computer è { $clock ->
+        [ahead] avanti
+       *[behind] indietro
+    } di { $skew_seconds } secondi
+clock-drift-summary = Rispetto a { $reference }, l'orologio di questo computer è { $clock ->
+        [ahead] avanti
+       *[behind] indietro
+    } di { $skew_seconds } secondi. I token di accesso tollerano cinque minuti, quindi per ora non fallisce nulla, ma se l'orologio si sposta ancora i token sembreranno scaduti o non ancora validi.
+clock-drift-cause-not-synced = La data e l'ora automatiche sono disattivate, quindi l'orologio si sposta un po' ogni giorno.
+clock-drift-cause-ntp-blocked = Il computer non raggiunge il suo server dell'ora (un firewall blocca NTP sulla porta UDP 123), quindi non si corregge più da solo.
+clock-drift-cause-suspended = Una macchina virtuale o un portatile è stato messo in pausa o in sospensione e al risveglio l'orologio non è stato corretto.
+clock-drift-fix-linux = Su Linux, controlla con `timedatectl` che "System clock synchronized" dica yes, e attiva la sincronizzazione con `timedatectl set-ntp true` (oppure avvia chrony o systemd-timesyncd).
 
 ## tls.handshake_failed
 
