@@ -11,6 +11,8 @@
 #   - a second Postfix instance, SMTP_OAUTH: STARTTLS, then AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER
 #     through that Dovecot; the sender must be the authenticated user (553 otherwise)
 #   - IMAPS_OAUTH: implicit-TLS IMAP of that Dovecot (AUTH=XOAUTH2 AUTH=OAUTHBEARER, SASL-IR)
+#   - OAUTH_ISSUER_TLS: a second issuer of the same server over HTTPS, with the core's server
+#     certificate (signed by the private test CA), for clients that must be given that CA
 #
 # Uses from scripts/testenv: DIR, PORT_BASE, TLS_NAME, ALICE, BOB, BOB_PW, die, log, pid_alive,
 # port_open, python.
@@ -28,7 +30,8 @@ oauth_set_ports() {
     P_SMTP_OAUTH=$((PORT_BASE + 98))
     P_IMAPS_OAUTH=$((PORT_BASE + 995))
     P_OAUTH_HTTP=$((PORT_BASE + 444))
-    OAUTH_PORTS="$P_SMTP_OAUTH $P_IMAPS_OAUTH $P_OAUTH_HTTP"
+    P_OAUTH_HTTPS=$((PORT_BASE + 445))
+    OAUTH_PORTS="$P_SMTP_OAUTH $P_IMAPS_OAUTH $P_OAUTH_HTTP $P_OAUTH_HTTPS"
 }
 
 node_bin() { command -v node 2>/dev/null || command -v nodejs 2>/dev/null; }
@@ -269,6 +272,7 @@ oauth_start_node() {
     (cd "$OAUTH_SRC" && setsid -f "$node" server.mjs --port "$P_OAUTH_HTTP" --state "$o/state" \
         --access-ttl "$OAUTH_ACCESS_TTL" --short-ttl "$OAUTH_SHORT_TTL" \
         --introspection-secret "$OAUTH_INTROSPECTION_SECRET" --pidfile "$o/server.pid" \
+        --tls-port "$P_OAUTH_HTTPS" --tls-cert "$DIR/tls/server.pem" --tls-key "$DIR/tls/server.key" \
         </dev/null >>"$DIR/oauth.log" 2>&1 9>&-) || die "cannot start the OAuth server"
 }
 
@@ -278,10 +282,11 @@ oauth_start_node() {
 oauth_wait_ready() {
     local deadline=$1 full=${2:-}
     python - "$deadline" "$P_OAUTH_HTTP" "$P_SMTP_OAUTH" "$P_IMAPS_OAUTH" "$DIR/tls/ca.pem" "$TLS_NAME" \
-        "$full" "$(node_bin)" "$OAUTH_SRC/token.mjs" "$BOB" <<'PY'
+        "$full" "$(node_bin)" "$OAUTH_SRC/token.mjs" "$BOB" "$P_OAUTH_HTTPS" <<'PY'
 import base64, json, socket, ssl, subprocess, sys, time, urllib.request
 deadline = float(sys.argv[1]); http, smtp, imaps = map(int, sys.argv[2:5])
 ca, name, full, node, tool, user = sys.argv[5:11]
+tls_issuer = "https://127.0.0.1:%d" % int(sys.argv[11])
 ctx = ssl.create_default_context(cafile=ca)
 issuer = "http://127.0.0.1:%d" % http
 
@@ -295,9 +300,10 @@ def readline(s):
     return buf.decode("utf-8", "replace").rstrip("\r\n")
 
 def discovery():
-    with urllib.request.urlopen(issuer + "/.well-known/openid-configuration", timeout=3) as r:
-        if json.load(r).get("issuer") != issuer:
-            raise OSError("wrong issuer")
+    for base, context in ((issuer, None), (tls_issuer, ctx)):
+        with urllib.request.urlopen(base + "/.well-known/openid-configuration", timeout=3, context=context) as r:
+            if json.load(r).get("issuer") != base:
+                raise OSError("wrong issuer")
 
 def smtp_banner():
     with socket.create_connection(("127.0.0.1", smtp), timeout=3) as s:
@@ -407,6 +413,7 @@ oauth_env_lines() {
         "SMTP_OAUTH=$P_SMTP_OAUTH"
         "IMAPS_OAUTH=$P_IMAPS_OAUTH"
         "OAUTH_ISSUER=http://127.0.0.1:$P_OAUTH_HTTP"
+        "OAUTH_ISSUER_TLS=https://127.0.0.1:$P_OAUTH_HTTPS"
         "OAUTH_CLIENT_INSTALLED=mailprobe-installed"
         "OAUTH_CLIENT_DEVICE=mailprobe-device"
         "OAUTH_CLIENT_SHORT=mailprobe-short"

@@ -1,9 +1,12 @@
 // mailprobe's test authorization server: panva's oidc-provider (an OAuth 2.0 / OpenID Connect
 // server written by someone else, installed from npm by `scripts/testenv install`), configured
 // for loopback use by the test environment. Test-only: development interactions (any login and
-// password sign in), in-memory storage, plain HTTP on 127.0.0.1.
+// password sign in), in-memory storage, plain HTTP on 127.0.0.1 — and, with --tls-port, a second
+// issuer https://127.0.0.1:TLS_PORT (same clients and signing key, its own storage) behind the
+// test CA's certificate, for clients that must trust a private CA.
 //
 //   node server.mjs --port PORT --state DIR [--access-ttl SECS] [--short-ttl SECS] [--pidfile F]
+//                   [--tls-port PORT --tls-cert PEM --tls-key PEM]
 //
 // DIR keeps the signing key across restarts (jwks.json) and the public key as PEM for Dovecot's
 // local JWT validation (dovecot-keys/…/RS256/KID). Prints "ready ISSUER" once listening.
@@ -14,8 +17,12 @@
 //                                 access tokens are opaque too)
 //   https://outlook.office.com    JWT access tokens (like Microsoft's), scopes
 //                                 https://outlook.office.com/SMTP.Send and …/IMAP.AccessAsUser.All
+// and a third that is no mail server's, for tokens with the wrong audience:
+//   https://graph.microsoft.com   JWT access tokens like Microsoft Graph's, scopes
+//                                 https://graph.microsoft.com/Mail.Send and …/User.Read
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -29,6 +36,9 @@ const { values: opt } = parseArgs({
     'short-ttl': { type: 'string', default: '3' },
     'introspection-secret': { type: 'string', default: 'dovecot-introspection-secret' },
     pidfile: { type: 'string' },
+    'tls-port': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 if (!opt.port || !opt.state) {
@@ -43,6 +53,10 @@ const ISSUER = `http://127.0.0.1:${PORT}`;
 export const GOOGLE_MAIL = 'https://mail.google.com/';
 export const OUTLOOK = 'https://outlook.office.com';
 const OUTLOOK_SCOPES = [`${OUTLOOK}/SMTP.Send`, `${OUTLOOK}/IMAP.AccessAsUser.All`];
+export const GRAPH = 'https://graph.microsoft.com';
+const GRAPH_SCOPES = [`${GRAPH}/Mail.Send`, `${GRAPH}/User.Read`];
+// the resources whose tokens are Microsoft-style JWTs: their scopes without the prefix in scp
+const MICROSOFT = { [OUTLOOK]: OUTLOOK_SCOPES, [GRAPH]: GRAPH_SCOPES };
 
 // ---------------------------------------------------------------- signing key
 
@@ -129,13 +143,15 @@ function accessTtl(client) {
 function resourceFor(scope) {
   const words = String(scope || '').split(/\s+/u);
   if (words.some((w) => w.startsWith(`${OUTLOOK}/`))) return `${OUTLOOK}`;
+  if (words.some((w) => w.startsWith(`${GRAPH}/`))) return GRAPH;
   if (words.includes(GOOGLE_MAIL)) return GOOGLE_MAIL;
   return undefined;
 }
 
-const configuration = {
-  clients,
-  jwks: { keys: [jwk] },
+// a fresh configuration for each issuer (oidc-provider keeps state in what it is given)
+const makeConfiguration = () => ({
+  clients: structuredClone(clients),
+  jwks: { keys: [structuredClone(jwk)] },
   // accounts are mail addresses: the subject is the address, as Dovecot's username
   async findAccount(_ctx, sub) {
     return {
@@ -175,10 +191,11 @@ const configuration = {
             accessTokenFormat: 'opaque',
           };
         }
-        if (resource === OUTLOOK || resource === `${OUTLOOK}/`) {
+        const microsoft = resource.replace(/\/$/u, '');
+        if (MICROSOFT[microsoft]) {
           return {
-            scope: OUTLOOK_SCOPES.join(' '),
-            audience: OUTLOOK,
+            scope: MICROSOFT[microsoft].join(' '),
+            audience: microsoft,
             accessTokenTTL: accessTtl(client),
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
@@ -192,11 +209,12 @@ const configuration = {
   // Microsoft-style claims in JWT access tokens: the user (upn), scopes (scp), tenant (tid)
   async extraTokenClaims(_ctx, token) {
     if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
-    if (token.resourceServer?.audience !== OUTLOOK) return { email: token.accountId };
+    const audience = token.resourceServer?.audience;
+    if (!MICROSOFT[audience]) return { email: token.accountId };
     const scp = String(token.scope || '')
       .split(' ')
-      .filter((s) => s.startsWith(`${OUTLOOK}/`))
-      .map((s) => s.slice(OUTLOOK.length + 1))
+      .filter((s) => s.startsWith(`${audience}/`))
+      .map((s) => s.slice(audience.length + 1))
       .join(' ');
     return { upn: token.accountId, email: token.accountId, scp, tid: 'mailprobe-test-tenant' };
   },
@@ -229,26 +247,43 @@ const configuration = {
     ctx.type = 'json';
     ctx.body = out;
   },
+});
+
+function makeProvider(issuer) {
+  const provider = new Provider(issuer, makeConfiguration());
+  // JWT access tokens are self-contained: oidc-provider refuses to introspect them (400
+  // unsupported_token_type). Dovecot checks them itself first; when that fails it asks the
+  // introspection endpoint too, which then says what RFC 7662 says for a token it will not
+  // vouch for: inactive (so Dovecot reports a rejected token, not a server error)
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/token/introspection' && ctx.status === 400 && ctx.body?.error === 'unsupported_token_type') {
+      ctx.status = 200;
+      ctx.body = { active: false };
+    }
+  });
+  provider.on('server_error', (_ctx, err) => console.error('server_error', err));
+  return provider;
+}
+
+const listening = [];
+const servers = [];
+const provider = makeProvider(ISSUER);
+listening.push(new Promise((resolve) => servers.push(provider.listen(PORT, '127.0.0.1', resolve))));
+if (opt['tls-port']) {
+  const tlsIssuer = `https://127.0.0.1:${opt['tls-port']}`;
+  const tlsProvider = makeProvider(tlsIssuer);
+  const options = { cert: fs.readFileSync(opt['tls-cert']), key: fs.readFileSync(opt['tls-key']) };
+  const server = https.createServer(options, tlsProvider.callback());
+  servers.push(server);
+  listening.push(new Promise((resolve) => server.listen(Number(opt['tls-port']), '127.0.0.1', resolve)));
+}
+await Promise.all(listening);
+if (opt.pidfile) fs.writeFileSync(opt.pidfile, `${process.pid}\n`);
+console.log(`ready ${ISSUER}`);
+const stop = () => {
+  let open = servers.length;
+  for (const s of servers) s.close(() => { open -= 1; if (open === 0) process.exit(0); });
 };
-
-const provider = new Provider(ISSUER, configuration);
-// JWT access tokens are self-contained: oidc-provider refuses to introspect them (400
-// unsupported_token_type). Dovecot checks them itself first; when that fails it asks the
-// introspection endpoint too, which then says what RFC 7662 says for a token it will not vouch
-// for: inactive (so Dovecot reports a rejected token, not a server error)
-provider.use(async (ctx, next) => {
-  await next();
-  if (ctx.path === '/token/introspection' && ctx.status === 400 && ctx.body?.error === 'unsupported_token_type') {
-    ctx.status = 200;
-    ctx.body = { active: false };
-  }
-});
-provider.on('server_error', (_ctx, err) => console.error('server_error', err));
-
-const server = provider.listen(PORT, '127.0.0.1', () => {
-  if (opt.pidfile) fs.writeFileSync(opt.pidfile, `${process.pid}\n`);
-  console.log(`ready ${ISSUER}`);
-});
-const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

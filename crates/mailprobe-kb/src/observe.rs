@@ -1300,8 +1300,12 @@ fn token_problem_params(problem: &TokenProblem) -> Vec<(String, String)> {
             p.push(("audience".to_owned(), found.join(" ")));
             p.push(("expected_audience".to_owned(), expected.first().cloned().unwrap_or_default()));
         }
-        TokenProblem::WrongAccount { token_user, .. } => p.push(("token_user".to_owned(), token_user.clone())),
-        TokenProblem::Expired { .. } | TokenProblem::NotYetValid { .. } | TokenProblem::IssuedInFuture { .. } => {}
+        TokenProblem::WrongAccount { token_user, .. } => {
+            p.push(("token_user".to_owned(), token_user.clone()))
+        }
+        TokenProblem::Expired { .. }
+        | TokenProblem::NotYetValid { .. }
+        | TokenProblem::IssuedInFuture { .. } => {}
     }
     p
 }

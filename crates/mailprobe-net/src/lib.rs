@@ -33,7 +33,7 @@ pub use providers::{
     ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
 };
 pub use smtp::{Depth, probe_smtp};
-pub use trust::{TrustStore, certificate_info};
+pub use trust::{HttpsTrust, TrustStore, certificate_info};
 
 /// Set-up errors (probe failures are recorded in transcripts instead).
 #[derive(Debug, thiserror::Error)]

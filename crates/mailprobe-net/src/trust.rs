@@ -93,6 +93,39 @@ impl TrustStore {
     }
 }
 
+/// TLS for an HTTPS client (the OAuth endpoints of `mailprobe auth`): the same roots as a probe,
+/// and what the last handshake's verifier saw, to say why a certificate was refused.
+#[derive(Clone, Debug)]
+pub struct HttpsTrust {
+    config: rustls::ClientConfig,
+    capture: Arc<ChainCapture>,
+}
+
+impl HttpsTrust {
+    /// The rustls configuration, for an HTTP client that takes one (reqwest's
+    /// `use_preconfigured_tls`).
+    pub fn config(&self) -> rustls::ClientConfig {
+        self.config.clone()
+    }
+
+    /// Why the last server certificate was refused, with the chain it presented (leaf first);
+    /// `None` when the last handshake's certificate was accepted or none was seen.
+    pub fn refusal(&self) -> Option<(TlsFailure, Vec<CertificateInfo>)> {
+        let guard = self.capture.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (chain, failure) = &*guard;
+        failure.map(|f| (f, chain.iter().map(|c| certificate_info(c)).collect()))
+    }
+}
+
+impl TrustStore {
+    /// The TLS settings of an HTTPS client that trusts what a probe trusts.
+    pub fn https(&self) -> Result<HttpsTrust, NetError> {
+        let capture = Arc::new(ChainCapture::default());
+        let config = self.client_config(&capture)?;
+        Ok(HttpsTrust { config, capture })
+    }
+}
+
 fn add_pem(roots: &mut RootCertStore, pem: &[u8], origin: &str) -> Result<(), NetError> {
     let mut added = 0;
     for cert in CertificateDer::pem_slice_iter(pem) {

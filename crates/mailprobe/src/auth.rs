@@ -9,6 +9,11 @@
 //! Service on the session bus) in an owner-only (0600) file under the user's config directory,
 //! and every command says which. Secrets (tokens, refresh tokens, client secrets) are never
 //! printed, logged or put in an error.
+//!
+//! HTTPS to the provider trusts what `diagnose` trusts (the bundled and OS roots, plus
+//! `--ca-file`). A sign-in server whose certificate is refused is a finding, not bad input:
+//! the command says why in the words of `tls.cert_untrusted` (or the failure's own id) and
+//! exits 1.
 
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
@@ -16,10 +21,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use mailprobe_net::TrustStore;
+use mailprobe_net::{HttpsTrust, TrustStore};
 use mailprobe_proto::{
-    ClockCheck, ClockLevel, Protocol, Secret, TokenClaims, TokenExpectations, TokenInspection,
-    claims_from_map, decode_jwt_claims, inspect_token,
+    CertificateInfo, ClockCheck, ClockLevel, Protocol, Secret, TlsFailure, TokenClaims, TokenExpectations,
+    TokenInspection, claims_from_map, decode_jwt_claims, inspect_token,
 };
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
@@ -134,6 +139,9 @@ pub struct LoginArgs {
     /// Name the stored sign-in (default: the provider's name).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Also trust the CA certificates in this PEM file (an issuer behind a private CA).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Which stored sign-in.
@@ -145,6 +153,9 @@ pub struct ProfileArgs {
     /// The provider whose sign-in to use.
     #[arg(long, value_enum)]
     pub provider: Option<ProviderArg>,
+    /// Also trust the CA certificates in this PEM file (refresh and logout talk to the issuer).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `mailprobe auth inspect`.
@@ -195,13 +206,28 @@ pub struct ClockArgs {
 
 /// Runs `auth`.
 pub async fn run(args: &AuthArgs, global: &GlobalArgs) -> Result<u8> {
-    match &args.command {
-        AuthCommand::Login(a) => login(a, global).await,
-        AuthCommand::Status(a) => status(a, global).await,
-        AuthCommand::Refresh(a) => refresh_command(a, global).await,
-        AuthCommand::Logout(a) => logout(a, global).await,
-        AuthCommand::Inspect(a) => inspect(a, global).await,
-        AuthCommand::Clock(a) => clock(a, global).await,
+    let (ca_file, talks_to_issuer) = match &args.command {
+        AuthCommand::Login(a) => (a.ca_file.as_deref(), true),
+        AuthCommand::Refresh(a) | AuthCommand::Logout(a) => (a.ca_file.as_deref(), true),
+        _ => (None, false),
+    };
+    let http = if talks_to_issuer { Some(Http::new(global.timeout, ca_file)?) } else { None };
+    let outcome = match (&args.command, &http) {
+        (AuthCommand::Login(a), Some(http)) => login(a, global, http).await,
+        (AuthCommand::Refresh(a), Some(http)) => refresh_command(a, global, http).await,
+        (AuthCommand::Logout(a), Some(http)) => logout(a, global, http).await,
+        (AuthCommand::Status(a), _) => status(a, global).await,
+        (AuthCommand::Inspect(a), _) => inspect(a, global).await,
+        (AuthCommand::Clock(a), _) => clock(a, global).await,
+        _ => unreachable!("an HTTP client is made for every command that talks to the issuer"),
+    };
+    // a refused server certificate explains whatever error followed it
+    match (outcome, http.as_ref().and_then(Http::refused)) {
+        (Err(_), Some(refused)) => {
+            report_refused(global, &refused);
+            Ok(1)
+        }
+        (outcome, _) => outcome,
     }
 }
 
@@ -384,14 +410,86 @@ fn is_loopback_http(u: &str) -> bool {
         .any(|p| u.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])))
 }
 
-fn http_client(global: &GlobalArgs) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        // the oauth2 crate's advice: no redirects (SSRF), and a timeout on every request
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs_f64(global.timeout.max(1.0)))
-        .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("cannot set up the HTTP client")
+/// The HTTP client of the OAuth requests, with the TLS trust of a probe (bundled and OS roots,
+/// plus `--ca-file`), and a record of why a server certificate was refused.
+pub struct Http {
+    client: reqwest::Client,
+    tls: HttpsTrust,
+}
+
+impl Http {
+    /// A client with `timeout` (seconds) on every request, trusting `ca_file` too.
+    pub fn new(timeout: f64, ca_file: Option<&Path>) -> Result<Self> {
+        let trust = match ca_file {
+            Some(path) => TrustStore::system().with_ca_file(path)?,
+            None => TrustStore::system(),
+        };
+        let tls = trust.https()?;
+        let client = reqwest::Client::builder()
+            // the oauth2 crate's advice: no redirects (SSRF), and a timeout on every request
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs_f64(timeout.max(1.0)))
+            .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
+            .use_preconfigured_tls(tls.config())
+            .build()
+            .context("cannot set up the HTTP client")?;
+        Ok(Self { client, tls })
+    }
+
+    /// The last server certificate refused, in words, when the last handshake refused one.
+    fn refused(&self) -> Option<Refused> {
+        let (failure, chain) = self.tls.refusal()?;
+        Some(Refused { failure, leaf: chain.into_iter().next() })
+    }
+}
+
+/// A sign-in server's certificate that was refused.
+struct Refused {
+    failure: TlsFailure,
+    leaf: Option<CertificateInfo>,
+}
+
+impl Refused {
+    /// The knowledge base's id for this failure (`tls.cert_untrusted`).
+    fn finding_id(&self) -> &'static str {
+        match self.failure {
+            TlsFailure::CertUntrusted => "tls.cert_untrusted",
+            TlsFailure::CertExpired => "tls.cert_expired",
+            TlsFailure::CertHostnameMismatch => "tls.cert_hostname_mismatch",
+            _ => "tls.handshake_failed",
+        }
+    }
+
+    fn describe(&self) -> String {
+        let cert = self.leaf.as_ref().map_or_else(String::new, |c| {
+            format!(" (subject {}, issued by {}, for {})", c.subject, c.issuer, c.names.join(", "))
+        });
+        let why = match self.failure {
+            TlsFailure::CertUntrusted => {
+                "is not signed by a certificate authority this computer trusts. If the server uses \
+                 your organisation's private CA (or HTTPS is inspected on the way), give that CA's \
+                 certificate with --ca-file FILE"
+            }
+            TlsFailure::CertExpired => "has expired (or this computer's clock is wrong)",
+            TlsFailure::CertHostnameMismatch => "is not valid for the server's name in the issuer URL",
+            _ => "was refused",
+        };
+        format!("the sign-in server's certificate{cert} {why}")
+    }
+}
+
+fn report_refused(global: &GlobalArgs, refused: &Refused) {
+    if global.format == Format::Json {
+        let doc = serde_json::json!({
+            "ok": false,
+            "error": refused.finding_id(),
+            "detail": refused.describe(),
+            "certificate": refused.leaf,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        println!("{}: {}", refused.finding_id(), refused.describe());
+    }
 }
 
 /// An oauth2 error in words, without anything the server sent back verbatim but its error code
@@ -782,7 +880,7 @@ async fn keyring_delete(_name: &str) -> std::result::Result<(), String> {
 
 // ------------------------------------------------------------------ login
 
-async fn login(args: &LoginArgs, global: &GlobalArgs) -> Result<u8> {
+async fn login(args: &LoginArgs, global: &GlobalArgs, http: &Http) -> Result<u8> {
     let name = args.profile.clone().unwrap_or_else(|| args.provider.id().to_owned());
     validate_profile_name(&name)?;
     let client_id = match (&args.client_id, args.provider) {
@@ -806,14 +904,14 @@ async fn login(args: &LoginArgs, global: &GlobalArgs) -> Result<u8> {
         (_, Some(f)) => Some(credentials::from_file(f, "client secret")?),
         _ => None,
     };
-    let http = http_client(global)?;
-    let ep = endpoints(args, &http).await?;
+    let http = &http.client;
+    let ep = endpoints(args, http).await?;
     let scopes = if args.scopes.is_empty() { ep.default_scopes.clone() } else { args.scopes.clone() };
     let flow = args.flow.unwrap_or(ep.default_flow);
     let obtained_at = now_secs();
     let response = match flow {
-        FlowArg::Browser => browser_flow(args, &ep, &client_id, secret.as_ref(), &scopes, &http).await?,
-        FlowArg::Device => device_flow(args, &ep, &client_id, secret.as_ref(), &scopes, &http).await?,
+        FlowArg::Browser => browser_flow(args, &ep, &client_id, secret.as_ref(), &scopes, http).await?,
+        FlowArg::Device => device_flow(args, &ep, &client_id, secret.as_ref(), &scopes, http).await?,
     };
     let profile = profile_from_response(
         &name,
@@ -1105,7 +1203,7 @@ async fn status(args: &ProfileArgs, global: &GlobalArgs) -> Result<u8> {
 
 /// Refreshes `profile` with its refresh token and stores the result. The error names the
 /// provider's error code (`invalid_grant`: revoked or expired refresh token).
-async fn refresh(profile: &Profile, http: &reqwest::Client) -> std::result::Result<Profile, RefreshError> {
+async fn refresh(profile: &Profile, http: &Http) -> std::result::Result<Profile, RefreshError> {
     let Some(rt) = &profile.refresh_token else {
         return Err(RefreshError { code: None, message: "no refresh token is stored: sign in again".into() });
     };
@@ -1117,11 +1215,17 @@ async fn refresh(profile: &Profile, http: &reqwest::Client) -> std::result::Resu
     let response = client
         .exchange_refresh_token(&rt)
         .map_err(|e| RefreshError { code: None, message: e.to_string() })?
-        .request_async(http)
+        .request_async(&http.client)
         .await
-        .map_err(|e| {
-            let (code, message) = token_error(&e);
-            RefreshError { code, message }
+        .map_err(|e| match http.refused() {
+            // the provider never answered: its certificate was refused
+            Some(refused) => {
+                RefreshError { code: Some(refused.finding_id().to_owned()), message: refused.describe() }
+            }
+            None => {
+                let (code, message) = token_error(&e);
+                RefreshError { code, message }
+            }
         })?;
     let ep = Endpoints {
         issuer: profile.issuer.clone(),
@@ -1155,12 +1259,11 @@ pub struct RefreshError {
     pub message: String,
 }
 
-async fn refresh_command(args: &ProfileArgs, global: &GlobalArgs) -> Result<u8> {
+async fn refresh_command(args: &ProfileArgs, global: &GlobalArgs, http: &Http) -> Result<u8> {
     let store = Store::open()?;
     let name = store.pick(args.profile.as_deref(), args.provider)?;
     let (profile, _) = store.load(&name).await?;
-    let http = http_client(global)?;
-    match refresh(&profile, &http).await {
+    match refresh(&profile, http).await {
         Ok(new) => {
             let view = store.save(&new).await?;
             report_profile(global, "refreshed", &new.view(view));
@@ -1196,11 +1299,10 @@ fn report_refresh_failure(global: &GlobalArgs, name: &str, e: &RefreshError) {
     }
 }
 
-async fn logout(args: &ProfileArgs, global: &GlobalArgs) -> Result<u8> {
+async fn logout(args: &ProfileArgs, global: &GlobalArgs, http: &Http) -> Result<u8> {
     let store = Store::open()?;
     let name = store.pick(args.profile.as_deref(), args.provider)?;
     let (profile, _) = store.load(&name).await?;
-    let http = http_client(global)?;
     let mut revoked = Vec::new();
     let mut notes = Vec::new();
     if let Some(url) = &profile.revocation_url {
@@ -1223,11 +1325,11 @@ async fn logout(args: &ProfileArgs, global: &GlobalArgs) -> Result<u8> {
             let outcome = if is_loopback_http(url) {
                 // the oauth2 crate accepts only https:// revocation endpoints; a test server on
                 // loopback speaks plain HTTP: the same RFC 7009 request, made here
-                revoke_on_loopback(&http, url, &profile, &token).await
+                revoke_on_loopback(&http.client, url, &profile, &token).await
             } else {
-                match client.revoke_token(token)?.request_async(&http).await {
+                match client.revoke_token(token)?.request_async(&http.client).await {
                     Ok(()) => Ok(()),
-                    Err(e) => Err(token_error(&e).1),
+                    Err(e) => Err(http.refused().map_or_else(|| token_error(&e).1, |r| r.describe())),
                 }
             };
             match outcome {
@@ -1303,24 +1405,36 @@ async fn revoke_on_loopback(
 
 /// A stored sign-in's access token for `diagnose --auth xoauth2|oauthbearer` without
 /// `--token-*`: refreshed first when it has expired (or expires within a minute). `profile`
-/// `None` picks the only one stored. On a failed refresh the error says so (`invalid_grant`).
-pub async fn stored_access_token(profile: Option<&str>, global: &GlobalArgs) -> Result<StoredToken> {
+/// `None` picks the only one stored. A failed refresh is not an error here: the stale token is
+/// handed back with the failure, which `diagnose` records as evidence.
+pub async fn stored_access_token(
+    profile: Option<&str>,
+    timeout: f64,
+    ca_file: Option<&Path>,
+) -> Result<StoredToken> {
     let store = Store::open()?;
     let name = store.pick(profile, None)?;
     let (mut p, _) = store.load(&name).await?;
-    let mut refreshed = None;
+    let mut refresh_failure = None;
     if p.expires_at.is_some_and(|e| e <= now_secs() + 60) {
-        let http = http_client(global)?;
+        let http = Http::new(timeout, ca_file)?;
         match refresh(&p, &http).await {
             Ok(new) => {
                 store.save(&new).await?;
                 p = new;
-                refreshed = Some(Ok(()));
             }
-            Err(e) => refreshed = Some(Err(e)),
+            Err(e) => refresh_failure = Some(e),
         }
     }
-    Ok(StoredToken { token: Secret::new(p.access_token.clone()), profile: name, refreshed })
+    // the issuer's discovery document: a page every OAuth server serves, for its Date header
+    let clock_url = match &p.issuer {
+        Some(i) => format!("{}/.well-known/openid-configuration", i.trim_end_matches('/')),
+        None => p.token_url.clone(),
+    };
+    Ok(StoredToken {
+        token: Secret::new(p.access_token.clone()),
+        use_: StoredSignIn { profile: name, clock_url, refresh_failure },
+    })
 }
 
 /// What [`stored_access_token`] found.
@@ -1328,39 +1442,73 @@ pub async fn stored_access_token(profile: Option<&str>, global: &GlobalArgs) -> 
 pub struct StoredToken {
     /// The access token.
     pub token: Secret,
+    /// Where it came from, and whether a refresh failed.
+    pub use_: StoredSignIn,
+}
+
+/// The stored sign-in a `diagnose` used (no secret in it).
+#[derive(Debug)]
+pub struct StoredSignIn {
     /// The profile used.
     pub profile: String,
-    /// `Some` when a refresh was needed: whether it worked.
-    pub refreshed: Option<std::result::Result<(), RefreshError>>,
+    /// A page of its issuer, whose `Date` header `--check-clock` compares with this clock.
+    pub clock_url: String,
+    /// The refresh that was needed and failed (`invalid_grant`: revoked or expired).
+    pub refresh_failure: Option<RefreshError>,
 }
 
 /// [`stored_access_token`] for callers outside the async runtime's reach (`diagnose` reads its
-/// secrets synchronously): runs on a helper thread with a runtime of its own. A failed refresh
-/// is an error that says so (the provider's code, e.g. `invalid_grant`).
-pub fn stored_token_blocking(profile: Option<String>) -> Result<Secret> {
-    let global = GlobalArgs {
-        dns_server: None,
-        timeout: 10.0,
-        lang: None,
-        format: Format::Text,
-        quiet: true,
-        verbose: false,
-    };
-    let found = std::thread::spawn(move || {
+/// secrets synchronously): runs on a helper thread with a runtime of its own.
+pub fn stored_token_blocking(timeout: f64, ca_file: Option<PathBuf>) -> Result<StoredToken> {
+    std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        rt.block_on(stored_access_token(profile.as_deref(), &global))
+        rt.block_on(stored_access_token(None, timeout, ca_file.as_deref()))
     })
     .join()
-    .map_err(|_| anyhow::anyhow!("reading the stored sign-in failed"))??;
-    match found.refreshed {
-        Some(Err(e)) => bail!(
-            "the stored access token ({}) has expired and the refresh failed: {}; sign in again with \
-             `mailprobe auth login`",
-            found.profile,
-            e.message
-        ),
-        _ => Ok(found.token),
+    .map_err(|_| anyhow::anyhow!("reading the stored sign-in failed"))?
+}
+
+/// True for the AUTH / AUTHENTICATE command that carried a bearer token.
+fn sends_token(e: &mailprobe_proto::Event) -> bool {
+    use mailprobe_proto::{EventKind, Stage};
+    e.stage == Stage::Auth
+        && matches!(&e.kind, EventKind::Sent { line } if line.contains("XOAUTH2") || line.contains("OAUTHBEARER"))
+}
+
+/// Puts `events` into the primary transcripts just before the bearer token was sent
+/// (`AUTH XOAUTH2` / `AUTHENTICATE OAUTHBEARER`), or, where it never was, at the end; at
+/// the moment of the AUTH command, or of the transcript's last event.
+fn insert_at_token(
+    transcripts: &mut [mailprobe_proto::Transcript],
+    mut events: impl FnMut(&mailprobe_proto::Transcript, u64) -> Vec<mailprobe_proto::Event>,
+) {
+    for t in transcripts.iter_mut().filter(|t| t.role == mailprobe_proto::Role::Primary) {
+        let pos = t.events.iter().position(sends_token);
+        let at_ms = pos.map_or_else(|| t.events.last().map_or(0, |e| e.at_ms), |p| t.events[p].at_ms);
+        let add = events(t, at_ms);
+        let pos = pos.unwrap_or(t.events.len());
+        t.events.splice(pos..pos, add);
     }
+}
+
+/// Records a failed refresh of the stored token as the error mailprobe's OAuth client got:
+/// the provider's code (`invalid_grant`) and what it said, never a token.
+pub fn add_refresh_failure(transcripts: &mut [mailprobe_proto::Transcript], sign_in: &StoredSignIn) {
+    use mailprobe_proto::{Event, EventKind, Stage};
+    let Some(failure) = &sign_in.refresh_failure else {
+        return;
+    };
+    insert_at_token(transcripts, |_, at_ms| {
+        vec![Event {
+            at_ms,
+            stage: Stage::Auth,
+            kind: EventKind::ClientError {
+                program: Some(format!("mailprobe (refreshing the stored sign-in {})", sign_in.profile)),
+                code: failure.code.clone(),
+                message: failure.message.clone(),
+            },
+        }]
+    });
 }
 
 /// Adds what the token says to the transcripts where it was sent, just before it was: the
@@ -1377,16 +1525,13 @@ pub fn add_token_evidence(transcripts: &mut [mailprobe_proto::Transcript], plan:
     };
     let claims = claims_from_map(&map);
     let now = now_secs();
-    for t in transcripts.iter_mut().filter(|t| t.role == mailprobe_proto::Role::Primary) {
-        let Some(pos) = t.events.iter().position(|e| {
-            e.stage == Stage::Auth
-                && matches!(&e.kind, EventKind::Sent { line } if line.contains("XOAUTH2") || line.contains("OAUTHBEARER"))
-        }) else {
-            continue;
-        };
+    insert_at_token(transcripts, |t, at_ms| {
+        // only where the token was sent
+        if !t.events.iter().any(sends_token) {
+            return Vec::new();
+        }
         let mut expect = TokenExpectations::for_server(t.protocol, &t.endpoint.host, Some(&claims));
         expect.accounts = creds.user.iter().chain(plan.smtp.from.iter()).cloned().collect();
-        let at_ms = t.events[pos].at_ms;
         // judged at the moment the token was sent, not after the whole run
         let sent_at = t
             .started_at
@@ -1402,8 +1547,8 @@ pub fn add_token_evidence(transcripts: &mut [mailprobe_proto::Transcript], plan:
         if let Some(check) = mailprobe_net::token_clock_check(&inspection, None) {
             add.push(Event { at_ms, stage: Stage::Auth, kind: EventKind::ClockChecked { check } });
         }
-        t.events.splice(pos..pos, add);
-    }
+        add
+    });
 }
 
 // ------------------------------------------------------------------ inspect, clock
@@ -1428,8 +1573,10 @@ async fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<u8> {
     expect.accounts = args.user.iter().cloned().collect();
     let inspection = inspect_token(token.expose(), now_secs(), &expect);
     let skew = mailprobe_net::token_clock_check(&inspection, None);
+    let findings =
+        inspection_findings(args.host.as_deref().unwrap_or(""), protocol, &inspection, &skew, global);
     if global.format == Format::Json {
-        let doc = serde_json::json!({ "inspection": inspection, "clock": skew });
+        let doc = serde_json::json!({ "inspection": inspection, "clock": skew, "findings": findings });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         println!(
@@ -1446,8 +1593,45 @@ async fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<u8> {
         if let Some(c) = &skew {
             println!("  clock: {}", c.describe());
         }
+        if !findings.is_empty() {
+            print!("\n{}", crate::render::text::render_findings_only(&findings, &crate::style(global)));
+        }
     }
     Ok(u8::from(!inspection.problems.is_empty()))
+}
+
+/// What the knowledge base makes of an inspection alone: the same findings `diagnose` gives
+/// when the token's claims show a problem (wrong audience, missing scope, wrong account...).
+fn inspection_findings(
+    host: &str,
+    protocol: Protocol,
+    inspection: &TokenInspection,
+    skew: &Option<ClockCheck>,
+    global: &GlobalArgs,
+) -> Vec<mailprobe_kb::Finding> {
+    use mailprobe_proto::{Context, Endpoint, Event, EventKind, Role, Security, Stage, Transcript};
+    let security = Security::default_for_port(0);
+    let mut t =
+        Transcript::new(protocol, Role::Primary, Endpoint { host: host.to_owned(), port: 0, security });
+    t.events.push(Event {
+        at_ms: 0,
+        stage: Stage::Auth,
+        kind: EventKind::TokenInspected { inspection: inspection.clone() },
+    });
+    if let Some(check) = skew {
+        t.events.push(Event {
+            at_ms: 0,
+            stage: Stage::Auth,
+            kind: EventKind::ClockChecked { check: check.clone() },
+        });
+    }
+    let context = Context {
+        host: host.to_owned(),
+        provider: crate::provider::for_host(host).map(|p| p.id.to_owned()),
+        has_token: true,
+        ..Context::default()
+    };
+    mailprobe_kb::KnowledgeBase::builtin().diagnose(&context, &[t], crate::lang(global))
 }
 
 async fn clock(args: &ClockArgs, global: &GlobalArgs) -> Result<u8> {

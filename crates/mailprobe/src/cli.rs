@@ -195,6 +195,15 @@ pub struct DiagnoseArgs {
     /// Name sent with EHLO (default: the local address as a literal, like `[192.0.2.1]`).
     #[arg(long)]
     pub ehlo: Option<String>,
+    /// Also compare this computer's clock with this SNTP server (tokens fail beyond 5 minutes).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub ntp_server: Option<String>,
+    /// Also check this computer's clock, against the sign-in server: the stored sign-in's issuer
+    /// (HTTPS Date), else the provider's (Google: oauth2.googleapis.com, Microsoft:
+    /// login.microsoftonline.com), else SNTP to pool.ntp.org. Nothing is asked without this flag
+    /// or --ntp-server.
+    #[arg(long)]
+    pub check_clock: bool,
 }
 
 /// `mailprobe demo`.

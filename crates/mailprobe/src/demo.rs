@@ -70,6 +70,8 @@ fn diagnose_args(scenario: Scenario, sim: &Simulator) -> DiagnoseArgs {
         client_tls_max: client.client_tls_max.map(str::to_owned),
         tls_scan: false,
         ehlo: None,
+        ntp_server: None,
+        check_clock: false,
     }
 }
 
@@ -83,6 +85,7 @@ pub async fn run_scenario(scenario: Scenario, global: &GlobalArgs, lang: Lang) -
     let secrets = Secrets {
         password: client.password.as_deref().map(Secret::new),
         token: client.token.as_deref().map(Secret::new),
+        sign_in: None,
     };
     let (plan, context) = diagnose::plan(&args, secrets, None)?;
     let trust = TrustStore::from_pem(sim.ca_pem().as_bytes())?;

@@ -9,8 +9,11 @@ use mailprobe_kb::{KnowledgeBase, Lang};
 use mailprobe_net::{
     Credentials, ImapTarget, ProbeEnv, ProbePlan, Resolver, SmtpTarget, TrustStore, run_plan,
 };
-use mailprobe_proto::{Context, Endpoint, SaslMechanism, Secret, Security, SendMode, TlsVersion};
+use mailprobe_proto::{
+    Context, Endpoint, Event, EventKind, Role, SaslMechanism, Secret, Security, SendMode, Stage, TlsVersion,
+};
 
+use crate::auth::StoredSignIn;
 use crate::cli::{AuthArg, DiagnoseArgs, GlobalArgs, ModeArg, SecurityArg};
 use crate::credentials;
 use crate::provider;
@@ -35,23 +38,28 @@ pub struct Secrets {
     pub password: Option<Secret>,
     /// The OAuth 2.0 access token.
     pub token: Option<Secret>,
+    /// The stored sign-in the token came from (`mailprobe auth login`), when it did.
+    pub sign_in: Option<StoredSignIn>,
 }
 
 /// Reads the password and token from where the flags say (environment, file, stdin), or asks
 /// for a password on the terminal when a user was given and nothing else.
-pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
+pub fn read_secrets(args: &DiagnoseArgs, global: &GlobalArgs) -> Result<Secrets> {
     let password = match (&args.password_env, &args.password_file, args.password_stdin) {
         (Some(var), _, _) => Some(credentials::from_env(var, "password")?),
         (_, Some(file), _) => Some(credentials::from_file(file, "password")?),
         (_, _, true) => Some(credentials::from_stdin("password")?),
         _ => None,
     };
+    let mut sign_in = None;
     let token = match (&args.token_env, &args.token_file) {
         (Some(var), _) => Some(credentials::from_env(var, "token")?),
         (_, Some(file)) => Some(credentials::from_file(file, "token")?),
         // --auth xoauth2|oauthbearer without --token-*: the token of `mailprobe auth login`
         _ if matches!(args.auth, AuthArg::Xoauth2 | AuthArg::Oauthbearer) => {
-            Some(crate::auth::stored_token_blocking(None)?)
+            let stored = crate::auth::stored_token_blocking(global.timeout, args.ca_file.clone())?;
+            sign_in = Some(stored.use_);
+            Some(stored.token)
         }
         _ => None,
     };
@@ -75,7 +83,7 @@ pub fn read_secrets(args: &DiagnoseArgs) -> Result<Secrets> {
         },
         (_, p, _) => p,
     };
-    Ok(Secrets { password, token })
+    Ok(Secrets { password, token, sign_in })
 }
 
 /// Finds the server of the address given (when there is one and no --host): provider table,
@@ -150,7 +158,7 @@ pub fn plan(
         .clone()
         .or_else(|| args.address.clone().filter(|_| has_secret))
         .filter(|u| !u.is_empty() && !direct);
-    let Secrets { password, token } = secrets;
+    let Secrets { password, token, .. } = secrets;
     if user.is_none() && (password.is_some() || token.is_some()) {
         bail!("a password or token was given without --user");
     }
@@ -261,8 +269,79 @@ fn imap_target(
 
 /// Runs the probe and the diagnosis.
 pub async fn run(env: &ProbeEnv, plan: &ProbePlan, context: Context, lang: Lang) -> Report {
-    let mut transcripts = run_plan(env, plan).await;
+    run_with(env, plan, context, lang, &Beside::default()).await
+}
+
+/// Evidence gathered beside the probe: a clock check, the stored sign-in's failed refresh.
+#[derive(Debug, Default)]
+pub struct Beside<'a> {
+    /// What to compare this computer's clock with.
+    pub clock: Option<ClockReference>,
+    /// The stored sign-in the token came from.
+    pub sign_in: Option<&'a StoredSignIn>,
+}
+
+/// A reference time for the clock check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClockReference {
+    /// An SNTP server, `HOST[:PORT]`.
+    Sntp(String),
+    /// The `Date` of an HTTP(S) response from this URL.
+    HttpDate(String),
+}
+
+/// The clock reference the flags ask for (`--ntp-server`, `--check-clock`), if any: never a
+/// server the user did not ask to be compared with.
+pub fn clock_reference(
+    args: &DiagnoseArgs,
+    sign_in: Option<&StoredSignIn>,
+    provider: Option<&str>,
+) -> Option<ClockReference> {
+    if let Some(server) = &args.ntp_server {
+        return Some(ClockReference::Sntp(server.clone()));
+    }
+    if !args.check_clock {
+        return None;
+    }
+    Some(match (sign_in, provider) {
+        (Some(s), _) => ClockReference::HttpDate(s.clock_url.clone()),
+        (None, Some("gmail")) => ClockReference::HttpDate("https://oauth2.googleapis.com/".into()),
+        (None, Some("m365" | "outlook")) => {
+            ClockReference::HttpDate("https://login.microsoftonline.com/".into())
+        }
+        _ => ClockReference::Sntp(mailprobe_net::DEFAULT_NTP_SERVER.into()),
+    })
+}
+
+/// [`run`] with evidence from beside the probe: the clock check runs during the probe and is
+/// recorded first in the SMTP transcript; a failed refresh, just before the token was sent.
+pub async fn run_with(
+    env: &ProbeEnv,
+    plan: &ProbePlan,
+    context: Context,
+    lang: Lang,
+    beside: &Beside<'_>,
+) -> Report {
+    let clock = async {
+        match &beside.clock {
+            Some(ClockReference::Sntp(server)) => Some(mailprobe_net::sntp_check(server, env.timeout).await),
+            Some(ClockReference::HttpDate(url)) => {
+                Some(mailprobe_net::http_date_check(url, &env.trust, env.timeout).await)
+            }
+            None => None,
+        }
+    };
+    let (mut transcripts, clock) = tokio::join!(run_plan(env, plan), clock);
     crate::auth::add_token_evidence(&mut transcripts, plan);
+    if let Some(sign_in) = beside.sign_in {
+        crate::auth::add_refresh_failure(&mut transcripts, sign_in);
+    }
+    if let Some(check) = clock
+        && let Some(t) = transcripts.iter_mut().find(|t| t.role == Role::Primary)
+    {
+        let event = Event { at_ms: 0, stage: Stage::Auth, kind: EventKind::ClockChecked { check } };
+        t.events.insert(0, event);
+    }
     let findings = KnowledgeBase::builtin().diagnose(&context, &transcripts, lang);
     Report::new(context, transcripts, findings)
 }

@@ -711,7 +711,7 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
         let Command::Diagnose(dargs) = Cli::try_parse_from(&argv)?.command else {
             bail!("not a diagnose command line: {}", command_line(&argv))
         };
-        let (mut plan, context) = diagnose::plan(&dargs, Secrets { password, token: None }, None)?;
+        let (mut plan, context) = diagnose::plan(&dargs, Secrets { password, ..Secrets::default() }, None)?;
         if let (Some(imap), Some(addr)) = (plan.imap.as_mut(), self.args.imap_connect_to) {
             imap.connect_to = vec![addr];
         }

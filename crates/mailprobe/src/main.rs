@@ -114,15 +114,18 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
     match &cli.command {
         Command::Diagnose(args) => {
             let discovery = diagnose::discover_for(args, global).await?;
-            let secrets = diagnose::read_secrets(args)?;
+            let mut secrets = diagnose::read_secrets(args, global)?;
+            let sign_in = secrets.sign_in.take();
             let (plan, context) = diagnose::plan(args, secrets, discovery.as_ref())?;
+            let clock = diagnose::clock_reference(args, sign_in.as_ref(), context.provider.as_deref());
             let trust = match &args.ca_file {
                 Some(path) => TrustStore::system().with_ca_file(path)?,
                 None => TrustStore::system(),
             };
             let env = diagnose::probe_env(global, trust)?;
             progress(global, &format!("mailprobe: probing {}:{} …", plan.smtp.host, plan.smtp.port));
-            let mut report = diagnose::run(&env, &plan, context, lang(global)).await;
+            let beside = diagnose::Beside { clock, sign_in: sign_in.as_ref() };
+            let mut report = diagnose::run_with(&env, &plan, context, lang(global), &beside).await;
             report.set_discovery(discovery);
             print_report(&report, global);
             Ok(report.exit_code())

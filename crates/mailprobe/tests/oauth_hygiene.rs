@@ -44,24 +44,7 @@ fn forms(secret: &str) -> Vec<String> {
 }
 
 fn diagnose(env: &TestEnv, cfg: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let mut c = oauth::mailprobe(cfg);
-    c.args([
-        "diagnose",
-        "--host",
-        &env.host,
-        "--port",
-        &env.smtp_oauth.to_string(),
-        "--security",
-        "starttls",
-        "--ca-file",
-        env.ca_file.to_str().unwrap(),
-        "--imap",
-        &format!("{}:{}", env.host, env.imaps_oauth),
-        "--imap-security",
-        "tls",
-        "--timeout",
-        "20",
-    ]);
+    let mut c = oauth::diagnose_oauth(env, cfg, true);
     c.args(args);
     for (k, v) in envs {
         c.env(k, v);
@@ -157,35 +140,17 @@ fn no_secret_in_any_output_or_file() {
 
     // sign-in with a confidential client (its secret from the environment), then everything
     // that reads the stored tokens
-    let mut c = oauth::mailprobe(&cfg);
+    let mut c = oauth::login_command(&cfg, &env.oauth_issuer, &env.oauth_client_confidential, OUTLOOK_SCOPES);
     c.env("MP_SECRET", &env.oauth_client_secret).args([
-        "auth",
-        "login",
-        "--provider",
-        "custom",
-        "--issuer",
-        &env.oauth_issuer,
-        "--client-id",
-        &env.oauth_client_confidential,
         "--client-secret-env",
         "MP_SECRET",
-        "--no-browser",
         "--profile",
         "conf",
     ]);
-    for s in OUTLOOK_SCOPES.split_whitespace() {
-        c.args(["--scope", s]);
-    }
-    let user = env.user.clone();
-    let run = oauth::login_interactive(
-        c,
-        |l| oauth::url_in(l).is_some(),
-        |l| oauth::approve(env, &oauth::url_in(l).unwrap(), &user),
-    );
+    let run = oauth::login_browser_with(env, c, &env.user);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     hay.add("login", &run);
-    let stored: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(cfg.join("auth").join("conf.token.json")).unwrap()).unwrap();
+    let stored = oauth::stored_file(&cfg, "conf");
     assert_eq!(
         stored["client_secret"],
         env.oauth_client_secret.as_str(),
@@ -206,8 +171,7 @@ fn no_secret_in_any_output_or_file() {
         assert!(run.code == 0 || args[1] == "inspect", "{args:?}: {}\n{}", run.stdout, run.stderr);
         hay.add(&args.join(" "), &run);
     }
-    let stored: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(cfg.join("auth").join("conf.token.json")).unwrap()).unwrap();
+    let stored = oauth::stored_file(&cfg, "conf");
     secrets.push(stored["access_token"].as_str().unwrap().to_owned());
     secrets.push(stored["refresh_token"].as_str().unwrap().to_owned());
     let run = diagnose(env, &cfg, &["--user", &env.user, "--auth", "xoauth2", "--format", "json"], &[]);

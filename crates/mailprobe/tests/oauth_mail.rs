@@ -5,51 +5,25 @@
 mod support;
 
 use serde_json::Value;
-use support::oauth::{self, GOOGLE_SCOPES, OUTLOOK_SCOPES, Run};
+use support::oauth::{self, GOOGLE_SCOPES, OUTLOOK_SCOPES, Run, finding_ids, transcript};
 use support::testenv::TestEnv;
 
-/// `diagnose` against SMTP_OAUTH (and IMAPS_OAUTH) with `token`, as JSON.
+/// `diagnose` against SMTP_OAUTH and IMAPS_OAUTH with `token`, as JSON.
 fn diagnose(env: &TestEnv, user: &str, token: &str, mech: &str, extra: &[&str]) -> Run {
     let cfg = oauth::temp_dir("oauth-mail");
-    let mut c = oauth::mailprobe(&cfg);
+    let mut c = oauth::diagnose_oauth(env, &cfg, true);
     c.env("MP_TEST_TOKEN", token).args([
-        "diagnose",
-        "--host",
-        &env.host,
-        "--port",
-        &env.smtp_oauth.to_string(),
-        "--security",
-        "starttls",
         "--user",
         user,
         "--token-env",
         "MP_TEST_TOKEN",
         "--auth",
         mech,
-        "--ca-file",
-        env.ca_file.to_str().unwrap(),
-        "--imap",
-        &format!("{}:{}", env.host, env.imaps_oauth),
-        "--imap-security",
-        "tls",
-        "--timeout",
-        "20",
         "--format",
         "json",
     ]);
     c.args(extra);
     oauth::run(c)
-}
-
-fn transcript<'a>(doc: &'a Value, protocol: &str) -> &'a [Value] {
-    doc["transcripts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["protocol"] == protocol && t["role"] == "primary")
-        .unwrap_or_else(|| panic!("no {protocol} transcript in {doc:#}"))["events"]
-        .as_array()
-        .unwrap()
 }
 
 /// The auth-stage events, each as a short line: `sent: …`, `received: 235 …`, `imap: …`,
@@ -77,10 +51,6 @@ fn auth_lines(events: &[Value]) -> Vec<String> {
             other => format!("{other}: {e}"),
         })
         .collect()
-}
-
-fn finding_ids(doc: &Value) -> Vec<String> {
-    doc["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
 }
 
 fn assert_good(run: &Run, mech: &str) {
@@ -217,23 +187,14 @@ fn without_a_bearer_mechanism_imap_says_so() {
     // the core IMAPS listener offers PLAIN and LOGIN only
     let env = TestEnv::get();
     let cfg = oauth::temp_dir("oauth-nomech");
-    let mut c = oauth::mailprobe(&cfg);
+    let mut c = oauth::diagnose_oauth(env, &cfg, false);
     c.env("MP_TEST_TOKEN", "whatever").args([
-        "diagnose",
-        "--host",
-        &env.host,
-        "--port",
-        &env.smtp_oauth.to_string(),
-        "--security",
-        "starttls",
         "--user",
         &env.user,
         "--token-env",
         "MP_TEST_TOKEN",
         "--auth",
         "xoauth2",
-        "--ca-file",
-        env.ca_file.to_str().unwrap(),
         "--imap",
         &format!("{}:{}", env.host, env.imaps),
         "--imap-security",

@@ -122,7 +122,7 @@ oauth-wrong-scope-fix-readd = In a mail program: remove the account and add it a
 ## oauth.wrong_audience
 
 oauth-wrong-audience-title = The OAuth token was issued for another service, not for mail
-oauth-wrong-audience-summary = The token sent to { $host } is for { $audience } (its audience), while the mail server accepts only tokens for { $expected_audience }. A token is bound to the service it was requested for, so the mail server refuses it even though it is genuine.
+oauth-wrong-audience-summary = The token is for { $audience } (its audience), while { $host } accepts only tokens for { $expected_audience }. A token is bound to the service it was requested for: Exchange Online refuses a token for any other, even a genuine one.
 oauth-wrong-audience-cause-graph = The token was requested for Microsoft Graph (https://graph.microsoft.com, scopes such as Mail.Send) instead of Exchange Online (https://outlook.office.com/SMTP.Send). Graph's Mail.Send sends through the Graph API, never through SMTP or IMAP.
 oauth-wrong-audience-cause-default-scope = The program asked for the .default scope or a scope without a resource prefix, and the identity platform picked Microsoft Graph as the resource.
 oauth-wrong-audience-cause-reused = A token obtained for another part of the program (the Graph API, an ID token for sign-in) was reused for mail.

@@ -122,7 +122,7 @@ oauth-wrong-scope-fix-readd = In un programma di posta: rimuovi l'account e aggi
 ## oauth.wrong_audience
 
 oauth-wrong-audience-title = Il token OAuth è stato emesso per un altro servizio, non per la posta
-oauth-wrong-audience-summary = Il token inviato a { $host } è destinato a { $audience } (il suo pubblico, "audience"), mentre il server di posta accetta solo token per { $expected_audience }. Un token vale solo per il servizio per cui è stato chiesto: il server di posta lo rifiuta anche se è autentico.
+oauth-wrong-audience-summary = Il token è destinato a { $audience } (il suo pubblico, "audience"), mentre { $host } accetta solo token per { $expected_audience }. Un token vale solo per il servizio per cui è stato chiesto: Exchange Online rifiuta un token destinato ad altro, anche se autentico.
 oauth-wrong-audience-cause-graph = Il token è stato chiesto per Microsoft Graph (https://graph.microsoft.com, con ambiti come Mail.Send) invece che per Exchange Online (https://outlook.office.com/SMTP.Send). Il Mail.Send di Graph invia tramite l'API Graph, mai via SMTP o IMAP.
 oauth-wrong-audience-cause-default-scope = Il programma ha chiesto l'ambito .default o un ambito senza il prefisso della risorsa, e la piattaforma di identità ha scelto Microsoft Graph come risorsa.
 oauth-wrong-audience-cause-reused = Un token ottenuto per un'altra parte del programma (l'API Graph, un ID token per l'accesso) è stato riutilizzato per la posta.

@@ -26,7 +26,8 @@ pub struct Tokens {
 
 fn node(env: &TestEnv) -> Command {
     let mut c = Command::new(&env.node);
-    c.arg(&env.oauth_token_tool).stdin(Stdio::null());
+    // the HTTPS issuer's certificate comes from the private test CA
+    c.arg(&env.oauth_token_tool).env("NODE_EXTRA_CA_CERTS", &env.ca_file).stdin(Stdio::null());
     c
 }
 
@@ -171,7 +172,9 @@ pub fn login_interactive(mut c: Command, wanted: impl Fn(&str) -> bool, answer: 
 
 /// The authorization URL in a line `mailprobe auth login` printed.
 pub fn url_in(line: &str) -> Option<String> {
-    line.split_whitespace().find(|w| w.starts_with("http://") && w.contains("/auth?")).map(str::to_owned)
+    line.split_whitespace()
+        .find(|w| (w.starts_with("http://") || w.starts_with("https://")) && w.contains("/auth?"))
+        .map(str::to_owned)
 }
 
 /// Approves an authorization URL as `user` and lets the redirect reach the client.
@@ -191,6 +194,27 @@ pub fn approve_device(env: &TestEnv, code: &str, user: &str) {
     check(&out, "token.mjs device");
 }
 
+/// `mailprobe auth login --provider custom --issuer ISSUER --client-id CLIENT --no-browser`,
+/// asking for `scopes`.
+pub fn login_command(config: &Path, issuer: &str, client: &str, scopes: &str) -> Command {
+    let mut c = mailprobe(config);
+    c.args([
+        "auth",
+        "login",
+        "--provider",
+        "custom",
+        "--issuer",
+        issuer,
+        "--client-id",
+        client,
+        "--no-browser",
+    ]);
+    for s in scopes.split_whitespace() {
+        c.args(["--scope", s]);
+    }
+    c
+}
+
 /// `mailprobe auth login --provider custom --issuer … --client-id CLIENT` with `scopes`, signed
 /// in as `user` through the browser flow.
 pub fn login_browser(
@@ -201,25 +225,63 @@ pub fn login_browser(
     user: &str,
     extra: &[&str],
 ) -> Run {
-    let mut c = mailprobe(config);
-    c.args([
-        "auth",
-        "login",
-        "--provider",
-        "custom",
-        "--issuer",
-        &env.oauth_issuer,
-        "--client-id",
-        client,
-        "--no-browser",
-    ]);
-    for s in scopes.split_whitespace() {
-        c.args(["--scope", s]);
-    }
+    let mut c = login_command(config, &env.oauth_issuer, client, scopes);
     c.args(extra);
+    login_browser_with(env, c, user)
+}
+
+/// Runs a `mailprobe auth login` command (browser flow) and approves it as `user`.
+pub fn login_browser_with(env: &TestEnv, c: Command, user: &str) -> Run {
     let env2 = env.clone();
     let user = user.to_owned();
     login_interactive(c, |l| url_in(l).is_some(), move |l| approve(&env2, &url_in(l).unwrap(), &user))
+}
+
+/// `mailprobe diagnose` against SMTP_OAUTH (STARTTLS, the test CA trusted), and IMAPS_OAUTH
+/// too with `imap`; the caller adds the user, the secrets and the format.
+pub fn diagnose_oauth(env: &TestEnv, config: &Path, imap: bool) -> Command {
+    let mut c = mailprobe(config);
+    c.args([
+        "diagnose",
+        "--host",
+        &env.host,
+        "--port",
+        &env.smtp_oauth.to_string(),
+        "--security",
+        "starttls",
+        "--ca-file",
+        env.ca_file.to_str().unwrap(),
+        "--timeout",
+        "20",
+    ]);
+    if imap {
+        c.args(["--imap", &format!("{}:{}", env.host, env.imaps_oauth), "--imap-security", "tls"]);
+    }
+    c
+}
+
+/// The stored sign-in `profile` of the file fallback, as JSON (tokens included: tests only).
+pub fn stored_file(config: &Path, profile: &str) -> serde_json::Value {
+    let path = config.join("auth").join(format!("{profile}.token.json"));
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap()
+}
+
+/// The events of the primary transcript of `protocol` (`smtp`, `imap`) in a JSON report.
+pub fn transcript<'a>(doc: &'a serde_json::Value, protocol: &str) -> &'a [serde_json::Value] {
+    doc["transcripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["protocol"] == protocol && t["role"] == "primary")
+        .unwrap_or_else(|| panic!("no {protocol} transcript in {doc:#}"))["events"]
+        .as_array()
+        .unwrap()
+}
+
+/// The finding ids of a JSON report, in order.
+pub fn finding_ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
 }
 
 /// A fresh directory under the system temp dir.

@@ -74,6 +74,9 @@ pub struct TestEnv {
     pub imaps_oauth: u16,
     /// The authorization server (panva's oidc-provider), `http://127.0.0.1:PORT`, with discovery.
     pub oauth_issuer: String,
+    /// The same server's second issuer, `https://127.0.0.1:PORT`, whose certificate the private
+    /// test CA (`ca_file`) signed: clients must be given that CA.
+    pub oauth_issuer_tls: String,
     /// Public client for the installed-app flow (loopback redirect on any port, PKCE).
     pub oauth_client_installed: String,
     /// Public client for the device authorization grant.
@@ -216,6 +219,7 @@ pub fn parse(text: &str) -> Result<TestEnv, String> {
         smtp_oauth: port("SMTP_OAUTH")?,
         imaps_oauth: port("IMAPS_OAUTH")?,
         oauth_issuer: s("OAUTH_ISSUER")?,
+        oauth_issuer_tls: s("OAUTH_ISSUER_TLS")?,
         oauth_client_installed: s("OAUTH_CLIENT_INSTALLED")?,
         oauth_client_device: s("OAUTH_CLIENT_DEVICE")?,
         oauth_client_short: s("OAUTH_CLIENT_SHORT")?,
