@@ -90,3 +90,66 @@ fn no_sntp_answer_then_the_http_date() {
     assert!(doc["offset_ms"].as_i64().unwrap().abs() <= 1500, "{doc}");
     assert_eq!(doc["level"], "ok");
 }
+
+/// `diagnose` of the working submission path, its clock compared with `ntp` (`--ntp-server`).
+fn diagnose_with_clock(env: &TestEnv, ntp: &str, extra: &[&str]) -> oauth::Run {
+    let cfg = oauth::temp_dir("clock-diagnose");
+    let mut c = oauth::mailprobe(&cfg);
+    c.env("MP_PW", &env.password).args([
+        "diagnose",
+        "--host",
+        &env.host,
+        "--port",
+        &env.smtp_starttls.to_string(),
+        "--ca-file",
+        env.ca_file.to_str().unwrap(),
+        "--user",
+        &env.user,
+        "--password-env",
+        "MP_PW",
+        "--ntp-server",
+        ntp,
+        "--timeout",
+        "5",
+    ]);
+    c.args(extra);
+    oauth::run(c)
+}
+
+#[test]
+fn diagnose_ntp_server_offsets_of_0_90_and_600_seconds() {
+    let env = TestEnv::get();
+    for (offset, findings, severity, code) in [
+        (0.0, vec![], None, 0),
+        (90.0, vec!["clock.drift"], Some("warning"), 0),
+        (-600.0, vec!["clock.skew"], Some("error"), 1),
+        (600.0, vec!["clock.skew"], Some("error"), 1),
+    ] {
+        let r = Responder::start(offset);
+        let run = diagnose_with_clock(env, &r.addr, &["--format", "json"]);
+        assert_eq!(run.code, code, "offset {offset}: {}\n{}", run.stdout, run.stderr);
+        let doc = run.json();
+        // the check is evidence in the SMTP transcript, then the kb's reading of it
+        let check = oauth::transcript(&doc, "smtp")
+            .iter()
+            .find(|e| e["event"] == "clock_checked")
+            .unwrap_or_else(|| panic!("offset {offset}: no clock check in {doc:#}"))["check"]
+            .clone();
+        assert_eq!(check["source"], "sntp");
+        let measured = check["offset_ms"].as_i64().unwrap();
+        assert!((measured - (offset * 1000.0) as i64).abs() < 500, "offset {offset}: {check}");
+        assert_eq!(oauth::finding_ids(&doc), findings, "offset {offset}");
+        if let Some(severity) = severity {
+            let f = &doc["findings"][0];
+            assert_eq!(f["severity"], severity);
+            let clock = if offset > 0.0 { "behind" } else { "ahead" };
+            assert_eq!(f["params"]["clock"], clock, "{f}");
+        }
+    }
+    // 90 s in the text report: a warning, the path still works
+    let r = Responder::start(90.0);
+    let run = diagnose_with_clock(env, &r.addr, &["--lang", "it"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("[clock.drift]"), "{}", run.stdout);
+    assert!(run.stdout.contains("L'orologio di questo computer è indietro di"), "{}", run.stdout);
+}

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use support::oauth::{self, GOOGLE_SCOPES, OUTLOOK_SCOPES, Run, finding_ids, transcript};
+use support::oauth::{self, GOOGLE_SCOPES, GRAPH_SCOPES, OUTLOOK_SCOPES, Run, finding_ids, transcript};
 use support::testenv::TestEnv;
 
 /// `diagnose` against SMTP_OAUTH and IMAPS_OAUTH with `token`, as JSON.
@@ -180,6 +180,83 @@ fn another_accounts_token_is_refused_and_named() {
     assert_eq!(p["problem"], "wrong_account");
     assert_eq!(p["token_user"], env.user2.as_str());
     assert_eq!(p["expected"], env.user.as_str());
+    assert_eq!(finding_ids(&doc)[0], "oauth.wrong_account", "{:?}", finding_ids(&doc));
+    let (ids, text) = inspect(&t.access_token, &env.user);
+    assert_eq!(ids, ["oauth.wrong_account"]);
+    assert!(text.contains("[oauth.wrong_account]"), "{text}");
+}
+
+/// `auth inspect` of `token` for `user`: the finding ids of its JSON, and its text report.
+fn inspect(token: &str, user: &str) -> (Vec<String>, String) {
+    let cfg = oauth::temp_dir("oauth-inspect");
+    let run = |format: &str| {
+        let mut c = oauth::mailprobe(&cfg);
+        c.env("MP_TEST_TOKEN", token).args([
+            "auth",
+            "inspect",
+            "--token-env",
+            "MP_TEST_TOKEN",
+            "--user",
+            user,
+            "--format",
+            format,
+        ]);
+        let r = oauth::run(c);
+        // problems found: exit 1
+        assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+        r
+    };
+    (finding_ids(&run("json").json()), run("text").stdout)
+}
+
+#[test]
+fn a_token_for_microsoft_graph_is_the_wrong_audience() {
+    let env = TestEnv::get();
+    // a real token of the test server for its Graph-like resource: audience
+    // https://graph.microsoft.com, scp Mail.Send
+    let t = oauth::token(env, &env.user, &env.oauth_client_installed, GRAPH_SCOPES, None);
+    let run = diagnose(env, &env.user, &t.access_token, "xoauth2", &[]);
+    let doc = run.json();
+    let inspected = transcript(&doc, "smtp").iter().find(|e| e["event"] == "token_inspected").unwrap();
+    assert_eq!(inspected["inspection"]["claims"]["audience"][0], "https://graph.microsoft.com");
+    let ids = finding_ids(&doc);
+    // the audience explains the missing SMTP.Send: one finding, not two
+    assert_eq!(ids, ["oauth.wrong_audience"], "{}", run.stdout);
+    // Dovecot checks signature and issuer, not the audience, so it let the token in: the
+    // finding is what Exchange Online would refuse, and the run says so with exit 1
+    assert_eq!(run.code, 1);
+    let f = &doc["findings"][0];
+    assert_eq!(f["params"]["audience"], "https://graph.microsoft.com");
+    assert_eq!(f["params"]["expected_audience"], "https://outlook.office.com");
+    let (ids, text) = inspect(&t.access_token, &env.user);
+    assert_eq!(ids, ["oauth.wrong_audience"]);
+    assert!(text.contains("[oauth.wrong_audience]") && text.contains("https://outlook.office.com/SMTP.Send"), "{text}");
+}
+
+#[test]
+fn a_token_without_smtp_send_is_the_wrong_scope() {
+    let env = TestEnv::get();
+    // Exchange Online's audience, but only the IMAP scope
+    let t = oauth::token(
+        env,
+        &env.user,
+        &env.oauth_client_installed,
+        "openid offline_access https://outlook.office.com/IMAP.AccessAsUser.All",
+        None,
+    );
+    let run = diagnose(env, &env.user, &t.access_token, "xoauth2", &[]);
+    let doc = run.json();
+    let smtp = transcript(&doc, "smtp");
+    let inspected = smtp.iter().find(|e| e["event"] == "token_inspected").unwrap();
+    assert_eq!(inspected["inspection"]["problems"][0]["problem"], "missing_scope", "{inspected}");
+    // over IMAP the same token is right
+    let imap = transcript(&doc, "imap");
+    let inspected = imap.iter().find(|e| e["event"] == "token_inspected").unwrap();
+    assert_eq!(inspected["inspection"]["problems"], serde_json::json!([]), "{inspected}");
+    assert_eq!(finding_ids(&doc), ["oauth.wrong_scope"], "{}", run.stdout);
+    assert_eq!(doc["findings"][0]["params"]["scope"], "SMTP.Send");
+    let (ids, _) = inspect(&t.access_token, &env.user);
+    assert_eq!(ids, ["oauth.wrong_scope"]);
 }
 
 #[test]
