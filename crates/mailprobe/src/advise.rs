@@ -22,9 +22,10 @@ use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
-use crate::dns::{FindingBuilder, domain_of, spf_with_ip};
+use crate::dns::{FindingBuilder, domain_of};
 use crate::render::json;
 use crate::report::Tool;
+use mailprobe_proto::dns::spf_with_ip;
 
 /// Yes or no.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -28,6 +28,7 @@ use serde::Serialize;
 use crate::cli::{Format, GlobalArgs};
 use crate::render::json;
 use crate::report::Tool;
+use mailprobe_proto::dns::spf_with_ip;
 
 /// `mailprobe dns` flags.
 #[derive(Debug, Args)]
@@ -198,27 +199,6 @@ impl FindingBuilder {
             params: self.params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>(),
         }
     }
-}
-
-/// The SPF record with `ip4:IP` (or `ip6:`) added before its final `all` / redirect.
-pub fn spf_with_ip(record: Option<&str>, ip: &str) -> String {
-    let term = if ip.contains(':') { format!("ip6:{ip}") } else { format!("ip4:{ip}") };
-    let Some(record) = record else {
-        return format!("v=spf1 {term} -all");
-    };
-    let mut terms: Vec<String> = record.split_ascii_whitespace().map(str::to_owned).collect();
-    if terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
-        return record.to_owned();
-    }
-    let at = terms
-        .iter()
-        .position(|x| {
-            let l = x.to_ascii_lowercase();
-            l.trim_start_matches(['+', '-', '~', '?']) == "all" || l.starts_with("redirect=")
-        })
-        .unwrap_or(terms.len());
-    terms.insert(at.max(1), term);
-    terms.join(" ")
 }
 
 /// Decides what the evidence means.
@@ -821,23 +801,5 @@ mod tests {
         assert_eq!(domain_of("-x.com"), None);
         assert_eq!(domain_of(""), None);
         assert_eq!(domain_of("a..b"), None);
-    }
-
-    #[test]
-    fn spf_suggestions() {
-        assert_eq!(
-            spf_with_ip(
-                Some("v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all"),
-                "203.0.113.20"
-            ),
-            "v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com ip4:203.0.113.20 -all"
-        );
-        assert_eq!(
-            spf_with_ip(Some("v=spf1 redirect=_spf.x.test"), "192.0.2.1"),
-            "v=spf1 ip4:192.0.2.1 redirect=_spf.x.test"
-        );
-        assert_eq!(spf_with_ip(None, "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
-        assert_eq!(spf_with_ip(Some("v=spf1 ip4:192.0.2.1 -all"), "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
-        assert_eq!(spf_with_ip(Some("v=spf1 -all"), "2001:db8::1"), "v=spf1 ip6:2001:db8::1 -all");
     }
 }

@@ -5,7 +5,10 @@
 ## auth.credentials_rejected
 
 auth-credentials-rejected-title = The server rejected the login
-auth-credentials-rejected-summary = { $host } refused the user name and password it was given. Its answer: { $reply_line }
+auth-credentials-rejected-summary = { $observation ->
+    [client_error] The program reports that the server did not accept the sign-in (“{ $message }”), without the server's own reply.
+   *[other] { $host } refused the user name and password it was given. Its answer: { $reply_line }
+}
 auth-credentials-rejected-cause-gmail-2sv = 2-Step Verification is on for this Google account, and mail programs that sign in with a password must then use an app password, not the account's normal password.
 auth-credentials-rejected-cause-gmail-basic = Google no longer lets mail programs sign in with the plain account password: they must use OAuth 2.0 ("Sign in with Google") or an app password.
 auth-credentials-rejected-cause-m365-policy = Microsoft 365 gives the same answer when the password is right but password sign-in over SMTP is blocked: SMTP AUTH turned off for the mailbox or the organization, multi-factor authentication, security defaults, or a Conditional Access policy against legacy authentication.
@@ -13,6 +16,8 @@ auth-credentials-rejected-cause-password = The password is wrong: mistyped, chan
 auth-credentials-rejected-cause-username = The user name is not what the server expects; most providers want the full email address, not just the part before the @.
 auth-credentials-rejected-cause-stale = The mail program keeps an old password or token in its saved credentials and keeps sending it.
 auth-credentials-rejected-cause-locked = The account is locked or suspended, for example after too many failed attempts or suspicious activity.
+auth-credentials-rejected-cause-unsaid = The message does not say which of these it is: the server may also refuse a right password, for instance when sign-in is allowed only with OAuth or with an app password.
+auth-credentials-rejected-fix-debug = Turn on the program's SMTP conversation output (PHPMailer: SMTPDebug = 2; curl: -v) and paste the server's reply to AUTH into mailprobe explain: the reply tells which cause it is.
 auth-credentials-rejected-fix-gmail-app-password = In your Google account, under Security, turn on 2-Step Verification if it is off, create an app password (myaccount.google.com/apppasswords) and enter those 16 letters in the mail program instead of your password.
 auth-credentials-rejected-fix-gmail-oauth = Better still, let the program sign in with Google itself: remove the account and add it again choosing "Google" rather than a generic IMAP/SMTP account, so it uses OAuth 2.0.
 auth-credentials-rejected-fix-retype = Type the password again by hand, and use the full email address as the user name.
@@ -68,7 +73,10 @@ imap-disabled-fix-retry = Then remove and add the account again, so the program 
 ## auth.oauth_challenge_failed
 
 auth-oauth-challenge-failed-title = The OAuth sign-in failed: the server answered 334 instead of 235
-auth-oauth-challenge-failed-summary = After the token was sent, { $host } answered with a 334 challenge carrying an error, where 235 (signed in) was expected. This is the "Expected: 235, actual: 334" error of mail programs. Error status: { $status }; scope the server expects: { $scope }.
+auth-oauth-challenge-failed-summary = { $observation ->
+    [client_error] The program expected 235 (signed in) and got a 334 challenge instead (“{ $message }”). That challenge carries the server's OAuth error, but the message does not include it, so which error it is cannot be read here.
+   *[other] After the token was sent, { $host } answered with a 334 challenge carrying an error, where 235 (signed in) was expected. This is the "Expected: 235, actual: 334" error of mail programs. Error status: { $status }; scope the server expects: { $scope }.
+}
 auth-oauth-challenge-failed-cause-token = The access token has expired or was revoked, and the program did not get a fresh one.
 auth-oauth-challenge-failed-cause-scope = The token was granted without permission to use mail over SMTP and IMAP, or for a different account than the one signing in.
 auth-oauth-challenge-failed-cause-old-client = The program or the operating system is too old to complete the current OAuth flow, and sends what it has left.
@@ -79,6 +87,7 @@ auth-oauth-challenge-failed-fix-clear-macos = In Keychain Access, delete the ent
 auth-oauth-challenge-failed-fix-clear-windows = In Credential Manager, remove the saved entries for { $host } and the provider, then sign in again.
 auth-oauth-challenge-failed-fix-clock = Set the computer's date and time to be set automatically.
 auth-oauth-challenge-failed-fix-developer = After such a 334 send an empty line, read the final error, then refresh the access token and check its scope before retrying.
+auth-oauth-challenge-failed-fix-description = Outlook shows the challenge after "description:" when it has one: paste the whole message, with that part, into mailprobe explain to learn whether the token expired, was refused, or lacks the mail scope.
 
 ## client.outlook_4af4
 
@@ -279,10 +288,15 @@ direct-send-wrong-endpoint-fix-or-submission = Or keep smtp.office365.com and gi
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = The server does not offer the sign-in method needed
-auth-mechanism-unsupported-summary = The login needs { $mechanism }, but { $host } offers only: { $offered }.
+auth-mechanism-unsupported-summary = { $observation ->
+    [client_error] The program found no AUTH among the extensions { $host } listed in its EHLO reply, so it could not sign in at all (“{ $message }”).
+   *[other] The login needs { $mechanism }, but { $host } offers only: { $offered }.
+}
+auth-mechanism-unsupported-cause-before-tls = Many servers list AUTH only once the connection is encrypted: a program that tries to sign in before STARTTLS (Python's smtplib without starttls(), a setting with no encryption) finds no AUTH.
 auth-mechanism-unsupported-cause-client-setting = The program is set to a sign-in method this server does not have (for example OAuth, NTLM or CRAM-MD5 where only a password is accepted).
 auth-mechanism-unsupported-cause-port = This port is for server-to-server delivery (usually 25) and offers no sign-in at all; submission ports (587, 465) do.
 auth-mechanism-unsupported-cause-server = The server has sign-in turned off, or not this method.
+auth-mechanism-unsupported-fix-starttls-first = Start TLS before signing in: with Python's smtplib call starttls() and then ehlo() before login(); with Go's net/smtp use port 587, where SendMail starts TLS first when the server offers it.
 auth-mechanism-unsupported-fix-choose = Set the program's authentication method to one the server offers ({ $offered }); for a normal password, "Password" or "Normal password".
 auth-mechanism-unsupported-fix-port = Use the submission port, 587 with STARTTLS or 465 with SSL/TLS, where sign-in is offered.
 auth-mechanism-unsupported-fix-server = On your own server, enable the method (for Postfix with Dovecot: smtpd_sasl_auth_enable and Dovecot's auth_mechanisms).
@@ -524,7 +538,10 @@ tls-required-by-receiver-fix-middlebox = Check that no firewall "SMTP inspection
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = The server does not offer STARTTLS
-tls-starttls-not-offered-summary = STARTTLS was asked for, but { $host } on port { $port } does not list it among what it can do (it offers: { $offered }).
+tls-starttls-not-offered-summary = { $observation ->
+    [client_error] The program was set to use STARTTLS, but { $host } does not list it among its extensions, so the program stopped before sending anything secret (“{ $message }”).
+   *[other] STARTTLS was asked for, but { $host } on port { $port } does not list it among what it can do (it offers: { $offered }).
+}
 tls-starttls-not-offered-cause-middlebox = A firewall, antivirus or ISP device between you and the server removes STARTTLS from the list; keywords turned into X's (such as XXXXXXXA) give it away.
 tls-starttls-not-offered-cause-server = The server has no TLS set up on this port.
 tls-starttls-not-offered-cause-wrong-host = You are not talking to the server you think: a captive portal or an ISP intercepting the port answers instead.
@@ -743,9 +760,14 @@ connect-unreachable-fix-routing = Check the routes and the VPN configuration tow
 ## connect.failed
 
 connect-failed-title = The connection failed
-connect-failed-summary = The connection to { $host } on port { $port } failed: { $detail }
+connect-failed-summary = { $observation ->
+    [client_error] The program could not open the SMTP session (“{ $message }”) and does not say which step failed: finding the server, connecting to the port, or the TLS handshake that follows.
+   *[other] The connection to { $host } on port { $port } failed: { $detail }
+}
+connect-failed-cause-unsaid = The server name is wrong, the port is closed or blocked on the way (many hosting providers block outgoing ports 25, 465 and 587), or the TLS handshake failed right after connecting (a certificate the program does not trust, for instance).
 connect-failed-cause-local-block = Security software or a policy on this computer stops the program from connecting.
 connect-failed-cause-local-config = The local network configuration is broken (no usable source address).
+connect-failed-fix-debug = Turn on the program's connection debugging (PHPMailer: SMTPDebug = 3) to see the step that fails, or run mailprobe diagnose with the same server and port from the same machine.
 connect-failed-fix-security-software = Check that the firewall or antivirus on this computer lets the mail program connect.
 connect-failed-fix-retry = Try again, and from another network if it keeps failing.
 

@@ -5,7 +5,10 @@
 ## auth.credentials_rejected
 
 auth-credentials-rejected-title = Il server ha rifiutato l'accesso
-auth-credentials-rejected-summary = { $host } non ha accettato il nome utente e la password ricevuti. La sua risposta: { $reply_line }
+auth-credentials-rejected-summary = { $observation ->
+    [client_error] Il programma segnala che il server non ha accettato l'accesso (“{ $message }”), senza riportare la risposta del server.
+   *[other] { $host } non ha accettato il nome utente e la password ricevuti. La sua risposta: { $reply_line }
+}
 auth-credentials-rejected-cause-gmail-2sv = Sull'account Google è attiva la verifica in due passaggi: i programmi di posta che accedono con una password devono allora usare una password per le app, non quella normale dell'account.
 auth-credentials-rejected-cause-gmail-basic = Google non permette più ai programmi di posta di accedere con la semplice password dell'account: serve OAuth 2.0 ("Accedi con Google") oppure una password per le app.
 auth-credentials-rejected-cause-m365-policy = Microsoft 365 risponde allo stesso modo anche quando la password è giusta ma l'accesso con password via SMTP è bloccato: SMTP AUTH disattivato per la casella o per l'organizzazione, autenticazione a più fattori, impostazioni predefinite per la sicurezza oppure un criterio di accesso condizionale contro l'autenticazione legacy.
@@ -13,6 +16,8 @@ auth-credentials-rejected-cause-password = La password è sbagliata: digitata ma
 auth-credentials-rejected-cause-username = Il nome utente non è quello che il server si aspetta: quasi tutti i provider vogliono l'indirizzo email completo, non solo la parte prima della @.
 auth-credentials-rejected-cause-stale = Il programma di posta conserva tra le credenziali salvate una password o un token vecchio e continua a inviarlo.
 auth-credentials-rejected-cause-locked = L'account è bloccato o sospeso, per esempio dopo troppi tentativi falliti o per attività sospette.
+auth-credentials-rejected-cause-unsaid = Il messaggio non dice quale di queste sia la causa: il server può rifiutare anche una password giusta, per esempio quando l'accesso è consentito solo con OAuth o con una password per le app.
+auth-credentials-rejected-fix-debug = Attiva nel programma la stampa del dialogo SMTP (PHPMailer: SMTPDebug = 2; curl: -v) e incolla la risposta del server ad AUTH in mailprobe explain: la risposta indica la causa.
 auth-credentials-rejected-fix-gmail-app-password = Nell'account Google, alla voce Sicurezza, attiva la verifica in due passaggi se è spenta, crea una password per le app (myaccount.google.com/apppasswords) e inserisci quelle 16 lettere nel programma di posta al posto della password.
 auth-credentials-rejected-fix-gmail-oauth = Meglio ancora, lascia che il programma acceda tramite Google: rimuovi l'account e aggiungilo di nuovo scegliendo "Google" invece di un generico account IMAP/SMTP, così userà OAuth 2.0.
 auth-credentials-rejected-fix-retype = Digita di nuovo la password a mano e usa come nome utente l'indirizzo email completo.
@@ -68,7 +73,10 @@ imap-disabled-fix-retry = Poi rimuovi e aggiungi di nuovo l'account, in modo che
 ## auth.oauth_challenge_failed
 
 auth-oauth-challenge-failed-title = L'accesso OAuth non è riuscito: il server ha risposto 334 invece di 235
-auth-oauth-challenge-failed-summary = Dopo l'invio del token, { $host } ha risposto con una richiesta 334 che contiene un errore, mentre ci si aspettava 235 (accesso riuscito). È l'errore "Expected: 235, actual: 334" dei programmi di posta. Stato dell'errore: { $status }; ambito richiesto dal server: { $scope }.
+auth-oauth-challenge-failed-summary = { $observation ->
+    [client_error] Il programma si aspettava 235 (accesso riuscito) e ha ricevuto invece una richiesta 334 (“{ $message }”). Quella richiesta contiene l'errore OAuth del server, ma il messaggio non lo riporta, quindi qui non si può sapere quale errore sia.
+   *[other] Dopo l'invio del token, { $host } ha risposto con una richiesta 334 che contiene un errore, mentre ci si aspettava 235 (accesso riuscito). È l'errore "Expected: 235, actual: 334" dei programmi di posta. Stato dell'errore: { $status }; ambito richiesto dal server: { $scope }.
+}
 auth-oauth-challenge-failed-cause-token = Il token di accesso è scaduto o è stato revocato e il programma non ne ha ottenuto uno nuovo.
 auth-oauth-challenge-failed-cause-scope = Il token è stato concesso senza il permesso di usare la posta via SMTP e IMAP, oppure per un account diverso da quello che sta accedendo.
 auth-oauth-challenge-failed-cause-old-client = Il programma o il sistema operativo è troppo vecchio per completare il flusso OAuth attuale e invia quello che ha.
@@ -79,6 +87,7 @@ auth-oauth-challenge-failed-fix-clear-macos = In Accesso Portachiavi elimina le 
 auth-oauth-challenge-failed-fix-clear-windows = In Gestione credenziali rimuovi le voci salvate per { $host } e per il provider, poi accedi di nuovo.
 auth-oauth-challenge-failed-fix-clock = Imposta data e ora del computer in modo automatico.
 auth-oauth-challenge-failed-fix-developer = Dopo un 334 di questo tipo invia una riga vuota, leggi l'errore finale, poi rinnova il token di accesso e controllane l'ambito prima di riprovare.
+auth-oauth-challenge-failed-fix-description = Outlook, quando ce l'ha, mostra la richiesta dopo "description:": incolla il messaggio intero, compresa quella parte, in mailprobe explain per sapere se il token è scaduto, è stato rifiutato o non ha l'ambito della posta.
 
 ## client.outlook_4af4
 
@@ -279,10 +288,15 @@ direct-send-wrong-endpoint-fix-or-submission = Oppure tieni smtp.office365.com e
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = Il server non offre il metodo di accesso necessario
-auth-mechanism-unsupported-summary = L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+auth-mechanism-unsupported-summary = { $observation ->
+    [client_error] Il programma non ha trovato AUTH tra le estensioni che { $host } elenca nella risposta a EHLO, quindi non ha potuto accedere in alcun modo (“{ $message }”).
+   *[other] L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+}
+auth-mechanism-unsupported-cause-before-tls = Molti server elencano AUTH solo dopo che la connessione è cifrata: un programma che prova ad accedere prima di STARTTLS (smtplib di Python senza starttls(), un'impostazione senza cifratura) non trova AUTH.
 auth-mechanism-unsupported-cause-client-setting = Il programma è impostato su un metodo di accesso che questo server non ha (per esempio OAuth, NTLM o CRAM-MD5 dove si accetta solo la password).
 auth-mechanism-unsupported-cause-port = Questa porta serve alla consegna tra server (di solito la 25) e non offre alcun accesso; le porte di invio (587, 465) sì.
 auth-mechanism-unsupported-cause-server = Sul server l'accesso è disattivato, oppure manca proprio questo metodo.
+auth-mechanism-unsupported-fix-starttls-first = Avvia TLS prima dell'accesso: con smtplib di Python chiama starttls() e poi ehlo() prima di login(); con net/smtp di Go usa la porta 587, dove SendMail avvia TLS per primo quando il server lo offre.
 auth-mechanism-unsupported-fix-choose = Imposta nel programma un metodo di autenticazione tra quelli offerti ({ $offered }); per una normale password, "Password" o "Password normale".
 auth-mechanism-unsupported-fix-port = Usa la porta di invio, la 587 con STARTTLS o la 465 con SSL/TLS, dove l'accesso è disponibile.
 auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Postfix e Dovecot: smtpd_sasl_auth_enable e auth_mechanisms di Dovecot).
@@ -524,7 +538,10 @@ tls-required-by-receiver-fix-middlebox = Verifica che nessuna "ispezione SMTP" d
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = Il server non offre STARTTLS
-tls-starttls-not-offered-summary = È stato chiesto STARTTLS, ma { $host } sulla porta { $port } non lo elenca tra le sue funzioni (offre: { $offered }).
+tls-starttls-not-offered-summary = { $observation ->
+    [client_error] Il programma era impostato per usare STARTTLS, ma { $host } non lo elenca tra le sue estensioni, quindi si è fermato prima di inviare qualcosa di riservato (“{ $message }”).
+   *[other] È stato chiesto STARTTLS, ma { $host } sulla porta { $port } non lo elenca tra le sue funzioni (offre: { $offered }).
+}
 tls-starttls-not-offered-cause-middlebox = Un firewall, un antivirus o un apparato del provider tra te e il server toglie STARTTLS dall'elenco; le parole chiave trasformate in X (come XXXXXXXA) lo tradiscono.
 tls-starttls-not-offered-cause-server = Il server non ha TLS configurato su questa porta.
 tls-starttls-not-offered-cause-wrong-host = Non stai parlando con il server che credi: al suo posto risponde un captive portal o il provider che intercetta la porta.
@@ -743,9 +760,14 @@ connect-unreachable-fix-routing = Controlla gli instradamenti e la configurazion
 ## connect.failed
 
 connect-failed-title = La connessione non è riuscita
-connect-failed-summary = La connessione a { $host } sulla porta { $port } non è riuscita: { $detail }
+connect-failed-summary = { $observation ->
+    [client_error] Il programma non è riuscito ad aprire la sessione SMTP (“{ $message }”) e non dice quale passaggio è fallito: trovare il server, connettersi alla porta o la negoziazione TLS che segue.
+   *[other] La connessione a { $host } sulla porta { $port } non è riuscita: { $detail }
+}
+connect-failed-cause-unsaid = Il nome del server è sbagliato, la porta è chiusa o bloccata lungo il percorso (molti servizi di hosting bloccano in uscita le porte 25, 465 e 587), oppure la negoziazione TLS è fallita subito dopo la connessione (per esempio con un certificato di cui il programma non si fida).
 connect-failed-cause-local-block = Un software di sicurezza o un criterio su questo computer impedisce al programma di connettersi.
 connect-failed-cause-local-config = La configurazione di rete locale è guasta (nessun indirizzo di origine utilizzabile).
+connect-failed-fix-debug = Attiva nel programma il debug della connessione (PHPMailer: SMTPDebug = 3) per vedere il passaggio che fallisce, oppure esegui mailprobe diagnose con lo stesso server e la stessa porta dalla stessa macchina.
 connect-failed-fix-security-software = Verifica che il firewall o l'antivirus di questo computer lasci connettere il programma di posta.
 connect-failed-fix-retry = Riprova, e da un'altra rete se continua a fallire.
 
