@@ -358,3 +358,187 @@ fn blocklists<'a>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailprobe_proto::dns::{DmarcReport, DnsblAnswer, MxRecord, ReverseReport};
+    use mailprobe_proto::{Endpoint, Role};
+
+    fn spf(records: &[&str], result: Option<SpfVerdict>, direct: &[&str]) -> SpfReport {
+        SpfReport {
+            status: if records.is_empty() { LookupStatus::NoData } else { LookupStatus::Found },
+            detail: None,
+            records: records.iter().map(|r| (*r).to_owned()).collect(),
+            ip: result.map(|_| "203.0.113.20".parse().unwrap()),
+            result,
+            matched: None,
+            chain: vec![],
+            lookups: 1,
+            lookup_limit: 10,
+            permerror: None,
+            direct_ips: direct.iter().map(|r| (*r).to_owned()).collect(),
+            trace_incomplete: false,
+        }
+    }
+
+    fn transcript(checks: Vec<DnsCheck>) -> Transcript {
+        let endpoint = Endpoint { host: "contoso.test".into(), port: 53, security: Security::None };
+        let mut t = Transcript::new(Protocol::Dns, Role::Primary, endpoint);
+        for check in checks {
+            t.push(0, Stage::Resolve, EventKind::DnsChecked { check });
+        }
+        t
+    }
+
+    fn mx(provider: Option<&str>) -> DnsCheck {
+        DnsCheck::Mx {
+            domain: "contoso.test".into(),
+            status: LookupStatus::Found,
+            records: vec![MxRecord {
+                preference: 0,
+                host: "contoso-test.mail.protection.outlook.com".into(),
+                provider: provider.map(str::to_owned),
+            }],
+            provider: provider.map(str::to_owned),
+            m365_endpoint: Some("contoso-test.mail.protection.outlook.com".into()),
+        }
+    }
+
+    fn classes(t: &Transcript) -> Vec<String> {
+        observe(&Context::default(), t, 0).into_iter().filter_map(|o| o.class).collect()
+    }
+
+    #[test]
+    fn every_outcome_is_observed_with_the_params_its_class_promises() {
+        let ip: std::net::IpAddr = "203.0.113.20".parse().unwrap();
+        let listed = |status, kind, meaning: &str| DnsblResult {
+            id: "zen".into(),
+            name: "Spamhaus ZEN".into(),
+            zone: "zen.spamhaus.org".into(),
+            query: "20.113.0.203.zen.spamhaus.org".into(),
+            status,
+            lookup: LookupStatus::Found,
+            answers: vec![DnsblAnswer {
+                answer: "127.0.0.2".parse().unwrap(),
+                meaning: meaning.into(),
+                kind,
+            }],
+            txt: vec![],
+            delist: None,
+            detail: None,
+        };
+        let t = transcript(vec![
+            mx(Some("m365")),
+            DnsCheck::Spf {
+                domain: "contoso.test".into(),
+                report: spf(
+                    &["v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all", "v=spf1 -all"],
+                    Some(SpfVerdict::Fail),
+                    &["203.0.113.10"],
+                ),
+            },
+            DnsCheck::Dmarc {
+                domain: "contoso.test".into(),
+                report: DmarcReport {
+                    status: LookupStatus::NxDomain,
+                    found_at: None,
+                    record: None,
+                    policy: None,
+                    subdomain_policy: None,
+                    pct: None,
+                    rua: vec![],
+                    aspf: None,
+                    invalid: false,
+                },
+            },
+            DnsCheck::Blocklist { ip, result: listed(DnsblStatus::Listed, DnsblKind::Listed, "sbl") },
+            DnsCheck::Blocklist { ip, result: listed(DnsblStatus::Policy, DnsblKind::Policy, "pbl-isp") },
+            DnsCheck::Reverse {
+                ip,
+                report: ReverseReport {
+                    status: LookupStatus::Found,
+                    names: vec!["x.isp.test".into()],
+                    forward_confirmed: Some(false),
+                },
+            },
+        ]);
+        let observations = observe(&Context::default(), &t, 0);
+        let got: Vec<&str> = observations.iter().filter_map(|o| o.class.as_deref()).collect();
+        assert_eq!(
+            got,
+            [
+                "mx_found",
+                "spf_multiple_records",
+                "spf_other_static_ips",
+                "spf_fail",
+                "dmarc_none",
+                "ptr_not_confirmed",
+                "dnsbl_listed",
+                "dnsbl_policy"
+            ]
+        );
+        for o in &observations {
+            let class = o.class.as_deref().unwrap();
+            for p in DNS_PARAMS.iter().chain(class_params(class).unwrap()) {
+                assert!(o.params.contains_key(*p), "{class}: no {p} in {:?}", o.params);
+            }
+            assert!(!o.evidence.is_empty(), "{class}: no evidence");
+        }
+        let fail = observations.iter().find(|o| o.class.as_deref() == Some("spf_fail")).unwrap();
+        assert_eq!(
+            fail.params["suggested"],
+            "v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com ip4:203.0.113.20 -all"
+        );
+        let other = observations.iter().find(|o| o.class.as_deref() == Some("spf_other_static_ips")).unwrap();
+        assert_eq!(
+            (other.params["old_ips"].as_str(), other.params["mx_provider"].as_str()),
+            ("203.0.113.10", "m365")
+        );
+        // The blocklists' answers, each with its list.
+        let listed = observations.iter().find(|o| o.class.as_deref() == Some("dnsbl_listed")).unwrap();
+        assert_eq!(listed.params["answers"], "Spamhaus ZEN: 127.0.0.2 (sbl)");
+    }
+
+    #[test]
+    fn a_first_record_to_publish_fits_the_provider_and_the_address() {
+        let no_record = |provider: Option<&str>, with_ip: bool| {
+            let mut report = spf(&[], None, &[]);
+            report.ip = with_ip.then(|| "192.0.2.5".parse().unwrap());
+            let t = transcript(vec![mx(provider), DnsCheck::Spf { domain: "contoso.test".into(), report }]);
+            let o = observe(&Context::default(), &t, 0);
+            o.into_iter().find(|o| o.class.as_deref() == Some("spf_no_record")).unwrap().params["suggested"]
+                .clone()
+        };
+        assert_eq!(
+            no_record(Some("m365"), true),
+            "v=spf1 ip4:192.0.2.5 include:spf.protection.outlook.com -all"
+        );
+        assert_eq!(no_record(Some("m365"), false), "v=spf1 include:spf.protection.outlook.com -all");
+        assert_eq!(no_record(None, true), "v=spf1 ip4:192.0.2.5 -all");
+        assert_eq!(no_record(None, false), "v=spf1 mx -all");
+    }
+
+    #[test]
+    fn a_pass_a_record_without_an_ip_and_failed_lookups_are_observed_too() {
+        let t = transcript(vec![DnsCheck::Spf {
+            domain: "contoso.test".into(),
+            report: spf(&["v=spf1 mx -all"], Some(SpfVerdict::Pass), &[]),
+        }]);
+        assert_eq!(classes(&t), ["spf_pass"]);
+        let t = transcript(vec![DnsCheck::Spf {
+            domain: "contoso.test".into(),
+            report: spf(&["v=spf1 mx -all"], None, &[]),
+        }]);
+        assert_eq!(classes(&t), ["spf_record"]);
+        let mut report = spf(&[], None, &[]);
+        report.status = LookupStatus::TimedOut;
+        let t = transcript(vec![DnsCheck::Spf { domain: "contoso.test".into(), report }]);
+        assert_eq!(classes(&t), ["spf_lookup_failed"]);
+        // Every class observe can make is one the catalogue may name.
+        for (class, _) in DNS_CLASSES {
+            assert!(ObservationKind::DnsEvidence.check_class(class).is_ok());
+        }
+        assert!(ObservationKind::DnsEvidence.check_class("spf_failed").is_err());
+    }
+}

@@ -302,8 +302,15 @@ fn render(
             kinds.push(obs.kind);
         }
     }
-    let expected =
-        COMMON_PARAMS.iter().copied().chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
+    let of_classes = c.observations.iter().flat_map(|&oi| {
+        let obs = &observations[oi];
+        obs.class.as_deref().map_or(&[][..], |class| obs.kind.class_params(class)).iter().copied()
+    });
+    let expected = COMMON_PARAMS
+        .iter()
+        .copied()
+        .chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()))
+        .chain(of_classes);
     // A value another rule of the finding would have captured is empty here: a text may only
     // select on it (the completeness test checks), and the select falls to its default.
     let mut shown = params.clone();
