@@ -905,12 +905,19 @@ m365-mode-detected-fix-other-modes = If this mode cannot do what the device need
 
 ## direct_send.ip_instead_of_mx
 
-direct-send-ip-instead-of-mx-title = The MX endpoint was replaced by an IP address
-direct-send-ip-instead-of-mx-summary = The device sends to { $host }, an IP address, instead of the organization's MX endpoint name. It may work today, but Microsoft changes those addresses without notice and sending will then stop.
+direct-send-ip-instead-of-mx-title = { $observation ->
+    [tls_failed] The certificate's name does not match because an IP address was typed instead of the MX endpoint
+   *[other] The MX endpoint was replaced by an IP address
+}
+direct-send-ip-instead-of-mx-summary = { $observation ->
+    [tls_failed] The device connects to { $host }, an IP address, where the organization's MX endpoint name belongs. The server there presents Microsoft 365's certificate, for { $names }: it fails the name check only because an address was typed, not because anything intercepts the connection. Microsoft also changes those addresses without notice.
+   *[other] The device sends to { $host }, an IP address, instead of the organization's MX endpoint name. It may work today, but Microsoft changes those addresses without notice and sending will then stop.
+}
 direct-send-ip-instead-of-mx-cause-short-field = The MX endpoint name was too long for the device's server field, so its address was typed instead.
 direct-send-ip-instead-of-mx-cause-changes = The addresses behind mail.protection.outlook.com rotate and differ by region; only the name stays valid.
 direct-send-ip-instead-of-mx-fix-name = Enter the MX endpoint name (ending in mail.protection.outlook.com) if the field allows it.
 direct-send-ip-instead-of-mx-fix-submission = If the name does not fit, use client submission instead: its server name, smtp.office365.com, is short.
+direct-send-ip-instead-of-mx-fix-no-bypass = Do not turn off the device's certificate check to get past this: with the MX endpoint's name entered, the check passes.
 
 ## advise.no_mode_fits
 

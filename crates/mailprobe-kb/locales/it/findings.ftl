@@ -905,12 +905,19 @@ m365-mode-detected-fix-other-modes = Se questa modalità non fa ciò che serve a
 
 ## direct_send.ip_instead_of_mx
 
-direct-send-ip-instead-of-mx-title = L'endpoint MX è stato sostituito da un indirizzo IP
-direct-send-ip-instead-of-mx-summary = Il dispositivo invia a { $host }, un indirizzo IP, invece che al nome dell'endpoint MX dell'organizzazione. Oggi può funzionare, ma Microsoft cambia quegli indirizzi senza preavviso e a quel punto l'invio si fermerà.
+direct-send-ip-instead-of-mx-title = { $observation ->
+    [tls_failed] Il nome del certificato non corrisponde perché è stato scritto un indirizzo IP al posto dell'endpoint MX
+   *[other] L'endpoint MX è stato sostituito da un indirizzo IP
+}
+direct-send-ip-instead-of-mx-summary = { $observation ->
+    [tls_failed] Il dispositivo si connette a { $host }, un indirizzo IP, dove va il nome dell'endpoint MX dell'organizzazione. Il server lì presenta il certificato di Microsoft 365, per { $names }: non supera il controllo del nome solo perché è stato scritto un indirizzo, non perché qualcuno intercetta la connessione. Inoltre Microsoft cambia quegli indirizzi senza preavviso.
+   *[other] Il dispositivo invia a { $host }, un indirizzo IP, invece che al nome dell'endpoint MX dell'organizzazione. Oggi può funzionare, ma Microsoft cambia quegli indirizzi senza preavviso e a quel punto l'invio si fermerà.
+}
 direct-send-ip-instead-of-mx-cause-short-field = Il nome dell'endpoint MX era troppo lungo per il campo server del dispositivo, e al suo posto è stato scritto l'indirizzo.
 direct-send-ip-instead-of-mx-cause-changes = Gli indirizzi dietro mail.protection.outlook.com ruotano e cambiano da regione a regione; resta valido solo il nome.
 direct-send-ip-instead-of-mx-fix-name = Inserisci il nome dell'endpoint MX (che termina con mail.protection.outlook.com) se il campo lo consente.
 direct-send-ip-instead-of-mx-fix-submission = Se il nome non ci sta, usa invece l'invio client: il suo nome di server, smtp.office365.com, è corto.
+direct-send-ip-instead-of-mx-fix-no-bypass = Non disattivare il controllo del certificato del dispositivo per aggirare il problema: con il nome dell'endpoint MX inserito, il controllo va a buon fine.
 
 ## advise.no_mode_fits
 
