@@ -64,8 +64,8 @@ pub struct AdviseArgs {
     /// The mailbox the device signs in with (for the PowerShell commands).
     #[arg(long, value_name = "ADDRESS")]
     pub user: Option<String>,
-    /// Print Markdown (for a ticket or a wiki) instead of text (`--format json` wins).
-    #[arg(long)]
+    /// The same as `--format markdown` (kept for scripts that used it).
+    #[arg(long, hide = true)]
     pub markdown: bool,
 }
 
@@ -461,11 +461,7 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
         findings,
     };
     let code = if advice.ok { 0 } else { 1 };
-    match (global.format, args.markdown) {
-        (Format::Json, _) => json::print(&advice),
-        (_, true) => print!("{}", render(&advice, lang, args, true)),
-        (Format::Text, false) => print!("{}", render(&advice, lang, args, false)),
-    }
+    print_advice(&advice, global, lang, args);
     Ok(code)
 }
 
@@ -524,11 +520,17 @@ fn other_provider(
         alternatives: Vec::new(),
         findings: Vec::new(),
     };
-    match (global.format, args.markdown) {
-        (Format::Json, _) => json::print(&advice),
-        (_, md) => print!("{}", render(&advice, lang, args, md)),
-    }
+    print_advice(&advice, global, lang, args);
     Ok(0)
+}
+
+/// JSON, Markdown (`--format markdown`, or the older `--markdown`) or text.
+fn print_advice(advice: &Advice, global: &GlobalArgs, lang: Lang, args: &AdviseArgs) {
+    match global.format {
+        Format::Json => json::print(advice),
+        Format::Markdown => print!("{}", render(advice, lang, args, true)),
+        Format::Text => print!("{}", render(advice, lang, args, args.markdown)),
+    }
 }
 
 fn render(a: &Advice, lang: Lang, args: &AdviseArgs, md: bool) -> String {

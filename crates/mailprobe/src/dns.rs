@@ -129,7 +129,8 @@ pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
     let ok = !findings.iter().any(Finding::is_error);
     match global.format {
         Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, discovery, findings }),
-        Format::Text => {
+        // Markdown is refused before any command runs (Cli::check_format).
+        Format::Text | Format::Markdown => {
             let mut out = render_text(&report, &findings, ok, global, lang);
             if let Some(d) = &discovery {
                 out.push('\n');
