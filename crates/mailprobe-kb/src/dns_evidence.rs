@@ -299,11 +299,33 @@ fn spf_class(v: SpfVerdict) -> &'static str {
     }
 }
 
+/// Makes an observation: class, domain, event index, evidence lines.
+type NewObservation<'a> = dyn Fn(&str, &str, usize, Vec<String>) -> Observation + 'a;
+
+/// The blocklist classes, with the kind of answer each shows (`None`: all of a list's answers).
+const DNSBL_GROUPS: [(&str, Option<DnsblKind>); 4] = [
+    ("dnsbl_listed", Some(DnsblKind::Listed)),
+    ("dnsbl_policy", Some(DnsblKind::Policy)),
+    ("dnsbl_not_answered", None),
+    ("dnsbl_not_listed", None),
+];
+
+/// Whether a list's answer belongs to a blocklist class. A list that answers both a listing and
+/// a policy code (Spamhaus ZEN: SBL and PBL) is in both groups.
+fn in_group(class: &str, b: &DnsblResult) -> bool {
+    match class {
+        "dnsbl_listed" => b.status == DnsblStatus::Listed,
+        "dnsbl_policy" => b.answers.iter().any(|a| a.kind == DnsblKind::Policy),
+        "dnsbl_not_answered" => b.status == DnsblStatus::NotAnswered,
+        _ => b.status == DnsblStatus::NotListed,
+    }
+}
+
 /// The blocklists, one observation per kind of answer, each naming every list that gave it.
-fn blocklists<'a>(
-    lists: &[(usize, &'a DnsblResult)],
+fn blocklists(
+    lists: &[(usize, &DnsblResult)],
     checks: &[(usize, &DnsCheck)],
-    new: &dyn Fn(&str, &str, usize, Vec<String>) -> Observation,
+    new: &NewObservation<'_>,
 ) -> Vec<Observation> {
     let ip = checks.iter().find_map(|(_, c)| match c {
         DnsCheck::Blocklist { ip, .. } => Some(ip.to_string()),
@@ -315,15 +337,9 @@ fn blocklists<'a>(
         }
         _ => None,
     });
-    let groups: [(&str, &dyn Fn(&DnsblResult) -> bool, Option<DnsblKind>); 4] = [
-        ("dnsbl_listed", &|b| b.status == DnsblStatus::Listed, Some(DnsblKind::Listed)),
-        ("dnsbl_policy", &|b| b.answers.iter().any(|a| a.kind == DnsblKind::Policy), Some(DnsblKind::Policy)),
-        ("dnsbl_not_answered", &|b| b.status == DnsblStatus::NotAnswered, None),
-        ("dnsbl_not_listed", &|b| b.status == DnsblStatus::NotListed, None),
-    ];
     let mut out = Vec::new();
-    for (class, member, kind) in groups {
-        let these: Vec<&(usize, &DnsblResult)> = lists.iter().filter(|(_, b)| member(b)).collect();
+    for (class, kind) in DNSBL_GROUPS {
+        let these: Vec<&(usize, &DnsblResult)> = lists.iter().filter(|(_, b)| in_group(class, b)).collect();
         let Some((first, _)) = these.first() else {
             continue;
         };

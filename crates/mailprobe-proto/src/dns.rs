@@ -243,8 +243,6 @@ pub enum DnsblKind {
     NotAnswered,
 }
 
-/// One answer code of a blocklist.
-
 /// The status of one blocklist answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

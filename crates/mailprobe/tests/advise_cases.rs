@@ -85,36 +85,14 @@ fn a_scanner_that_only_mails_colleagues_uses_direct_send() {
     assert_eq!(v["settings"]["server"], "contoso-test.mail.protection.outlook.com");
     assert!(v["settings"]["recipients"].as_str().unwrap().contains("only mailboxes of your organization"));
     assert!(v["caveats"].as_array().unwrap().iter().any(|c| c["id"] == "advise-caveat-no-static-direct"));
-    // Italian, Markdown
-    let (_, out) = text(&[
-        "advise",
-        "--can-login",
-        "no",
-        "--external",
-        "no",
-        "--domain",
-        "contoso.test",
-        "--lang",
-        "it",
-        "--format",
-        "markdown",
-    ]);
+    // Italian, Markdown; the older spelling --markdown still works, and says the same.
+    let scanner =
+        ["advise", "--can-login", "no", "--external", "no", "--domain", "contoso.test", "--lang", "it"];
+    let (_, out) = text(&[&scanner[..], &["--format", "markdown"]].concat());
     assert!(out.starts_with("# Come il dispositivo"), "{out}");
     assert!(out.contains("**Consigliato: invio diretto**"), "{out}");
     assert!(out.contains("`contoso-test.mail.protection.outlook.com`"), "{out}");
-    // The older spelling still works, and says the same.
-    let (_, old) = text(&[
-        "advise",
-        "--can-login",
-        "no",
-        "--external",
-        "no",
-        "--domain",
-        "contoso.test",
-        "--lang",
-        "it",
-        "--markdown",
-    ]);
+    let (_, old) = text(&[&scanner[..], &["--markdown"]].concat());
     assert_eq!(old, out);
 }
 

@@ -10,6 +10,18 @@ use mailprobe_kb::{KnowledgeBase, Lang};
 use mailprobe_net::DnsReport;
 use mailprobe_proto::Context;
 
+/// Spamhaus answering as to a public resolver, and a list that refuses.
+const NOT_ANSWERED: &[&str] = &[
+    "dns",
+    "spf.test",
+    "--ip",
+    "192.0.2.66",
+    "--dnsbl",
+    "spamhaus-zen",
+    "--dnsbl",
+    "dnsbl.unserved.example",
+];
+
 fn spf(domain: &str, ip: &str) -> (i32, serde_json::Value) {
     json(&["dns", domain, "--ip", ip, "--no-dnsbl"])
 }
@@ -200,16 +212,7 @@ fn blocklists_listed_policy_and_not_answered() {
 
     // Spamhaus's 127.255.255.254 (public resolver) and a list that REFUSES: "not answered",
     // never "not listed".
-    let (code, v) = json(&[
-        "dns",
-        "spf.test",
-        "--ip",
-        "192.0.2.66",
-        "--dnsbl",
-        "spamhaus-zen",
-        "--dnsbl",
-        "dnsbl.unserved.example",
-    ]);
+    let (code, v) = json(NOT_ANSWERED);
     assert_eq!(v["blocklists"][0]["status"], "not_answered");
     assert_eq!(v["blocklists"][0]["answers"][0]["meaning"], "public-resolver");
     assert_eq!(v["blocklists"][1]["status"], "not_answered");
@@ -309,19 +312,7 @@ fn the_findings_are_the_knowledge_base_s_in_english_and_italian() {
             vec!["dns", "contoso.test", "--ip", "203.0.113.20", "--no-dnsbl"],
             vec!["relay.connector_ip_changed"],
         ),
-        (
-            vec![
-                "dns",
-                "spf.test",
-                "--ip",
-                "192.0.2.66",
-                "--dnsbl",
-                "spamhaus-zen",
-                "--dnsbl",
-                "dnsbl.unserved.example",
-            ],
-            vec!["dnsbl.not_answered"],
-        ),
+        (NOT_ANSWERED.to_vec(), vec!["dnsbl.not_answered"]),
         (
             vec!["dns", "none.spf.test", "--ip", "192.0.2.77", "--dnsbl", "spamhaus-zen"],
             vec!["spf.none", "ip.dynamic_range", "ip.no_reverse_dns"],
