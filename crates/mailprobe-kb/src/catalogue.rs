@@ -17,6 +17,8 @@
 //! text = "auth-credentials-rejected-fix-retype"
 //! audience = "device"                # optional: who does it
 //! provider = ["gmail"]               # optional: shown only for these providers
+//! observation = ["client_error"]     # optional: shown only when the finding rests on evidence
+//!                                    # of these kinds (causes take the same key)
 //! [[finding.match]]                  # one or more rules; any one matching is enough
 //! observation = "reply"              # an ObservationKind
 //! stage = ["auth"]                   # every other key is optional and narrows the rule; evidence
@@ -41,6 +43,8 @@
 //!                                    # STARTTLS port, while live the same failure waits for a
 //!                                    # mode check to confirm it. Texts may select on `$evidence`
 //!                                    # to say what only live rules can give (see lint.rs)
+//! severity = "warning"               # this rule's evidence makes the finding this severe instead
+//!                                    # (an SPF softfail is the same finding as a fail, less sure)
 //! ambiguous = true                   # deliberately identical to a rule of other findings: the
 //!                                    # evidence fits them all, and the engine lists them ranked
 //!                                    # (catalogue order) under `ambiguous`
@@ -49,6 +53,12 @@
 //! Bare codes people paste (a `535` with no provider, a `5.7.139` without its text) fit several
 //! findings; they are written as `ambiguous = true` rules with the same shape in each candidate,
 //! usually `stage = ["unknown"]` so that a live probe, which knows its stage, is not affected.
+//!
+//! One finding may rest on different kinds of evidence (a receiver's SPF refusal, or the DNS check
+//! that shows it coming). Texts then select on `$observation`, the kind of the evidence that
+//! matched first (`{ $observation -> [dns_evidence] ... *[other] ... }`), and causes or fixes that
+//! only fit one kind say so with `observation = [...]`; the completeness test checks that every
+//! placeholder is given by every rule that can reach it (see lint.rs).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -142,14 +152,25 @@ struct EntryTable {
     audience: Option<String>,
     #[serde(default)]
     provider: Vec<String>,
+    #[serde(default)]
+    observation: Vec<ObservationKind>,
 }
 
-/// A cause or a fix: a Fluent message id, who it is for, and for which providers it applies.
+/// A cause or a fix: a Fluent message id, who it is for, and for which providers and kinds of
+/// evidence it applies (empty: all).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Entry {
     pub text: String,
     pub audience: Option<String>,
     pub provider: Vec<String>,
+    pub observation: Vec<ObservationKind>,
+}
+
+impl Entry {
+    /// True when the entry applies to evidence of these kinds.
+    pub fn fits(&self, kinds: &[ObservationKind]) -> bool {
+        self.observation.is_empty() || kinds.iter().any(|k| self.observation.contains(k))
+    }
 }
 
 /// One rule as written in the data.
@@ -183,6 +204,9 @@ pub(crate) struct RuleDef {
     pub params: BTreeMap<String, String>,
     #[serde(default)]
     pub evidence: Vec<EvidenceSource>,
+    /// The finding's severity when this rule is what matched (default: the finding's own).
+    #[serde(default)]
+    pub severity: Option<Severity>,
     /// Read by the completeness test only: the engine needs no flag, identical rules tie by
     /// themselves; the flag says the tie is meant.
     #[serde(default)]
@@ -441,13 +465,15 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
                     AUDIENCES.join(", ")
                 )));
             }
-            Ok(Entry { text: e.text, audience: e.audience, provider: e.provider })
+            Ok(Entry { text: e.text, audience: e.audience, provider: e.provider, observation: e.observation })
         };
         let causes = f
             .causes
             .into_iter()
             .map(|c| match c {
-                EntryFile::Id(text) => Ok(Entry { text, audience: None, provider: Vec::new() }),
+                EntryFile::Id(text) => {
+                    Ok(Entry { text, audience: None, provider: Vec::new(), observation: Vec::new() })
+                }
                 EntryFile::Table(t) => entry(t),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -461,8 +487,12 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
             let host = def.host.as_deref().map(|p| compile(p, "host", &id)).transpose()?;
             let mut params = Vec::new();
             for (key, pattern) in &def.params {
+                // A param of the kind, or one every class the rule names provides.
+                let of_classes = !def.class.is_empty()
+                    && def.class.iter().all(|c| def.observation.class_params(c).contains(&key.as_str()));
                 let known = def.observation.provided_params().contains(&key.as_str())
-                    || COMMON_PARAMS.contains(&key.as_str());
+                    || COMMON_PARAMS.contains(&key.as_str())
+                    || of_classes;
                 if !known {
                     return Err(LoadError::Invalid(format!(
                         "{id}: observation {} has no param {key:?}",

@@ -11,10 +11,16 @@
 //! 2. Findings matched by several observations merge (evidence and params together).
 //! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`), except
 //!    one tied with it on the same evidence: that is an ambiguity, not a better explanation.
-//! 4. The rest are ordered: severity, then specificity, then stage (evidence of unknown stage
-//!    last), then transcript, then catalogue order. When the two first error findings tie on
-//!    everything but catalogue order, the evidence fits both equally: an `ambiguous` finding goes
-//!    first and lists them, in catalogue order (the data's ranking).
+//! 4. The rest are ordered: severity (the finding's, or the one its matching rule sets), then
+//!    specificity, then stage (evidence of unknown stage last), then transcript, then catalogue
+//!    order. When the two first error findings tie on everything but catalogue order, the
+//!    evidence fits both equally: an `ambiguous` finding goes first and lists them, in catalogue
+//!    order (the data's ranking). A session stops once, so two findings at its same stage explain
+//!    the same stop; DNS checks are separate questions, so findings on different checks are
+//!    separate problems and never tie.
+//!
+//! Texts get the facts of the evidence as Fluent variables, and `$observation`: the kind of the
+//! evidence that matched first, for texts that read differently on different evidence.
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -30,6 +36,9 @@ use crate::texts::{Texts, args};
 
 /// The id of the finding the engine makes when the evidence fits several findings equally.
 pub(crate) const AMBIGUOUS: &str = "ambiguous";
+
+/// The Fluent variable that names the kind of the evidence a finding's text is rendered for.
+pub(crate) const OBSERVATION_PARAM: &str = "observation";
 
 /// Params the engine gives the `ambiguous` finding.
 #[cfg(test)]
@@ -53,12 +62,14 @@ pub(crate) fn stage_rank(stage: Stage) -> u8 {
     }
 }
 
-/// A finding matched by one observation: catalogue index, rule specificity, captured params.
-type Match = (usize, u32, Vec<(String, String)>);
+/// A finding matched by one observation: catalogue index, rule specificity, the severity that
+/// rule gives, captured params.
+type Match = (usize, u32, Severity, Vec<(String, String)>);
 
 struct Candidate {
     def: usize,
     score: u32,
+    severity: Severity,
     observations: Vec<usize>,
     captures: Vec<(String, String)>,
 }
@@ -97,23 +108,34 @@ pub(crate) fn diagnose(
             let best = def
                 .rules
                 .iter()
-                .filter_map(|r| r.matches(obs, context).map(|caps| (r.specificity(obs.stage), caps)))
-                .max_by_key(|(score, _)| *score);
-            if let Some((score, caps)) = best {
-                matched.push((fi, score, caps));
+                .filter_map(|r| {
+                    let severity = r.def.severity.unwrap_or(def.severity);
+                    r.matches(obs, context).map(|caps| (r.specificity(obs.stage), severity, caps))
+                })
+                // The most specific rule; among equals, the most severe.
+                .max_by_key(|(score, severity, _)| (*score, Reverse(*severity)));
+            if let Some((score, severity, caps)) = best {
+                matched.push((fi, score, severity, caps));
             }
         }
         let Some(top) = matched.iter().map(|m| m.1).max() else {
             continue;
         };
-        for (fi, score, caps) in matched.into_iter().filter(|m| m.1 == top) {
+        for (fi, score, severity, caps) in matched.into_iter().filter(|m| m.1 == top) {
             match candidates.iter_mut().find(|c| c.def == fi) {
                 Some(c) => {
                     c.score = c.score.max(score);
+                    c.severity = c.severity.min(severity);
                     c.observations.push(oi);
                     c.captures.extend(caps);
                 }
-                None => candidates.push(Candidate { def: fi, score, observations: vec![oi], captures: caps }),
+                None => candidates.push(Candidate {
+                    def: fi,
+                    score,
+                    severity,
+                    observations: vec![oi],
+                    captures: caps,
+                }),
             }
         }
     }
@@ -141,7 +163,8 @@ pub(crate) fn diagnose(
 
     let tie_key = |c: &Candidate| {
         let first = c.first(&observations);
-        (findings[c.def].severity, Reverse(c.score), stage_rank(first.stage), first.transcript)
+        let check = (first.kind == ObservationKind::DnsEvidence).then_some(first.event).flatten();
+        (c.severity, Reverse(c.score), stage_rank(first.stage), first.transcript, check)
     };
     candidates.sort_by_key(|c| (tie_key(c), c.def));
 
@@ -151,7 +174,7 @@ pub(crate) fn diagnose(
         .collect();
 
     let tied = match candidates.as_slice() {
-        [a, b, ..] if findings[a.def].severity == Severity::Error && tie_key(a) == tie_key(b) => {
+        [a, b, ..] if a.severity == Severity::Error && tie_key(a) == tie_key(b) => {
             candidates.iter().take_while(|c| tie_key(c) == tie_key(a)).count()
         }
         _ => 0,
@@ -236,8 +259,14 @@ fn args_none() -> fluent_bundle::FluentArgs<'static> {
     args([])
 }
 
-fn entries<'a>(list: &'a [Entry], context: &'a Context) -> impl Iterator<Item = &'a Entry> {
-    list.iter().filter(move |e| provider_matches(&e.provider, context.provider.as_deref()))
+/// The causes or fixes that apply: to the context's provider, and to the kinds of evidence the
+/// finding rests on.
+fn entries<'a>(
+    list: &'a [Entry],
+    context: &'a Context,
+    kinds: &'a [ObservationKind],
+) -> impl Iterator<Item = &'a Entry> {
+    list.iter().filter(move |e| provider_matches(&e.provider, context.provider.as_deref()) && e.fits(kinds))
 }
 
 fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
@@ -273,25 +302,33 @@ fn render(
             kinds.push(obs.kind);
         }
     }
-    let expected =
-        COMMON_PARAMS.iter().copied().chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()));
+    let of_classes = c.observations.iter().flat_map(|&oi| {
+        let obs = &observations[oi];
+        obs.class.as_deref().map_or(&[][..], |class| obs.kind.class_params(class)).iter().copied()
+    });
+    let expected = COMMON_PARAMS
+        .iter()
+        .copied()
+        .chain(kinds.iter().flat_map(|k| k.provided_params().iter().copied()))
+        .chain(of_classes);
     // A value another rule of the finding would have captured is empty here: a text may only
     // select on it (the completeness test checks), and the select falls to its default.
     let mut shown = params.clone();
     for name in def.rules.iter().flat_map(|r| r.capture_names()) {
         shown.entry(name).or_default();
     }
+    shown.insert(OBSERVATION_PARAM.to_owned(), c.first(observations).kind.as_str());
     let fargs = fluent_args(&shown, expected, texts, lang);
     let fmt = |id: &str, problems: &mut Problems| format(texts, lang, id, &fargs, problems);
     Finding {
         id: def.id.clone(),
-        severity: def.severity,
+        severity: c.severity,
         stage: def.stage.unwrap_or_else(|| c.first(observations).stage).as_str().to_owned(),
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,
-        causes: entries(&def.causes, context).map(|e| fmt(&e.text, problems)).collect(),
-        fixes: entries(&def.fixes, context)
+        causes: entries(&def.causes, context, &kinds).map(|e| fmt(&e.text, problems)).collect(),
+        fixes: entries(&def.fixes, context, &kinds)
             .map(|e| Fix { text: fmt(&e.text, problems), audience: e.audience.clone() })
             .collect(),
         params,
@@ -329,8 +366,8 @@ fn render_ambiguous(
         title: fmt(&def.title_id(), problems),
         summary: fmt(&def.summary_id(), problems),
         evidence,
-        causes: entries(&def.causes, context).map(|e| fmt(&e.text, problems)).collect(),
-        fixes: entries(&def.fixes, context)
+        causes: entries(&def.causes, context, &[]).map(|e| fmt(&e.text, problems)).collect(),
+        fixes: entries(&def.fixes, context, &[])
             .map(|e| Fix { text: fmt(&e.text, problems), audience: e.audience.clone() })
             .collect(),
         params,

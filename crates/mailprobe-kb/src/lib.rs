@@ -19,6 +19,7 @@
 //! ```
 
 mod catalogue;
+mod dns_evidence;
 mod engine;
 mod finding;
 mod lang;

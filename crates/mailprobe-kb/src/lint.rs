@@ -6,79 +6,84 @@ use std::collections::{BTreeMap, BTreeSet};
 use fluent_syntax::ast;
 
 use crate::catalogue::{self, FindingDef, provider_matches};
-use crate::engine::{AMBIGUOUS, AMBIGUOUS_PARAMS};
+use crate::engine::{AMBIGUOUS, AMBIGUOUS_PARAMS, OBSERVATION_PARAM};
 use crate::lang::Lang;
-use crate::observe::COMMON_PARAMS;
+use crate::observe::{COMMON_PARAMS, ObservationKind};
 use crate::{FINDINGS_TOML, LOCALES};
 
-/// Messages of one Fluent file: id → variables referenced, and which of them are only ever
-/// selectors (`{ $x -> ... }`, which fall to their default variant when the value is missing).
+/// Messages of one Fluent file: id → the variables it references and where.
 type Messages = BTreeMap<String, Vars>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Vars {
     all: BTreeSet<String>,
-    shown: BTreeSet<String>,
-    /// Every place a variable is shown, with the evidence sources it is shown for: a variant of
-    /// `{ $evidence -> [pasted] ... *[live] ... }` renders only for those sources, so it needs its
-    /// variables only from the rules that match them (a rule's `evidence` list).
-    uses: Vec<(String, Guard)>,
+    /// Every place a variable is referenced, with the selects (and their variants) around it: a
+    /// variant of `{ $observation -> [dns_evidence] ... *[other] ... }` renders only for the rules
+    /// that can make `$observation` say so, and needs its variables only from those rules.
+    uses: Vec<Use>,
 }
 
-/// For which evidence sources (the Context's `evidence`) a part of a message renders.
+/// One reference to a variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Guard {
+struct Use {
+    var: String,
+    /// The select variants it sits in, outermost first.
+    path: Vec<Branch>,
+    /// It is the selector of a select (a missing value then picks the default variant).
+    selector: bool,
+}
+
+/// One variant of a select on a variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Branch {
+    on: String,
+    choice: Choice,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Choice {
+    /// A named variant: rendered when the value is this key.
+    Key(String),
+    /// The default variant: rendered for any value but the named keys (and for a missing one).
+    Default(Vec<String>),
+}
+
+/// What a variable's value can be under one rule.
+enum Values {
+    /// Anything (a fact of the evidence).
     Any,
-    /// A named variant: these sources only.
-    Only(Vec<String>),
-    /// The default variant: every source but the named variants'.
-    Except(Vec<String>),
+    /// One of these (the rule fixes it: its observation kind, its evidence sources, its classes).
+    OneOf(Vec<String>),
+    /// Nothing: the rule does not provide it, so a select on it takes its default variant.
+    Missing,
 }
 
-impl Guard {
-    /// True when a rule that matches `sources` (empty: any) may render this part.
-    fn admits(&self, sources: &[String]) -> bool {
-        match self {
-            Self::Any => true,
-            _ if sources.is_empty() => true,
-            Self::Only(keys) => sources.iter().any(|s| keys.contains(s)),
-            Self::Except(keys) => sources.iter().any(|s| !keys.contains(s)),
-        }
-    }
-
-    fn narrow(&self, inner: Self) -> Self {
-        match (self, inner) {
-            (Self::Any, g) => g,
-            // Nested selects on `$evidence` are not written; keep the outer, safe side.
-            (outer, _) => outer.clone(),
+impl Values {
+    fn admits(&self, choice: &Choice) -> bool {
+        match (self, choice) {
+            (Self::Any, _) | (Self::Missing, Choice::Default(_)) => true,
+            (Self::Missing, Choice::Key(_)) => false,
+            (Self::OneOf(v), Choice::Key(k)) => v.contains(k),
+            (Self::OneOf(v), Choice::Default(named)) => v.iter().any(|x| !named.contains(x)),
         }
     }
 }
 
-impl Vars {
-    fn selector_only(&self) -> impl Iterator<Item = &String> {
-        self.all.iter().filter(|v| !self.shown.contains(*v))
-    }
-}
-
-fn inline_vars(e: &ast::InlineExpression<&str>, shown: bool, guard: &Guard, out: &mut Vars) {
+fn inline_vars(e: &ast::InlineExpression<&str>, selector: bool, path: &[Branch], out: &mut Vars) {
     match e {
         ast::InlineExpression::VariableReference { id } => {
             out.all.insert(id.name.to_owned());
-            if shown {
-                out.shown.insert(id.name.to_owned());
-                out.uses.push((id.name.to_owned(), guard.clone()));
-            }
+            out.uses.push(Use { var: id.name.to_owned(), path: path.to_vec(), selector });
         }
         ast::InlineExpression::FunctionReference { arguments, .. } => {
             for a in &arguments.positional {
-                inline_vars(a, shown, guard, out);
+                inline_vars(a, selector, path, out);
             }
             for a in &arguments.named {
-                inline_vars(&a.value, shown, guard, out);
+                inline_vars(&a.value, selector, path, out);
             }
         }
-        ast::InlineExpression::Placeable { expression } => expr_vars(expression, guard, out),
+        ast::InlineExpression::Placeable { expression } => expr_vars(expression, path, out),
         _ => {}
     }
 }
@@ -90,33 +95,37 @@ fn variant_key(key: &ast::VariantKey<&str>) -> String {
     }
 }
 
-fn expr_vars(e: &ast::Expression<&str>, guard: &Guard, out: &mut Vars) {
+fn expr_vars(e: &ast::Expression<&str>, path: &[Branch], out: &mut Vars) {
     match e {
-        ast::Expression::Inline(i) => inline_vars(i, true, guard, out),
+        ast::Expression::Inline(i) => inline_vars(i, false, path, out),
         ast::Expression::Select { selector, variants } => {
-            inline_vars(selector, false, guard, out);
-            let on_evidence = matches!(
-                selector,
-                ast::InlineExpression::VariableReference { id } if id.name == "evidence"
-            );
+            inline_vars(selector, true, path, out);
+            let on = match selector {
+                ast::InlineExpression::VariableReference { id } => Some(id.name.to_owned()),
+                _ => None,
+            };
             let named: Vec<String> =
                 variants.iter().filter(|v| !v.default).map(|v| variant_key(&v.key)).collect();
             for v in variants {
-                let inner = match (on_evidence, v.default) {
-                    (false, _) => guard.clone(),
-                    (true, false) => guard.narrow(Guard::Only(vec![variant_key(&v.key)])),
-                    (true, true) => guard.narrow(Guard::Except(named.clone())),
-                };
+                let mut inner = path.to_vec();
+                if let Some(on) = &on {
+                    let choice = if v.default {
+                        Choice::Default(named.clone())
+                    } else {
+                        Choice::Key(variant_key(&v.key))
+                    };
+                    inner.push(Branch { on: on.clone(), choice });
+                }
                 pattern_vars(&v.value, &inner, out);
             }
         }
     }
 }
 
-fn pattern_vars(p: &ast::Pattern<&str>, guard: &Guard, out: &mut Vars) {
+fn pattern_vars(p: &ast::Pattern<&str>, path: &[Branch], out: &mut Vars) {
     for el in &p.elements {
         if let ast::PatternElement::Placeable { expression } = el {
-            expr_vars(expression, guard, out);
+            expr_vars(expression, path, out);
         }
     }
 }
@@ -134,7 +143,7 @@ fn messages(source: &str, name: &str, problems: &mut Vec<String>) -> Messages {
         if let ast::Entry::Message(m) = entry {
             let mut vars = Vars::default();
             match &m.value {
-                Some(p) => pattern_vars(p, &Guard::Any, &mut vars),
+                Some(p) => pattern_vars(p, &[], &mut vars),
                 None => problems.push(format!("{name}: {} has no value", m.id.name)),
             }
             if out.insert(m.id.name.to_owned(), vars).is_some() {
@@ -294,22 +303,12 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
     let mut referenced = BTreeSet::new();
     for f in &findings {
         check_finding(f, &mut problems);
-        for id in f.message_ids() {
+        for (id, kinds) in f.message_ids().into_iter().zip(message_kinds(f)) {
             for lang in Lang::ALL {
                 match finding_messages(lang).and_then(|m| m.get(&id)) {
                     None => problems.push(format!("{}: message {id} missing in {lang}/findings.ftl", f.id)),
                     Some(vars) => {
-                        let allowed = allowed_params(f);
-                        let captured: BTreeSet<String> =
-                            f.rules.iter().flat_map(|r| r.capture_names()).collect();
-                        for v in vars.all.iter().filter(|v| !allowed.contains(*v)) {
-                            let selector_only = vars.selector_only().any(|s| s == v);
-                            if selector_only && captured.contains(v) {
-                                continue;
-                            }
-                            if guarded_and_provided(f, vars, v) {
-                                continue;
-                            }
+                        for v in unprovided(f, vars, &kinds) {
                             problems.push(format!(
                                 "{}: {lang}/{id} uses ${v}, which not every rule of the finding provides",
                                 f.id
@@ -385,45 +384,69 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
     problems
 }
 
-/// The params one rule provides.
+/// The params one rule provides: the common ones, its observation kind's, those every class it
+/// names adds, its captures, and the engine's `$observation`.
 fn rule_params(r: &catalogue::Rule) -> BTreeSet<String> {
     let mut p: BTreeSet<String> = COMMON_PARAMS.iter().map(|s| (*s).to_owned()).collect();
-    p.extend(r.def.observation.provided_params().iter().map(|s| (*s).to_owned()));
+    p.insert(OBSERVATION_PARAM.to_owned());
+    let kind = r.def.observation;
+    p.extend(kind.provided_params().iter().map(|s| (*s).to_owned()));
+    let mut classes = r.def.class.iter().map(|c| kind.class_params(c));
+    if let Some(first) = classes.next() {
+        let mut shared: BTreeSet<&str> = first.iter().copied().collect();
+        for c in classes {
+            shared.retain(|x| c.contains(x));
+        }
+        p.extend(shared.into_iter().map(str::to_owned));
+    }
     p.extend(r.capture_names());
     p
 }
 
-/// True when every place `var` is shown is a variant of a select on `$evidence`, and every rule
-/// that matches that variant's evidence sources provides `var`.
-fn guarded_and_provided(f: &FindingDef, vars: &Vars, var: &str) -> bool {
-    let uses: Vec<&Guard> = vars.uses.iter().filter(|(v, _)| v == var).map(|(_, g)| g).collect();
-    !uses.is_empty()
-        && uses.iter().all(|g| {
-            **g != Guard::Any
-                && f.rules.iter().all(|r| {
-                    let sources: Vec<String> = r.def.evidence.iter().map(|e| e.as_str().to_owned()).collect();
-                    !g.admits(&sources) || rule_params(r).contains(var)
-                })
-        })
+/// What `var` can be when rule `r` matched.
+fn values(r: &catalogue::Rule, var: &str) -> Values {
+    let fixed = |v: Vec<String>| if v.is_empty() { Values::Any } else { Values::OneOf(v) };
+    match var {
+        OBSERVATION_PARAM => Values::OneOf(vec![r.def.observation.as_str()]),
+        "evidence" => fixed(r.def.evidence.iter().map(|e| e.as_str().to_owned()).collect()),
+        "check" if r.def.observation == ObservationKind::DnsEvidence => fixed(r.def.class.clone()),
+        _ if rule_params(r).contains(var) => Values::Any,
+        _ => Values::Missing,
+    }
 }
 
-/// The params every path to this finding provides.
-fn allowed_params(f: &FindingDef) -> BTreeSet<String> {
-    let mut allowed: BTreeSet<String> = COMMON_PARAMS.iter().map(|s| (*s).to_owned()).collect();
+/// For each of the finding's messages (title, summary, causes, fixes, in `message_ids` order), the
+/// kinds of evidence it is shown for (empty: all).
+fn message_kinds(f: &FindingDef) -> Vec<Vec<ObservationKind>> {
+    let mut kinds = vec![Vec::new(), Vec::new()];
+    kinds.extend(f.causes.iter().chain(&f.fixes).map(|e| e.observation.clone()));
+    kinds
+}
+
+/// The variables of a message that some rule able to show them does not provide. A rule can show
+/// a reference when the message is shown for its kind of evidence and every select around the
+/// reference can take that variant under it. A selector may be missing where another rule
+/// captures it (the engine gives it an empty value: the default variant).
+fn unprovided(f: &FindingDef, vars: &Vars, kinds: &[ObservationKind]) -> BTreeSet<String> {
+    let mut missing = BTreeSet::new();
     if f.engine {
-        allowed.extend(AMBIGUOUS_PARAMS.iter().map(|s| (*s).to_owned()));
-        return allowed;
+        let mut allowed: BTreeSet<&str> = COMMON_PARAMS.iter().copied().collect();
+        allowed.extend(AMBIGUOUS_PARAMS);
+        missing.extend(vars.all.iter().filter(|v| !allowed.contains(v.as_str())).cloned());
+        return missing;
     }
-    let mut per_rule = f.rules.iter().map(|r| {
-        let mut p: BTreeSet<String> =
-            r.def.observation.provided_params().iter().map(|s| (*s).to_owned()).collect();
-        p.extend(r.capture_names());
-        p
-    });
-    let first = per_rule.next().unwrap_or_default();
-    let common = per_rule.fold(first, |acc, p| acc.intersection(&p).cloned().collect());
-    allowed.extend(common);
-    allowed
+    let captured: BTreeSet<String> = f.rules.iter().flat_map(|r| r.capture_names()).collect();
+    let reaching = f.rules.iter().filter(|r| kinds.is_empty() || kinds.contains(&r.def.observation));
+    for r in reaching {
+        for u in &vars.uses {
+            let shown = u.path.iter().all(|b| values(r, &b.on).admits(&b.choice));
+            let given = rule_params(r).contains(&u.var) || (u.selector && captured.contains(&u.var));
+            if shown && !given {
+                missing.insert(u.var.clone());
+            }
+        }
+    }
+    missing
 }
 
 fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
@@ -436,32 +459,36 @@ fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
     if f.fixes.is_empty() {
         problems.push(format!("{}: no fix", f.id));
     }
-    // Whatever provider a rule matches for, the finding has a cause and a fix to show.
-    let mut providers: BTreeSet<Option<String>> = BTreeSet::new();
+    // Whatever provider and kind of evidence a rule matches for, the finding has a cause and a
+    // fix to show.
+    let mut cases: BTreeSet<(Option<String>, Option<ObservationKind>)> = BTreeSet::new();
     for r in &f.rules {
+        let kind = Some(r.def.observation);
         if r.def.provider.is_empty() {
-            providers.insert(None);
+            cases.insert((None, kind));
         }
         for p in &r.def.provider {
             match p.as_str() {
-                "none" => providers.insert(None),
-                "any" => providers.insert(Some("some-provider".into())),
-                p => providers.insert(Some(p.to_owned())),
+                "none" => cases.insert((None, kind)),
+                "any" => cases.insert((Some("some-provider".into()), kind)),
+                p => cases.insert((Some(p.to_owned()), kind)),
             };
         }
     }
     if f.engine {
-        providers.insert(None);
+        cases.insert((None, None));
     }
-    for p in &providers {
+    for (p, kind) in &cases {
+        let kinds: Vec<ObservationKind> = kind.iter().copied().collect();
         let shown = |list: &[catalogue::Entry]| {
-            list.iter().filter(|e| provider_matches(&e.provider, p.as_deref())).count()
+            list.iter().filter(|e| provider_matches(&e.provider, p.as_deref()) && e.fits(&kinds)).count()
         };
         if shown(&f.causes) == 0 || shown(&f.fixes) == 0 {
             problems.push(format!(
-                "{}: no cause or no fix left for provider {}",
+                "{}: no cause or no fix left for provider {} and evidence {}",
                 f.id,
-                p.as_deref().unwrap_or("(none)")
+                p.as_deref().unwrap_or("(none)"),
+                kind.map_or_else(|| "(any)".to_owned(), |k| k.as_str())
             ));
         }
     }
@@ -586,6 +613,66 @@ text = "ambiguous-fix"
     #[test]
     fn a_good_small_catalogue_passes() {
         assert_eq!(run(DATA, EN, IT), Vec::<String>::new());
+    }
+
+    /// The small catalogue with a second rule, on a client program's error.
+    fn with_client_error_rule() -> String {
+        DATA.replace(
+            "code = [535]\n",
+            "code = [535]\n[[finding.match]]\nobservation = \"client_error\"\ntext = \"login denied\"\n",
+        )
+    }
+
+    #[test]
+    fn a_select_on_the_observation_kind_scopes_what_each_rule_must_give() {
+        let data = with_client_error_rule();
+        // `$reply_line` only where a reply matched; `$message` only where a client error did.
+        let select = |said: &str| {
+            format!(
+                "a-b-summary = {{ $observation ->\n    [client_error] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $reply_line }}\n}}\n"
+            )
+        };
+        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &select("said"));
+        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &select("ha detto"));
+        assert_eq!(run(&data, &en, &it), Vec::<String>::new());
+        // Unscoped, the client error's rule would leave `$reply_line` empty.
+        let problems = run(&data, EN, IT);
+        assert!(problems.iter().any(|p| p.contains("$reply_line")), "{problems:?}");
+        // Scoped the wrong way round, the reply's rule would leave `$message` empty.
+        let swapped = |said: &str| {
+            format!(
+                "a-b-summary = {{ $observation ->\n    [reply] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $reply_line }}\n}}\n"
+            )
+        };
+        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &swapped("said"));
+        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &swapped("ha detto"));
+        let problems = run(&data, &en, &it);
+        assert!(problems.iter().any(|p| p.contains("$message")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("$reply_line")), "{problems:?}");
+    }
+
+    #[test]
+    fn an_entry_for_one_kind_of_evidence_needs_its_params_from_that_kind_only() {
+        let data = with_client_error_rule().replace(
+            "[[finding.fix]]\ntext = \"a-b-fix\"",
+            "[[finding.fix]]\ntext = \"a-b-fix\"\n\n[[finding.fix]]\ntext = \"a-b-fix-reply\"\nobservation = [\"reply\"]",
+        );
+        let summary = |said: &str| {
+            format!(
+                "a-b-summary = {{ $observation ->\n    [client_error] {said}\n   *[other] {said} {{ $reply_line }}\n}}\n"
+            )
+        };
+        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &summary("Said"))
+            + "a-b-fix-reply = Read { $reply_line }\n";
+        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &summary("Detto"))
+            + "a-b-fix-reply = Leggi { $reply_line }\n";
+        assert_eq!(run(&data, &en, &it), Vec::<String>::new());
+        // For every kind of evidence: if the only fix were for replies, a client error has none.
+        let only_reply = data.replace("[[finding.fix]]\ntext = \"a-b-fix\"\n\n", "");
+        let en = en.replace("a-b-fix = Retype\n", "");
+        let it = it.replace("a-b-fix = Riscrivi\n", "");
+        let problems = run(&only_reply, &en, &it);
+        assert!(problems.iter().any(|p| p.contains("no cause or no fix left")), "{problems:?}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of fact a rule can match (`observation = "reply"` in `findings.toml`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObservationKind {
     /// An SMTP 4xx or 5xx reply. Code, enhanced code, message; no class.
@@ -102,11 +102,20 @@ pub enum ObservationKind {
     /// observation per problem. Class: the problem (`expired`, `not_yet_valid`,
     /// `issued_in_future`, `wrong_audience`, `missing_scope`, `wrong_account`).
     TokenProblem,
+    /// What a DNS check of the mail domain or the sending IP found (`dns_checked` events of a
+    /// `dns` transcript): one observation per outcome, good or bad. Class: the check and its
+    /// outcome (`spf_fail`, `spf_permerror`, `dnsbl_listed`, `ptr_none`, `mx_nx_domain`...; the
+    /// list, with the params each class adds, is `DNS_CLASSES` in `dns_evidence.rs`).
+    DnsEvidence,
+    /// What the Context says about the sending device (`mailprobe advise`): whether it can sign
+    /// in, must mail outside recipients, sends from a static IP (`yes`, `no` or `unknown` each),
+    /// and its newest TLS version. A fact of the Context alone.
+    DeviceProfile,
 }
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 21] = [
+    pub const ALL: [ObservationKind; 23] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -128,6 +137,8 @@ impl ObservationKind {
         Self::ClockSkew,
         Self::ClockDrift,
         Self::TokenProblem,
+        Self::DnsEvidence,
+        Self::DeviceProfile,
     ];
 
     /// The name used in the data files.
@@ -167,11 +178,13 @@ impl ObservationKind {
                     | "missing_scope"
                     | "wrong_account"
             ),
+            Self::DnsEvidence => crate::dns_evidence::class_params(class).is_some(),
             Self::Reply
             | Self::TlsVersionRefused
             | Self::ModeMismatch
             | Self::UnexpectedChallenge
             | Self::SenderDiffers
+            | Self::DeviceProfile
             | Self::ClockSkew
             | Self::ClockDrift
             | Self::TlsCertificate => false,
@@ -215,6 +228,17 @@ impl ObservationKind {
             Self::TokenProblem => {
                 &["problem", "scope", "granted", "audience", "expected_audience", "token_user"]
             }
+            Self::DnsEvidence => crate::dns_evidence::DNS_PARAMS,
+            Self::DeviceProfile => &["can_login", "external", "static_ip", "client_tls_max"],
+        }
+    }
+
+    /// The params observations of this kind and `class` provide beyond
+    /// [`provided_params`](Self::provided_params) (only `dns_evidence` classes add some).
+    pub fn class_params(self, class: &str) -> &'static [&'static str] {
+        match self {
+            Self::DnsEvidence => crate::dns_evidence::class_params(class).unwrap_or_default(),
+            _ => &[],
         }
     }
 }
@@ -262,10 +286,15 @@ pub struct Observation {
 
 /// Reads the transcripts into observations. Failures are read from the primary transcripts
 /// (SMTP and IMAP); a mode-check transcript only confirms a mode mismatch, and a client-TLS check
-/// only says whether a capped client's old TLS version is refused.
+/// only says whether a capped client's old TLS version is refused. A DNS transcript gives one
+/// `dns_evidence` observation per outcome of its checks.
 pub fn observe(context: &Context, transcripts: &[Transcript]) -> Vec<Observation> {
     let mut out = Vec::new();
     for (index, transcript) in transcripts.iter().enumerate() {
+        if transcript.protocol == Protocol::Dns {
+            out.extend(crate::dns_evidence::observe(context, transcript, index));
+            continue;
+        }
         match transcript.role {
             Role::Primary => {
                 Walker::new(context, transcript, index, &mut out).run();
@@ -359,8 +388,9 @@ fn is_m365_mx_host(host: &str) -> bool {
     host.trim_end_matches('.').to_ascii_lowercase().ends_with(".mail.protection.outlook.com")
 }
 
-/// Facts of the Context alone, before any network evidence: the Microsoft 365 sending mode, and
-/// a sender that differs from the login where that needs "Send As".
+/// Facts of the Context alone, before any network evidence: the Microsoft 365 sending mode, a
+/// sender that differs from the login where that needs "Send As", and what is said about the
+/// device.
 fn context_facts(context: &Context) -> Vec<Observation> {
     let mut out = Vec::new();
     let provider = context.provider.as_deref().map(str::to_ascii_lowercase);
@@ -437,6 +467,30 @@ fn context_facts(context: &Context) -> Vec<Observation> {
         let mut o = fact(ObservationKind::SenderDiffers, Stage::MailFrom);
         o.text = format!("{from} {user}");
         o.evidence.push(format!("settings: sign-in {user}, sender {from}"));
+        out.push(o);
+    }
+    if let Some(device) = &context.device {
+        let said = |v: Option<bool>| match v {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        let tls = context.client_tls_max.as_deref().map_or_else(|| "TLS 1.2".to_owned(), tls_version_name);
+        let mut o = fact(ObservationKind::DeviceProfile, Stage::Auth);
+        let facts = [
+            ("can_login", said(device.can_login)),
+            ("external", said(device.external_recipients)),
+            ("static_ip", said(device.static_ip)),
+        ];
+        for (k, v) in facts {
+            o.params.insert(k.to_owned(), v.to_owned());
+        }
+        o.params.insert("client_tls_max".to_owned(), tls.clone());
+        o.text = facts.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+        o.evidence.push(format!(
+            "device: can sign in: {}; outside recipients: {}; static IP: {}; TLS up to {tls}",
+            facts[0].1, facts[1].1, facts[2].1
+        ));
         out.push(o);
     }
     out
@@ -530,7 +584,11 @@ pub(crate) fn below_tls12(version: &str) -> bool {
     matches!(digits, "1" | "1.0" | "1.1")
 }
 
-fn event_params(transcript: &Transcript, stage: Stage, context: &Context) -> BTreeMap<String, String> {
+pub(crate) fn event_params(
+    transcript: &Transcript,
+    stage: Stage,
+    context: &Context,
+) -> BTreeMap<String, String> {
     let mut p = BTreeMap::new();
     // Pasted evidence may name no server: the texts then get a stand-in, not an empty name.
     if !transcript.endpoint.host.is_empty() {
@@ -545,6 +603,7 @@ fn event_params(transcript: &Transcript, stage: Stage, context: &Context) -> BTr
         match transcript.protocol {
             Protocol::Smtp => "SMTP",
             Protocol::Imap => "IMAP",
+            Protocol::Dns => "DNS",
         }
         .into(),
     );
@@ -653,7 +712,8 @@ impl<'a> Walker<'a> {
         let stage = event.stage;
         match &event.kind {
             EventKind::Resolved { .. } | EventKind::Connecting { .. } | EventKind::Note { .. } => {}
-            EventKind::HelloAnswered { .. } => {}
+            // Read by `dns_evidence`, for DNS transcripts.
+            EventKind::HelloAnswered { .. } | EventKind::DnsChecked { .. } => {}
             EventKind::TokenInspected { inspection } => {
                 for problem in &inspection.problems {
                     let mut o = self.obs(ObservationKind::TokenProblem, stage, Some(i));
@@ -1126,6 +1186,7 @@ impl<'a> Walker<'a> {
                 o.params.insert("masked".into(), String::new());
                 self.push(o);
             }
+            Protocol::Dns => {}
         }
     }
 

@@ -24,6 +24,12 @@ use hickory_resolver::proto::op::ResponseCode;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::spf::{Macro, Mechanism, Qualifier, Spf, Variable, Variables};
 use mail_auth::{MX, MessageAuthenticator, Parameters, RecordSet, ResolverCache, SpfResult, Txt};
+pub use mailprobe_proto::dns::{
+    DmarcReport, DnsblAnswer, DnsblKind, DnsblResult, DnsblStatus, LookupStatus, MxRecord, ReverseReport,
+    SpfMatch, SpfPermerror, SpfReport, SpfStep, SpfVerdict, SpfVia,
+};
+use mailprobe_proto::dns::{DnsCheck, SPF_LOOKUP_LIMIT as LOOKUP_LIMIT};
+use mailprobe_proto::{Endpoint, EventKind, Protocol, Role, Security, Stage, Transcript};
 use serde::{Deserialize, Serialize};
 
 use crate::providers::{ServerDef, provider_for_mx};
@@ -36,33 +42,6 @@ pub struct DnsConfig {
     pub server: Option<SocketAddr>,
     /// Per-lookup timeout.
     pub timeout: Duration,
-}
-
-/// How one DNS question ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LookupStatus {
-    /// Records of the type asked for came back.
-    Found,
-    /// The name exists, but has no record of that type.
-    NoData,
-    /// The name does not exist (NXDOMAIN).
-    NxDomain,
-    /// The server refused to answer (REFUSED).
-    Refused,
-    /// The server failed (SERVFAIL).
-    ServerFailure,
-    /// No answer in time.
-    TimedOut,
-    /// Anything else (the detail says what).
-    Error,
-}
-
-impl LookupStatus {
-    /// True when the server gave a real answer (records, no data, or no such name).
-    pub fn answered(self) -> bool {
-        matches!(self, Self::Found | Self::NoData | Self::NxDomain)
-    }
 }
 
 fn classify(e: &ResolveError) -> LookupStatus {
@@ -109,18 +88,6 @@ pub struct ProviderRef {
     pub submission: ServerDef,
 }
 
-/// One MX record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MxRecord {
-    /// Preference (lower first).
-    pub preference: u16,
-    /// The mail exchanger's host name (no trailing dot).
-    pub host: String,
-    /// The provider the host belongs to, when the table knows it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-}
-
 /// The domain's MX records and what they show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MxReport {
@@ -140,194 +107,17 @@ pub struct MxReport {
     pub m365_endpoint: Option<String>,
 }
 
-/// An SPF verdict (RFC 7208 section 2.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpfVerdict {
-    /// The IP is authorized.
-    Pass,
-    /// The IP is not authorized (`-all` or `-` mechanism).
-    Fail,
-    /// Probably not authorized (`~all`).
-    Softfail,
-    /// The domain says nothing either way (`?all`, or no mechanism matched).
-    Neutral,
-    /// No SPF record.
-    None,
-    /// The record is broken: receivers must treat it as an error.
-    Permerror,
-    /// A DNS error while evaluating; try again later.
-    Temperror,
-}
-
-impl SpfVerdict {
-    /// The RFC's name (`softfail`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pass => "pass",
-            Self::Fail => "fail",
-            Self::Softfail => "softfail",
-            Self::Neutral => "neutral",
-            Self::None => "none",
-            Self::Permerror => "permerror",
-            Self::Temperror => "temperror",
-        }
+/// `mail-auth`'s verdict in the report's terms.
+fn verdict(r: SpfResult) -> SpfVerdict {
+    match r {
+        SpfResult::Pass => SpfVerdict::Pass,
+        SpfResult::Fail => SpfVerdict::Fail,
+        SpfResult::SoftFail => SpfVerdict::Softfail,
+        SpfResult::Neutral => SpfVerdict::Neutral,
+        SpfResult::TempError => SpfVerdict::Temperror,
+        SpfResult::PermError => SpfVerdict::Permerror,
+        SpfResult::None => SpfVerdict::None,
     }
-}
-
-impl From<SpfResult> for SpfVerdict {
-    fn from(r: SpfResult) -> Self {
-        match r {
-            SpfResult::Pass => Self::Pass,
-            SpfResult::Fail => Self::Fail,
-            SpfResult::SoftFail => Self::Softfail,
-            SpfResult::Neutral => Self::Neutral,
-            SpfResult::TempError => Self::Temperror,
-            SpfResult::PermError => Self::Permerror,
-            SpfResult::None => Self::None,
-        }
-    }
-}
-
-/// Why an SPF evaluation ended in permerror.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpfPermerror {
-    /// More than 10 mechanisms or modifiers that need DNS lookups.
-    TooManyLookups,
-    /// An include or redirect leads back to a record already being evaluated (which then
-    /// also exceeds the lookup limit).
-    Loop,
-    /// A record does not parse (a typo, an invalid address or mask).
-    Syntax,
-    /// An `include:` names a domain with no SPF record.
-    IncludeWithoutSpf,
-    /// A `redirect=` names a domain with no SPF record.
-    RedirectWithoutSpf,
-    /// An `mx` mechanism found more than 10 mail exchangers.
-    TooManyMx,
-    /// The reason could not be traced.
-    Unknown,
-}
-
-/// How a record was reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpfVia {
-    /// The domain itself.
-    Domain,
-    /// An `include:` mechanism.
-    Include,
-    /// A `redirect=` modifier.
-    Redirect,
-}
-
-/// One record in the include / redirect chain, in evaluation order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpfStep {
-    /// The domain whose record this is.
-    pub domain: String,
-    /// How it was reached.
-    pub via: SpfVia,
-    /// Nesting depth (0 for the domain itself; includes add one).
-    pub depth: u32,
-    /// The record as published, when it was found.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
-    /// The record could not be found or parsed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-/// The mechanism that decided the verdict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpfMatch {
-    /// The mechanism as written, with its qualifier (`ip4:192.0.2.0/24`, `-all`).
-    pub mechanism: String,
-    /// The record it is in.
-    pub domain: String,
-    /// The includes that led there, outermost first (empty when it is in the domain's own
-    /// record or one reached by redirect).
-    pub through: Vec<String>,
-}
-
-/// The domain's SPF, evaluated for an IP.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpfReport {
-    /// How the TXT lookup of the domain ended.
-    pub status: LookupStatus,
-    /// The resolver's words when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Every `v=spf1` record of the domain (more than one is itself an error).
-    pub records: Vec<String>,
-    /// The IP evaluated, when one was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<IpAddr>,
-    /// `mail-auth`'s verdict for the IP.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<SpfVerdict>,
-    /// The mechanism that matched, when one did.
-    #[serde(skip_serializing_if = "Option::is_none", rename = "match")]
-    pub matched: Option<SpfMatch>,
-    /// The records evaluated, in order.
-    pub chain: Vec<SpfStep>,
-    /// DNS-querying mechanisms and modifiers evaluated (RFC 7208 allows 10).
-    pub lookups: u32,
-    /// The limit (10).
-    pub lookup_limit: u32,
-    /// Why the result is permerror.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub permerror: Option<SpfPermerror>,
-    /// The IPv4 and IPv6 ranges the domain's own record names directly (`ip4:`, `ip6:`):
-    /// typically the static IPs of its devices, connectors and servers.
-    pub direct_ips: Vec<String>,
-    /// The trace did not reproduce `mail-auth`'s verdict: `match` and `chain` may be partial.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub trace_incomplete: bool,
-}
-
-/// The domain's DMARC policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DmarcReport {
-    /// How the lookup of `_dmarc.DOMAIN` ended.
-    pub status: LookupStatus,
-    /// The name the record was found at (`_dmarc.DOMAIN`, or the organizational domain's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub found_at: Option<String>,
-    /// The record.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
-    /// `p=`: none, quarantine or reject.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    /// `sp=`: the policy for subdomains.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subdomain_policy: Option<String>,
-    /// `pct=`: the share of failing mail the policy applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pct: Option<u8>,
-    /// `rua=`: where aggregate reports go.
-    pub rua: Vec<String>,
-    /// `adkim=` / `aspf=`: `s` strict or `r` relaxed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aspf: Option<String>,
-    /// The record does not parse as DMARC (no `p=` or not `v=DMARC1` first).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub invalid: bool,
-}
-
-/// What a blocklist's answer means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DnsblKind {
-    /// A spam listing.
-    Listed,
-    /// A policy listing (dynamic / end-user range): not spam, but not a mail server either.
-    Policy,
-    /// The list refused to answer this resolver (or answered with something that is not a
-    /// listing): nothing is known about the IP.
-    NotAnswered,
 }
 
 /// One answer code of a blocklist.
@@ -392,72 +182,6 @@ pub fn dnsbl(name: &str) -> DnsblDef {
     })
 }
 
-/// The status of one blocklist answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DnsblStatus {
-    /// Listed (spam).
-    Listed,
-    /// In a policy list only (dynamic or end-user range).
-    Policy,
-    /// Not listed (NXDOMAIN).
-    NotListed,
-    /// The list did not answer this resolver (refused, special code, timeout, error).
-    NotAnswered,
-}
-
-/// One answer's meaning.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DnsblAnswer {
-    /// The A record.
-    pub answer: Ipv4Addr,
-    /// Text id of its meaning (`sbl`...), `listed` for an unknown code in 127.0.0.0/8,
-    /// `not-a-listing` for anything else.
-    pub meaning: String,
-    /// What kind of answer it is.
-    pub kind: DnsblKind,
-}
-
-/// What one blocklist said about the IP.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DnsblResult {
-    /// The list's id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// The zone.
-    pub zone: String,
-    /// The name asked (`99.2.0.192.zen.spamhaus.org`).
-    pub query: String,
-    /// The outcome.
-    pub status: DnsblStatus,
-    /// How the DNS lookup ended.
-    pub lookup: LookupStatus,
-    /// The A records and their meanings.
-    pub answers: Vec<DnsblAnswer>,
-    /// The list's TXT explanation, when listed.
-    pub txt: Vec<String>,
-    /// Where to ask for removal.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delist: Option<String>,
-    /// The resolver's words when the lookup failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-/// Reverse DNS of an IP.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReverseReport {
-    /// How the PTR lookup ended.
-    pub status: LookupStatus,
-    /// The names (no trailing dot).
-    pub names: Vec<String>,
-    /// Whether a name resolves back to the IP (forward-confirmed reverse DNS); `None` when
-    /// there is no name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forward_confirmed: Option<bool>,
-}
-
 /// Everything `mailprobe dns` learns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsReport {
@@ -477,6 +201,34 @@ pub struct DnsReport {
     /// Reverse DNS of the IP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reverse: Option<ReverseReport>,
+}
+
+impl DnsReport {
+    /// The report as evidence for diagnosis: a [`Protocol::Dns`] transcript with one
+    /// `dns_checked` event per check (MX, SPF, DMARC, each blocklist, reverse DNS).
+    pub fn transcript(&self) -> Transcript {
+        let endpoint = Endpoint { host: self.domain.clone(), port: 53, security: Security::None };
+        let mut t = Transcript::new(Protocol::Dns, Role::Primary, endpoint);
+        let mut push = |check: DnsCheck| t.push(0, Stage::Resolve, EventKind::DnsChecked { check });
+        push(DnsCheck::Mx {
+            domain: self.domain.clone(),
+            status: self.mx.status,
+            records: self.mx.records.clone(),
+            provider: self.mx.provider.as_ref().map(|p| p.id.clone()),
+            m365_endpoint: self.mx.m365_endpoint.clone(),
+        });
+        push(DnsCheck::Spf { domain: self.domain.clone(), report: self.spf.clone() });
+        push(DnsCheck::Dmarc { domain: self.domain.clone(), report: self.dmarc.clone() });
+        if let Some(ip) = self.ip {
+            for result in &self.blocklists {
+                push(DnsCheck::Blocklist { ip, result: result.clone() });
+            }
+            if let Some(report) = &self.reverse {
+                push(DnsCheck::Reverse { ip, report: report.clone() });
+            }
+        }
+        t
+    }
 }
 
 // ------------------------------------------------------------------ the checker
@@ -623,7 +375,7 @@ impl DnsChecker {
             cache_ipv6: Some(&caches.v6),
         };
         let output = self.auth.check_host(params).await;
-        let verdict = SpfVerdict::from(output.result());
+        let verdict = verdict(output.result());
         report.result = Some(verdict);
         let trace = Walker::new(&caches, ip, &domain).run(&domain);
         report.chain = trace.chain;
@@ -922,9 +674,6 @@ fn dnsbl_meaning(list: &DnsblDef, answer: Ipv4Addr) -> DnsblAnswer {
 }
 
 // ------------------------------------------------------------------ SPF trace
-
-/// RFC 7208 section 4.6.4.
-const LOOKUP_LIMIT: u32 = 10;
 
 /// A cache that keeps every answer `mail-auth` got, for the trace.
 struct Recording<K, V>(Mutex<HashMap<K, V>>);

@@ -7,6 +7,7 @@
 mod chain;
 mod clock;
 mod command;
+pub mod dns;
 mod ehlo;
 mod enhanced;
 pub mod imap;
@@ -37,7 +38,7 @@ pub use token::{
     TokenInspection, TokenProblem, claims_from_map, decode_jwt_claims, inspect_token, problems_of,
 };
 pub use transcript::{
-    CertificateInfo, CloseReason, ConnectFailure, Context, Endpoint, Event, EventKind, EvidenceSource,
-    Protocol, ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession,
+    CertificateInfo, CloseReason, ConnectFailure, Context, DeviceProfile, Endpoint, Event, EventKind,
+    EvidenceSource, Protocol, ResolveFailure, Role, Security, SendMode, Stage, Step, TlsFailure, TlsSession,
     TlsVersionResult, Transcript, snake, summarize, tls_versions,
 };

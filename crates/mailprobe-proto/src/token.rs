@@ -195,7 +195,8 @@ impl TokenExpectations {
                 || c.scopes.iter().any(|s| s == GOOGLE_MAIL_SCOPE)
         });
         let ms_scope = match protocol {
-            Protocol::Smtp => "SMTP.Send",
+            // DNS checks carry no token; they are about sending.
+            Protocol::Smtp | Protocol::Dns => "SMTP.Send",
             Protocol::Imap => "IMAP.AccessAsUser.All",
         };
         if microsoft || (!google && token_outlook) {

@@ -16,6 +16,9 @@ pub enum Protocol {
     Smtp,
     /// IMAP.
     Imap,
+    /// DNS checks of a mail domain and a sending IP (`mailprobe dns`): events are
+    /// `dns_checked`, the endpoint names the domain.
+    Dns,
 }
 
 /// How a connection is secured.
@@ -385,6 +388,12 @@ pub enum EventKind {
         /// The comparison and its verdict.
         check: crate::ClockCheck,
     },
+    /// A DNS check of a mail domain or a sending IP and what its answer shows (MX, SPF
+    /// evaluated for an IP, DMARC, a blocklist, reverse DNS). A record, not a verdict.
+    DnsChecked {
+        /// The check.
+        check: crate::dns::DnsCheck,
+    },
     /// A remark of the recorder (a step skipped, a choice made).
     Note {
         /// The remark.
@@ -639,6 +648,7 @@ pub fn summarize(event: &Event) -> String {
         EventKind::ClockChecked { check } => {
             format!("clock check ({}, {}): {}", snake(&check.source), check.server, check.describe())
         }
+        EventKind::DnsChecked { check } => check.summary(),
         EventKind::Note { text } => text.clone(),
     }
 }
@@ -739,6 +749,24 @@ pub struct Context {
     /// "the server refused our old TLS" from other handshake failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_tls_max: Option<String>,
+    /// What an admin says about the sending device (`mailprobe advise`), when said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceProfile>,
+}
+
+/// What is known about a sending device (a printer, a scanner, an app) beyond its TLS version:
+/// the facts that decide which sending mode can work for it. `None`: not said.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceProfile {
+    /// It can sign in with a user name and password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_login: Option<bool>,
+    /// It must mail recipients outside the organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_recipients: Option<bool>,
+    /// It sends from a static public IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_ip: Option<bool>,
 }
 
 fn is_live(e: &EvidenceSource) -> bool {

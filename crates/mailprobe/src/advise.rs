@@ -18,11 +18,13 @@ use std::net::IpAddr;
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
+use mailprobe_kb::{Finding, KnowledgeBase, Lang};
+use mailprobe_proto::dns::spf_with_ip;
+use mailprobe_proto::{Context, DeviceProfile};
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
-use crate::dns::{FindingBuilder, domain_of, spf_with_ip};
+use crate::dns::domain_of;
 use crate::render::json;
 use crate::report::Tool;
 
@@ -62,8 +64,8 @@ pub struct AdviseArgs {
     /// The mailbox the device signs in with (for the PowerShell commands).
     #[arg(long, value_name = "ADDRESS")]
     pub user: Option<String>,
-    /// Print Markdown (for a ticket or a wiki) instead of text (`--format json` wins).
-    #[arg(long)]
+    /// The same as `--format markdown` (kept for scripts that used it).
+    #[arg(long, hide = true)]
     pub markdown: bool,
 }
 
@@ -310,7 +312,7 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
     let mut dns_records = Vec::new();
     let mut admin = Vec::new();
     let mut caveats = Vec::new();
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
     let spf_for_device = |ip: &str| {
         let base =
             spf_record.clone().unwrap_or_else(|| "v=spf1 include:spf.protection.outlook.com -all".into());
@@ -423,20 +425,10 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
                 ),
             })
         }
-        None => {
-            findings.push(
-                FindingBuilder::new("advise.no_mode_fits", Severity::Error)
-                    .param("blocker", &blocker_text)
-                    .cause("device")
-                    .cause("network")
-                    .fix("static", Some("network-admin"))
-                    .fix("firmware", Some("device"))
-                    .fix("internal", Some("m365-admin"))
-                    .build(lang),
-            );
-            None
-        }
+        // No mode fits: the knowledge base says why and what to change (advise.no_mode_fits).
+        None => None,
     };
+    findings.extend(device_findings(&args.tls, facts, lang));
     if decision.alternatives.iter().any(|a| a.mode == Mode::LegacySubmission && a.possible) {
         caveats.push(line("advise-caveat-legacy", &[]));
     }
@@ -469,12 +461,24 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
         findings,
     };
     let code = if advice.ok { 0 } else { 1 };
-    match (global.format, args.markdown) {
-        (Format::Json, _) => json::print(&advice),
-        (_, true) => print!("{}", render(&advice, lang, args, true)),
-        (Format::Text, false) => print!("{}", render(&advice, lang, args, false)),
-    }
+    print_advice(&advice, global, lang, args);
     Ok(code)
+}
+
+/// The knowledge base's findings on what was said about a Microsoft 365 device (its
+/// `device_profile` rules: a device no mode fits).
+fn device_findings(tls: &str, facts: Facts, lang: Lang) -> Vec<Finding> {
+    let context = Context {
+        provider: Some("m365".to_owned()),
+        client_tls_max: Some(format!("TLSv{tls}")),
+        device: Some(DeviceProfile {
+            can_login: facts.can_login,
+            external_recipients: facts.external,
+            static_ip: facts.static_ip,
+        }),
+        ..Context::default()
+    };
+    KnowledgeBase::builtin().diagnose(&context, &[], lang)
 }
 
 fn other_provider(
@@ -516,11 +520,17 @@ fn other_provider(
         alternatives: Vec::new(),
         findings: Vec::new(),
     };
-    match (global.format, args.markdown) {
-        (Format::Json, _) => json::print(&advice),
-        (_, md) => print!("{}", render(&advice, lang, args, md)),
-    }
+    print_advice(&advice, global, lang, args);
     Ok(0)
+}
+
+/// JSON, Markdown (`--format markdown`, or the older `--markdown`) or text.
+fn print_advice(advice: &Advice, global: &GlobalArgs, lang: Lang, args: &AdviseArgs) {
+    match global.format {
+        Format::Json => json::print(advice),
+        Format::Markdown => print!("{}", render(advice, lang, args, true)),
+        Format::Text => print!("{}", render(advice, lang, args, args.markdown)),
+    }
 }
 
 fn render(a: &Advice, lang: Lang, args: &AdviseArgs, md: bool) -> String {
@@ -651,6 +661,32 @@ mod tests {
         let d = recommend(facts(12, Some(false), Some(false), None));
         assert_eq!(d.mode, Some(Mode::DirectSend));
         assert!(d.alternatives.iter().any(|a| a.mode == Mode::Relay && !a.possible));
+    }
+
+    /// The knowledge base's advise.no_mode_fits and the decision agree on every combination of
+    /// what can be said (or not) about a device.
+    #[test]
+    fn the_knowledge_base_says_no_mode_fits_exactly_when_none_is_chosen() {
+        let said = [None, Some(true), Some(false)];
+        for (tls, tenths) in [("1.0", 10), ("1.1", 11), ("1.2", 12), ("1.3", 13)] {
+            for login in said {
+                for external in said {
+                    for static_ip in said {
+                        let f = facts(tenths, login, external, static_ip);
+                        let ids: Vec<String> =
+                            device_findings(tls, f, Lang::En).into_iter().map(|x| x.id).collect();
+                        let none_fits = recommend(f).mode.is_none();
+                        assert_eq!(
+                            ids.contains(&"advise.no_mode_fits".to_owned()),
+                            none_fits,
+                            "{f:?}: {ids:?}"
+                        );
+                        // Nothing else is said about a device alone.
+                        assert!(ids.iter().all(|i| i == "advise.no_mode_fits"), "{f:?}: {ids:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Finds out why email will not send, and says how to fix it.
 #[derive(Debug, Parser)]
@@ -16,6 +17,30 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// `--format markdown` is for the commands that write a document for people (`advise`,
+    /// `guide --print`); any other command given it is bad usage, said before anything runs.
+    pub fn check_format(&self) -> Result<(), clap::Error> {
+        if self.global.format != Format::Markdown {
+            return Ok(());
+        }
+        let what = match &self.command {
+            Command::Advise(_) => return Ok(()),
+            Command::Guide(g) if g.print.is_some() => return Ok(()),
+            Command::Guide(_) => "guide without --print is a conversation",
+            Command::Diagnose(_) => "diagnose writes text or json",
+            Command::Explain(_) => "explain writes text or json",
+            Command::Dns(_) => "dns writes text or json",
+            Command::Auth(_) => "auth writes text or json",
+            Command::Demo(_) => "demo writes text or json",
+        };
+        Err(Cli::command().error(
+            ErrorKind::InvalidValue,
+            format!("--format markdown is for advise and guide --print; {what}"),
+        ))
+    }
 }
 
 /// Options every subcommand takes.
@@ -57,6 +82,8 @@ pub enum Format {
     Text,
     /// One JSON document on stdout.
     Json,
+    /// Markdown, for a ticket or a wiki (advise, guide --print).
+    Markdown,
 }
 
 /// Subcommands.

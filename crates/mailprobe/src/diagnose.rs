@@ -228,6 +228,7 @@ pub fn plan(
         send: args.send,
         imap: imap.as_ref().map(|i| Endpoint { host: i.host.clone(), port: i.port, security: i.security }),
         client_tls_max: client_tls_max.map(|v| v.to_string()),
+        device: None,
         // mailprobe's own probe: see `EvidenceSource`.
         evidence: mailprobe_proto::EvidenceSource::Live,
     };

@@ -3,14 +3,12 @@
 //! (the mechanism that decided, the include / redirect chain, the lookup count, why a permerror),
 //! DMARC, blocklists with each answer's meaning (and an honest "not answered"), reverse DNS.
 //!
-//! `mailprobe-net` gathers the evidence ([`DnsReport`]); this module decides what is a problem
-//! and renders. The findings are made here from the evidence, with their texts in
-//! `mailprobe-kb/locales/*/dns.ftl`, under the ids of DESIGN.md (`spf.ip_not_authorized`,
-//! `ip.blocklisted`, `relay.connector_ip_changed`) and a few more for what DNS alone shows.
-//! Exit status: 1 when a finding is an error (not authorized, listed, broken SPF, no such
-//! domain), 0 otherwise, 2 for bad input.
+//! `mailprobe-net` gathers the evidence ([`DnsReport`]); the knowledge base decides what is a
+//! problem (its `dns_evidence` rules: `spf.ip_not_authorized`, `spf.permerror`, `ip.blocklisted`,
+//! `relay.connector_ip_changed`...) and this module renders the report (texts in
+//! `mailprobe-kb/locales/*/dns.ftl`) and the findings. Exit status: 1 when a finding is an error
+//! (not authorized, listed, broken SPF, no such domain), 0 otherwise, 2 for bad input.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::net::IpAddr;
@@ -18,11 +16,12 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use mailprobe_kb::{Finding, Fix, KnowledgeBase, Lang, Severity};
+use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_net::{
-    Discovery, DiscoveryOptions, DiscoverySource, DnsChecker, DnsConfig, DnsReport, DnsblDef, DnsblKind,
-    DnsblStatus, LookupStatus, SpfPermerror, SpfVerdict, SpfVia, discover, dnsbl, dnsbls,
+    Discovery, DiscoveryOptions, DiscoverySource, DnsChecker, DnsConfig, DnsReport, DnsblDef, DnsblStatus,
+    LookupStatus, SpfVerdict, SpfVia, discover, dnsbl, dnsbls,
 };
+use mailprobe_proto::Context;
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
@@ -130,7 +129,8 @@ pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
     let ok = !findings.iter().any(Finding::is_error);
     match global.format {
         Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, discovery, findings }),
-        Format::Text => {
+        // Markdown is refused before any command runs (Cli::check_format).
+        Format::Text | Format::Markdown => {
             let mut out = render_text(&report, &findings, ok, global, lang);
             if let Some(d) = &discovery {
                 out.push('\n');
@@ -148,354 +148,15 @@ fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 
 // ------------------------------------------------------------------ findings
 
-/// Builds a finding from the `dns-f-<id>-*` texts.
-pub(crate) struct FindingBuilder {
-    id: &'static str,
-    severity: Severity,
-    params: Vec<(&'static str, String)>,
-    evidence: Vec<String>,
-    causes: Vec<&'static str>,
-    fixes: Vec<(&'static str, Option<&'static str>)>,
-}
-
-impl FindingBuilder {
-    pub(crate) fn new(id: &'static str, severity: Severity) -> Self {
-        Self { id, severity, params: Vec::new(), evidence: Vec::new(), causes: Vec::new(), fixes: Vec::new() }
-    }
-    pub(crate) fn param(mut self, k: &'static str, v: impl Into<String>) -> Self {
-        self.params.push((k, v.into()));
-        self
-    }
-    pub(crate) fn evidence(mut self, e: impl Into<String>) -> Self {
-        self.evidence.push(e.into());
-        self
-    }
-    pub(crate) fn cause(mut self, c: &'static str) -> Self {
-        self.causes.push(c);
-        self
-    }
-    pub(crate) fn fix(mut self, f: &'static str, audience: Option<&'static str>) -> Self {
-        self.fixes.push((f, audience));
-        self
-    }
-    pub(crate) fn build(self, lang: Lang) -> Finding {
-        let base = format!("dns-f-{}", self.id.replace(['.', '_'], "-"));
-        let args: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let text = |suffix: &str| t(lang, &format!("{base}-{suffix}"), &args);
-        Finding {
-            id: self.id.to_owned(),
-            severity: self.severity,
-            stage: "resolve".to_owned(),
-            title: text("title"),
-            summary: text("summary"),
-            evidence: self.evidence,
-            causes: self.causes.iter().map(|c| text(&format!("cause-{c}"))).collect(),
-            fixes: self
-                .fixes
-                .iter()
-                .map(|(f, a)| Fix { text: text(&format!("fix-{f}")), audience: a.map(str::to_owned) })
-                .collect(),
-            params: self.params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>(),
-        }
-    }
-}
-
-/// The SPF record with `ip4:IP` (or `ip6:`) added before its final `all` / redirect.
-pub fn spf_with_ip(record: Option<&str>, ip: &str) -> String {
-    let term = if ip.contains(':') { format!("ip6:{ip}") } else { format!("ip4:{ip}") };
-    let Some(record) = record else {
-        return format!("v=spf1 {term} -all");
-    };
-    let mut terms: Vec<String> = record.split_ascii_whitespace().map(str::to_owned).collect();
-    if terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
-        return record.to_owned();
-    }
-    let at = terms
-        .iter()
-        .position(|x| {
-            let l = x.to_ascii_lowercase();
-            l.trim_start_matches(['+', '-', '~', '?']) == "all" || l.starts_with("redirect=")
-        })
-        .unwrap_or(terms.len());
-    terms.insert(at.max(1), term);
-    terms.join(" ")
-}
-
-/// Decides what the evidence means.
+/// What the evidence means: the knowledge base's findings on the report's checks (the report as
+/// a DNS transcript; the provider its MX records show selects provider-specific advice).
 pub fn findings(r: &DnsReport, lang: Lang) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let domain = r.domain.clone();
-    let ip = r.ip.map(|ip| ip.to_string()).unwrap_or_default();
-
-    // (DMARC may still come from the organizational domain.)
-    if r.mx.status == LookupStatus::NxDomain && r.spf.status == LookupStatus::NxDomain {
-        out.push(
-            FindingBuilder::new("dns.no_such_host", Severity::Error)
-                .param("domain", &domain)
-                .evidence(format!("MX {domain}: NXDOMAIN"))
-                .cause("typo")
-                .cause("expired")
-                .fix("check", None)
-                .build(lang),
-        );
-        return out;
-    }
-
-    // SPF
-    let spf = &r.spf;
-    let record = spf.records.first().map(String::as_str);
-    let spf_evidence = |b: FindingBuilder| {
-        let mut b = b;
-        for rec in &spf.records {
-            b = b.evidence(format!("TXT {domain}: {rec}"));
-        }
-        b
+    let context = Context {
+        provider: r.mx.provider.as_ref().map(|p| p.id.clone()),
+        host: r.domain.clone(),
+        ..Context::default()
     };
-    if spf.records.len() > 1 {
-        out.push(
-            spf_evidence(FindingBuilder::new("spf.multiple_records", Severity::Error))
-                .param("domain", &domain)
-                .param("count", spf.records.len().to_string())
-                .cause("added")
-                .fix("merge", Some("network-admin"))
-                .build(lang),
-        );
-    }
-    let mechanism = spf.matched.as_ref().map(|m| m.mechanism.clone()).unwrap_or_else(|| "-".into());
-    match spf.result {
-        Some(verdict @ (SpfVerdict::Fail | SpfVerdict::Softfail)) => {
-            let severity = if verdict == SpfVerdict::Fail { Severity::Error } else { Severity::Warning };
-            let suggested = spf_with_ip(record, &ip);
-            let mut b = spf_evidence(FindingBuilder::new("spf.ip_not_authorized", severity))
-                .param("domain", &domain)
-                .param("ip", &ip)
-                .param("result", verdict.as_str())
-                .param("mechanism", &mechanism)
-                .param("suggested", &suggested)
-                .cause("new-ip")
-                .cause("other-server")
-                .cause("stale")
-                .fix("add-ip", Some("network-admin"))
-                .fix("provider", Some("network-admin"))
-                .fix("one-record", Some("network-admin"));
-            b = b.evidence(format!("spf={} for {ip} ({mechanism})", verdict.as_str()));
-            out.push(b.build(lang));
-            // A Microsoft 365 domain whose record names static IPs, none of them this one:
-            // the connector that recognises the device by IP most likely names the old one too.
-            let m365 = r.mx.provider.as_ref().is_some_and(|p| p.id == "m365");
-            let v4_direct: Vec<&String> = spf.direct_ips.iter().filter(|x| !x.contains(':')).collect();
-            if m365 && !v4_direct.is_empty() {
-                let old = v4_direct.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
-                out.push(
-                    FindingBuilder::new("relay.connector_ip_changed", Severity::Warning)
-                        .param("domain", &domain)
-                        .param("ip", &ip)
-                        .param("old_ips", &old)
-                        .param("suggested", &suggested)
-                        .evidence(format!("TXT {domain}: {}", record.unwrap_or_default()))
-                        .evidence(format!("MX {domain}: {}", r.mx.m365_endpoint.clone().unwrap_or_default()))
-                        .cause("isp")
-                        .fix("connector", Some("m365-admin"))
-                        .fix("spf", Some("network-admin"))
-                        .build(lang),
-                );
-            }
-        }
-        Some(SpfVerdict::Permerror) => {
-            let reason = spf.permerror.unwrap_or(SpfPermerror::Unknown);
-            let reason_key = format!("dns-spf-permerror-{}", json_name(&reason));
-            let mut b = spf_evidence(FindingBuilder::new("spf.permerror", Severity::Error))
-                .param("domain", &domain)
-                .param("reason", t(lang, &reason_key, &[]))
-                .param("reason_id", json_name(&reason))
-                .evidence(format!("spf=permerror after {} of {} lookups", spf.lookups, spf.lookup_limit));
-            b = match reason {
-                SpfPermerror::TooManyLookups | SpfPermerror::TooManyMx => {
-                    b.cause("lookups").fix("flatten", Some("network-admin"))
-                }
-                SpfPermerror::Loop => b.cause("loop").fix("loop", Some("network-admin")),
-                SpfPermerror::Syntax => b.cause("syntax").fix("syntax", Some("network-admin")),
-                SpfPermerror::IncludeWithoutSpf | SpfPermerror::RedirectWithoutSpf => {
-                    b.cause("missing").fix("flatten", Some("network-admin"))
-                }
-                SpfPermerror::Unknown => b
-                    .cause("lookups")
-                    .cause("loop")
-                    .cause("syntax")
-                    .cause("missing")
-                    .fix("syntax", Some("network-admin")),
-            };
-            out.push(b.fix("check", Some("network-admin")).build(lang));
-        }
-        Some(SpfVerdict::Neutral) => out.push(
-            spf_evidence(FindingBuilder::new("spf.neutral", Severity::Warning))
-                .param("domain", &domain)
-                .param("ip", &ip)
-                .param("result", "neutral")
-                .cause("open")
-                .fix("add", Some("network-admin"))
-                .build(lang),
-        ),
-        Some(SpfVerdict::Temperror) => out.push(
-            FindingBuilder::new("spf.temperror", Severity::Warning)
-                .param("domain", &domain)
-                .param("result", "temperror")
-                .evidence(format!("spf=temperror for {ip}"))
-                .cause("dns")
-                .fix("retry", None)
-                .build(lang),
-        ),
-        Some(SpfVerdict::Pass) => {}
-        Some(SpfVerdict::None) | None => {}
-    }
-    if spf.records.is_empty() && spf.status.answered() && r.mx.status != LookupStatus::NxDomain {
-        let suggested = match (&r.ip, &r.mx.provider) {
-            (_, Some(p)) if p.id == "m365" => {
-                if ip.is_empty() {
-                    "v=spf1 include:spf.protection.outlook.com -all".to_owned()
-                } else {
-                    format!("v=spf1 ip4:{ip} include:spf.protection.outlook.com -all")
-                }
-            }
-            (Some(_), _) => spf_with_ip(None, &ip),
-            _ => "v=spf1 mx -all".to_owned(),
-        };
-        out.push(
-            FindingBuilder::new("spf.none", Severity::Warning)
-                .param("domain", &domain)
-                .param("suggested", suggested)
-                .evidence(format!("TXT {domain}: no v=spf1 record"))
-                .cause("never")
-                .fix("publish", Some("network-admin"))
-                .build(lang),
-        );
-    }
-
-    // Blocklists
-    let listed: Vec<_> = r.blocklists.iter().filter(|b| b.status == DnsblStatus::Listed).collect();
-    let meanings = |bs: &[&mailprobe_net::DnsblResult], kind: DnsblKind| {
-        bs.iter()
-            .flat_map(|b| b.answers.iter().filter(|a| a.kind == kind))
-            .map(|a| t(lang, &format!("dns-dnsbl-meaning-{}", a.meaning), &[]))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let bl_evidence = |mut b: FindingBuilder, bs: &[&mailprobe_net::DnsblResult]| {
-        for x in bs {
-            let answers = x.answers.iter().map(|a| a.answer.to_string()).collect::<Vec<_>>().join(", ");
-            b = b.evidence(format!(
-                "A {}: {}",
-                x.query,
-                if answers.is_empty() { json_name(&x.lookup) } else { answers }
-            ));
-            for txt in &x.txt {
-                b = b.evidence(format!("TXT {}: {txt}", x.query));
-            }
-        }
-        b
-    };
-    if !listed.is_empty() {
-        let names = listed.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ");
-        let delist = listed
-            .iter()
-            .map(|b| format!("{} {}", b.name, b.delist.clone().unwrap_or_else(|| b.zone.clone())))
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push(
-            bl_evidence(FindingBuilder::new("ip.blocklisted", Severity::Error), &listed)
-                .param("ip", &ip)
-                .param("lists", names)
-                .param("meanings", meanings(&listed, DnsblKind::Listed))
-                .param("delist", delist)
-                .cause("spam")
-                .cause("malware")
-                .cause("shared")
-                .fix("find", Some("network-admin"))
-                .fix("delist", Some("network-admin"))
-                .fix("submission", Some("device"))
-                .build(lang),
-        );
-    }
-    let policy: Vec<_> =
-        r.blocklists.iter().filter(|b| b.answers.iter().any(|a| a.kind == DnsblKind::Policy)).collect();
-    if !policy.is_empty() {
-        out.push(
-            bl_evidence(FindingBuilder::new("ip.dynamic_range", Severity::Warning), &policy)
-                .param("ip", &ip)
-                .param("meanings", meanings(&policy, DnsblKind::Policy))
-                .cause("consumer")
-                .fix("submission", Some("device"))
-                .fix("static", Some("network-admin"))
-                .build(lang),
-        );
-    }
-    let silent: Vec<_> = r.blocklists.iter().filter(|b| b.status == DnsblStatus::NotAnswered).collect();
-    if !silent.is_empty() {
-        let names = silent.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(", ");
-        out.push(
-            bl_evidence(FindingBuilder::new("dnsbl.not_answered", Severity::Info), &silent)
-                .param("ip", &ip)
-                .param("lists", names)
-                .cause("public")
-                .cause("registration")
-                .fix("own-resolver", None)
-                .build(lang),
-        );
-    }
-
-    // Reverse DNS
-    if let Some(rev) = &r.reverse
-        && rev.status.answered()
-        && rev.forward_confirmed != Some(true)
-    {
-        let detail = if rev.names.is_empty() {
-            t(lang, "dns-reverse-none", &[])
-        } else {
-            format!(
-                "{} {}",
-                t(lang, "dns-reverse-names", &[("names", &rev.names.join(", "))]),
-                t(lang, "dns-reverse-not-confirmed", &[])
-            )
-        };
-        out.push(
-            FindingBuilder::new("ip.no_reverse_dns", Severity::Warning)
-                .param("ip", &ip)
-                .param("detail", detail)
-                .evidence(format!(
-                    "PTR {ip}: {}",
-                    if rev.names.is_empty() { json_name(&rev.status) } else { rev.names.join(", ") }
-                ))
-                .cause("isp")
-                .fix("isp", Some("network-admin"))
-                .build(lang),
-        );
-    }
-
-    // MX and DMARC
-    if matches!(r.mx.status, LookupStatus::NoData)
-        || (r.mx.status == LookupStatus::Found && r.mx.records.is_empty())
-    {
-        out.push(
-            FindingBuilder::new("dns.no_mx", Severity::Warning)
-                .param("domain", &domain)
-                .evidence(format!("MX {domain}: no record"))
-                .cause("missing")
-                .fix("publish", Some("network-admin"))
-                .build(lang),
-        );
-    }
-    if r.dmarc.record.is_none() && r.dmarc.status.answered() {
-        out.push(
-            FindingBuilder::new("dmarc.missing", Severity::Info)
-                .param("domain", &domain)
-                .evidence(format!("TXT _dmarc.{domain}: no v=DMARC1 record"))
-                .cause("never")
-                .fix("publish", Some("network-admin"))
-                .build(lang),
-        );
-    }
-    out.sort_by_key(|f| f.severity);
-    out
+    KnowledgeBase::builtin().diagnose(&context, &[r.transcript()], lang)
 }
 
 /// The serde name of a unit enum variant.
@@ -821,23 +482,5 @@ mod tests {
         assert_eq!(domain_of("-x.com"), None);
         assert_eq!(domain_of(""), None);
         assert_eq!(domain_of("a..b"), None);
-    }
-
-    #[test]
-    fn spf_suggestions() {
-        assert_eq!(
-            spf_with_ip(
-                Some("v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all"),
-                "203.0.113.20"
-            ),
-            "v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com ip4:203.0.113.20 -all"
-        );
-        assert_eq!(
-            spf_with_ip(Some("v=spf1 redirect=_spf.x.test"), "192.0.2.1"),
-            "v=spf1 ip4:192.0.2.1 redirect=_spf.x.test"
-        );
-        assert_eq!(spf_with_ip(None, "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
-        assert_eq!(spf_with_ip(Some("v=spf1 ip4:192.0.2.1 -all"), "192.0.2.1"), "v=spf1 ip4:192.0.2.1 -all");
-        assert_eq!(spf_with_ip(Some("v=spf1 -all"), "2001:db8::1"), "v=spf1 ip6:2001:db8::1 -all");
     }
 }

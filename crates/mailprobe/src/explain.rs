@@ -77,7 +77,10 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs) -> anyhow::Result<u8> 
             let document = Document::new(args, &pasted, context.provider.as_deref(), &findings, lang);
             serde_json::to_string_pretty(&document).context("cannot write the JSON report")? + "\n"
         }
-        Format::Text => render_text(&pasted, context.provider.as_deref(), &findings, global, lang),
+        // Markdown is refused before any command runs (Cli::check_format).
+        Format::Text | Format::Markdown => {
+            render_text(&pasted, context.provider.as_deref(), &findings, global, lang)
+        }
     };
     // A reader that stops early (`| head`) is not an error of ours.
     let _ = std::io::stdout().lock().write_all(output.as_bytes());

@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    if let Err(e) = cli.check_format() {
+        return usage_error(e);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -74,7 +77,7 @@ fn first_line(s: &str) -> &str {
 fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
     match global.format {
         Format::Json => json::print(&ErrorDocument::new(format!("{e:#}"))),
-        Format::Text => eprintln!("mailprobe: {e:#}"),
+        Format::Text | Format::Markdown => eprintln!("mailprobe: {e:#}"),
     }
     ExitCode::from(EXIT_USAGE)
 }
@@ -95,7 +98,8 @@ fn style(global: &GlobalArgs) -> Style {
 fn print_report(report: &report::Report, global: &GlobalArgs) {
     match global.format {
         Format::Json => json::print(report),
-        Format::Text => {
+        // Markdown is refused before any command runs (Cli::check_format).
+        Format::Text | Format::Markdown => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text::render(report, &style(global)).as_bytes());
         }

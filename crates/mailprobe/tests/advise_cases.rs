@@ -85,22 +85,38 @@ fn a_scanner_that_only_mails_colleagues_uses_direct_send() {
     assert_eq!(v["settings"]["server"], "contoso-test.mail.protection.outlook.com");
     assert!(v["settings"]["recipients"].as_str().unwrap().contains("only mailboxes of your organization"));
     assert!(v["caveats"].as_array().unwrap().iter().any(|c| c["id"] == "advise-caveat-no-static-direct"));
-    // Italian, Markdown
-    let (_, out) = text(&[
-        "advise",
-        "--can-login",
-        "no",
-        "--external",
-        "no",
-        "--domain",
-        "contoso.test",
-        "--lang",
-        "it",
-        "--markdown",
-    ]);
+    // Italian, Markdown; the older spelling --markdown still works, and says the same.
+    let scanner =
+        ["advise", "--can-login", "no", "--external", "no", "--domain", "contoso.test", "--lang", "it"];
+    let (_, out) = text(&[&scanner[..], &["--format", "markdown"]].concat());
     assert!(out.starts_with("# Come il dispositivo"), "{out}");
     assert!(out.contains("**Consigliato: invio diretto**"), "{out}");
     assert!(out.contains("`contoso-test.mail.protection.outlook.com`"), "{out}");
+    let (_, old) = text(&[&scanner[..], &["--markdown"]].concat());
+    assert_eq!(old, out);
+}
+
+/// Markdown is for the documents people paste into a ticket (advise, guide --print); any other
+/// command given it stops before doing anything, with bad usage (2) and a sentence saying so.
+#[test]
+fn format_markdown_is_for_advise_and_guide_print_only() {
+    let (code, out) = text(&["guide", "--print", "m365-direct-send", "--format", "markdown"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("# "), "{out}");
+    for args in [
+        &["dns", "contoso.test", "--format", "markdown"][..],
+        &["explain", "--format", "markdown", "535"],
+        &["diagnose", "--host", "mail.example.test", "--format", "markdown"],
+        &["guide", "--format", "markdown"],
+        &["demo", "--list", "--format", "markdown"],
+        &["auth", "status", "--format", "markdown"],
+    ] {
+        let out = dns_support::mailprobe(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing runs");
+        assert!(stderr.contains("--format markdown is for advise and guide --print"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -6,6 +6,21 @@
 mod dns_support;
 
 use dns_support::{ids, json, text};
+use mailprobe_kb::{KnowledgeBase, Lang};
+use mailprobe_net::DnsReport;
+use mailprobe_proto::Context;
+
+/// Spamhaus answering as to a public resolver, and a list that refuses.
+const NOT_ANSWERED: &[&str] = &[
+    "dns",
+    "spf.test",
+    "--ip",
+    "192.0.2.66",
+    "--dnsbl",
+    "spamhaus-zen",
+    "--dnsbl",
+    "dnsbl.unserved.example",
+];
 
 fn spf(domain: &str, ip: &str) -> (i32, serde_json::Value) {
     json(&["dns", domain, "--ip", ip, "--no-dnsbl"])
@@ -146,7 +161,7 @@ fn spf_permerrors_say_why() {
         }
         let f =
             v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "spf.permerror").expect("finding");
-        assert_eq!(f["params"]["reason_id"], reason);
+        assert_eq!(f["params"]["reason"], reason, "{domain}");
     }
     // Two v=spf1 records: mail-auth takes the first; RFC 7208 says permerror, and so do we.
     let (code, v) = spf("twospf.spf.test", "192.0.2.10");
@@ -197,16 +212,7 @@ fn blocklists_listed_policy_and_not_answered() {
 
     // Spamhaus's 127.255.255.254 (public resolver) and a list that REFUSES: "not answered",
     // never "not listed".
-    let (code, v) = json(&[
-        "dns",
-        "spf.test",
-        "--ip",
-        "192.0.2.66",
-        "--dnsbl",
-        "spamhaus-zen",
-        "--dnsbl",
-        "dnsbl.unserved.example",
-    ]);
+    let (code, v) = json(NOT_ANSWERED);
     assert_eq!(v["blocklists"][0]["status"], "not_answered");
     assert_eq!(v["blocklists"][0]["answers"][0]["meaning"], "public-resolver");
     assert_eq!(v["blocklists"][1]["status"], "not_answered");
@@ -245,6 +251,12 @@ fn connector_ip_changed_on_a_microsoft_365_domain() {
         .find(|f| f["id"] == "relay.connector_ip_changed")
         .expect("finding");
     assert_eq!(f["params"]["old_ips"], "203.0.113.10");
+    // A likely cause, not a refusal seen: a warning beside the error of SPF itself.
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(
+        f["params"]["suggested"],
+        "v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com ip4:203.0.113.20 -all"
+    );
     // the printer's registered IP passes
     let (code, v) = json(&["dns", "contoso.test", "--ip", "203.0.113.10", "--no-dnsbl"]);
     assert_eq!(code, 0, "{v}");
@@ -286,4 +298,50 @@ fn bad_input_and_missing_domain() {
     let (code, v) = json(&["dns", "nothing-here.spf.test", "--ip", "192.0.2.10", "--no-dnsbl"]);
     assert_eq!(code, 1, "{v}");
     assert_eq!(ids(&v)[0], "dns.no_such_host");
+}
+
+/// The findings `mailprobe dns` prints are the knowledge base's own, on the report it prints read
+/// back as evidence: the same ids, titles and fixes, in English and in Italian.
+#[test]
+fn the_findings_are_the_knowledge_base_s_in_english_and_italian() {
+    for (args, expected) in [
+        (vec!["dns", "spf.test", "--ip", "192.0.2.99"], vec!["spf.ip_not_authorized", "ip.blocklisted"]),
+        (vec!["dns", "loop.spf.test", "--ip", "192.0.2.10", "--no-dnsbl"], vec!["spf.permerror"]),
+        (vec!["dns", "twospf.spf.test", "--ip", "192.0.2.10", "--no-dnsbl"], vec!["spf.multiple_records"]),
+        (
+            vec!["dns", "contoso.test", "--ip", "203.0.113.20", "--no-dnsbl"],
+            vec!["relay.connector_ip_changed"],
+        ),
+        (NOT_ANSWERED.to_vec(), vec!["dnsbl.not_answered"]),
+        (
+            vec!["dns", "none.spf.test", "--ip", "192.0.2.77", "--dnsbl", "spamhaus-zen"],
+            vec!["spf.none", "ip.dynamic_range", "ip.no_reverse_dns"],
+        ),
+        (vec!["dns", "nothing-here.spf.test", "--no-dnsbl"], vec!["dns.no_such_host"]),
+    ] {
+        for (lang, flag) in [(Lang::En, "en"), (Lang::It, "it")] {
+            let mut all = args.clone();
+            all.extend(["--lang", flag]);
+            let (_, doc) = json(&all);
+            let got = ids(&doc);
+            for id in &expected {
+                assert!(got.contains(&id.to_string()), "{args:?} {flag}: {id} not in {got:?}");
+            }
+            let report: DnsReport =
+                serde_json::from_value(doc.clone()).expect("the document holds the report");
+            let context = Context {
+                provider: report.mx.provider.as_ref().map(|p| p.id.clone()),
+                host: report.domain.clone(),
+                ..Context::default()
+            };
+            let kb = KnowledgeBase::builtin().diagnose(&context, &[report.transcript()], lang);
+            let kb = serde_json::to_value(&kb).unwrap();
+            assert_eq!(doc["findings"], kb, "{args:?} {flag}");
+        }
+    }
+    // The Italian is Italian.
+    let (_, doc) = json(&["dns", "loop.spf.test", "--ip", "192.0.2.10", "--no-dnsbl", "--lang", "it"]);
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["id"] == "spf.permerror").unwrap();
+    assert_eq!(f["title"], "Il record SPF di loop.spf.test è rotto: un include o un redirect gira in tondo");
+    assert!(f["causes"][0].as_str().unwrap().starts_with("Un include o un redirect riporta"), "{f}");
 }

@@ -44,10 +44,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn rows() -> Vec<Row> {
-    rows_of("explain_cases.tsv")
-}
-
-fn rows_of(file: &str) -> Vec<Row> {
+    let file = "explain_cases.tsv";
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(file);
     let text = std::fs::read_to_string(&path).expect(file);
     let mut rows = Vec::new();
@@ -98,13 +95,6 @@ fn every_row_explains_as_expected() {
     let rows = rows();
     assert!(rows.len() >= 150, "the table has {} rows; it should have at least 150", rows.len());
     check(&rows);
-}
-
-/// The rows the knowledge base cannot explain yet (see the file's header): run with --ignored.
-#[test]
-#[ignore = "explain_cases_pending.tsv: the knowledge base needs text variants for these client errors"]
-fn pending_rows_explain_as_expected() {
-    check(&rows_of("explain_cases_pending.tsv"));
 }
 
 fn check(rows: &[Row]) {

@@ -118,8 +118,20 @@ fn an_ip_address_where_the_mx_name_belongs_is_noticed() {
     ]));
     let (out, doc) = diagnose(&args, &[]);
     let ids = ids(&doc);
-    assert!(ids.iter().any(|i| i == "direct_send.ip_instead_of_mx"), "{ids:?}");
-    // The certificate is for the MX name, not the address: that fails too, so exit 1.
+    // The certificate names the MX host, not the address typed: the name check fails because an
+    // IP was typed, and that is what the report says first. Nobody is intercepting.
+    assert_eq!(ids.first().map(String::as_str), Some("direct_send.ip_instead_of_mx"), "{doc:#}");
+    assert!(!ids.iter().any(|i| i == "tls.intercepted"), "{ids:?}");
+    assert!(!ids.iter().any(|i| i == "tls.cert_hostname_mismatch"), "explained by the IP: {ids:?}");
+    let first = &doc["findings"][0];
+    assert_eq!(first["severity"], "error", "{first:#}");
+    assert_eq!(first["stage"], "connect", "{first:#}");
+    let summary = first["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("127.0.0.1") && summary.contains("contoso-example.mail.protection.outlook.com"),
+        "{summary}"
+    );
+    // The certificate is for the MX name, not the address: the session fails, so exit 1.
     assert_eq!(out.status.code(), Some(1), "{doc:#}");
 }
 

@@ -1,6 +1,6 @@
-# Texts of `mailprobe dns`, `mailprobe advise` and provider discovery (crates/mailprobe/src/dns.rs,
-# advise.rs, discovery in diagnose.rs). dns-f-<finding id with - for . and _>-title / -summary /
-# -cause-* / -fix-* are the findings these commands make from DNS evidence.
+# Texts of the reports of `mailprobe dns`, `mailprobe advise` and provider discovery
+# (crates/mailprobe/src/dns.rs, advise.rs, discovery in diagnose.rs). Their findings, made by the
+# knowledge base from the DNS evidence and from what is said about a device, are in findings.ftl.
 
 ## dns: headings and sections
 
@@ -79,96 +79,6 @@ dns-result-ok = Result: nothing wrong found in DNS.
 dns-result-problem = Result: DNS shows a problem (see the findings).
 dns-findings = What it means
 dns-no-findings = No problems found.
-
-## dns: findings
-
-dns-f-spf-ip-not-authorized-title = { $ip } is not authorized by { $domain }'s SPF record ({ $result })
-dns-f-spf-ip-not-authorized-summary = Evaluated for { $ip }, the SPF record of { $domain } ends in { $result } at { $mechanism }: receivers treat mail from this address as not sent by { $domain } and may reject it or file it as spam.
-dns-f-spf-ip-not-authorized-cause-new-ip = The device or server sends from an address the record does not list, for example after a change of network or internet provider.
-dns-f-spf-ip-not-authorized-cause-other-server = Mail leaves through a server or service that was never added to the record.
-dns-f-spf-ip-not-authorized-cause-stale = The record was written for an earlier set-up and not updated when the way mail is sent changed.
-dns-f-spf-ip-not-authorized-fix-add-ip = Add ip4:{ $ip } to the record, keeping everything else: { $suggested }
-dns-f-spf-ip-not-authorized-fix-provider = If the device sends through your provider with a login (client submission), the provider's servers send the mail, not this IP: then the record needs the provider's include (Microsoft 365: include:spf.protection.outlook.com), not this address.
-dns-f-spf-ip-not-authorized-fix-one-record = Keep a single v=spf1 record for the domain and at most 10 lookups in total; check again with mailprobe dns { $domain } --ip { $ip }.
-
-dns-f-spf-permerror-title = The SPF record of { $domain } is broken: { $reason }
-dns-f-spf-permerror-summary = Evaluating the SPF record of { $domain } ends in a permanent error ({ $reason }). Receivers then cannot tell which servers may send for the domain; many treat it as a failure.
-dns-f-spf-permerror-cause-lookups = The record pulls in too many other records (each include, a, mx, ptr, exists and redirect costs a DNS lookup; the limit is 10).
-dns-f-spf-permerror-cause-loop = An include or redirect points back, directly or not, to a record already being evaluated.
-dns-f-spf-permerror-cause-syntax = A typo in a record: a wrong address or mask, an unknown mechanism, a missing colon.
-dns-f-spf-permerror-cause-missing = An include or redirect names a domain that publishes no SPF record.
-dns-f-spf-permerror-fix-flatten = Remove includes of services no longer used, and replace includes of fixed servers with their ip4:/ip6: addresses, until the lookups are 10 or fewer.
-dns-f-spf-permerror-fix-loop = Remove the include or redirect that leads back to { $domain }.
-dns-f-spf-permerror-fix-syntax = Check every term of the record against RFC 7208 (ip4:ADDRESS/MASK, include:DOMAIN, ~all or -all at the end).
-dns-f-spf-permerror-fix-check = Check again with mailprobe dns { $domain } --ip IP once the record is changed (DNS caches may take the record's TTL to forget the old one).
-
-dns-f-spf-multiple-records-title = { $domain } publishes { $count } SPF records
-dns-f-spf-multiple-records-summary = A domain must publish exactly one v=spf1 record; with more, receivers return a permanent error, whichever record would have matched.
-dns-f-spf-multiple-records-cause-added = A second record was added (for a new service) instead of merging its terms into the existing one.
-dns-f-spf-multiple-records-fix-merge = Merge the records into one: a single v=spf1, all mechanisms, one all at the end.
-
-dns-f-spf-none-title = { $domain } has no SPF record
-dns-f-spf-none-summary = Without SPF, receivers cannot check which servers may send for { $domain }; mail from it is more likely to be marked as spam or refused.
-dns-f-spf-none-cause-never = The record was never published, or was lost in a move of the DNS zone.
-dns-f-spf-none-fix-publish = Publish one TXT record at { $domain } listing every sender, for example: { $suggested }
-
-dns-f-spf-neutral-title = SPF says nothing about { $ip }
-dns-f-spf-neutral-summary = The SPF record of { $domain } neither authorizes nor refuses { $ip } (result { $result }): receivers treat the mail as they would without SPF.
-dns-f-spf-neutral-cause-open = The record ends with ?all, or lists no mechanism that matches.
-dns-f-spf-neutral-fix-add = Add the address the device sends from (ip4:{ $ip }) and end the record with ~all or -all.
-
-dns-f-spf-temperror-title = The SPF record of { $domain } could not be evaluated now
-dns-f-spf-temperror-summary = A DNS lookup needed to evaluate the SPF record failed ({ $result }); receivers would defer the mail and try later.
-dns-f-spf-temperror-cause-dns = A DNS server of the domain or of an included domain did not answer, or refused.
-dns-f-spf-temperror-fix-retry = Try again in a few minutes; if it persists, check the DNS servers of { $domain } and of the domains it includes.
-
-dns-f-ip-blocklisted-title = { $ip } is on a blocklist: { $lists }
-dns-f-ip-blocklisted-summary = { $lists } list { $ip } ({ $meanings }). Microsoft 365, Gmail and most receivers refuse or filter mail from listed addresses, so direct send and relay from this IP fail until it is removed.
-dns-f-ip-blocklisted-cause-spam = Spam was sent from this address: a compromised mailbox or password, a misused form or application.
-dns-f-ip-blocklisted-cause-malware = A machine behind this address is infected (malware, a botnet) and sends spam on its own.
-dns-f-ip-blocklisted-cause-shared = The address is shared with others (a provider's NAT or hosting) and someone else sent the spam.
-dns-f-ip-blocklisted-fix-find = Find and stop the source first: change passwords of mailboxes that send from here, check devices and servers for malware, close open relays.
-dns-f-ip-blocklisted-fix-delist = Then ask each list to remove the address: { $delist }
-dns-f-ip-blocklisted-fix-submission = Until then, send through the provider with a login (client submission: smtp.office365.com port 587): the mail then leaves from the provider's servers, not from this address.
-
-dns-f-ip-dynamic-range-title = { $ip } is in an end-user range (Spamhaus PBL)
-dns-f-ip-dynamic-range-summary = { $ip } is in a range its owner says should not deliver mail straight to mail servers ({ $meanings }). That does not matter for mail submitted to a provider with a login, but direct send and relay from it are likely to be refused.
-dns-f-ip-dynamic-range-cause-consumer = The connection is a consumer or dynamic line, not a business line with a static address.
-dns-f-ip-dynamic-range-fix-submission = Send through the provider with a login (client submission) instead of straight to the MX endpoint.
-dns-f-ip-dynamic-range-fix-static = For direct send or relay, get a static address from the internet provider and ask it to remove the range from the PBL.
-
-dns-f-dnsbl-not-answered-title = Some blocklists did not answer: { $lists }
-dns-f-dnsbl-not-answered-summary = { $lists } gave no usable answer about { $ip }, so nothing is known from them: the address may or may not be listed.
-dns-f-dnsbl-not-answered-cause-public = Spamhaus does not answer queries that come through public resolvers (8.8.8.8, 1.1.1.1 and similar) and says so with 127.255.255.254.
-dns-f-dnsbl-not-answered-cause-registration = Some lists (Barracuda) answer only DNS servers registered with them, and refuse the others.
-dns-f-dnsbl-not-answered-fix-own-resolver = Run the check with a resolver of your own network (--dns-server), or look the address up on the list's web site.
-
-dns-f-dmarc-missing-title = { $domain } has no DMARC record
-dns-f-dmarc-missing-summary = Without DMARC, receivers apply their own policy to mail that fails SPF and DKIM, and nobody sends { $domain } reports about who sends in its name.
-dns-f-dmarc-missing-cause-never = The record was never published.
-dns-f-dmarc-missing-fix-publish = Publish a TXT record at _dmarc.{ $domain }, starting with monitoring only: v=DMARC1; p=none; rua=mailto:dmarc-reports@{ $domain }
-
-dns-f-dns-no-mx-title = { $domain } has no MX record
-dns-f-dns-no-mx-summary = No mail server receives mail for { $domain }; replies to messages sent from it bounce, and receivers distrust senders whose domain takes no mail.
-dns-f-dns-no-mx-cause-missing = The MX records were never published or were lost when the DNS zone moved.
-dns-f-dns-no-mx-fix-publish = Publish the MX records your mail provider gives (Microsoft 365: the admin center shows them under Settings > Domains).
-
-dns-f-dns-no-such-host-title = The domain { $domain } does not exist
-dns-f-dns-no-such-host-summary = The DNS says { $domain } does not exist (NXDOMAIN): nothing can be sent from it or to it.
-dns-f-dns-no-such-host-cause-typo = The domain is mistyped.
-dns-f-dns-no-such-host-cause-expired = The domain's registration expired or its DNS was removed.
-dns-f-dns-no-such-host-fix-check = Check the spelling, then the domain's registration and DNS hosting.
-
-dns-f-ip-no-reverse-dns-title = { $ip } has no matching reverse DNS name
-dns-f-ip-no-reverse-dns-summary = { $detail } Many receivers distrust or refuse servers whose address has no name pointing back to it.
-dns-f-ip-no-reverse-dns-cause-isp = Reverse DNS is set by whoever owns the address (the internet provider), not in your own DNS zone.
-dns-f-ip-no-reverse-dns-fix-isp = Ask the internet provider to set a PTR record for { $ip } to a name that itself resolves to { $ip }; for a device that sends through a provider with a login this does not matter.
-
-dns-f-relay-connector-ip-changed-title = The device sends from { $ip }, but the SPF record names { $old_ips }
-dns-f-relay-connector-ip-changed-summary = The SPF record of { $domain } lists the static address { $old_ips } for its devices, and { $ip } is not among them. If the device relays through a Microsoft 365 connector that recognizes it by address, the connector most likely still names the old one too: mail to outside recipients then fails (5.7.64 TenantAttribution) or is marked as spam.
-dns-f-relay-connector-ip-changed-cause-isp = A change of network or internet provider changed the static address the device sends from.
-dns-f-relay-connector-ip-changed-fix-connector = In the Exchange admin center, Mail flow > Connectors, edit the connector from your organization's mail servers and replace the old address with { $ip }.
-dns-f-relay-connector-ip-changed-fix-spf = Update the SPF record the same way: { $suggested }
 
 ## discovery (diagnose ADDRESS, diagnose --provider auto)
 
@@ -264,10 +174,3 @@ advise-login-oauth = OAuth 2.0 (sign in with the provider); many devices cannot,
 advise-login-oauth-or-app-password = OAuth 2.0, or an app password when 2-Step Verification is on
 advise-login-pec = the PEC mailbox's own password (certified mail is sent only through the PEC provider)
 
-dns-f-advise-no-mode-fits-title = No Microsoft 365 sending mode fits this device as it is
-dns-f-advise-no-mode-fits-summary = The device must mail outside recipients, cannot use client submission ({ $blocker }), and has no static IP that a connector could recognize.
-dns-f-advise-no-mode-fits-cause-device = Old firmware without TLS 1.2, or no field for a user name and password.
-dns-f-advise-no-mode-fits-cause-network = A dynamic IP from the internet provider.
-dns-f-advise-no-mode-fits-fix-static = Get a static IP from the internet provider and relay through a connector.
-dns-f-advise-no-mode-fits-fix-firmware = Update the device's firmware so that it speaks TLS 1.2 and can sign in (client submission).
-dns-f-advise-no-mode-fits-fix-internal = If mailing colleagues is enough, use direct send.

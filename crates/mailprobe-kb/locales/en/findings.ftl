@@ -5,7 +5,10 @@
 ## auth.credentials_rejected
 
 auth-credentials-rejected-title = The server rejected the login
-auth-credentials-rejected-summary = { $host } refused the user name and password it was given. Its answer: { $reply_line }
+auth-credentials-rejected-summary = { $observation ->
+    [client_error] The program reports that the server did not accept the sign-in (“{ $message }”), without the server's own reply.
+   *[other] { $host } refused the user name and password it was given. Its answer: { $reply_line }
+}
 auth-credentials-rejected-cause-gmail-2sv = 2-Step Verification is on for this Google account, and mail programs that sign in with a password must then use an app password, not the account's normal password.
 auth-credentials-rejected-cause-gmail-basic = Google no longer lets mail programs sign in with the plain account password: they must use OAuth 2.0 ("Sign in with Google") or an app password.
 auth-credentials-rejected-cause-m365-policy = Microsoft 365 gives the same answer when the password is right but password sign-in over SMTP is blocked: SMTP AUTH turned off for the mailbox or the organization, multi-factor authentication, security defaults, or a Conditional Access policy against legacy authentication.
@@ -13,6 +16,8 @@ auth-credentials-rejected-cause-password = The password is wrong: mistyped, chan
 auth-credentials-rejected-cause-username = The user name is not what the server expects; most providers want the full email address, not just the part before the @.
 auth-credentials-rejected-cause-stale = The mail program keeps an old password or token in its saved credentials and keeps sending it.
 auth-credentials-rejected-cause-locked = The account is locked or suspended, for example after too many failed attempts or suspicious activity.
+auth-credentials-rejected-cause-unsaid = The message does not say which of these it is: the server may also refuse a right password, for instance when sign-in is allowed only with OAuth or with an app password.
+auth-credentials-rejected-fix-debug = Turn on the program's SMTP conversation output (PHPMailer: SMTPDebug = 2; curl: -v) and paste the server's reply to AUTH into mailprobe explain: the reply tells which cause it is.
 auth-credentials-rejected-fix-gmail-app-password = In your Google account, under Security, turn on 2-Step Verification if it is off, create an app password (myaccount.google.com/apppasswords) and enter those 16 letters in the mail program instead of your password.
 auth-credentials-rejected-fix-gmail-oauth = Better still, let the program sign in with Google itself: remove the account and add it again choosing "Google" rather than a generic IMAP/SMTP account, so it uses OAuth 2.0.
 auth-credentials-rejected-fix-retype = Type the password again by hand, and use the full email address as the user name.
@@ -68,7 +73,10 @@ imap-disabled-fix-retry = Then remove and add the account again, so the program 
 ## auth.oauth_challenge_failed
 
 auth-oauth-challenge-failed-title = The OAuth sign-in failed: the server answered 334 instead of 235
-auth-oauth-challenge-failed-summary = After the token was sent, { $host } answered with a 334 challenge carrying an error, where 235 (signed in) was expected. This is the "Expected: 235, actual: 334" error of mail programs. Error status: { $status }; scope the server expects: { $scope }.
+auth-oauth-challenge-failed-summary = { $observation ->
+    [client_error] The program expected 235 (signed in) and got a 334 challenge instead (“{ $message }”). That challenge carries the server's OAuth error, but the message does not include it, so which error it is cannot be read here.
+   *[other] After the token was sent, { $host } answered with a 334 challenge carrying an error, where 235 (signed in) was expected. This is the "Expected: 235, actual: 334" error of mail programs. Error status: { $status }; scope the server expects: { $scope }.
+}
 auth-oauth-challenge-failed-cause-token = The access token has expired or was revoked, and the program did not get a fresh one.
 auth-oauth-challenge-failed-cause-scope = The token was granted without permission to use mail over SMTP and IMAP, or for a different account than the one signing in.
 auth-oauth-challenge-failed-cause-old-client = The program or the operating system is too old to complete the current OAuth flow, and sends what it has left.
@@ -79,6 +87,7 @@ auth-oauth-challenge-failed-fix-clear-macos = In Keychain Access, delete the ent
 auth-oauth-challenge-failed-fix-clear-windows = In Credential Manager, remove the saved entries for { $host } and the provider, then sign in again.
 auth-oauth-challenge-failed-fix-clock = Set the computer's date and time to be set automatically.
 auth-oauth-challenge-failed-fix-developer = After such a 334 send an empty line, read the final error, then refresh the access token and check its scope before retrying.
+auth-oauth-challenge-failed-fix-description = Outlook shows the challenge after "description:" when it has one: paste the whole message, with that part, into mailprobe explain to learn whether the token expired, was refused, or lacks the mail scope.
 
 ## client.outlook_4af4
 
@@ -297,10 +306,15 @@ direct-send-wrong-endpoint-fix-or-submission = Or keep smtp.office365.com and gi
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = The server does not offer the sign-in method needed
-auth-mechanism-unsupported-summary = The login needs { $mechanism }, but { $host } offers only: { $offered }.
+auth-mechanism-unsupported-summary = { $observation ->
+    [client_error] The program found no AUTH among the extensions { $host } listed in its EHLO reply, so it could not sign in at all (“{ $message }”).
+   *[other] The login needs { $mechanism }, but { $host } offers only: { $offered }.
+}
+auth-mechanism-unsupported-cause-before-tls = Many servers list AUTH only once the connection is encrypted: a program that tries to sign in before STARTTLS (Python's smtplib without starttls(), a setting with no encryption) finds no AUTH.
 auth-mechanism-unsupported-cause-client-setting = The program is set to a sign-in method this server does not have (for example OAuth, NTLM or CRAM-MD5 where only a password is accepted).
 auth-mechanism-unsupported-cause-port = This port is for server-to-server delivery (usually 25) and offers no sign-in at all; submission ports (587, 465) do.
 auth-mechanism-unsupported-cause-server = The server has sign-in turned off, or not this method.
+auth-mechanism-unsupported-fix-starttls-first = Start TLS before signing in: with Python's smtplib call starttls() and then ehlo() before login(); with Go's net/smtp use port 587, where SendMail starts TLS first when the server offers it.
 auth-mechanism-unsupported-fix-choose = Set the program's authentication method to one the server offers ({ $offered }); for a normal password, "Password" or "Normal password".
 auth-mechanism-unsupported-fix-port = Use the submission port, 587 with STARTTLS or 465 with SSL/TLS, where sign-in is offered.
 auth-mechanism-unsupported-fix-server = On your own server, enable the method (for Postfix with Dovecot: smtpd_sasl_auth_enable and Dovecot's auth_mechanisms).
@@ -398,13 +412,22 @@ direct-send-external-recipient-fix-relay = Or set up SMTP relay: an inbound conn
 
 ## relay.connector_ip_changed
 
-relay-connector-ip-changed-title = The relay connector no longer recognizes the device
-relay-connector-ip-changed-summary = Microsoft 365 refused to pass the message to an outside recipient: the relay connector that should vouch for the device did not match it, so it was treated like direct send. Its answer: { $reply_line }
+relay-connector-ip-changed-title = { $observation ->
+    [dns_evidence] The device sends from { $ip }, but the SPF record names { $old_ips }
+   *[other] The relay connector no longer recognizes the device
+}
+relay-connector-ip-changed-summary = { $observation ->
+    [dns_evidence] The SPF record of { $domain } lists the static address { $old_ips } for its devices, and { $ip } is not among them. If the device relays through a Microsoft 365 connector that recognizes it by its address, the connector most likely still names the old one too: mail to outside recipients then fails (5.7.64 TenantAttribution) or is marked as spam.
+   *[other] Microsoft 365 refused to pass the message to an outside recipient: the relay connector that should vouch for the device did not match it, so it was treated like direct send. Its answer: { $reply_line }
+}
 relay-connector-ip-changed-cause-ip = The office's public IP address changed (a new internet provider, a new router, a dynamic address), and the connector still lists the old one.
 relay-connector-ip-changed-cause-certificate = The connector identifies the sender by certificate, and the device or server now presents a different one.
 relay-connector-ip-changed-fix-public-ip = Find the public address the device sends from now (for example from a computer on the same network, with a "what is my IP" service).
 relay-connector-ip-changed-fix-connector = In the Exchange admin center, open Mail flow > Connectors, edit the connector from your organization's email server, and replace the old IP address (or certificate name) with the new one.
-relay-connector-ip-changed-fix-spf = Update the domain's SPF record with the new address too, or the relayed mail will be marked as spam.
+relay-connector-ip-changed-fix-spf = { $observation ->
+    [dns_evidence] Update the SPF record the same way, adding the new address (and removing the old one once nothing sends from it): { $suggested }
+   *[other] Update the domain's SPF record with the new address too, or the relayed mail will be marked as spam.
+}
 relay-connector-ip-changed-fix-static = Ask the internet provider for a static IP address: relay depends on it staying the same.
 
 ## relay.tenant_attribution
@@ -466,14 +489,28 @@ message-too-large-fix-server-limit = On your own server, raise the size limit if
 
 ## spf.ip_not_authorized
 
-spf-ip-not-authorized-title = The sending IP address is not in the domain's SPF record
-spf-ip-not-authorized-summary = The receiving server checked the sender domain's SPF record, and the address this mail came from is not listed in it. Its answer: { $reply_line }
+spf-ip-not-authorized-title = { $observation ->
+    [dns_evidence] { $ip } is not authorized by the SPF record of { $domain } ({ $result })
+   *[other] The sending IP address is not in the domain's SPF record
+}
+spf-ip-not-authorized-summary = { $observation ->
+    [dns_evidence] Evaluated for { $ip }, the SPF record of { $domain } ends in { $result } at { $mechanism }: receivers treat mail from this address as not sent by { $domain }, and { $result ->
+            [softfail] most file it as spam
+           *[other] refuse it or file it as spam
+        }.
+   *[other] The receiving server checked the sender domain's SPF record, and the address this mail came from is not listed in it. Its answer: { $reply_line }
+}
 spf-ip-not-authorized-cause-missing = The device or server sends directly from your network, and the domain's SPF record never listed your public IP address.
 spf-ip-not-authorized-cause-changed = The network or internet provider changed the static address, and the SPF record still names the old one.
+spf-ip-not-authorized-cause-other-server = Mail leaves through a server or a service that was never added to the record.
 spf-ip-not-authorized-cause-dynamic = The connection has a dynamic address, which cannot be listed reliably.
-spf-ip-not-authorized-fix-add = Add the public IP address to the domain's SPF TXT record (for example v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) at your DNS provider.
+spf-ip-not-authorized-fix-add = { $observation ->
+    [dns_evidence] Add the address to the record at your DNS provider, keeping everything else as it is: { $suggested }
+   *[other] Add the public IP address to the domain's SPF TXT record (for example v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) at your DNS provider.
+}
 spf-ip-not-authorized-fix-m365 = For direct send and SMTP relay with Microsoft 365, SPF must contain both include:spf.protection.outlook.com and the static IP address the device sends from.
 spf-ip-not-authorized-fix-submission = If you cannot send from a static address, use client submission (signing in to the provider's submission server), whose servers SPF already covers.
+spf-ip-not-authorized-fix-check = Check again once the record is changed: mailprobe dns { $domain } --ip { $ip } (DNS caches may keep the old record for as long as its TTL).
 
 ## spf.fail
 
@@ -490,16 +527,26 @@ spf-fail-fix-gmail-guidelines = Gmail requires every sender to authenticate with
 
 ## ip.blocklisted
 
-ip-blocklisted-title = The sending IP address is on a block list
-ip-blocklisted-summary = The receiving server refused the connection or message because of the address it came from, which a block list names as a source of spam. Its answer: { $reply_line }
+ip-blocklisted-title = { $observation ->
+    [dns_evidence] { $ip } is on a blocklist: { $lists }
+   *[other] The sending IP address is on a block list
+}
+ip-blocklisted-summary = { $observation ->
+    [dns_evidence] Listed: { $answers }. Microsoft 365, Gmail and most receivers refuse or filter mail from listed addresses, so mail sent straight from this address (direct send, relay, a server of your own) fails until it is removed.
+   *[other] The receiving server refused the connection or message because of the address it came from, which a block list names as a source of spam. Its answer: { $reply_line }
+}
 ip-blocklisted-cause-m365-banned = Microsoft 365 keeps its own list of banned sending addresses (codes 5.7.606 to 5.7.649) after spam came from them.
 ip-blocklisted-cause-listed = A public block list (Spamhaus, Barracuda, SpamCop...) lists the address after spam or spam traps were seen from it.
 ip-blocklisted-cause-dynamic = The address belongs to a home or mobile range that lists mark as "not meant to send mail directly".
 ip-blocklisted-cause-infected = A computer or device on your network is infected and sends spam through the same public address.
+ip-blocklisted-cause-shared = The address is shared with others (a provider's NAT, a hosting platform), and someone else sent the spam.
 ip-blocklisted-fix-lookup = Look the address up on a block list checker (MXToolbox, the list's own lookup page) to see which lists name it and why.
 ip-blocklisted-fix-clean = Find and stop the source of the spam on your network before asking for removal, or the address will be listed again.
 ip-blocklisted-fix-m365-delist = For Microsoft's own list, request removal at sender.office.com and follow the steps there.
-ip-blocklisted-fix-delist = Then follow the removal procedure of each list that names the address.
+ip-blocklisted-fix-delist = { $observation ->
+    [dns_evidence] Then ask each list to remove the address: { $delist }
+   *[other] Then follow the removal procedure of each list that names the address.
+}
 ip-blocklisted-fix-submission = Until then, or for good on a dynamic address, send through the provider's submission server with a sign-in instead of directly.
 
 ## rate.throttled
@@ -542,7 +589,10 @@ tls-required-by-receiver-fix-middlebox = Check that no firewall "SMTP inspection
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = The server does not offer STARTTLS
-tls-starttls-not-offered-summary = STARTTLS was asked for, but { $host } on port { $port } does not list it among what it can do (it offers: { $offered }).
+tls-starttls-not-offered-summary = { $observation ->
+    [client_error] The program was set to use STARTTLS, but { $host } does not list it among its extensions, so the program stopped before sending anything secret (“{ $message }”).
+   *[other] STARTTLS was asked for, but { $host } on port { $port } does not list it among what it can do (it offers: { $offered }).
+}
 tls-starttls-not-offered-cause-middlebox = A firewall, antivirus or ISP device between you and the server removes STARTTLS from the list; keywords turned into X's (such as XXXXXXXA) give it away.
 tls-starttls-not-offered-cause-server = The server has no TLS set up on this port.
 tls-starttls-not-offered-cause-wrong-host = You are not talking to the server you think: a captive portal or an ISP intercepting the port answers instead.
@@ -773,9 +823,14 @@ connect-unreachable-fix-routing = Check the routes and the VPN configuration tow
 ## connect.failed
 
 connect-failed-title = The connection failed
-connect-failed-summary = The connection to { $host } on port { $port } failed: { $detail }
+connect-failed-summary = { $observation ->
+    [client_error] The program could not open the SMTP session (“{ $message }”) and does not say which step failed: finding the server, connecting to the port, or the TLS handshake that follows.
+   *[other] The connection to { $host } on port { $port } failed: { $detail }
+}
+connect-failed-cause-unsaid = The server name is wrong, the port is closed or blocked on the way (many hosting providers block outgoing ports 25, 465 and 587), or the TLS handshake failed right after connecting (a certificate the program does not trust, for instance).
 connect-failed-cause-local-block = Security software or a policy on this computer stops the program from connecting.
 connect-failed-cause-local-config = The local network configuration is broken (no usable source address).
+connect-failed-fix-debug = Turn on the program's connection debugging (PHPMailer: SMTPDebug = 3) to see the step that fails, or run mailprobe diagnose with the same server and port from the same machine.
 connect-failed-fix-security-software = Check that the firewall or antivirus on this computer lets the mail program connect.
 connect-failed-fix-retry = Try again, and from another network if it keeps failing.
 
@@ -880,25 +935,57 @@ m365-mode-detected-fix-other-modes = If this mode cannot do what the device need
 
 ## direct_send.ip_instead_of_mx
 
-direct-send-ip-instead-of-mx-title = The MX endpoint was replaced by an IP address
-direct-send-ip-instead-of-mx-summary = The device sends to { $host }, an IP address, instead of the organization's MX endpoint name. It may work today, but Microsoft changes those addresses without notice and sending will then stop.
+direct-send-ip-instead-of-mx-title = { $observation ->
+    [tls_failed] The certificate's name does not match because an IP address was typed instead of the MX endpoint
+   *[other] The MX endpoint was replaced by an IP address
+}
+direct-send-ip-instead-of-mx-summary = { $observation ->
+    [tls_failed] The device connects to { $host }, an IP address, where the organization's MX endpoint name belongs. The server there presents Microsoft 365's certificate, for { $names }: it fails the name check only because an address was typed, not because anything intercepts the connection. Microsoft also changes those addresses without notice.
+   *[other] The device sends to { $host }, an IP address, instead of the organization's MX endpoint name. It may work today, but Microsoft changes those addresses without notice and sending will then stop.
+}
 direct-send-ip-instead-of-mx-cause-short-field = The MX endpoint name was too long for the device's server field, so its address was typed instead.
 direct-send-ip-instead-of-mx-cause-changes = The addresses behind mail.protection.outlook.com rotate and differ by region; only the name stays valid.
 direct-send-ip-instead-of-mx-fix-name = Enter the MX endpoint name (ending in mail.protection.outlook.com) if the field allows it.
 direct-send-ip-instead-of-mx-fix-submission = If the name does not fit, use client submission instead: its server name, smtp.office365.com, is short.
+direct-send-ip-instead-of-mx-fix-no-bypass = Do not turn off the device's certificate check to get past this: with the MX endpoint's name entered, the check passes.
+
+## advise.no_mode_fits
+
+advise-no-mode-fits-title = No Microsoft 365 sending mode fits this device as it is
+advise-no-mode-fits-summary = The device cannot sign in with a mailbox, so client submission is out, even through the legacy endpoint; it { $external ->
+        [yes] must mail
+       *[other] may need to mail (it was not said whether it must)
+    } recipients outside the organization, whom direct send cannot reach; and it has { $static_ip ->
+        [no] no static IP
+       *[other] no static IP that was mentioned
+    } for a connector to recognize it by.
+advise-no-mode-fits-cause-device = Old firmware: no field for a user name and password, or no TLS 1.2.
+advise-no-mode-fits-cause-network = The internet connection has a dynamic IP address.
+advise-no-mode-fits-fix-static = Get a static IP address from the internet provider, then relay through a connector that recognizes it.
+advise-no-mode-fits-fix-firmware = Update the device's firmware so that it can sign in with TLS 1.2 (client submission).
+advise-no-mode-fits-fix-internal = If mailing colleagues is enough, use direct send: it needs neither a sign-in nor a static IP.
 
 ## dns.no_such_host
 
-dns-no-such-host-title = The server name does not exist
-dns-no-such-host-summary = The name { $host } { $failure ->
-        [no_addresses] exists but has no address
-       *[other] does not exist in DNS
-    }: { $detail }
+dns-no-such-host-title = { $observation ->
+    [dns_evidence] The domain { $domain } does not exist
+   *[other] The server name does not exist
+}
+dns-no-such-host-summary = { $observation ->
+    [dns_evidence] The DNS says { $domain } does not exist (NXDOMAIN): no mail can be sent from it or to it.
+   *[other] The name { $host } { $failure ->
+            [no_addresses] exists but has no address
+           *[other] does not exist in DNS
+        }: { $detail }
+}
 dns-no-such-host-cause-typo = The server name is misspelled.
 dns-no-such-host-cause-domain = The domain was entered instead of the server's name (example.com instead of smtp.example.com), or the provider changed its server names.
+dns-no-such-host-cause-domain-typo = The domain is mistyped.
+dns-no-such-host-cause-expired = The domain's registration expired, or its DNS was removed.
 dns-no-such-host-cause-local-dns = The DNS server in use (the router's, the company's, the VPN's) does not know the name.
 dns-no-such-host-fix-spelling = Check the spelling of the server name.
 dns-no-such-host-fix-provider-name = Copy the exact outgoing server name from the provider's instructions (for example smtp.gmail.com or smtp.office365.com).
+dns-no-such-host-fix-registration = Check the spelling of the domain, then its registration and its DNS hosting.
 dns-no-such-host-fix-resolver = Try another DNS server with --dns-server to see whether the local DNS is at fault.
 
 ## dns.timeout
@@ -919,6 +1006,112 @@ dns-failed-cause-servfail = The DNS server could not get an answer, often becaus
 dns-failed-cause-refused = The DNS server refuses to answer this computer, or none is configured.
 dns-failed-fix-resolver = Try another DNS server with --dns-server.
 dns-failed-fix-domain = If you run the domain, check its name servers and DNSSEC signatures.
+
+## The DNS of the mail domain and of the sending IP (mailprobe dns)
+
+## spf.multiple_records
+
+spf-multiple-records-title = { $domain } publishes { $count } SPF records
+spf-multiple-records-summary = A domain must publish exactly one v=spf1 record. With { $count } of them, receivers return a permanent error whichever record would have matched, and treat the mail as failing SPF: { $records }
+spf-multiple-records-cause-added = A second record was added for a new service instead of merging its terms into the existing one.
+spf-multiple-records-fix-merge = Merge the records into one: a single v=spf1, every mechanism of both, and one all at the end.
+spf-multiple-records-fix-check = Check again once the records are merged: mailprobe dns { $domain }
+
+## spf.permerror
+
+spf-permerror-title = The SPF record of { $domain } is broken: { $reason ->
+        [too_many_lookups] more than 10 DNS lookups
+        [too_many_mx] too many mail servers behind an mx
+        [loop] an include or redirect loops
+        [syntax] a syntax error
+        [include_without_spf] an include without SPF
+        [redirect_without_spf] a redirect without SPF
+       *[other] a permanent error
+    }
+spf-permerror-summary = Evaluating the SPF record of { $domain } for { $ip } ends in a permanent error, after { $lookups } of the { $lookup_limit } DNS lookups allowed. Receivers then cannot tell which servers may send for the domain, and many treat its mail as failing SPF.
+spf-permerror-cause-reason = { $reason ->
+        [too_many_lookups] The record pulls in too many other records: each include, a, mx, ptr, exists and redirect costs a DNS lookup, and RFC 7208 allows 10.
+        [too_many_mx] An mx mechanism names a domain with more than 10 mail servers, more than SPF may look up.
+        [loop] An include or redirect leads back, directly or not, to a record already being evaluated.
+        [syntax] A record has a typo: a wrong address or mask, an unknown mechanism, a missing colon.
+        [include_without_spf] An include names a domain that publishes no SPF record.
+        [redirect_without_spf] A redirect names a domain that publishes no SPF record.
+       *[other] The trace could not tell which: too many lookups, a loop, a syntax error, or an include of a domain without SPF are the usual reasons.
+    }
+spf-permerror-cause-edited = The record, or one it includes, was edited recently by hand, or a service it includes changed its own record.
+spf-permerror-fix-reason = { $reason ->
+        [too_many_lookups] Remove the includes of services no longer used, and replace the includes of fixed servers with their ip4:/ip6: addresses, until 10 lookups or fewer remain.
+        [too_many_mx] Replace the mx mechanism with the ip4:/ip6: addresses of the servers that really send.
+        [loop] Remove the include or redirect that leads back to { $domain }.
+        [syntax] Check every term against RFC 7208: ip4:ADDRESS/MASK, include:DOMAIN, and ~all or -all at the end.
+        [include_without_spf] Correct or remove the include that names a domain without SPF (a typo in the name, or a service that no longer exists).
+        [redirect_without_spf] Correct or remove the redirect that names a domain without SPF.
+       *[other] Check every term of the record and of the records it includes, starting with the includes.
+    }
+spf-permerror-fix-check = Check again once the record is changed: mailprobe dns { $domain } --ip { $ip } (DNS caches may keep the old record for as long as its TTL).
+
+## spf.temperror
+
+spf-temperror-title = The SPF record of { $domain } could not be evaluated now
+spf-temperror-summary = A DNS lookup needed to evaluate the record for { $ip } failed (result { $result }): receivers would defer the mail and try again later.
+spf-temperror-cause-dns = A DNS server of the domain, or of a domain its record includes, did not answer or refused.
+spf-temperror-fix-retry = Try again in a few minutes.
+spf-temperror-fix-servers = If it persists, check the DNS servers of { $domain } and of the domains its record includes.
+
+## spf.neutral
+
+spf-neutral-title = The SPF record of { $domain } says nothing about { $ip }
+spf-neutral-summary = The record neither authorizes nor refuses { $ip } (result { $result }, at { $mechanism }): receivers treat the mail as they would without SPF, and more of it ends up as spam.
+spf-neutral-cause-open = The record ends with ?all, or none of its mechanisms matches this address and it has no all at the end.
+spf-neutral-fix-add = Add the address the device sends from ({ $suggested }), then end the record with ~all or -all instead of ?all.
+
+## spf.none
+
+spf-none-title = { $domain } has no SPF record
+spf-none-summary = Without SPF, receivers cannot check which servers may send for { $domain }: its mail is more likely to be marked as spam or refused.
+spf-none-cause-never = The record was never published, or was lost when the DNS zone moved.
+spf-none-fix-publish = Publish one TXT record at { $domain } that lists every server sending for it, for example: { $suggested }
+
+## ip.dynamic_range
+
+ip-dynamic-range-title = { $ip } is in a range meant for end users, not mail servers
+ip-dynamic-range-summary = The policy lists say so: { $answers }. That does not matter for mail handed to a provider with a sign-in, but mail sent straight from this address (direct send, relay) is likely to be refused.
+ip-dynamic-range-cause-consumer = The connection is a consumer or dynamic line, not a business line with a static address.
+ip-dynamic-range-fix-submission = Send through the provider with a sign-in (client submission) instead of straight to the MX endpoint.
+ip-dynamic-range-fix-static = For direct send or relay, get a static address from the internet provider and ask it to take the range out of the policy list.
+
+## ip.no_reverse_dns
+
+ip-no-reverse-dns-title = { $ip } has no matching reverse DNS name
+ip-no-reverse-dns-summary = { $check ->
+        [ptr_none] { $ip } has no PTR record: no name points back to it.
+       *[other] { $ip } is named { $names }, but that name does not resolve back to { $ip }.
+    } Many receivers distrust or refuse mail from servers whose address has no such name.
+ip-no-reverse-dns-cause-owner = Reverse DNS is set by whoever owns the address (the internet provider), not in your own DNS zone.
+ip-no-reverse-dns-fix-ptr = Ask the internet provider to set a PTR record for { $ip } to a name that itself resolves to { $ip }.
+ip-no-reverse-dns-fix-submission = For a device that sends through a provider with a sign-in this does not matter: the provider's servers deliver the mail.
+
+## dns.no_mx
+
+dns-no-mx-title = { $domain } has no MX record
+dns-no-mx-summary = No mail server receives mail for { $domain }: replies to its messages bounce, and receivers distrust senders whose domain takes no mail.
+dns-no-mx-cause-missing = The MX records were never published, or were lost when the DNS zone moved.
+dns-no-mx-fix-publish = Publish the MX records your mail provider gives (Microsoft 365 shows them in the admin center, under Settings > Domains).
+
+## dnsbl.not_answered
+
+dnsbl-not-answered-title = Some blocklists did not answer: { $lists }
+dnsbl-not-answered-summary = No usable answer about { $ip } ({ $answers }): nothing is known from these lists, and the address may be listed there or not.
+dnsbl-not-answered-cause-public = Spamhaus does not answer queries that come through public resolvers (8.8.8.8, 1.1.1.1 and the like), and says so with 127.255.255.254.
+dnsbl-not-answered-cause-registration = Some lists (Barracuda) answer only the DNS servers registered with them, and refuse the others.
+dnsbl-not-answered-fix-own-resolver = Run the check again through a resolver of your own network (--dns-server), or look the address up on the list's web site.
+
+## dmarc.missing
+
+dmarc-missing-title = { $domain } has no DMARC record
+dmarc-missing-summary = Without DMARC, receivers apply their own policy to mail that fails SPF and DKIM, and nobody sends { $domain } reports about who sends in its name.
+dmarc-missing-cause-never = The record was never published.
+dmarc-missing-fix-publish = Publish a TXT record at _dmarc.{ $domain }, starting with monitoring only: v=DMARC1; p=none; rua=mailto:dmarc-reports@{ $domain }
 
 ## smtp.bad_sequence
 

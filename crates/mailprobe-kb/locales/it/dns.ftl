@@ -1,6 +1,6 @@
-# Testi di `mailprobe dns`, `mailprobe advise` e della ricerca del provider (crates/mailprobe/src/
-# dns.rs, advise.rs, diagnose.rs). dns-f-<id del problema con - al posto di . e _>-title /
-# -summary / -cause-* / -fix-* sono i problemi che questi comandi ricavano dal DNS.
+# Testi dei rapporti di `mailprobe dns`, `mailprobe advise` e della ricerca del provider
+# (crates/mailprobe/src/dns.rs, advise.rs, diagnose.rs). I loro problemi, che la base di
+# conoscenza ricava dal DNS e da quanto si dice del dispositivo, sono in findings.ftl.
 
 ## dns: titoli e sezioni
 
@@ -79,96 +79,6 @@ dns-result-ok = Esito: nel DNS non risulta nulla che non va.
 dns-result-problem = Esito: il DNS mostra un problema (vedere sotto).
 dns-findings = Che cosa significa
 dns-no-findings = Nessun problema trovato.
-
-## dns: problemi
-
-dns-f-spf-ip-not-authorized-title = { $ip } non è autorizzato dal record SPF di { $domain } ({ $result })
-dns-f-spf-ip-not-authorized-summary = Valutato per { $ip }, il record SPF di { $domain } finisce con { $result } su { $mechanism }: chi riceve considera la posta da questo indirizzo come non inviata da { $domain } e può rifiutarla o metterla nella posta indesiderata.
-dns-f-spf-ip-not-authorized-cause-new-ip = Il dispositivo o il server invia da un indirizzo che il record non elenca, per esempio dopo un cambio di rete o di provider internet.
-dns-f-spf-ip-not-authorized-cause-other-server = La posta esce da un server o da un servizio che non è mai stato aggiunto al record.
-dns-f-spf-ip-not-authorized-cause-stale = Il record è stato scritto per una configurazione precedente e non aggiornato quando è cambiato il modo di inviare.
-dns-f-spf-ip-not-authorized-fix-add-ip = Aggiungere ip4:{ $ip } al record, lasciando tutto il resto: { $suggested }
-dns-f-spf-ip-not-authorized-fix-provider = Se il dispositivo invia tramite il provider con un accesso (invio client), la posta la inviano i server del provider e non questo IP: allora nel record serve l'include del provider (Microsoft 365: include:spf.protection.outlook.com), non questo indirizzo.
-dns-f-spf-ip-not-authorized-fix-one-record = Tenere un solo record v=spf1 per il dominio e al massimo 10 ricerche in tutto; ricontrollare con mailprobe dns { $domain } --ip { $ip }.
-
-dns-f-spf-permerror-title = Il record SPF di { $domain } è rotto: { $reason }
-dns-f-spf-permerror-summary = La valutazione del record SPF di { $domain } termina con un errore permanente ({ $reason }). Chi riceve non può sapere quali server possono inviare per il dominio e spesso lo tratta come un esito negativo.
-dns-f-spf-permerror-cause-lookups = Il record richiama troppi altri record (ogni include, a, mx, ptr, exists e redirect costa una ricerca DNS; il limite è 10).
-dns-f-spf-permerror-cause-loop = Un include o un redirect riporta, direttamente o no, a un record già in valutazione.
-dns-f-spf-permerror-cause-syntax = Un errore di battitura in un record: un indirizzo o una maschera sbagliati, un meccanismo sconosciuto, due punti mancanti.
-dns-f-spf-permerror-cause-missing = Un include o un redirect indica un dominio che non pubblica alcun record SPF.
-dns-f-spf-permerror-fix-flatten = Togliere gli include di servizi non più usati e sostituire quelli di server fissi con i loro indirizzi ip4:/ip6:, finché le ricerche sono 10 o meno.
-dns-f-spf-permerror-fix-loop = Togliere l'include o il redirect che riporta a { $domain }.
-dns-f-spf-permerror-fix-syntax = Controllare ogni termine del record secondo la RFC 7208 (ip4:INDIRIZZO/MASCHERA, include:DOMINIO, ~all o -all alla fine).
-dns-f-spf-permerror-fix-check = Ricontrollare con mailprobe dns { $domain } --ip IP dopo la modifica (le cache DNS possono impiegare il TTL del record per dimenticare quello vecchio).
-
-dns-f-spf-multiple-records-title = { $domain } pubblica { $count } record SPF
-dns-f-spf-multiple-records-summary = Un dominio deve pubblicare esattamente un record v=spf1; con più record chi riceve restituisce un errore permanente, qualunque record avrebbe corrisposto.
-dns-f-spf-multiple-records-cause-added = È stato aggiunto un secondo record (per un nuovo servizio) invece di unire i suoi termini a quello esistente.
-dns-f-spf-multiple-records-fix-merge = Unire i record in uno solo: un unico v=spf1, tutti i meccanismi, un solo all alla fine.
-
-dns-f-spf-none-title = { $domain } non ha un record SPF
-dns-f-spf-none-summary = Senza SPF chi riceve non può verificare quali server possono inviare per { $domain }; la sua posta viene più facilmente segnata come indesiderata o rifiutata.
-dns-f-spf-none-cause-never = Il record non è mai stato pubblicato, oppure è andato perso spostando la zona DNS.
-dns-f-spf-none-fix-publish = Pubblicare un record TXT su { $domain } che elenchi tutti i mittenti, per esempio: { $suggested }
-
-dns-f-spf-neutral-title = L'SPF non dice nulla su { $ip }
-dns-f-spf-neutral-summary = Il record SPF di { $domain } né autorizza né rifiuta { $ip } (esito { $result }): chi riceve tratta la posta come se l'SPF non ci fosse.
-dns-f-spf-neutral-cause-open = Il record finisce con ?all, oppure nessun meccanismo corrisponde.
-dns-f-spf-neutral-fix-add = Aggiungere l'indirizzo da cui invia il dispositivo (ip4:{ $ip }) e chiudere il record con ~all o -all.
-
-dns-f-spf-temperror-title = Il record SPF di { $domain } ora non si può valutare
-dns-f-spf-temperror-summary = Una ricerca DNS necessaria per valutare il record SPF non è riuscita ({ $result }); chi riceve rimanderebbe la posta e riproverebbe più tardi.
-dns-f-spf-temperror-cause-dns = Un server DNS del dominio o di un dominio incluso non ha risposto o ha rifiutato.
-dns-f-spf-temperror-fix-retry = Riprovare fra qualche minuto; se continua, controllare i server DNS di { $domain } e dei domini che include.
-
-dns-f-ip-blocklisted-title = { $ip } è in una blocklist: { $lists }
-dns-f-ip-blocklisted-summary = { $lists } elencano { $ip } ({ $meanings }). Microsoft 365, Gmail e quasi tutti i destinatari rifiutano o filtrano la posta da indirizzi in elenco: l'invio diretto e l'inoltro da questo IP non funzionano finché non viene rimosso.
-dns-f-ip-blocklisted-cause-spam = Da questo indirizzo è partito spam: una cassetta postale o una password compromesse, un modulo o un'applicazione usati in modo improprio.
-dns-f-ip-blocklisted-cause-malware = Una macchina dietro questo indirizzo è infetta (malware, botnet) e invia spam da sola.
-dns-f-ip-blocklisted-cause-shared = L'indirizzo è condiviso con altri (NAT di un provider o hosting) e lo spam lo ha inviato qualcun altro.
-dns-f-ip-blocklisted-fix-find = Prima trovare e fermare la fonte: cambiare le password delle cassette postali che inviano da qui, controllare dispositivi e server contro il malware, chiudere gli open relay.
-dns-f-ip-blocklisted-fix-delist = Poi chiedere a ciascun elenco di rimuovere l'indirizzo: { $delist }
-dns-f-ip-blocklisted-fix-submission = Nel frattempo inviare tramite il provider con un accesso (invio client: smtp.office365.com porta 587): la posta esce allora dai server del provider, non da questo indirizzo.
-
-dns-f-ip-dynamic-range-title = { $ip } è in un intervallo di utenti finali (Spamhaus PBL)
-dns-f-ip-dynamic-range-summary = { $ip } è in un intervallo che il suo proprietario dichiara non adatto a consegnare direttamente ai server di posta ({ $meanings }). Non conta per la posta inviata al provider con un accesso, ma l'invio diretto e l'inoltro da qui verranno probabilmente rifiutati.
-dns-f-ip-dynamic-range-cause-consumer = La connessione è una linea domestica o dinamica, non una linea aziendale con indirizzo statico.
-dns-f-ip-dynamic-range-fix-submission = Inviare tramite il provider con un accesso (invio client) invece che direttamente all'endpoint MX.
-dns-f-ip-dynamic-range-fix-static = Per l'invio diretto o l'inoltro, chiedere al provider internet un indirizzo statico e di togliere l'intervallo dalla PBL.
-
-dns-f-dnsbl-not-answered-title = Alcune blocklist non hanno risposto: { $lists }
-dns-f-dnsbl-not-answered-summary = { $lists } non hanno dato una risposta utilizzabile su { $ip }: da loro non si sa nulla, l'indirizzo potrebbe essere in elenco oppure no.
-dns-f-dnsbl-not-answered-cause-public = Spamhaus non risponde alle richieste che passano da resolver pubblici (8.8.8.8, 1.1.1.1 e simili) e lo segnala con 127.255.255.254.
-dns-f-dnsbl-not-answered-cause-registration = Alcuni elenchi (Barracuda) rispondono solo ai server DNS registrati presso di loro e rifiutano gli altri.
-dns-f-dnsbl-not-answered-fix-own-resolver = Ripetere il controllo con un resolver della propria rete (--dns-server), oppure cercare l'indirizzo sul sito dell'elenco.
-
-dns-f-dmarc-missing-title = { $domain } non ha un record DMARC
-dns-f-dmarc-missing-summary = Senza DMARC chi riceve applica un proprio criterio alla posta che non supera SPF e DKIM, e nessuno manda a { $domain } rapporti su chi invia a suo nome.
-dns-f-dmarc-missing-cause-never = Il record non è mai stato pubblicato.
-dns-f-dmarc-missing-fix-publish = Pubblicare un record TXT su _dmarc.{ $domain }, cominciando con il solo monitoraggio: v=DMARC1; p=none; rua=mailto:dmarc-reports@{ $domain }
-
-dns-f-dns-no-mx-title = { $domain } non ha record MX
-dns-f-dns-no-mx-summary = Nessun server riceve la posta di { $domain }; le risposte ai messaggi inviati da lì tornano indietro, e chi riceve diffida dei mittenti il cui dominio non accetta posta.
-dns-f-dns-no-mx-cause-missing = I record MX non sono mai stati pubblicati o sono andati persi spostando la zona DNS.
-dns-f-dns-no-mx-fix-publish = Pubblicare i record MX indicati dal provider di posta (Microsoft 365: l'interfaccia di amministrazione li mostra in Impostazioni > Domini).
-
-dns-f-dns-no-such-host-title = Il dominio { $domain } non esiste
-dns-f-dns-no-such-host-summary = Il DNS dice che { $domain } non esiste (NXDOMAIN): non si può inviare né ricevere posta con questo dominio.
-dns-f-dns-no-such-host-cause-typo = Il dominio è scritto male.
-dns-f-dns-no-such-host-cause-expired = La registrazione del dominio è scaduta o il suo DNS è stato rimosso.
-dns-f-dns-no-such-host-fix-check = Controllare come è scritto, poi la registrazione del dominio e l'hosting DNS.
-
-dns-f-ip-no-reverse-dns-title = { $ip } non ha un nome DNS inverso corrispondente
-dns-f-ip-no-reverse-dns-summary = { $detail } Molti destinatari diffidano dei server il cui indirizzo non ha un nome che rimandi a esso, o li rifiutano.
-dns-f-ip-no-reverse-dns-cause-isp = Il DNS inverso lo imposta chi possiede l'indirizzo (il provider internet), non la propria zona DNS.
-dns-f-ip-no-reverse-dns-fix-isp = Chiedere al provider internet di impostare per { $ip } un record PTR verso un nome che a sua volta risolva in { $ip }; per un dispositivo che invia tramite un provider con un accesso non conta.
-
-dns-f-relay-connector-ip-changed-title = Il dispositivo invia da { $ip }, ma il record SPF indica { $old_ips }
-dns-f-relay-connector-ip-changed-summary = Il record SPF di { $domain } elenca l'indirizzo statico { $old_ips } per i suoi dispositivi, e { $ip } non c'è. Se il dispositivo inoltra tramite un connettore di Microsoft 365 che lo riconosce dall'indirizzo, molto probabilmente anche il connettore indica ancora quello vecchio: la posta verso destinatari esterni allora non parte (5.7.64 TenantAttribution) o finisce nella posta indesiderata.
-dns-f-relay-connector-ip-changed-cause-isp = Un cambio di rete o di provider internet ha cambiato l'indirizzo statico da cui invia il dispositivo.
-dns-f-relay-connector-ip-changed-fix-connector = Nell'interfaccia di amministrazione di Exchange, Flusso di posta > Connettori, modificare il connettore dai server di posta dell'organizzazione e sostituire il vecchio indirizzo con { $ip }.
-dns-f-relay-connector-ip-changed-fix-spf = Aggiornare allo stesso modo il record SPF: { $suggested }
 
 ## ricerca del provider (diagnose INDIRIZZO, diagnose --provider auto)
 
@@ -264,10 +174,3 @@ advise-login-oauth = OAuth 2.0 (accesso con il provider); molti dispositivi non 
 advise-login-oauth-or-app-password = OAuth 2.0, oppure una password per le app quando è attiva la verifica in due passaggi
 advise-login-pec = la password della casella PEC (la posta certificata si invia solo tramite il provider PEC)
 
-dns-f-advise-no-mode-fits-title = Nessuna modalità di invio di Microsoft 365 va bene per questo dispositivo così com'è
-dns-f-advise-no-mode-fits-summary = Il dispositivo deve scrivere a destinatari esterni, non può usare l'invio client ({ $blocker }) e non ha un IP statico che un connettore possa riconoscere.
-dns-f-advise-no-mode-fits-cause-device = Firmware vecchio senza TLS 1.2, oppure nessun campo per nome utente e password.
-dns-f-advise-no-mode-fits-cause-network = Un IP dinamico del provider internet.
-dns-f-advise-no-mode-fits-fix-static = Chiedere al provider internet un IP statico e inoltrare tramite un connettore.
-dns-f-advise-no-mode-fits-fix-firmware = Aggiornare il firmware del dispositivo perché usi TLS 1.2 e possa accedere (invio client).
-dns-f-advise-no-mode-fits-fix-internal = Se basta scrivere ai colleghi, usare l'invio diretto.

@@ -5,7 +5,10 @@
 ## auth.credentials_rejected
 
 auth-credentials-rejected-title = Il server ha rifiutato l'accesso
-auth-credentials-rejected-summary = { $host } non ha accettato il nome utente e la password ricevuti. La sua risposta: { $reply_line }
+auth-credentials-rejected-summary = { $observation ->
+    [client_error] Il programma segnala che il server non ha accettato l'accesso (“{ $message }”), senza riportare la risposta del server.
+   *[other] { $host } non ha accettato il nome utente e la password ricevuti. La sua risposta: { $reply_line }
+}
 auth-credentials-rejected-cause-gmail-2sv = Sull'account Google è attiva la verifica in due passaggi: i programmi di posta che accedono con una password devono allora usare una password per le app, non quella normale dell'account.
 auth-credentials-rejected-cause-gmail-basic = Google non permette più ai programmi di posta di accedere con la semplice password dell'account: serve OAuth 2.0 ("Accedi con Google") oppure una password per le app.
 auth-credentials-rejected-cause-m365-policy = Microsoft 365 risponde allo stesso modo anche quando la password è giusta ma l'accesso con password via SMTP è bloccato: SMTP AUTH disattivato per la casella o per l'organizzazione, autenticazione a più fattori, impostazioni predefinite per la sicurezza oppure un criterio di accesso condizionale contro l'autenticazione legacy.
@@ -13,6 +16,8 @@ auth-credentials-rejected-cause-password = La password è sbagliata: digitata ma
 auth-credentials-rejected-cause-username = Il nome utente non è quello che il server si aspetta: quasi tutti i provider vogliono l'indirizzo email completo, non solo la parte prima della @.
 auth-credentials-rejected-cause-stale = Il programma di posta conserva tra le credenziali salvate una password o un token vecchio e continua a inviarlo.
 auth-credentials-rejected-cause-locked = L'account è bloccato o sospeso, per esempio dopo troppi tentativi falliti o per attività sospette.
+auth-credentials-rejected-cause-unsaid = Il messaggio non dice quale di queste sia la causa: il server può rifiutare anche una password giusta, per esempio quando l'accesso è consentito solo con OAuth o con una password per le app.
+auth-credentials-rejected-fix-debug = Attiva nel programma la stampa del dialogo SMTP (PHPMailer: SMTPDebug = 2; curl: -v) e incolla la risposta del server ad AUTH in mailprobe explain: la risposta indica la causa.
 auth-credentials-rejected-fix-gmail-app-password = Nell'account Google, alla voce Sicurezza, attiva la verifica in due passaggi se è spenta, crea una password per le app (myaccount.google.com/apppasswords) e inserisci quelle 16 lettere nel programma di posta al posto della password.
 auth-credentials-rejected-fix-gmail-oauth = Meglio ancora, lascia che il programma acceda tramite Google: rimuovi l'account e aggiungilo di nuovo scegliendo "Google" invece di un generico account IMAP/SMTP, così userà OAuth 2.0.
 auth-credentials-rejected-fix-retype = Digita di nuovo la password a mano e usa come nome utente l'indirizzo email completo.
@@ -68,7 +73,10 @@ imap-disabled-fix-retry = Poi rimuovi e aggiungi di nuovo l'account, in modo che
 ## auth.oauth_challenge_failed
 
 auth-oauth-challenge-failed-title = L'accesso OAuth non è riuscito: il server ha risposto 334 invece di 235
-auth-oauth-challenge-failed-summary = Dopo l'invio del token, { $host } ha risposto con una richiesta 334 che contiene un errore, mentre ci si aspettava 235 (accesso riuscito). È l'errore "Expected: 235, actual: 334" dei programmi di posta. Stato dell'errore: { $status }; ambito richiesto dal server: { $scope }.
+auth-oauth-challenge-failed-summary = { $observation ->
+    [client_error] Il programma si aspettava 235 (accesso riuscito) e ha ricevuto invece una richiesta 334 (“{ $message }”). Quella richiesta contiene l'errore OAuth del server, ma il messaggio non lo riporta, quindi qui non si può sapere quale errore sia.
+   *[other] Dopo l'invio del token, { $host } ha risposto con una richiesta 334 che contiene un errore, mentre ci si aspettava 235 (accesso riuscito). È l'errore "Expected: 235, actual: 334" dei programmi di posta. Stato dell'errore: { $status }; ambito richiesto dal server: { $scope }.
+}
 auth-oauth-challenge-failed-cause-token = Il token di accesso è scaduto o è stato revocato e il programma non ne ha ottenuto uno nuovo.
 auth-oauth-challenge-failed-cause-scope = Il token è stato concesso senza il permesso di usare la posta via SMTP e IMAP, oppure per un account diverso da quello che sta accedendo.
 auth-oauth-challenge-failed-cause-old-client = Il programma o il sistema operativo è troppo vecchio per completare il flusso OAuth attuale e invia quello che ha.
@@ -79,6 +87,7 @@ auth-oauth-challenge-failed-fix-clear-macos = In Accesso Portachiavi elimina le 
 auth-oauth-challenge-failed-fix-clear-windows = In Gestione credenziali rimuovi le voci salvate per { $host } e per il provider, poi accedi di nuovo.
 auth-oauth-challenge-failed-fix-clock = Imposta data e ora del computer in modo automatico.
 auth-oauth-challenge-failed-fix-developer = Dopo un 334 di questo tipo invia una riga vuota, leggi l'errore finale, poi rinnova il token di accesso e controllane l'ambito prima di riprovare.
+auth-oauth-challenge-failed-fix-description = Outlook, quando ce l'ha, mostra la richiesta dopo "description:": incolla il messaggio intero, compresa quella parte, in mailprobe explain per sapere se il token è scaduto, è stato rifiutato o non ha l'ambito della posta.
 
 ## client.outlook_4af4
 
@@ -297,10 +306,15 @@ direct-send-wrong-endpoint-fix-or-submission = Oppure tieni smtp.office365.com e
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = Il server non offre il metodo di accesso necessario
-auth-mechanism-unsupported-summary = L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+auth-mechanism-unsupported-summary = { $observation ->
+    [client_error] Il programma non ha trovato AUTH tra le estensioni che { $host } elenca nella risposta a EHLO, quindi non ha potuto accedere in alcun modo (“{ $message }”).
+   *[other] L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+}
+auth-mechanism-unsupported-cause-before-tls = Molti server elencano AUTH solo dopo che la connessione è cifrata: un programma che prova ad accedere prima di STARTTLS (smtplib di Python senza starttls(), un'impostazione senza cifratura) non trova AUTH.
 auth-mechanism-unsupported-cause-client-setting = Il programma è impostato su un metodo di accesso che questo server non ha (per esempio OAuth, NTLM o CRAM-MD5 dove si accetta solo la password).
 auth-mechanism-unsupported-cause-port = Questa porta serve alla consegna tra server (di solito la 25) e non offre alcun accesso; le porte di invio (587, 465) sì.
 auth-mechanism-unsupported-cause-server = Sul server l'accesso è disattivato, oppure manca proprio questo metodo.
+auth-mechanism-unsupported-fix-starttls-first = Avvia TLS prima dell'accesso: con smtplib di Python chiama starttls() e poi ehlo() prima di login(); con net/smtp di Go usa la porta 587, dove SendMail avvia TLS per primo quando il server lo offre.
 auth-mechanism-unsupported-fix-choose = Imposta nel programma un metodo di autenticazione tra quelli offerti ({ $offered }); per una normale password, "Password" o "Password normale".
 auth-mechanism-unsupported-fix-port = Usa la porta di invio, la 587 con STARTTLS o la 465 con SSL/TLS, dove l'accesso è disponibile.
 auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Postfix e Dovecot: smtpd_sasl_auth_enable e auth_mechanisms di Dovecot).
@@ -398,13 +412,22 @@ direct-send-external-recipient-fix-relay = Oppure configura l'inoltro SMTP: un c
 
 ## relay.connector_ip_changed
 
-relay-connector-ip-changed-title = Il connettore di inoltro non riconosce più il dispositivo
-relay-connector-ip-changed-summary = Microsoft 365 si è rifiutato di consegnare il messaggio a un destinatario esterno: il connettore di inoltro che dovrebbe garantire per il dispositivo non lo ha riconosciuto, e il messaggio è stato trattato come invio diretto. La sua risposta: { $reply_line }
+relay-connector-ip-changed-title = { $observation ->
+    [dns_evidence] Il dispositivo invia da { $ip }, ma il record SPF indica { $old_ips }
+   *[other] Il connettore di inoltro non riconosce più il dispositivo
+}
+relay-connector-ip-changed-summary = { $observation ->
+    [dns_evidence] Il record SPF di { $domain } elenca l'indirizzo statico { $old_ips } per i suoi dispositivi, e { $ip } non c'è. Se il dispositivo inoltra tramite un connettore di Microsoft 365 che lo riconosce dall'indirizzo, molto probabilmente anche il connettore indica ancora quello vecchio: la posta verso destinatari esterni allora non parte (5.7.64 TenantAttribution) o finisce nella posta indesiderata.
+   *[other] Microsoft 365 si è rifiutato di consegnare il messaggio a un destinatario esterno: il connettore di inoltro che dovrebbe garantire per il dispositivo non lo ha riconosciuto, e il messaggio è stato trattato come invio diretto. La sua risposta: { $reply_line }
+}
 relay-connector-ip-changed-cause-ip = L'indirizzo IP pubblico dell'ufficio è cambiato (nuovo fornitore di connettività, nuovo router, indirizzo dinamico) e il connettore riporta ancora quello vecchio.
 relay-connector-ip-changed-cause-certificate = Il connettore identifica il mittente tramite certificato, e il dispositivo o il server ora ne presenta uno diverso.
 relay-connector-ip-changed-fix-public-ip = Scopri da quale indirizzo pubblico invia ora il dispositivo (per esempio da un computer della stessa rete, con un servizio "qual è il mio IP").
 relay-connector-ip-changed-fix-connector = Nell'interfaccia di amministrazione di Exchange apri Flusso di posta > Connettori, modifica il connettore dal server di posta della tua organizzazione e sostituisci il vecchio indirizzo IP (o il nome del certificato) con quello nuovo.
-relay-connector-ip-changed-fix-spf = Aggiorna anche il record SPF del dominio con il nuovo indirizzo, altrimenti la posta inoltrata finirà nella posta indesiderata.
+relay-connector-ip-changed-fix-spf = { $observation ->
+    [dns_evidence] Aggiorna allo stesso modo il record SPF, aggiungendo il nuovo indirizzo (e togliendo il vecchio quando più nulla invia da lì): { $suggested }
+   *[other] Aggiorna anche il record SPF del dominio con il nuovo indirizzo, altrimenti la posta inoltrata finirà nella posta indesiderata.
+}
 relay-connector-ip-changed-fix-static = Chiedi al fornitore di connettività un indirizzo IP statico: l'inoltro dipende dal fatto che non cambi.
 
 ## relay.tenant_attribution
@@ -466,14 +489,28 @@ message-too-large-fix-server-limit = Sul tuo server, alza il limite di dimension
 
 ## spf.ip_not_authorized
 
-spf-ip-not-authorized-title = L'indirizzo IP di invio non è nel record SPF del dominio
-spf-ip-not-authorized-summary = Il server del destinatario ha controllato il record SPF del dominio mittente, e l'indirizzo da cui è partita la posta non vi compare. La sua risposta: { $reply_line }
+spf-ip-not-authorized-title = { $observation ->
+    [dns_evidence] { $ip } non è autorizzato dal record SPF di { $domain } ({ $result })
+   *[other] L'indirizzo IP di invio non è nel record SPF del dominio
+}
+spf-ip-not-authorized-summary = { $observation ->
+    [dns_evidence] Valutato per { $ip }, il record SPF di { $domain } finisce con { $result } su { $mechanism }: chi riceve considera la posta da questo indirizzo come non inviata da { $domain } e { $result ->
+            [softfail] quasi sempre la mette nella posta indesiderata
+           *[other] la rifiuta o la mette nella posta indesiderata
+        }.
+   *[other] Il server del destinatario ha controllato il record SPF del dominio mittente, e l'indirizzo da cui è partita la posta non vi compare. La sua risposta: { $reply_line }
+}
 spf-ip-not-authorized-cause-missing = Il dispositivo o il server invia direttamente dalla tua rete, e il record SPF del dominio non ha mai elencato il tuo indirizzo IP pubblico.
 spf-ip-not-authorized-cause-changed = La rete o il fornitore di connettività ha cambiato l'indirizzo statico, e il record SPF riporta ancora quello vecchio.
+spf-ip-not-authorized-cause-other-server = La posta esce da un server o da un servizio che non è mai stato aggiunto al record.
 spf-ip-not-authorized-cause-dynamic = La connessione ha un indirizzo dinamico, che non si può elencare in modo affidabile.
-spf-ip-not-authorized-fix-add = Aggiungi l'indirizzo IP pubblico al record TXT SPF del dominio (per esempio v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) presso il tuo provider DNS.
+spf-ip-not-authorized-fix-add = { $observation ->
+    [dns_evidence] Aggiungi l'indirizzo al record presso il tuo provider DNS, lasciando tutto il resto com'è: { $suggested }
+   *[other] Aggiungi l'indirizzo IP pubblico al record TXT SPF del dominio (per esempio v=spf1 ip4:203.0.113.10 include:spf.protection.outlook.com -all) presso il tuo provider DNS.
+}
 spf-ip-not-authorized-fix-m365 = Per l'invio diretto e l'inoltro SMTP con Microsoft 365, l'SPF deve contenere sia include:spf.protection.outlook.com sia l'indirizzo IP statico da cui invia il dispositivo.
 spf-ip-not-authorized-fix-submission = Se non puoi inviare da un indirizzo statico, usa l'invio client (con accesso al server di invio del provider), i cui server sono già coperti dall'SPF.
+spf-ip-not-authorized-fix-check = Ricontrolla dopo aver modificato il record: mailprobe dns { $domain } --ip { $ip } (le cache DNS possono tenere il record vecchio per tutto il suo TTL).
 
 ## spf.fail
 
@@ -490,16 +527,26 @@ spf-fail-fix-gmail-guidelines = Gmail richiede a ogni mittente di autenticarsi c
 
 ## ip.blocklisted
 
-ip-blocklisted-title = L'indirizzo IP di invio è in una blocklist
-ip-blocklisted-summary = Il server del destinatario ha rifiutato la connessione o il messaggio per l'indirizzo di provenienza, che una blocklist indica come fonte di spam. La sua risposta: { $reply_line }
+ip-blocklisted-title = { $observation ->
+    [dns_evidence] { $ip } è in una blocklist: { $lists }
+   *[other] L'indirizzo IP di invio è in una blocklist
+}
+ip-blocklisted-summary = { $observation ->
+    [dns_evidence] In elenco: { $answers }. Microsoft 365, Gmail e quasi tutti i destinatari rifiutano o filtrano la posta da indirizzi in elenco: la posta inviata direttamente da questo indirizzo (invio diretto, inoltro, un server tuo) non passa finché non viene rimosso.
+   *[other] Il server del destinatario ha rifiutato la connessione o il messaggio per l'indirizzo di provenienza, che una blocklist indica come fonte di spam. La sua risposta: { $reply_line }
+}
 ip-blocklisted-cause-m365-banned = Microsoft 365 tiene un proprio elenco di indirizzi di invio esclusi (codici da 5.7.606 a 5.7.649), dopo che ne è partito dello spam.
 ip-blocklisted-cause-listed = Una blocklist pubblica (Spamhaus, Barracuda, SpamCop...) elenca l'indirizzo dopo aver visto spam o trappole antispam partire da lì.
 ip-blocklisted-cause-dynamic = L'indirizzo appartiene a un intervallo domestico o mobile che le liste segnano come "non destinato a inviare posta direttamente".
 ip-blocklisted-cause-infected = Un computer o un dispositivo della tua rete è infetto e invia spam dallo stesso indirizzo pubblico.
+ip-blocklisted-cause-shared = L'indirizzo è condiviso con altri (il NAT di un provider, una piattaforma di hosting) e lo spam lo ha inviato qualcun altro.
 ip-blocklisted-fix-lookup = Cerca l'indirizzo con un verificatore di blocklist (MXToolbox, o la pagina di ricerca della lista stessa) per vedere quali liste lo riportano e perché.
 ip-blocklisted-fix-clean = Trova e ferma la fonte dello spam nella tua rete prima di chiedere la rimozione, altrimenti l'indirizzo verrà inserito di nuovo.
 ip-blocklisted-fix-m365-delist = Per l'elenco di Microsoft, chiedi la rimozione su sender.office.com e segui i passaggi indicati.
-ip-blocklisted-fix-delist = Poi segui la procedura di rimozione di ogni lista che riporta l'indirizzo.
+ip-blocklisted-fix-delist = { $observation ->
+    [dns_evidence] Poi chiedi a ciascun elenco di rimuovere l'indirizzo: { $delist }
+   *[other] Poi segui la procedura di rimozione di ogni lista che riporta l'indirizzo.
+}
 ip-blocklisted-fix-submission = Nel frattempo, o per sempre se l'indirizzo è dinamico, invia tramite il server di invio del provider con accesso invece che direttamente.
 
 ## rate.throttled
@@ -542,7 +589,10 @@ tls-required-by-receiver-fix-middlebox = Verifica che nessuna "ispezione SMTP" d
 ## tls.starttls_not_offered
 
 tls-starttls-not-offered-title = Il server non offre STARTTLS
-tls-starttls-not-offered-summary = È stato chiesto STARTTLS, ma { $host } sulla porta { $port } non lo elenca tra le sue funzioni (offre: { $offered }).
+tls-starttls-not-offered-summary = { $observation ->
+    [client_error] Il programma era impostato per usare STARTTLS, ma { $host } non lo elenca tra le sue estensioni, quindi si è fermato prima di inviare qualcosa di riservato (“{ $message }”).
+   *[other] È stato chiesto STARTTLS, ma { $host } sulla porta { $port } non lo elenca tra le sue funzioni (offre: { $offered }).
+}
 tls-starttls-not-offered-cause-middlebox = Un firewall, un antivirus o un apparato del provider tra te e il server toglie STARTTLS dall'elenco; le parole chiave trasformate in X (come XXXXXXXA) lo tradiscono.
 tls-starttls-not-offered-cause-server = Il server non ha TLS configurato su questa porta.
 tls-starttls-not-offered-cause-wrong-host = Non stai parlando con il server che credi: al suo posto risponde un captive portal o il provider che intercetta la porta.
@@ -776,9 +826,14 @@ connect-unreachable-fix-routing = Controlla gli instradamenti e la configurazion
 ## connect.failed
 
 connect-failed-title = La connessione non è riuscita
-connect-failed-summary = La connessione a { $host } sulla porta { $port } non è riuscita: { $detail }
+connect-failed-summary = { $observation ->
+    [client_error] Il programma non è riuscito ad aprire la sessione SMTP (“{ $message }”) e non dice quale passaggio è fallito: trovare il server, connettersi alla porta o la negoziazione TLS che segue.
+   *[other] La connessione a { $host } sulla porta { $port } non è riuscita: { $detail }
+}
+connect-failed-cause-unsaid = Il nome del server è sbagliato, la porta è chiusa o bloccata lungo il percorso (molti servizi di hosting bloccano in uscita le porte 25, 465 e 587), oppure la negoziazione TLS è fallita subito dopo la connessione (per esempio con un certificato di cui il programma non si fida).
 connect-failed-cause-local-block = Un software di sicurezza o un criterio su questo computer impedisce al programma di connettersi.
 connect-failed-cause-local-config = La configurazione di rete locale è guasta (nessun indirizzo di origine utilizzabile).
+connect-failed-fix-debug = Attiva nel programma il debug della connessione (PHPMailer: SMTPDebug = 3) per vedere il passaggio che fallisce, oppure esegui mailprobe diagnose con lo stesso server e la stessa porta dalla stessa macchina.
 connect-failed-fix-security-software = Verifica che il firewall o l'antivirus di questo computer lasci connettere il programma di posta.
 connect-failed-fix-retry = Riprova, e da un'altra rete se continua a fallire.
 
@@ -883,25 +938,57 @@ m365-mode-detected-fix-other-modes = Se questa modalità non fa ciò che serve a
 
 ## direct_send.ip_instead_of_mx
 
-direct-send-ip-instead-of-mx-title = L'endpoint MX è stato sostituito da un indirizzo IP
-direct-send-ip-instead-of-mx-summary = Il dispositivo invia a { $host }, un indirizzo IP, invece che al nome dell'endpoint MX dell'organizzazione. Oggi può funzionare, ma Microsoft cambia quegli indirizzi senza preavviso e a quel punto l'invio si fermerà.
+direct-send-ip-instead-of-mx-title = { $observation ->
+    [tls_failed] Il nome del certificato non corrisponde perché è stato scritto un indirizzo IP al posto dell'endpoint MX
+   *[other] L'endpoint MX è stato sostituito da un indirizzo IP
+}
+direct-send-ip-instead-of-mx-summary = { $observation ->
+    [tls_failed] Il dispositivo si connette a { $host }, un indirizzo IP, dove va il nome dell'endpoint MX dell'organizzazione. Il server lì presenta il certificato di Microsoft 365, per { $names }: non supera il controllo del nome solo perché è stato scritto un indirizzo, non perché qualcuno intercetta la connessione. Inoltre Microsoft cambia quegli indirizzi senza preavviso.
+   *[other] Il dispositivo invia a { $host }, un indirizzo IP, invece che al nome dell'endpoint MX dell'organizzazione. Oggi può funzionare, ma Microsoft cambia quegli indirizzi senza preavviso e a quel punto l'invio si fermerà.
+}
 direct-send-ip-instead-of-mx-cause-short-field = Il nome dell'endpoint MX era troppo lungo per il campo server del dispositivo, e al suo posto è stato scritto l'indirizzo.
 direct-send-ip-instead-of-mx-cause-changes = Gli indirizzi dietro mail.protection.outlook.com ruotano e cambiano da regione a regione; resta valido solo il nome.
 direct-send-ip-instead-of-mx-fix-name = Inserisci il nome dell'endpoint MX (che termina con mail.protection.outlook.com) se il campo lo consente.
 direct-send-ip-instead-of-mx-fix-submission = Se il nome non ci sta, usa invece l'invio client: il suo nome di server, smtp.office365.com, è corto.
+direct-send-ip-instead-of-mx-fix-no-bypass = Non disattivare il controllo del certificato del dispositivo per aggirare il problema: con il nome dell'endpoint MX inserito, il controllo va a buon fine.
+
+## advise.no_mode_fits
+
+advise-no-mode-fits-title = Nessuna modalità di invio di Microsoft 365 va bene per questo dispositivo così com'è
+advise-no-mode-fits-summary = Il dispositivo non può accedere con una cassetta postale, quindi l'invio client è escluso, anche tramite l'endpoint legacy; { $external ->
+        [yes] deve scrivere
+       *[other] potrebbe dover scrivere (non è stato detto se deve)
+    } a destinatari esterni all'organizzazione, che l'invio diretto non raggiunge; e non ha { $static_ip ->
+        [no] un IP statico
+       *[other] un IP statico indicato
+    } da cui un connettore possa riconoscerlo.
+advise-no-mode-fits-cause-device = Firmware vecchio: nessun campo per nome utente e password, oppure niente TLS 1.2.
+advise-no-mode-fits-cause-network = La connessione a internet ha un indirizzo IP dinamico.
+advise-no-mode-fits-fix-static = Chiedi al provider internet un indirizzo IP statico, poi inoltra tramite un connettore che lo riconosca.
+advise-no-mode-fits-fix-firmware = Aggiorna il firmware del dispositivo perché possa accedere con TLS 1.2 (invio client).
+advise-no-mode-fits-fix-internal = Se basta scrivere ai colleghi, usa l'invio diretto: non richiede né accesso né IP statico.
 
 ## dns.no_such_host
 
-dns-no-such-host-title = Il nome del server non esiste
-dns-no-such-host-summary = Il nome { $host } { $failure ->
-        [no_addresses] esiste ma non ha alcun indirizzo
-       *[other] non esiste nel DNS
-    }: { $detail }
+dns-no-such-host-title = { $observation ->
+    [dns_evidence] Il dominio { $domain } non esiste
+   *[other] Il nome del server non esiste
+}
+dns-no-such-host-summary = { $observation ->
+    [dns_evidence] Il DNS dice che { $domain } non esiste (NXDOMAIN): con questo dominio non si può né inviare né ricevere posta.
+   *[other] Il nome { $host } { $failure ->
+            [no_addresses] esiste ma non ha alcun indirizzo
+           *[other] non esiste nel DNS
+        }: { $detail }
+}
 dns-no-such-host-cause-typo = Il nome del server è scritto male.
 dns-no-such-host-cause-domain = È stato inserito il dominio invece del nome del server (esempio.it invece di smtp.esempio.it), oppure il provider ha cambiato i nomi dei suoi server.
+dns-no-such-host-cause-domain-typo = Il dominio è scritto male.
+dns-no-such-host-cause-expired = La registrazione del dominio è scaduta, oppure il suo DNS è stato rimosso.
 dns-no-such-host-cause-local-dns = Il server DNS in uso (quello del router, dell'azienda, della VPN) non conosce il nome.
 dns-no-such-host-fix-spelling = Controlla come è scritto il nome del server.
 dns-no-such-host-fix-provider-name = Copia il nome esatto del server in uscita dalle istruzioni del provider (per esempio smtp.gmail.com o smtp.office365.com).
+dns-no-such-host-fix-registration = Controlla come è scritto il dominio, poi la sua registrazione e l'hosting del suo DNS.
 dns-no-such-host-fix-resolver = Prova un altro server DNS con --dns-server per capire se la colpa è del DNS locale.
 
 ## dns.timeout
@@ -922,6 +1009,112 @@ dns-failed-cause-servfail = Il server DNS non è riuscito a ottenere una rispost
 dns-failed-cause-refused = Il server DNS si rifiuta di rispondere a questo computer, oppure non ne è configurato nessuno.
 dns-failed-fix-resolver = Prova un altro server DNS con --dns-server.
 dns-failed-fix-domain = Se gestisci il dominio, controlla i suoi name server e le firme DNSSEC.
+
+## Il DNS del dominio di posta e dell'IP di invio (mailprobe dns)
+
+## spf.multiple_records
+
+spf-multiple-records-title = { $domain } pubblica { $count } record SPF
+spf-multiple-records-summary = Un dominio deve pubblicare esattamente un record v=spf1. Con { $count } record chi riceve restituisce un errore permanente, qualunque record avrebbe corrisposto, e tratta la posta come se non superasse l'SPF: { $records }
+spf-multiple-records-cause-added = È stato aggiunto un secondo record per un nuovo servizio, invece di unire i suoi termini a quello esistente.
+spf-multiple-records-fix-merge = Unisci i record in uno solo: un unico v=spf1, tutti i meccanismi di entrambi e un solo all alla fine.
+spf-multiple-records-fix-check = Ricontrolla dopo aver unito i record: mailprobe dns { $domain }
+
+## spf.permerror
+
+spf-permerror-title = Il record SPF di { $domain } è rotto: { $reason ->
+        [too_many_lookups] più di 10 ricerche DNS
+        [too_many_mx] troppi server di posta dietro un mx
+        [loop] un include o un redirect gira in tondo
+        [syntax] un errore di sintassi
+        [include_without_spf] un include senza SPF
+        [redirect_without_spf] un redirect senza SPF
+       *[other] un errore permanente
+    }
+spf-permerror-summary = La valutazione del record SPF di { $domain } per { $ip } termina con un errore permanente, dopo { $lookups } delle { $lookup_limit } ricerche DNS consentite. Chi riceve non può allora sapere quali server possono inviare per il dominio, e spesso tratta la sua posta come se non superasse l'SPF.
+spf-permerror-cause-reason = { $reason ->
+        [too_many_lookups] Il record richiama troppi altri record: ogni include, a, mx, ptr, exists e redirect costa una ricerca DNS, e la RFC 7208 ne consente 10.
+        [too_many_mx] Un meccanismo mx indica un dominio con più di 10 server di posta, più di quanti l'SPF possa cercare.
+        [loop] Un include o un redirect riporta, direttamente o no, a un record già in valutazione.
+        [syntax] Un record contiene un errore di battitura: un indirizzo o una maschera sbagliati, un meccanismo sconosciuto, due punti mancanti.
+        [include_without_spf] Un include indica un dominio che non pubblica alcun record SPF.
+        [redirect_without_spf] Un redirect indica un dominio che non pubblica alcun record SPF.
+       *[other] L'analisi non è riuscita a dire quale: di solito sono troppe ricerche, un giro chiuso, un errore di sintassi o l'include di un dominio senza SPF.
+    }
+spf-permerror-cause-edited = Il record, o uno di quelli che include, è stato modificato a mano di recente, oppure un servizio incluso ha cambiato il proprio record.
+spf-permerror-fix-reason = { $reason ->
+        [too_many_lookups] Togli gli include dei servizi non più usati e sostituisci quelli dei server fissi con i loro indirizzi ip4:/ip6:, finché restano 10 ricerche o meno.
+        [too_many_mx] Sostituisci il meccanismo mx con gli indirizzi ip4:/ip6: dei server che inviano davvero.
+        [loop] Togli l'include o il redirect che riporta a { $domain }.
+        [syntax] Controlla ogni termine secondo la RFC 7208: ip4:INDIRIZZO/MASCHERA, include:DOMINIO e ~all o -all alla fine.
+        [include_without_spf] Correggi o togli l'include che indica un dominio senza SPF (un nome scritto male, o un servizio che non esiste più).
+        [redirect_without_spf] Correggi o togli il redirect che indica un dominio senza SPF.
+       *[other] Controlla ogni termine del record e dei record che include, a cominciare dagli include.
+    }
+spf-permerror-fix-check = Ricontrolla dopo aver modificato il record: mailprobe dns { $domain } --ip { $ip } (le cache DNS possono tenere il record vecchio per tutto il suo TTL).
+
+## spf.temperror
+
+spf-temperror-title = Il record SPF di { $domain } ora non si può valutare
+spf-temperror-summary = Una ricerca DNS necessaria per valutare il record per { $ip } non è riuscita (esito { $result }): chi riceve rimanderebbe la posta e riproverebbe più tardi.
+spf-temperror-cause-dns = Un server DNS del dominio, o di un dominio incluso dal suo record, non ha risposto o ha rifiutato.
+spf-temperror-fix-retry = Riprova fra qualche minuto.
+spf-temperror-fix-servers = Se continua, controlla i server DNS di { $domain } e dei domini che il suo record include.
+
+## spf.neutral
+
+spf-neutral-title = Il record SPF di { $domain } non dice nulla su { $ip }
+spf-neutral-summary = Il record né autorizza né rifiuta { $ip } (esito { $result }, su { $mechanism }): chi riceve tratta la posta come se l'SPF non ci fosse, e una parte maggiore finisce nella posta indesiderata.
+spf-neutral-cause-open = Il record finisce con ?all, oppure nessuno dei suoi meccanismi corrisponde a questo indirizzo e alla fine manca un all.
+spf-neutral-fix-add = Aggiungi l'indirizzo da cui invia il dispositivo ({ $suggested }), poi chiudi il record con ~all o -all al posto di ?all.
+
+## spf.none
+
+spf-none-title = { $domain } non ha un record SPF
+spf-none-summary = Senza SPF chi riceve non può verificare quali server possono inviare per { $domain }: la sua posta viene più facilmente segnata come indesiderata o rifiutata.
+spf-none-cause-never = Il record non è mai stato pubblicato, oppure è andato perso spostando la zona DNS.
+spf-none-fix-publish = Pubblica su { $domain } un solo record TXT che elenchi tutti i server che inviano per il dominio, per esempio: { $suggested }
+
+## ip.dynamic_range
+
+ip-dynamic-range-title = { $ip } è in un intervallo per utenti finali, non per server di posta
+ip-dynamic-range-summary = Lo dicono gli elenchi di criteri: { $answers }. Non conta per la posta consegnata a un provider con un accesso, ma la posta inviata direttamente da questo indirizzo (invio diretto, inoltro) verrà probabilmente rifiutata.
+ip-dynamic-range-cause-consumer = La connessione è una linea domestica o dinamica, non una linea aziendale con indirizzo statico.
+ip-dynamic-range-fix-submission = Invia tramite il provider con un accesso (invio client) invece che direttamente all'endpoint MX.
+ip-dynamic-range-fix-static = Per l'invio diretto o l'inoltro, chiedi al provider internet un indirizzo statico e di togliere l'intervallo dall'elenco.
+
+## ip.no_reverse_dns
+
+ip-no-reverse-dns-title = { $ip } non ha un nome DNS inverso corrispondente
+ip-no-reverse-dns-summary = { $check ->
+        [ptr_none] { $ip } non ha un record PTR: nessun nome rimanda a esso.
+       *[other] { $ip } ha il nome { $names }, ma quel nome non risolve di nuovo in { $ip }.
+    } Molti destinatari diffidano della posta dei server il cui indirizzo non ha un nome così, o la rifiutano.
+ip-no-reverse-dns-cause-owner = Il DNS inverso lo imposta chi possiede l'indirizzo (il provider internet), non la tua zona DNS.
+ip-no-reverse-dns-fix-ptr = Chiedi al provider internet di impostare per { $ip } un record PTR verso un nome che a sua volta risolva in { $ip }.
+ip-no-reverse-dns-fix-submission = Per un dispositivo che invia tramite un provider con un accesso non conta: la posta la consegnano i server del provider.
+
+## dns.no_mx
+
+dns-no-mx-title = { $domain } non ha record MX
+dns-no-mx-summary = Nessun server riceve la posta di { $domain }: le risposte ai suoi messaggi tornano indietro, e chi riceve diffida dei mittenti il cui dominio non accetta posta.
+dns-no-mx-cause-missing = I record MX non sono mai stati pubblicati, oppure sono andati persi spostando la zona DNS.
+dns-no-mx-fix-publish = Pubblica i record MX indicati dal tuo provider di posta (Microsoft 365 li mostra nell'interfaccia di amministrazione, in Impostazioni > Domini).
+
+## dnsbl.not_answered
+
+dnsbl-not-answered-title = Alcune blocklist non hanno risposto: { $lists }
+dnsbl-not-answered-summary = Nessuna risposta utilizzabile su { $ip } ({ $answers }): da questi elenchi non si sa nulla, e l'indirizzo potrebbe esservi oppure no.
+dnsbl-not-answered-cause-public = Spamhaus non risponde alle richieste che arrivano da resolver pubblici (8.8.8.8, 1.1.1.1 e simili) e lo segnala con 127.255.255.254.
+dnsbl-not-answered-cause-registration = Alcuni elenchi (Barracuda) rispondono solo ai server DNS registrati presso di loro e rifiutano gli altri.
+dnsbl-not-answered-fix-own-resolver = Ripeti il controllo con un resolver della tua rete (--dns-server), oppure cerca l'indirizzo sul sito dell'elenco.
+
+## dmarc.missing
+
+dmarc-missing-title = { $domain } non ha un record DMARC
+dmarc-missing-summary = Senza DMARC chi riceve applica un proprio criterio alla posta che non supera SPF e DKIM, e nessuno manda a { $domain } rapporti su chi invia a suo nome.
+dmarc-missing-cause-never = Il record non è mai stato pubblicato.
+dmarc-missing-fix-publish = Pubblica un record TXT su _dmarc.{ $domain }, cominciando con il solo monitoraggio: v=DMARC1; p=none; rua=mailto:dmarc-reports@{ $domain }
 
 ## smtp.bad_sequence
 
