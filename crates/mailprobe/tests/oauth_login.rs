@@ -1,7 +1,8 @@
 //! `mailprobe auth login|status|refresh|logout` against a real authorization server
 //! (oidc-provider on loopback): the installed-app flow (loopback redirect + PKCE) and the device
 //! flow, completed through the server's own sign-in pages; refresh; an expired access token
-//! refreshed by `diagnose`; a revoked refresh token; the token file fallback (no keyring here).
+//! refreshed by `diagnose`; a revoked refresh token; the token file fallback (no session bus here;
+//! oauth_keyring.rs signs in with a real keyring).
 
 mod support;
 
