@@ -230,7 +230,10 @@ fn a_token_for_microsoft_graph_is_the_wrong_audience() {
     assert_eq!(f["params"]["expected_audience"], "https://outlook.office.com");
     let (ids, text) = inspect(&t.access_token, &env.user);
     assert_eq!(ids, ["oauth.wrong_audience"]);
-    assert!(text.contains("[oauth.wrong_audience]") && text.contains("https://outlook.office.com/SMTP.Send"), "{text}");
+    assert!(
+        text.contains("[oauth.wrong_audience]") && text.contains("https://outlook.office.com/SMTP.Send"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -13,8 +13,7 @@ use super::testenv::TestEnv;
 /// The scopes of a Google-style (opaque) token for mail.
 pub const GOOGLE_SCOPES: &str = "openid email offline_access https://mail.google.com/";
 /// The scopes of a Microsoft-style (JWT) token for SMTP and IMAP.
-pub const OUTLOOK_SCOPES: &str =
-    "openid offline_access https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All";
+pub const OUTLOOK_SCOPES: &str = "openid offline_access https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All";
 /// The scopes of a token for Microsoft Graph (a JWT whose audience is no mail server).
 pub const GRAPH_SCOPES: &str = "openid offline_access https://graph.microsoft.com/Mail.Send";
 
