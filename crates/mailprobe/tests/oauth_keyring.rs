@@ -68,10 +68,15 @@ impl SecretService {
         ]
     }
 
+    /// Lets a `mailprobe` command see this bus.
+    fn attach(&self, c: &mut Command) {
+        c.envs(Self::dirs(&self.home)).env("DBUS_SESSION_BUS_ADDRESS", &self.bus);
+    }
+
     /// A `mailprobe` command that sees this bus.
     fn mailprobe(&self, cfg: &Path) -> Command {
         let mut c = oauth::mailprobe(cfg);
-        c.envs(Self::dirs(&self.home)).env("DBUS_SESSION_BUS_ADDRESS", &self.bus);
+        self.attach(&mut c);
         c
     }
 }
@@ -89,7 +94,7 @@ fn sign_in_keeps_the_tokens_in_the_os_keyring_and_logout_removes_them() {
     let keyring = SecretService::start();
     let cfg = oauth::temp_dir("oauth-keyring");
     let mut c = oauth::login_command(&cfg, &env.oauth_issuer, &env.oauth_client_installed, GOOGLE_SCOPES);
-    c.envs(SecretService::dirs(&keyring.home)).env("DBUS_SESSION_BUS_ADDRESS", &keyring.bus);
+    keyring.attach(&mut c);
     let run = oauth::login_browser_with(env, c, &env.user);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stdout.contains("owner-only file"), "{}", run.stdout);
@@ -106,26 +111,9 @@ fn sign_in_keeps_the_tokens_in_the_os_keyring_and_logout_removes_them() {
     assert_eq!(profile["has_refresh_token"], true);
 
     // the stored access token works: diagnose takes it from the keyring
-    let mut c = keyring.mailprobe(&cfg);
-    c.args([
-        "diagnose",
-        "--host",
-        &env.host,
-        "--port",
-        &env.smtp_oauth.to_string(),
-        "--security",
-        "starttls",
-        "--ca-file",
-        env.ca_file.to_str().unwrap(),
-        "--user",
-        &env.user,
-        "--auth",
-        "xoauth2",
-        "--timeout",
-        "20",
-        "--format",
-        "json",
-    ]);
+    let mut c = oauth::diagnose_oauth(env, &cfg, false);
+    keyring.attach(&mut c);
+    c.args(["--user", &env.user, "--auth", "xoauth2", "--format", "json"]);
     let d = oauth::run(c);
     assert_eq!(d.code, 0, "{}\n{}", d.stdout, d.stderr);
     assert_eq!(oauth::finding_ids(&d.json()), Vec::<String>::new());
