@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use mailprobe_proto::Transcript;
+use mailprobe_proto::{Context, EventKind, EvidenceSource, Stage, Step, Transcript};
 use serde::Serialize;
 
 /// How many bytes of a file's start [`detect`] needs to recognise its format.
@@ -179,6 +179,32 @@ pub struct LogSession {
     /// What happened, as a live probe would have recorded it. Its endpoint is the server as
     /// far as the log tells (host empty, port 0 when it does not).
     pub transcript: Transcript,
+}
+
+impl LogSession {
+    /// What the knowledge base needs to know besides the transcript: evidence read from a log,
+    /// the provider when the caller knows it, the server and the login as the log names them.
+    pub fn context(&self, provider: Option<&str>) -> Context {
+        let endpoint = &self.transcript.endpoint;
+        let auth_sent = self.transcript.events.iter().any(|e| {
+            e.stage == Stage::Auth && matches!(&e.kind, EventKind::Sent { line } if line.starts_with("AUTH"))
+        });
+        Context {
+            evidence: EvidenceSource::Log,
+            provider: provider.map(str::to_owned),
+            host: endpoint.host.clone(),
+            port: endpoint.port,
+            user: self.meta.user.clone(),
+            // a login was tried: the client had a secret, whatever it was
+            has_password: auth_sent,
+            ..Context::default()
+        }
+    }
+
+    /// The step where the session failed: the first failed stage, or `None` when none did.
+    pub fn failed_step(&self) -> Option<Step> {
+        self.transcript.steps().into_iter().find(|s| !s.ok)
+    }
 }
 
 /// A streaming reader of one format: feed it every line in order, collect sessions as they end.

@@ -28,9 +28,9 @@ mod hints;
 mod input;
 mod literal;
 mod markers;
-mod mta;
+pub(crate) mod mta;
 mod recognize;
-mod redact;
+pub(crate) mod redact;
 
 use std::sync::LazyLock;
 

@@ -1,14 +1,284 @@
 //! Server-side logs: a mail server's record of every client session, stitched back together.
 
-use super::client::DialogueParser;
-use super::{LogFormat, SessionParser};
+mod exchange;
+mod exim;
+mod postfix;
+mod sendmail;
+
+use std::hash::Hash;
+use std::net::IpAddr;
+
+use mailprobe_proto::{Endpoint, EventKind, Protocol, Reply, Role, Security, Stage, Transcript};
+use rustc_hash::FxHashMap;
+
+use super::{LogFormat, LogSession, SessionMeta, SessionParser};
+
+pub use exchange::ExchangeCsvParser;
+pub use exim::EximParser;
+pub use postfix::{MAX_OPEN_SESSIONS, PostfixParser};
+pub use sendmail::SendmailParser;
 
 /// Recognises a mail server's log from its first bytes.
-pub fn detect(_head: &[u8]) -> Option<LogFormat> {
-    None
+pub fn detect(head: &[u8]) -> Option<LogFormat> {
+    if exchange::detect(head) {
+        Some(LogFormat::ExchangeCsv)
+    } else if exim::detect(head) {
+        Some(LogFormat::Exim)
+    } else if sendmail::detect(head) {
+        Some(LogFormat::Sendmail)
+    } else if postfix::detect(head) {
+        Some(LogFormat::Postfix)
+    } else {
+        None
+    }
 }
 
 /// A parser for a server-side `format`.
 pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
-    Box::new(DialogueParser::new(format))
+    match format {
+        LogFormat::Exim => Box::new(EximParser::default()),
+        LogFormat::Sendmail => Box::new(SendmailParser::default()),
+        LogFormat::ExchangeCsv => Box::new(ExchangeCsvParser::default()),
+        _ => Box::new(PostfixParser::default()),
+    }
+}
+
+/// The sessions of a server log still open, by the key that stitches their lines (a process
+/// id, a session id), bounded: past the bound the oldest is flushed as incomplete.
+pub(crate) struct OpenSessions<K, S> {
+    map: FxHashMap<K, (u64, S)>,
+    opened: u64,
+    max: usize,
+}
+
+impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
+    /// At most `max` sessions open at once.
+    pub fn with_limit(max: usize) -> Self {
+        Self { map: FxHashMap::default(), opened: 0, max: max.max(1) }
+    }
+
+    /// How many sessions were opened so far (a counter for ids).
+    pub fn opened(&self) -> u64 {
+        self.opened
+    }
+
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut S> {
+        self.map.get_mut(key).map(|(_, s)| s)
+    }
+
+    pub fn remove(&mut self, key: &K) -> Option<S> {
+        self.map.remove(key).map(|(_, s)| s)
+    }
+
+    /// Opens a session; pushes onto `evicted` one still open under the same key (its end was
+    /// not logged) and, past the bound, the oldest.
+    pub fn insert(&mut self, key: K, session: S, evicted: &mut Vec<S>) {
+        if let Some(old) = self.remove(&key) {
+            evicted.push(old);
+        }
+        if self.map.len() >= self.max
+            && let Some(oldest) = self.map.iter().min_by_key(|(_, (seq, _))| *seq).map(|(k, _)| k.clone())
+            && let Some(s) = self.remove(&oldest)
+        {
+            evicted.push(s);
+        }
+        self.opened += 1;
+        self.map.insert(key, (self.opened, session));
+    }
+
+    /// Every session still open, oldest first.
+    pub fn drain(&mut self) -> Vec<S> {
+        let mut rest: Vec<(u64, S)> = self.map.drain().map(|(_, v)| v).collect();
+        rest.sort_by_key(|(seq, _)| *seq);
+        rest.into_iter().map(|(_, s)| s).collect()
+    }
+}
+
+/// A session being read: its meta and the client's side of the dialogue so far.
+pub(crate) struct Building {
+    pub meta: SessionMeta,
+    pub transcript: Transcript,
+    /// Seconds since midnight of its first line, for event times.
+    start: Option<u32>,
+    /// The time of the latest event, in ms since the start.
+    pub at: u64,
+}
+
+impl Building {
+    /// A session whose first line is `number`, written at `time`.
+    pub fn new(id: String, number: u64, time: &[u8]) -> Self {
+        let endpoint = Endpoint { host: String::new(), port: 0, security: Security::Starttls };
+        let mut transcript = Transcript::new(Protocol::Smtp, Role::Primary, endpoint);
+        let started = (!time.is_empty()).then(|| text(time));
+        transcript.started_at = started.clone();
+        let meta =
+            SessionMeta { id, started, first_line: number, last_line: number, ..SessionMeta::default() };
+        Self { meta, transcript, start: clock_seconds(time), at: 0 }
+    }
+
+    /// Moves the clock to the line written at `time` (line `number`).
+    pub fn seen(&mut self, number: u64, time: &[u8]) {
+        self.meta.last_line = number;
+        if let (Some(start), Some(now)) = (self.start, clock_seconds(time)) {
+            // a session running over midnight
+            let secs = if now >= start { now - start } else { now + 86_400 - start };
+            self.at = self.at.max(u64::from(secs) * 1000);
+        }
+    }
+
+    pub fn sent(&mut self, stage: Stage, line: impl Into<String>) {
+        self.event(stage, EventKind::Sent { line: line.into() });
+    }
+
+    pub fn received(&mut self, stage: Stage, code: u16, line: impl Into<String>) {
+        self.reply(stage, Reply::new(code, [line.into()]));
+    }
+
+    pub fn reply(&mut self, stage: Stage, reply: Reply) {
+        self.event(stage, EventKind::Received { reply });
+    }
+
+    pub fn event(&mut self, stage: Stage, kind: EventKind) {
+        self.transcript.push(self.at, stage, kind);
+    }
+
+    /// A remark on the session (what the log shows that is no SMTP line).
+    pub fn note(&mut self, stage: Stage, text: impl Into<String>) {
+        self.event(stage, EventKind::Note { text: text.into() });
+    }
+
+    /// The session read from a `format` log; `incomplete` when its end was not seen.
+    pub fn finish(mut self, format: LogFormat, incomplete: bool) -> LogSession {
+        self.meta.incomplete = incomplete;
+        LogSession { format, meta: self.meta, transcript: self.transcript }
+    }
+}
+
+/// A syslog line split into its parts, borrowed from the line:
+/// `TIME HOST PROGRAM[PID]: MESSAGE`, where TIME is `Nov 24 10:00:01` or RFC 3339.
+#[derive(Debug)]
+pub(crate) struct SyslogLine<'a> {
+    pub time: &'a [u8],
+    pub host: &'a [u8],
+    /// `postfix/submission/smtpd`, `sendmail`.
+    pub program: &'a [u8],
+    pub pid: u32,
+    pub message: &'a [u8],
+}
+
+impl<'a> SyslogLine<'a> {
+    /// Any syslog line with a `PROGRAM[PID]: ` tag.
+    pub fn parse(line: &'a [u8]) -> Option<Self> {
+        let open = memchr::memmem::find(line, b"]: ")?;
+        let bracket = memchr::memrchr(b'[', &line[..open])?;
+        Self::parse_at(line, bracket)
+    }
+
+    /// The line whose `[PID]: ` starts at `bracket` or, for a marker like `/smtpd[`, at the
+    /// marker's `[` (`at` may point anywhere in the program name before it).
+    pub fn parse_at(line: &'a [u8], at: usize) -> Option<Self> {
+        let bracket = at + memchr::memchr(b'[', line.get(at..)?)?;
+        let close = bracket + memchr::memchr(b']', &line[bracket..])?;
+        let pid = digits(&line[bracket + 1..close])?;
+        let message = line.get(close + 1..)?.strip_prefix(b": ")?;
+        let space = memchr::memrchr(b' ', &line[..bracket])?;
+        let program = &line[space + 1..bracket];
+        let before = line[..space].trim_ascii_end();
+        let host_start = memchr::memrchr(b' ', before).map_or(0, |i| i + 1);
+        let host = &before[host_start..];
+        let time = before[..host_start].trim_ascii();
+        if time.is_empty() || program.is_empty() {
+            return None;
+        }
+        Some(Self { time, host, program, pid, message })
+    }
+
+    /// The daemon: the last part of the program (`smtpd` of `postfix/submission/smtpd`).
+    pub fn daemon(&self) -> &'a [u8] {
+        let p = self.program;
+        memchr::memrchr(b'/', p).map_or(p, |i| &p[i + 1..])
+    }
+}
+
+/// Seconds since midnight of a syslog (`Nov 24 10:00:01`) or RFC 3339 time, for durations.
+pub(crate) fn clock_seconds(time: &[u8]) -> Option<u32> {
+    // the time of day is the first `HH:MM:SS` in either form
+    let i = memchr::memchr(b':', time)?;
+    let hms = time.get(i.checked_sub(2)?..i + 6)?;
+    let n = |a: usize| digits(&hms[a..a + 2]);
+    if hms[5] != b':' {
+        return None;
+    }
+    let (h, m, s) = (n(0)?, n(3)?, n(6)?);
+    (h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
+}
+
+/// `NAME[IP]` (Postfix, Sendmail's `relay=NAME [IP]`) → the name and the address.
+pub(crate) fn parse_client(client: &[u8]) -> (Option<String>, Option<IpAddr>) {
+    let client = client.trim_ascii();
+    let Some(open) = memchr::memchr(b'[', client) else {
+        return (Some(text(client)).filter(|s| !s.is_empty()), None);
+    };
+    let close = memchr::memchr(b']', &client[open..]).map_or(client.len(), |c| open + c);
+    let name = text(client[..open].trim_ascii());
+    let ip = std::str::from_utf8(&client[open + 1..close])
+        .ok()
+        .and_then(|s| s.strip_prefix("IPv6:").unwrap_or(s).parse().ok());
+    (Some(name).filter(|n| !n.is_empty()), ip)
+}
+
+/// An AUTH command as a transcript shows it when the log names only the mechanism (and the
+/// user): mail servers never log the payload, and nothing of it is invented.
+pub(crate) fn shown_auth(mechanism: &str, user: Option<&str>) -> String {
+    match user {
+        Some(u) => format!("AUTH {mechanism} <redacted: {mechanism} user={u}>"),
+        None => format!("AUTH {mechanism} <redacted: {mechanism}>"),
+    }
+}
+
+/// Log bytes as text (invalid UTF-8 replaced).
+pub(crate) fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A decimal number of at most 9 digits.
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syslog_lines_of_both_time_forms() {
+        let l = SyslogLine::parse(
+            b"Nov 24 03:04:56 mail postfix/submission/smtpd[12141]: connect from x[1.2.3.4]",
+        )
+        .unwrap();
+        assert_eq!(
+            (l.time, l.host, l.program, l.pid),
+            (&b"Nov 24 03:04:56"[..], &b"mail"[..], &b"postfix/submission/smtpd"[..], 12141)
+        );
+        assert_eq!(l.daemon(), b"smtpd");
+        assert_eq!(clock_seconds(l.time), Some(3 * 3600 + 4 * 60 + 56));
+        let l = SyslogLine::parse(b"2026-11-24T10:00:01.123+01:00 mx1 sendmail[77]: x: from=<a>").unwrap();
+        assert_eq!((l.time, l.host, l.pid), (&b"2026-11-24T10:00:01.123+01:00"[..], &b"mx1"[..], 77));
+        assert_eq!(clock_seconds(l.time), Some(36001));
+        assert!(SyslogLine::parse(b"smtpd[1]: no time").is_none());
+        assert!(SyslogLine::parse(b"]: ").is_none());
+    }
+
+    #[test]
+    fn clients() {
+        assert_eq!(
+            parse_client(b"printer.lan[192.0.2.7]"),
+            (Some("printer.lan".into()), "192.0.2.7".parse().ok())
+        );
+        assert_eq!(parse_client(b"unknown[IPv6:2001:db8::1]").1, "2001:db8::1".parse().ok());
+        assert_eq!(parse_client(b"[").0, None);
+    }
 }

@@ -1,0 +1,574 @@
+//! Postfix's mail log: smtpd sessions stitched back together by host and process id, from
+//! `connect from` to `disconnect from`, with what the log says happened in between.
+//!
+//! Postfix does not log the dialogue. It logs the session's edges, TLS, failed logins,
+//! rejections, the queue id of accepted mail, lost connections, and on disconnect how many of
+//! each command the client sent and how many succeeded (`auth=0/1`). From those the client's
+//! side of the dialogue is rebuilt: the commands in SMTP order, the replies Postfix logged, and
+//! for steps that succeeded the fixed text Postfix answers them with.
+//!
+//! Speed matters (a busy server writes gigabytes): lines of other daemons are skipped after one
+//! substring search, and a line of an smtpd costs no allocation unless it opens, closes or
+//! changes a session.
+
+use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession};
+use memchr::memmem;
+
+use super::{Building, OpenSessions, SyslogLine, digits, parse_client, shown_auth, text};
+use crate::analyze::{LogFormat, LogSession, SessionParser};
+use crate::paste::mta::{self, Logged};
+
+/// Sessions open at once before the oldest is flushed as incomplete: a server with more
+/// concurrent smtpd processes than this is rare, and it keeps memory bounded on odd logs.
+pub const MAX_OPEN_SESSIONS: usize = 10_000;
+/// Facts kept per session; a session that logs more (a flood of rejects) keeps the first ones.
+const MAX_FACTS: usize = 64;
+
+/// True when `head` looks like a Postfix log: a syslog line of a Postfix daemon.
+pub fn detect(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n').take(200).filter_map(SyslogLine::parse).any(|l| {
+        let daemon = l.daemon();
+        matches!(daemon, b"smtpd" | b"qmgr" | b"cleanup" | b"pickup" | b"postscreen" | b"smtp" | b"master")
+            && (l.program.windows(8).any(|w| w == b"postfix/")
+                || l.program.contains(&b'/')
+                || l.message.starts_with(b"connect from ")
+                || l.message.starts_with(b"disconnect from "))
+    })
+}
+
+/// What the log said about a session, in the order it said it.
+#[derive(Debug)]
+enum Fact {
+    Tls(TlsSession),
+    TlsError(String),
+    AuthFailed {
+        mechanism: String,
+        reason: String,
+    },
+    /// `QUEUEID: client=..., sasl_method=PLAIN, sasl_username=...`
+    Accepted {
+        queue_id: String,
+        mechanism: Option<String>,
+    },
+    Reject {
+        command: String,
+        reply: Reply,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Lost {
+        after: String,
+        timeout: bool,
+    },
+    NotSmtp {
+        preview: String,
+        tls_hello: bool,
+    },
+}
+
+/// An smtpd session between `connect from` and `disconnect from`.
+struct Open {
+    b: Building,
+    helo: Option<String>,
+    facts: Vec<(u64, Fact)>,
+}
+
+/// The streaming Postfix reader.
+pub struct PostfixParser {
+    open: OpenSessions<(u64, u32), Open>,
+    smtpd: memmem::Finder<'static>,
+    smtp: memmem::Finder<'static>,
+    evicted: Vec<Open>,
+}
+
+impl Default for PostfixParser {
+    fn default() -> Self {
+        Self::with_limit(MAX_OPEN_SESSIONS)
+    }
+}
+
+impl PostfixParser {
+    /// A reader that keeps at most `max_open` sessions open.
+    pub fn with_limit(max_open: usize) -> Self {
+        Self {
+            open: OpenSessions::with_limit(max_open),
+            smtpd: memmem::Finder::new(b"/smtpd[").into_owned(),
+            smtp: memmem::Finder::new(b"/smtp[").into_owned(),
+            evicted: Vec::new(),
+        }
+    }
+
+    fn open_session(&mut self, number: u64, key: (u64, u32), l: &SyslogLine, client: &[u8]) {
+        let id = format!("{}[{}]#{}", text(l.program), key.1, self.open.opened() + 1);
+        let mut b = Building::new(id, number, l.time);
+        b.meta.client = Some(text(client));
+        b.meta.client_ip = parse_client(client).1;
+        b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
+        self.open.insert(key, Open { b, helo: None, facts: Vec::new() }, &mut self.evicted);
+    }
+
+    /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
+    /// relay through Microsoft 365 or Gmail refusing the login. One session per such line.
+    fn delivery(&mut self, number: u64, line: &[u8], at: usize, out: &mut Vec<LogSession>) {
+        let Some(l) = SyslogLine::parse_at(line, at) else { return };
+        let m = l.message;
+        let failed = memmem::find(m, b"status=deferred").is_some()
+            || memmem::find(m, b"status=bounced").is_some()
+            || m.starts_with(b"connect to ");
+        if !failed {
+            return;
+        }
+        let Ok(line) = std::str::from_utf8(line) else { return };
+        let Some(logged) = mta::read(line) else { return };
+        let id = format!("{}[{}]#{}", text(l.program), l.pid, number);
+        let mut b = Building::new(id, number, l.time);
+        b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
+        b.meta.server = field(m, b"relay=", b',').or_else(|| {
+            m.strip_prefix(b"connect to ").map(|r| text(&r[..memchr::memchr(b':', r).unwrap_or(r.len())]))
+        });
+        match logged {
+            Logged::Reply { code, lines, stage, .. } => {
+                b.reply(stage.unwrap_or(Stage::Unknown), Reply::new(code, lines));
+            }
+            Logged::Event(stage, kind) => b.event(stage.unwrap_or(Stage::Unknown), kind),
+            Logged::Nothing => return,
+        }
+        out.push(b.finish(LogFormat::Postfix, false));
+    }
+}
+
+impl SessionParser for PostfixParser {
+    fn line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
+        self.read(number, line, out);
+        out.extend(self.evicted.drain(..).map(|o| o.finish()));
+    }
+
+    fn finish(&mut self, out: &mut Vec<LogSession>) {
+        out.extend(self.open.drain().into_iter().map(Open::finish));
+    }
+}
+
+impl PostfixParser {
+    fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
+        // the fast path: most lines of a mail log are not smtpd's
+        let Some(at) = self.smtpd.find(line) else {
+            if let Some(at) = self.smtp.find(line) {
+                self.delivery(number, line, at, out);
+            }
+            return;
+        };
+        let Some(l) = SyslogLine::parse_at(line, at) else { return };
+        let key = (host_key(l.host), l.pid);
+        let m = l.message;
+        if let Some(client) = m.strip_prefix(b"connect from ") {
+            self.open_session(number, key, &l, client);
+            return;
+        }
+        if let Some(rest) = m.strip_prefix(b"disconnect from ") {
+            if let Some(mut s) = self.open.remove(&key) {
+                s.b.seen(number, l.time);
+                s.b.meta.ended = Some(text(l.time));
+                let counts = rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]);
+                out.push(s.into_session(&command_counts(counts), false));
+            }
+            return;
+        }
+        let Some(session) = self.open.get_mut(&key) else { return };
+        session.b.seen(number, l.time);
+        if let Some(fact) = read_fact(m, session)
+            && session.facts.len() < MAX_FACTS
+        {
+            session.facts.push((session.b.at, fact));
+        }
+    }
+}
+
+/// The text of `name` up to `end` in a `name=value, ...` message.
+fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
+    memmem::find(m, name).map(|i| {
+        let v = &m[i + name.len()..];
+        text(&v[..memchr::memchr(end, v).unwrap_or(v.len())])
+    })
+}
+
+fn host_key(host: &[u8]) -> u64 {
+    // FNV-1a: a stable key for the few host names one file holds
+    host.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Reads the smtpd message of an open session into a fact (or session details).
+fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
+    if let Some(rest) = m.strip_prefix(b"warning: ") {
+        return read_warning(rest, session);
+    }
+    if let Some(i) = memmem::find(m, b" TLS connection established from ") {
+        let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
+        return Some(Fact::Tls(tls_session(rest)));
+    }
+    for (prefix, timeout) in [(&b"lost connection after "[..], false), (b"timeout after ", true)] {
+        if let Some(rest) = m.strip_prefix(prefix) {
+            let after = rest.split(|&b| b == b' ').next().unwrap_or_default();
+            return Some(Fact::Lost { after: text(after), timeout });
+        }
+    }
+    if let Some(rest) = m.strip_prefix(b"improper command pipelining after ") {
+        let preview = memmem::find(rest, b"]: ").map_or(&b""[..], |i| &rest[i + 3..]);
+        // `\026\003` (a TLS handshake record, as Postfix escapes it): TLS spoken to a plain port
+        let tls_hello = preview.starts_with(b"\\026\\003") || preview.starts_with(&[0x16, 0x03]);
+        return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello });
+    }
+    if m.starts_with(b"SSL_accept error from ") {
+        return Some(Fact::TlsError(text(m)));
+    }
+    // `NOQUEUE: reject: RCPT from ...` or `QUEUEID: reject: ...` / `QUEUEID: client=...`
+    let colon = memchr::memchr(b':', m)?;
+    let (queue_id, rest) = (&m[..colon], m.get(colon + 2..)?);
+    if !queue_id.iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    if let Some(rest) = rest.strip_prefix(b"reject: ") {
+        return read_reject(rest, session);
+    }
+    if let Some(rest) = rest.strip_prefix(b"client=") {
+        if let Some(user) = field(rest, b"sasl_username=", b',') {
+            session.b.meta.user = Some(user);
+        }
+        return Some(Fact::Accepted {
+            queue_id: text(queue_id),
+            mechanism: field(rest, b"sasl_method=", b','),
+        });
+    }
+    None
+}
+
+fn read_warning(rest: &[u8], session: &mut Open) -> Option<Fact> {
+    if let Some(i) = memmem::find(rest, b": SASL ") {
+        let after = &rest[i + b": SASL ".len()..];
+        let j = memmem::find(after, b" authentication failed")?;
+        let mechanism = text(&after[..j]);
+        let mut reason = after[j + b" authentication failed".len()..].strip_prefix(b":").unwrap_or_default();
+        if let Some(u) = memmem::find(reason, b", sasl_username=") {
+            session.b.meta.user = Some(text(&reason[u + b", sasl_username=".len()..]));
+            reason = &reason[..u];
+        }
+        let reason = text(reason.trim_ascii());
+        // LOGIN's failure reason can be the base64 prompt it was at (`UGFzc3dvcmQ6`, Password:):
+        // harmless, but never a client's payload, which Postfix does not log
+        return Some(Fact::AuthFailed { mechanism, reason });
+    }
+    if let Some(i) = memmem::find(rest, b"non-SMTP command from ") {
+        let after = &rest[i..];
+        let preview = memmem::find(after, b"]: ").map_or(&b""[..], |j| &after[j + 3..]);
+        return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello: false });
+    }
+    if rest.starts_with(b"TLS library problem: ") {
+        return Some(Fact::TlsError(text(rest)));
+    }
+    None
+}
+
+fn read_reject(rest: &[u8], session: &mut Open) -> Option<Fact> {
+    // `RCPT from NAME[IP]: 554 5.7.1 <x>: Relay access denied; from=<a> to=<b> proto=ESMTP helo=<h>`
+    let space = memchr::memchr(b' ', rest)?;
+    let command = text(&rest[..space]);
+    let i = memmem::find(rest, b"]: ")?;
+    let said = &rest[i + 3..];
+    let (reply_text, fields) = match memmem::find(said, b"; from=<") {
+        Some(j) => (&said[..j], &said[j + 2..]),
+        None => (said, &b""[..]),
+    };
+    if let Some(helo) = field(fields, b"helo=<", b'>') {
+        session.helo = Some(helo);
+    }
+    let code = reply_text.get(..3).and_then(|c| std::str::from_utf8(c).ok()?.parse::<u16>().ok())?;
+    let line = text(reply_text.get(4..).unwrap_or_default());
+    let (from, to) = (field(fields, b"from=<", b'>'), field(fields, b"to=<", b'>'));
+    Some(Fact::Reject { command, reply: Reply::new(code, [line]), from, to })
+}
+
+/// `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...`
+fn tls_session(rest: &[u8]) -> TlsSession {
+    let after = memmem::find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
+    let mut words = after.split(|&b| b == b' ');
+    let version = text(words.next().unwrap_or_default());
+    let cipher = match (words.next(), words.next()) {
+        (Some(b"with"), Some(b"cipher")) => text(words.next().unwrap_or_default()),
+        _ => String::new(),
+    };
+    TlsSession { version, cipher, certificates: Vec::new() }
+}
+
+/// The commands of a disconnect line, `ehlo=2 starttls=1 auth=0/1 ... commands=4/5`, as
+/// (name, succeeded, sent).
+fn command_counts(counts: &[u8]) -> Vec<(&[u8], u32, u32)> {
+    counts
+        .split(|&b| b == b' ')
+        .filter_map(|w| {
+            let eq = memchr::memchr(b'=', w)?;
+            let (name, value) = (&w[..eq], &w[eq + 1..]);
+            let (ok, sent) = match memchr::memchr(b'/', value) {
+                Some(s) => (digits(&value[..s])?, digits(&value[s + 1..])?),
+                None => {
+                    let n = digits(value)?;
+                    (n, n)
+                }
+            };
+            Some((name, ok, sent))
+        })
+        .collect()
+}
+
+fn stage_of(command: &str) -> Stage {
+    match command {
+        "CONNECT" => Stage::Banner,
+        "EHLO" | "HELO" => Stage::Ehlo,
+        "STARTTLS" => Stage::Tls,
+        "AUTH" => Stage::Auth,
+        "MAIL" => Stage::MailFrom,
+        "RCPT" => Stage::RcptTo,
+        "DATA" | "BDAT" | "END-OF-MESSAGE" => Stage::Data,
+        "QUIT" => Stage::Quit,
+        _ => Stage::Unknown,
+    }
+}
+
+impl Open {
+    /// A session whose `disconnect` line was not seen.
+    fn finish(self) -> LogSession {
+        self.into_session(&[], true)
+    }
+
+    fn into_session(self, counts: &[(&[u8], u32, u32)], incomplete: bool) -> LogSession {
+        let Open { b: mut r, helo, facts } = self;
+        let end_ms = r.at;
+        r.at = 0;
+        let count = |name: &[u8]| counts.iter().find(|c| c.0 == name).map_or((0, 0), |c| (c.1, c.2));
+        let facts = &facts;
+        let when = |pred: &dyn Fn(&Fact) -> bool| facts.iter().find(|(_, f)| pred(f)).map(|(at, _)| *at);
+        let rejects = |cmd: &str| {
+            facts
+                .iter()
+                .filter_map(move |(at, f)| match f {
+                    Fact::Reject { command, reply, from, to } if command == cmd => {
+                        Some((*at, reply.clone(), from.clone(), to.clone()))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+
+        // what was sent before any command: a TLS hello or HTTP on the SMTP port
+        for (at, f) in facts {
+            if let Fact::NotSmtp { preview, tls_hello } = f {
+                r.at = *at;
+                if *tls_hello {
+                    r.event(
+                        Stage::Tls,
+                        EventKind::TlsFailed {
+                            failure: TlsFailure::NotTls,
+                            detail: "the server read a TLS handshake where an SMTP command belongs: \
+                                     the client started TLS at once on a port that speaks plain SMTP \
+                                     first (from the server's log)"
+                                .into(),
+                            certificates: Vec::new(),
+                        },
+                    );
+                } else {
+                    r.note(Stage::Banner, format!("the client sent something that is not SMTP: {preview}"));
+                }
+            }
+        }
+        for (_, reply, ..) in rejects("CONNECT") {
+            r.reply(Stage::Banner, reply);
+        }
+        let helo = helo.unwrap_or_else(|| "(name not in the log)".into());
+        let (_, ehlo_sent) = count(b"ehlo");
+        let (_, helo_sent) = count(b"helo");
+        let greet = if helo_sent > 0 && ehlo_sent == 0 { "HELO" } else { "EHLO" };
+        let (tls_ok, tls_sent) = count(b"starttls");
+        let tls_fact = facts.iter().find_map(|(at, f)| match f {
+            Fact::Tls(s) => Some((*at, s.clone())),
+            _ => None,
+        });
+        // TLS without STARTTLS: implicit TLS (smtps, port 465), before any command
+        let implicit = tls_sent == 0 && tls_fact.is_some();
+        if let Some((at, session)) = tls_fact.clone().filter(|_| implicit) {
+            r.transcript.endpoint.security = Security::Tls;
+            r.at = at;
+            r.event(Stage::Tls, EventKind::TlsEstablished { session });
+        }
+        if ehlo_sent + helo_sent > 0 {
+            r.sent(Stage::Ehlo, format!("{greet} {helo}"));
+            for (at, reply, ..) in rejects(greet) {
+                r.at = at;
+                r.reply(Stage::Ehlo, reply);
+            }
+        }
+        if tls_sent > 0 {
+            r.sent(Stage::Tls, "STARTTLS");
+            if tls_ok > 0 {
+                r.received(Stage::Tls, 220, "2.0.0 Ready to start TLS");
+            } else if !facts.iter().any(|(_, f)| matches!(f, Fact::TlsError(_))) {
+                r.received(Stage::Tls, 454, "4.7.0 TLS not available due to local problem");
+            }
+        }
+        if let Some(at) = when(&|f| matches!(f, Fact::TlsError(_))) {
+            r.at = at;
+            let detail = facts.iter().find_map(|(_, f)| match f {
+                Fact::TlsError(d) => Some(d.clone()),
+                _ => None,
+            });
+            r.event(
+                Stage::Tls,
+                EventKind::TlsFailed {
+                    failure: TlsFailure::HandshakeRejected,
+                    detail: detail.unwrap_or_default(),
+                    certificates: Vec::new(),
+                },
+            );
+        }
+        if let Some((at, session)) = tls_fact.clone().filter(|_| !implicit) {
+            r.at = at;
+            r.event(Stage::Tls, EventKind::TlsEstablished { session });
+            if ehlo_sent + helo_sent > 1 {
+                r.sent(Stage::Ehlo, format!("{greet} {helo}"));
+            }
+        }
+
+        // AUTH: the failures the log names, then the success the queue line shows
+        let (auth_ok, auth_sent) = count(b"auth");
+        let user = r.meta.user.clone();
+        let shown = |mechanism: &str| shown_auth(mechanism, user.as_deref());
+        let mut auth_failed = 0;
+        for (at, f) in facts {
+            if let Fact::AuthFailed { mechanism, reason } = f {
+                r.at = *at;
+                auth_failed += 1;
+                r.sent(Stage::Auth, shown(mechanism));
+                let why = if reason.is_empty() || reason == "(reason unavailable)" {
+                    "authentication failure"
+                } else {
+                    reason.as_str()
+                };
+                r.received(Stage::Auth, 535, format!("5.7.8 Error: authentication failed: {why}"));
+            }
+        }
+        for _ in auth_failed..auth_sent.saturating_sub(auth_ok) {
+            r.sent(Stage::Auth, "AUTH <redacted>");
+            r.received(Stage::Auth, 535, "5.7.8 Error: authentication failed: authentication failure");
+        }
+        if auth_ok > 0 {
+            let mechanism = facts
+                .iter()
+                .find_map(|(_, f)| match f {
+                    Fact::Accepted { mechanism: Some(m), .. } => Some(m.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "PLAIN".into());
+            r.sent(Stage::Auth, shown(&mechanism));
+            r.received(Stage::Auth, 235, "2.7.0 Authentication successful");
+        }
+
+        // MAIL, RCPT, DATA
+        let (mail_ok, mail_sent) = count(b"mail");
+        let rcpt_rejects = rejects("RCPT");
+        let mail_rejects = rejects("MAIL");
+        let from = rcpt_rejects
+            .iter()
+            .chain(&mail_rejects)
+            .find_map(|r| r.2.clone())
+            .map_or_else(|| "MAIL FROM:<...>".to_owned(), |f| format!("MAIL FROM:<{f}>"));
+        for (at, reply, ..) in &mail_rejects {
+            r.at = *at;
+            r.sent(Stage::MailFrom, from.clone());
+            r.reply(Stage::MailFrom, reply.clone());
+        }
+        let unexplained = mail_sent.saturating_sub(mail_ok) as usize;
+        for _ in mail_rejects.len()..unexplained {
+            r.sent(Stage::MailFrom, from.clone());
+            if tls_sent == 0 && tls_fact.is_none() {
+                // not logged by Postfix: with smtpd_tls_security_level=encrypt, MAIL before
+                // STARTTLS is refused with this reply
+                r.received(Stage::MailFrom, 530, "5.7.0 Must issue a STARTTLS command first");
+            } else {
+                r.event(
+                    Stage::MailFrom,
+                    EventKind::Note { text: "MAIL FROM refused; Postfix did not log the reply".into() },
+                );
+            }
+        }
+        for _ in 0..mail_ok {
+            r.sent(Stage::MailFrom, from.clone());
+            r.received(Stage::MailFrom, 250, "2.1.0 Ok");
+        }
+        let (rcpt_ok, _) = count(b"rcpt");
+        for (at, reply, _, to) in &rcpt_rejects {
+            r.at = *at;
+            r.sent(Stage::RcptTo, format!("RCPT TO:<{}>", to.as_deref().unwrap_or("...")));
+            r.reply(Stage::RcptTo, reply.clone());
+        }
+        for _ in 0..rcpt_ok {
+            r.sent(Stage::RcptTo, "RCPT TO:<...>");
+            r.received(Stage::RcptTo, 250, "2.1.5 Ok");
+        }
+        let (data_ok, data_sent) = count(b"data");
+        let data_rejects: Vec<_> = rejects("DATA").into_iter().chain(rejects("END-OF-MESSAGE")).collect();
+        if data_sent > 0 {
+            r.sent(Stage::Data, "DATA");
+            if data_ok > 0 || !rejects("END-OF-MESSAGE").is_empty() {
+                r.received(Stage::Data, 354, "End data with <CR><LF>.<CR><LF>");
+            }
+            for (at, reply, ..) in &data_rejects {
+                r.at = *at;
+                r.reply(Stage::Data, reply.clone());
+            }
+            if data_ok > 0 {
+                let queue_id = facts.iter().rev().find_map(|(_, f)| match f {
+                    Fact::Accepted { queue_id, .. } => Some(queue_id.clone()),
+                    _ => None,
+                });
+                r.received(Stage::Data, 250, format!("2.0.0 Ok: queued as {}", queue_id.unwrap_or_default()));
+            }
+        }
+
+        // how it ended
+        r.at = r.at.max(end_ms);
+        let (quit_ok, _) = count(b"quit");
+        if quit_ok > 0 {
+            r.sent(Stage::Quit, "QUIT");
+            r.received(Stage::Quit, 221, "2.0.0 Bye");
+            r.event(Stage::Quit, EventKind::Closed { reason: CloseReason::Done });
+        } else if let Some((after, timeout)) = facts.iter().find_map(|(_, f)| match f {
+            Fact::Lost { after, timeout } => Some((after.clone(), *timeout)),
+            _ => None,
+        }) {
+            let stage = next_stage(&after);
+            if timeout {
+                // the server waited for the client and gave up: to the client, the server hung up
+                let text = format!("the client sent nothing after {after} until the server's timeout");
+                r.event(stage, EventKind::Note { text });
+                r.event(stage, EventKind::Closed { reason: CloseReason::PeerClosed });
+            } else {
+                // the client hung up: its own choice (often a certificate or a reply it did not
+                // like), not a failure the server's side shows
+                let text = format!("the client closed the connection after {after} without QUIT");
+                r.event(stage, EventKind::Note { text });
+                r.event(stage, EventKind::Closed { reason: CloseReason::Done });
+            }
+        }
+        r.finish(LogFormat::Postfix, incomplete)
+    }
+}
+
+/// The step a client that left after `command` did not reach.
+fn next_stage(command: &str) -> Stage {
+    match command {
+        "CONNECT" => Stage::Ehlo,
+        "EHLO" | "HELO" | "STARTTLS" => Stage::Auth,
+        "AUTH" => Stage::Auth,
+        "MAIL" => Stage::RcptTo,
+        "RCPT" | "DATA" | "BDAT" => Stage::Data,
+        "END-OF-MESSAGE" => Stage::Quit,
+        other => stage_of(other),
+    }
+}

@@ -1,0 +1,179 @@
+//! Server logs read into sessions and diagnosed by the knowledge base, from samples: Postfix's
+//! log of real clients against the test Postfix (tests/samples/server/make-postfix-sample.sh),
+//! and Exim, Sendmail and Exchange logs built from those programs' documented formats (none of
+//! them can run here next to Postfix; the samples say so in their first line).
+
+mod samples;
+
+use mailprobe_logs::analyze::{LogFormat, SessionParser, server::PostfixParser};
+use samples::{Read, read, sample};
+
+/// (failed stage, first finding) of every session, in order.
+fn outcomes(r: &Read) -> Vec<(Option<String>, Option<String>)> {
+    r.sessions.iter().map(|s| (s.failed.as_ref().map(|f| f.0.clone()), s.findings.first().cloned())).collect()
+}
+
+fn o(stage: Option<&str>, finding: Option<&str>) -> (Option<String>, Option<String>) {
+    (stage.map(str::to_owned), finding.map(str::to_owned))
+}
+
+#[test]
+fn postfix_sessions_of_real_clients() {
+    let r = read(&sample("server/postfix.log"), None);
+    assert_eq!(r.format, LogFormat::Postfix);
+    assert_eq!(
+        outcomes(&r),
+        [
+            o(None, None),                                      // good login, one message
+            o(Some("auth"), Some("auth.credentials_rejected")), // wrong password, STARTTLS
+            o(Some("auth"), Some("auth.credentials_rejected")), // wrong password, implicit TLS
+            o(Some("rcpt_to"), Some("smtp.relay_denied")),      // no login, outside recipient
+            o(Some("mail_from"), Some("tls.required_first")),   // MAIL before STARTTLS
+            o(Some("rcpt_to"), Some("sender.not_owned")),       // sender not the login's
+            o(None, None),                                      // TLS client on the STARTTLS port, gave up
+            o(None, None),                                      // hung up after EHLO
+            o(Some("auth"), Some("auth.credentials_rejected")), // refused, left without QUIT
+            o(Some("tls"), Some("tls.mode_mismatch")),          // ClientHello on a plain port
+            o(None, None),                                      // EHLO, QUIT
+        ]
+    );
+    let s = &r.sessions;
+    assert!(s.iter().all(|s| s.client_ip.as_deref() == Some("127.0.0.1") && !s.incomplete));
+    assert_eq!(s[0].user.as_deref(), Some("alice@example.test"));
+    assert_eq!(s[1].user.as_deref(), Some("alice@example.test"));
+    // the implicit-TLS session starts with TLS; the STARTTLS one with EHLO
+    assert!(s[2].dialogue.starts_with("   tls: TlsEstablished"), "{}", s[2].dialogue);
+    assert!(s[1].dialogue.starts_with("C: EHLO"), "{}", s[1].dialogue);
+    assert!(s[1].dialogue.contains("C: AUTH PLAIN <redacted: PLAIN user=alice@example.test>"));
+    assert!(s[0].dialogue.contains("S: 250 2.0.0 Ok: queued as 67BA7A6200B"), "{}", s[0].dialogue);
+    assert!(s[3].dialogue.contains("C: RCPT TO:<someone@outside.example>"), "{}", s[3].dialogue);
+    // time: the LOGIN failure came 4 s after connect
+    let auth = s[2].session.transcript.events.iter().find(|e| e.stage.as_str() == "auth").unwrap();
+    assert_eq!(auth.at_ms, 4000);
+}
+
+#[test]
+fn postfix_interleaved_sessions_pid_reuse_and_the_open_bound() {
+    let log = b"\
+Nov 24 10:00:00 mx postfix/smtpd[1]: connect from a.example[192.0.2.1]
+Nov 24 10:00:00 mx postfix/smtpd[2]: connect from b.example[192.0.2.2]
+Nov 24 10:00:01 mx postfix/smtpd[2]: warning: b.example[192.0.2.2]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=bob
+Nov 24 10:00:01 mx postfix/qmgr[9]: 4F1A: removed
+Nov 24 10:00:02 mx postfix/submission/smtpd[1]: NOQUEUE: reject: RCPT from a.example[192.0.2.1]: 550 5.1.1 <x@example.net>: Recipient address rejected: User unknown in local recipient table; from=<a@example.org> to=<x@example.net> proto=ESMTP helo=<a>
+Nov 24 10:00:03 mx postfix/smtpd[2]: disconnect from b.example[192.0.2.2] ehlo=1 auth=0/1 commands=1/2
+Nov 24 10:00:04 mx postfix/smtpd[1]: disconnect from a.example[192.0.2.1] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4
+Nov 24 10:00:05 mx postfix/smtpd[1]: connect from c.example[192.0.2.3]
+Nov 24 10:00:06 mx postfix/smtpd[3]: connect from d.example[192.0.2.4]
+Nov 24 10:00:07 mx postfix/smtp[77]: 5B2C: to=<z@example.com>, relay=smtp.office365.com[52.97.1.1]:587, delay=2, delays=0/0/1/1, dsn=5.7.139, status=bounced (host smtp.office365.com[52.97.1.1] said: 535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. (in reply to AUTH command))
+";
+    let r = read(log, None);
+    let by_ip = |ip: &str| r.sessions.iter().find(|s| s.client_ip.as_deref() == Some(ip)).unwrap();
+    let b = by_ip("192.0.2.2");
+    assert_eq!(b.user.as_deref(), Some("bob"));
+    assert_eq!(b.findings[0], "auth.credentials_rejected");
+    assert!(!b.dialogue.contains("UGFzc3dvcmQ6") || b.dialogue.contains("failed: UGFzc3dvcmQ6"));
+    let a = by_ip("192.0.2.1");
+    assert_eq!(a.failed.as_ref().unwrap().0, "rcpt_to");
+    assert!(a.dialogue.contains("C: EHLO a"), "{}", a.dialogue);
+    // pid 1 reused for c: a new session, open at the end
+    let c = by_ip("192.0.2.3");
+    assert!(c.incomplete && c.id != a.id);
+    assert!(by_ip("192.0.2.4").incomplete);
+    // Postfix as a client relaying through Microsoft 365: its own session
+    let relay = r
+        .sessions
+        .iter()
+        .find(|s| s.session.meta.server.as_deref() == Some("smtp.office365.com[52.97.1.1]:587"));
+    let relay = relay.expect("the delivery failure is a session");
+    assert_eq!(relay.failed.as_ref().unwrap().0, "auth");
+    assert!(relay.findings.iter().any(|f| f.starts_with("auth.")), "{:?}", relay.findings);
+
+    // a bound of 2 open sessions: the third connect flushes the oldest as incomplete
+    let mut p = PostfixParser::with_limit(2);
+    let mut out = Vec::new();
+    for (n, pid) in [1, 2, 3].into_iter().enumerate() {
+        let line = format!("Nov 24 10:00:0{n} mx postfix/smtpd[{pid}]: connect from h{pid}[192.0.2.{pid}]");
+        p.line(n as u64 + 1, line.as_bytes(), &mut out);
+    }
+    assert_eq!(out.len(), 1);
+    assert!(out[0].meta.incomplete);
+    assert_eq!(out[0].meta.client_ip.unwrap().to_string(), "192.0.2.1");
+    p.finish(&mut out);
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
+fn exim_sessions_from_the_documented_format() {
+    let r = read(&sample("server/exim-mainlog.log"), None);
+    assert_eq!(r.format, LogFormat::Exim);
+    assert_eq!(
+        outcomes(&r),
+        [
+            o(Some("auth"), Some("auth.credentials_rejected")),
+            o(None, None),
+            o(Some("rcpt_to"), Some("smtp.relay_denied")),
+            o(Some("tls"), Some("tls.mode_mismatch")),
+            o(Some("tls"), Some("tls.mode_mismatch")),
+        ]
+    );
+    assert_eq!(r.sessions[0].user.as_deref(), Some("scanner@example.it"));
+    assert!(r.sessions[0].dialogue.contains("C: AUTH LOGIN <redacted: LOGIN user=scanner@example.it>"));
+    assert_eq!(r.sessions[1].user.as_deref(), Some("app@example.it"));
+    assert!(r.sessions[1].dialogue.contains("TLS1.3"), "{}", r.sessions[1].dialogue);
+    assert_eq!(r.sessions[2].client_ip.as_deref(), Some("203.0.113.99"));
+}
+
+#[test]
+fn sendmail_sessions_from_the_documented_format() {
+    let mut r = read(&sample("server/sendmail-maillog.log"), None);
+    // Sendmail logs no disconnect: the accepted session ends with the input, after the others
+    r.sessions.sort_by_key(|s| s.session.meta.first_line);
+    assert_eq!(r.format, LogFormat::Sendmail);
+    assert_eq!(
+        outcomes(&r),
+        [
+            o(Some("auth"), Some("auth.credentials_rejected")),
+            o(None, None),
+            o(Some("rcpt_to"), Some("smtp.relay_denied")),
+            o(Some("tls"), Some("tls.mode_mismatch")),
+        ]
+    );
+    assert_eq!(r.sessions[0].user.as_deref(), Some("scanner"));
+    assert_eq!(r.sessions[1].user.as_deref(), Some("app"));
+    assert_eq!(r.sessions[0].client_ip.as_deref(), Some("192.0.2.7"));
+}
+
+#[test]
+fn exchange_sessions_from_the_documented_format() {
+    let bytes = sample("server/exchange-receive.log");
+    let r = read(&bytes, None);
+    assert_eq!(r.format, LogFormat::ExchangeCsv);
+    assert_eq!(outcomes(&r)[1], o(Some("auth"), Some("auth.credentials_rejected")));
+    assert_eq!(r.sessions[0].failed.as_ref().unwrap().0, "tls");
+    let s = &r.sessions[1];
+    assert_eq!(s.client_ip.as_deref(), Some("198.51.100.20"));
+    // the client's side: EHLO sent, the multi-line EHLO reply whole, the AUTH answers redacted
+    assert!(s.dialogue.contains("C: EHLO app01"));
+    assert!(
+        s.dialogue.contains("S: 250 EX01.contoso.com Hello [198.51.100.20] / AUTH GSSAPI NTLM LOGIN"),
+        "{}",
+        s.dialogue
+    );
+    assert!(s.dialogue.contains("S: 535 5.7.3 Authentication unsuccessful"));
+    for secret in ["Q2FuYXJ5LUV4Y2hhbmdlLTlhOGI=", "Canary-Exchange-9a8b"] {
+        assert!(!format!("{:?}", s.session).contains(secret), "{secret} kept");
+    }
+    assert_eq!(s.session.transcript.endpoint.port, 587);
+}
+
+#[test]
+fn detect_tells_the_server_formats_apart() {
+    for (file, format) in [
+        ("server/postfix.log", LogFormat::Postfix),
+        ("server/exim-mainlog.log", LogFormat::Exim),
+        ("server/sendmail-maillog.log", LogFormat::Sendmail),
+        ("server/exchange-receive.log", LogFormat::ExchangeCsv),
+    ] {
+        assert_eq!(mailprobe_logs::analyze::detect(&sample(file)), Some(format), "{file}");
+    }
+}
