@@ -56,10 +56,12 @@ const LOCALES: &[(Lang, &str, &str)] = &[
     (Lang::En, "ui.ftl", include_str!("../locales/en/ui.ftl")),
     (Lang::En, "guide.ftl", include_str!("../locales/en/guide.ftl")),
     (Lang::En, "dns.ftl", include_str!("../locales/en/dns.ftl")),
+    (Lang::En, "analyze.ftl", include_str!("../locales/en/analyze.ftl")),
     (Lang::It, "findings.ftl", include_str!("../locales/it/findings.ftl")),
     (Lang::It, "ui.ftl", include_str!("../locales/it/ui.ftl")),
     (Lang::It, "guide.ftl", include_str!("../locales/it/guide.ftl")),
     (Lang::It, "dns.ftl", include_str!("../locales/it/dns.ftl")),
+    (Lang::It, "analyze.ftl", include_str!("../locales/it/analyze.ftl")),
 ];
 
 /// The catalogue of findings and their texts, and the engine that applies them.

@@ -529,7 +529,7 @@ fn print_advice(advice: &Advice, global: &GlobalArgs, lang: Lang, args: &AdviseA
     match global.format {
         Format::Json => json::print(advice),
         Format::Markdown => print!("{}", render(advice, lang, args, true)),
-        Format::Text => print!("{}", render(advice, lang, args, args.markdown)),
+        Format::Text | Format::Html => print!("{}", render(advice, lang, args, args.markdown)),
     }
 }
 

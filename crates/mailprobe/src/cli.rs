@@ -23,6 +23,15 @@ impl Cli {
     /// `--format markdown` is for the commands that write a document for people (`advise`,
     /// `guide --print`); any other command given it is bad usage, said before anything runs.
     pub fn check_format(&self) -> Result<(), clap::Error> {
+        if self.global.format == Format::Html {
+            return match &self.command {
+                Command::Analyze(_) => Ok(()),
+                _ => Err(Cli::command().error(
+                    ErrorKind::InvalidValue,
+                    "--format html is for analyze; other commands write text or json",
+                )),
+            };
+        }
         if self.global.format != Format::Markdown {
             return Ok(());
         }
@@ -35,6 +44,7 @@ impl Cli {
             Command::Dns(_) => "dns writes text or json",
             Command::Auth(_) => "auth writes text or json",
             Command::Demo(_) => "demo writes text or json",
+            Command::Analyze(_) => "analyze writes text, json or html",
         };
         Err(Cli::command().error(
             ErrorKind::InvalidValue,
@@ -84,6 +94,8 @@ pub enum Format {
     Json,
     /// Markdown, for a ticket or a wiki (advise, guide --print).
     Markdown,
+    /// One self-contained HTML page (analyze).
+    Html,
 }
 
 /// Subcommands.
@@ -96,6 +108,9 @@ pub enum Command {
     Explain(crate::explain::ExplainArgs),
     /// Step-by-step troubleshooting for non-experts: automated checks, then the manual steps.
     Guide(crate::guide::GuideArgs),
+    /// Read client and server logs (swaks, curl, msmtp, Outlook, Postfix, Exim, Exchange, ...):
+    /// every mail session diagnosed, a summary of what failed and why.
+    Analyze(crate::analyze::AnalyzeArgs),
     /// DNS checks of a mail domain: MX and provider, SPF for an IP, DMARC, blocklists, reverse DNS.
     Dns(crate::dns::DnsArgs),
     /// Recommend how a device or app should send through Microsoft 365, with its settings.

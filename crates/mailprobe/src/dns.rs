@@ -130,7 +130,7 @@ pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
     match global.format {
         Format::Json => json::print(&DnsDocument { tool: Tool::this(), ok, report, discovery, findings }),
         // Markdown is refused before any command runs (Cli::check_format).
-        Format::Text | Format::Markdown => {
+        Format::Text | Format::Markdown | Format::Html => {
             let mut out = render_text(&report, &findings, ok, global, lang);
             if let Some(d) = &discovery {
                 out.push('\n');

@@ -78,7 +78,7 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs) -> anyhow::Result<u8> 
             serde_json::to_string_pretty(&document).context("cannot write the JSON report")? + "\n"
         }
         // Markdown is refused before any command runs (Cli::check_format).
-        Format::Text | Format::Markdown => {
+        Format::Text | Format::Markdown | Format::Html => {
             render_text(&pasted, context.provider.as_deref(), &findings, global, lang)
         }
     };

@@ -1,6 +1,7 @@
 //! The `mailprobe` binary: parses flags, builds a context, calls the libraries, renders.
 
 mod advise;
+mod analyze;
 mod auth;
 mod cli;
 mod credentials;
@@ -77,7 +78,7 @@ fn first_line(s: &str) -> &str {
 fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
     match global.format {
         Format::Json => json::print(&ErrorDocument::new(format!("{e:#}"))),
-        Format::Text | Format::Markdown => eprintln!("mailprobe: {e:#}"),
+        Format::Text | Format::Markdown | Format::Html => eprintln!("mailprobe: {e:#}"),
     }
     ExitCode::from(EXIT_USAGE)
 }
@@ -99,7 +100,7 @@ fn print_report(report: &report::Report, global: &GlobalArgs) {
     match global.format {
         Format::Json => json::print(report),
         // Markdown is refused before any command runs (Cli::check_format).
-        Format::Text | Format::Markdown => {
+        Format::Text | Format::Markdown | Format::Html => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text::render(report, &style(global)).as_bytes());
         }
@@ -137,6 +138,7 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Explain(args) => explain::run(args, global).await,
         Command::Guide(args) => guide::run(args, global).await,
         Command::Dns(args) => dns::run(args, global).await,
+        Command::Analyze(args) => analyze::run(args, global).await,
         Command::Advise(args) => advise::run(args, global).await,
         Command::Auth(args) => auth::run(args, global).await,
         Command::Demo(args) => {

@@ -1,0 +1,344 @@
+//! `analyze` as text and as one self-contained HTML page (inline CSS, no script, no external
+//! address; every piece of log text escaped).
+
+use std::fmt::Write as _;
+
+use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
+use mailprobe_proto::{EventKind, summarize};
+
+use super::{AnalyzeReport, Count, SessionReport};
+use crate::render::text::{Style, render_findings_only};
+
+fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    KnowledgeBase::builtin().text(lang, key, args)
+}
+
+fn stage_name(lang: Lang, stage: &str) -> String {
+    t(lang, &format!("ui-stage-{stage}"), &[])
+}
+
+/// Where a session stopped, in words: `Sign-in: 535 5.7.8 ...`.
+fn stopped(lang: Lang, s: &SessionReport) -> Option<String> {
+    let step = s.stopped_at.as_ref()?;
+    Some(format!("{}: {}", stage_name(lang, step.stage.as_str()), step.summary))
+}
+
+fn who(s: &SessionReport) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = &s.meta.client {
+        parts.push(c.clone());
+    } else if let Some(ip) = s.meta.client_ip {
+        parts.push(ip.to_string());
+    }
+    if let Some(u) = &s.meta.user {
+        parts.push(u.clone());
+    }
+    if let Some(server) = &s.meta.server {
+        parts.push(format!("→ {server}"));
+    }
+    parts.join("  ")
+}
+
+/// The text report.
+pub fn text(r: &AnalyzeReport, style: &Style) -> String {
+    let lang = style.lang;
+    let mut out = String::new();
+    let s = &r.summary;
+    if !style.quiet {
+        for i in &r.inputs {
+            let format = i.format.name();
+            let lines = i.lines.to_string();
+            let sessions = i.sessions.to_string();
+            let _ = writeln!(
+                out,
+                "{}",
+                t(
+                    lang,
+                    "analyze-input",
+                    &[("file", &i.file), ("format", format), ("lines", &lines), ("sessions", &sessions)]
+                )
+            );
+            if !i.detected && i.format == mailprobe_logs::analyze::LogFormat::Dialogue {
+                let _ = writeln!(out, "  {}", t(lang, "analyze-input-not-detected", &[]));
+            }
+        }
+        out.push('\n');
+        let (total, failed, warnings) =
+            (s.sessions.to_string(), s.failed.to_string(), s.warnings.to_string());
+        let _ = writeln!(out, "{}", style_heading(style, &t(lang, "analyze-summary", &[])));
+        let _ = writeln!(
+            out,
+            "  {}",
+            t(
+                lang,
+                "analyze-summary-sessions",
+                &[("total", &total), ("failed", &failed), ("warnings", &warnings)]
+            )
+        );
+        if let (Some(a), Some(b)) = (&s.first_seen, &s.last_seen) {
+            let _ = writeln!(out, "  {}", t(lang, "analyze-summary-span", &[("from", a), ("to", b)]));
+        }
+        if s.incomplete > 0 {
+            let n = s.incomplete.to_string();
+            let _ = writeln!(out, "  {}", t(lang, "analyze-summary-incomplete", &[("count", &n)]));
+        }
+        if !r.findings.is_empty() {
+            let _ = writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-by-finding", &[])));
+            for f in &r.findings {
+                let _ = writeln!(out, "  {:>7}  {}  [{}]", f.sessions, f.finding.title, f.finding.id);
+            }
+        }
+        counts(&mut out, style, &t(lang, "analyze-top-clients", &[]), &s.top_clients);
+        counts(&mut out, style, &t(lang, "analyze-top-replies", &[]), &s.top_replies);
+        if !r.sessions.is_empty() {
+            let _ = writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-sessions", &[])));
+        }
+        for session in &r.sessions {
+            let when = session.meta.started.clone().unwrap_or_default();
+            let lines = format!("{}:{}-{}", session.file, session.meta.first_line, session.meta.last_line);
+            let _ = writeln!(out, "\n  {}  {when}  ({lines})", session.meta.id);
+            let _ = writeln!(out, "    {}", who(session));
+            if let Some(at) = stopped(lang, session) {
+                let _ = writeln!(out, "    {}", t(lang, "analyze-stopped-at", &[("step", &at)]));
+            }
+            if session.meta.incomplete {
+                let _ = writeln!(out, "    {}", t(lang, "analyze-incomplete", &[]));
+            }
+            for f in &session.findings {
+                let mark = match f.severity {
+                    Severity::Error => "✗",
+                    Severity::Warning => "!",
+                    Severity::Info => "i",
+                };
+                let _ = writeln!(out, "    {mark} {}  [{}]", f.title, f.id);
+            }
+        }
+        if r.sessions_not_listed > 0 {
+            let n = r.sessions_not_listed.to_string();
+            let _ = writeln!(out, "\n  {}", t(lang, "analyze-not-listed", &[("count", &n)]));
+        }
+        out.push('\n');
+    }
+    // what each finding means and what to do, once per finding
+    let distinct: Vec<Finding> = r.findings.iter().map(|f| f.finding.clone()).collect();
+    if distinct.is_empty() {
+        let _ = writeln!(out, "{}", t(lang, "analyze-no-findings", &[]));
+    } else {
+        out.push_str(&render_findings_only(&distinct, style));
+    }
+    out
+}
+
+fn style_heading(style: &Style, text: &str) -> String {
+    if style.color { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+fn counts(out: &mut String, style: &Style, heading: &str, counts: &[Count]) {
+    if counts.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", style_heading(style, heading));
+    for c in counts {
+        let _ = writeln!(out, "  {:>7}  {}", c.sessions, c.key);
+    }
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}\
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}table{border-collapse:collapse}\
+td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
+.num{text-align:right}.error{color:#b00020}.warning{color:#a05a00}.info{color:#005a9c}.ok{color:#1b6e20}\
+.session{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin:1em 0}\
+.timeline{font-family:ui-monospace,monospace;font-size:.9em;border-left:3px solid #ccc;margin:.5em 0;padding-left:.8em}\
+.ev{white-space:pre-wrap}.ev .t{color:#777;display:inline-block;min-width:5em}\
+.stop{font-weight:bold}code{background:#f3f3f3;padding:0 .2em}";
+
+/// The HTML page.
+pub fn html(r: &AnalyzeReport, lang: Lang) -> String {
+    let mut o = String::new();
+    let title = t(lang, "analyze-html-title", &[]);
+    let code = if lang == Lang::It { "it" } else { "en" };
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>{CSS}</style></head><body>\n<h1>{}</h1>\n",
+        escape(&title),
+        escape(&title)
+    );
+    // inputs and the summary
+    let _ = write!(o, "<table>");
+    for i in &r.inputs {
+        let _ = write!(
+            o,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=num>{} lines</td><td class=num>{} sessions</td></tr>",
+            escape(&i.file),
+            escape(i.format.name()),
+            i.lines,
+            i.sessions
+        );
+    }
+    let _ = writeln!(o, "</table>");
+    let s = &r.summary;
+    let (total, failed, warnings) = (s.sessions.to_string(), s.failed.to_string(), s.warnings.to_string());
+    let _ = writeln!(
+        o,
+        "<h2>{}</h2><p>{}</p>",
+        escape(&t(lang, "analyze-summary", &[])),
+        escape(&t(
+            lang,
+            "analyze-summary-sessions",
+            &[("total", &total), ("failed", &failed), ("warnings", &warnings)]
+        ))
+    );
+    if !r.findings.is_empty() {
+        let _ = write!(o, "<h2>{}</h2><table>", escape(&t(lang, "analyze-by-finding", &[])));
+        for f in &r.findings {
+            let class = severity_class(f.finding.severity);
+            let _ = write!(
+                o,
+                "<tr><td class=num>{}</td><td class={class}>{}</td><td><code>{}</code></td></tr>",
+                f.sessions,
+                escape(&f.finding.title),
+                escape(&f.finding.id)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    for (heading, list) in [("analyze-top-clients", &s.top_clients), ("analyze-top-replies", &s.top_replies)]
+    {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(o, "<h2>{}</h2><table>", escape(&t(lang, heading, &[])));
+        for c in list {
+            let _ = write!(
+                o,
+                "<tr><td class=num>{}</td><td><code>{}</code></td></tr>",
+                c.sessions,
+                escape(&c.key)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    // each listed session with its timeline
+    if !r.sessions.is_empty() {
+        let _ = writeln!(o, "<h2>{}</h2>", escape(&t(lang, "analyze-sessions", &[])));
+    }
+    for session in &r.sessions {
+        session_html(&mut o, session, lang);
+    }
+    if r.sessions_not_listed > 0 {
+        let n = r.sessions_not_listed.to_string();
+        let _ = writeln!(o, "<p>{}</p>", escape(&t(lang, "analyze-not-listed", &[("count", &n)])));
+    }
+    // the findings explained once
+    if !r.findings.is_empty() {
+        let _ = writeln!(o, "<h2>{}</h2>", escape(&t(lang, "ui-findings", &[])));
+    }
+    for f in &r.findings {
+        finding_html(&mut o, &f.finding, lang);
+    }
+    o.push_str("</body></html>\n");
+    o
+}
+
+fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn session_html(o: &mut String, s: &SessionReport, lang: Lang) {
+    let _ = write!(
+        o,
+        "<div class=session><b>{}</b> {} <span>{}</span>",
+        escape(&s.meta.id),
+        escape(s.meta.started.as_deref().unwrap_or("")),
+        escape(&who(s))
+    );
+    for f in &s.findings {
+        let _ = write!(
+            o,
+            "<div class={}>{} <code>{}</code></div>",
+            severity_class(f.severity),
+            escape(&f.title),
+            escape(&f.id)
+        );
+    }
+    if let Some(at) = stopped(lang, s) {
+        let _ =
+            write!(o, "<div class=stop>{}</div>", escape(&t(lang, "analyze-stopped-at", &[("step", &at)])));
+    }
+    let _ = write!(o, "<div class=timeline>");
+    let failed_at = s.stopped_at.as_ref().map(|st| st.stage);
+    for e in &s.events {
+        let (who, class) = match &e.kind {
+            EventKind::Sent { .. } => ("C:", ""),
+            EventKind::Received { reply } if reply.is_failure() => ("S:", "error"),
+            EventKind::Received { .. } => ("S:", "ok"),
+            EventKind::Note { .. } => ("··", "info"),
+            _ if e.is_failure() => ("✗", "error"),
+            _ => ("•", ""),
+        };
+        let stop = if Some(e.stage) == failed_at && e.is_failure() { " stop" } else { "" };
+        let _ = write!(
+            o,
+            "<div class=\"ev {class}{stop}\"><span class=t>+{:.1}s</span> {} {}</div>",
+            e.at_ms as f64 / 1000.0,
+            who,
+            escape(&summarize(e))
+        );
+    }
+    let _ = writeln!(o, "</div></div>");
+}
+
+fn finding_html(o: &mut String, f: &Finding, lang: Lang) {
+    let _ = write!(
+        o,
+        "<div class=session><div class={}><b>{}</b> <code>{}</code></div><p>{}</p>",
+        severity_class(f.severity),
+        escape(&f.title),
+        escape(&f.id),
+        escape(&f.summary)
+    );
+    if !f.causes.is_empty() {
+        let _ = write!(o, "<b>{}</b><ol>", escape(&t(lang, "ui-why", &[])));
+        for c in &f.causes {
+            let _ = write!(o, "<li>{}</li>", escape(c));
+        }
+        o.push_str("</ol>");
+    }
+    if !f.fixes.is_empty() {
+        let _ = write!(o, "<b>{}</b><ol>", escape(&t(lang, "ui-what-to-do", &[])));
+        for fix in &f.fixes {
+            let who = fix
+                .audience
+                .as_deref()
+                .map(|a| format!("[{}] ", t(lang, &format!("ui-audience-{a}"), &[])))
+                .unwrap_or_default();
+            let _ = write!(o, "<li>{}{}</li>", escape(&who), escape(&fix.text));
+        }
+        o.push_str("</ol>");
+    }
+    let _ = writeln!(o, "</div>");
+}
