@@ -16,7 +16,7 @@ use super::{Batch, InputSummary};
 /// file's "line" may be anything).
 const MAX_LINE: usize = 64 * 1024;
 /// Sessions sent to the diagnosing thread at once.
-const BATCH: usize = 512;
+const BATCH: usize = 256;
 /// Read buffer size.
 const BUFFER: usize = 1 << 20;
 

@@ -213,7 +213,8 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     }
     let lang = crate::lang(global);
     let forced = args.input_format;
-    let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(16);
+    // a few batches in flight: enough to keep both threads busy, little memory held
+    let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(4);
     let reader = std::thread::Builder::new()
         .name("analyze-reader".into())
         .spawn(move || input::read_all(sources, forced, &tx))?;
@@ -233,7 +234,7 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
 
 fn aggregate(args: &AnalyzeArgs, rx: &mpsc::Receiver<Result<Batch>>, lang: Lang) -> Result<AnalyzeReport> {
     let kb = KnowledgeBase::builtin();
-    let mut memo: HashMap<u64, usize> = HashMap::new();
+    let mut memo: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
     let mut diagnoses: Vec<Diagnosis> = Vec::new();
     let mut findings: Vec<FindingCount> = Vec::new();
     let mut summary = Summary::default();
@@ -272,7 +273,6 @@ fn aggregate(args: &AnalyzeArgs, rx: &mpsc::Receiver<Result<Batch>>, lang: Lang)
             if let Some(t) = s.meta.ended.as_ref().or(s.meta.started.as_ref()) {
                 summary.last_seen = Some(t.clone());
             }
-            let stopped = s.failed_step();
             if d.error {
                 summary.failed += 1;
                 let client = s
@@ -313,7 +313,7 @@ fn aggregate(args: &AnalyzeArgs, rx: &mpsc::Receiver<Result<Batch>>, lang: Lang)
             listed.push(SessionReport {
                 file: files.get(file).cloned().unwrap_or_default(),
                 format: s.format,
-                stopped_at: stopped,
+                stopped_at: s.failed_step(),
                 findings: d
                     .findings
                     .iter()
@@ -391,7 +391,7 @@ fn deciding_reply(s: &LogSession) -> Option<String> {
 /// texts with addresses, numbers and names set aside (so `<alice@x>` and `<bob@y>`, or two
 /// queue ids, do not make two shapes).
 fn signature(s: &LogSession, provider: Option<&str>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     provider.hash(&mut h);
     s.meta.user.is_some().hash(&mut h);
     s.transcript.endpoint.security.hash(&mut h);

@@ -12,6 +12,8 @@
 //! changes a session.
 
 use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession};
+use std::sync::LazyLock;
+
 use memchr::memmem;
 
 use super::{Building, OpenSessions, SyslogLine, digits, parse_client, shown_auth, text};
@@ -112,8 +114,8 @@ impl PostfixParser {
     fn delivery(&mut self, number: u64, line: &[u8], at: usize, out: &mut Vec<LogSession>) {
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let m = l.message;
-        let failed = memmem::find(m, b"status=deferred").is_some()
-            || memmem::find(m, b"status=bounced").is_some()
+        let failed = DEFERRED.find(m).is_some()
+            || BOUNCED.find(m).is_some()
             || m.starts_with(b"connect to ");
         if !failed {
             return;
@@ -191,6 +193,13 @@ fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
     })
 }
 
+/// Searchers for the needles every smtpd line may be tested for, built once.
+static TLS_ESTABLISHED: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b" TLS connection established from "));
+static DEFERRED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=deferred"));
+static BOUNCED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=bounced"));
+static SASL: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b": SASL "));
+
 fn host_key(host: &[u8]) -> u64 {
     // FNV-1a: a stable key for the few host names one file holds
     host.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
@@ -201,7 +210,7 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
     if let Some(rest) = m.strip_prefix(b"warning: ") {
         return read_warning(rest, session);
     }
-    if let Some(i) = memmem::find(m, b" TLS connection established from ") {
+    if let Some(i) = TLS_ESTABLISHED.find(m) {
         let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
         return Some(Fact::Tls(tls_session(rest)));
     }
@@ -242,7 +251,7 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
 }
 
 fn read_warning(rest: &[u8], session: &mut Open) -> Option<Fact> {
-    if let Some(i) = memmem::find(rest, b": SASL ") {
+    if let Some(i) = SASL.find(rest) {
         let after = &rest[i + b": SASL ".len()..];
         let j = memmem::find(after, b" authentication failed")?;
         let mechanism = text(&after[..j]);
