@@ -280,6 +280,17 @@ auth-too-many-attempts-fix-password = Fix the password in each program before tu
 auth-too-many-attempts-fix-developer = In your code, keep one signed-in connection and send many messages through it, and back off (wait longer after each temporary 4xx) instead of reconnecting in a loop.
 auth-too-many-attempts-fix-ban = On your own server, look for your address in the ban lists (such as fail2ban) and in the mail log, and lift the ban once the cause is fixed.
 
+## auth.temporary_failure
+
+auth-temporary-failure-title = The server could not check the password right now
+auth-temporary-failure-summary = { $host } did not reject the password: it could not check it, because its own sign-in service did not answer. Its answer: { $reply_line }
+auth-temporary-failure-cause-backend = The mail server hands passwords to a separate service (Dovecot, LDAP, Active Directory) and lost its connection to it, or that service is down.
+auth-temporary-failure-cause-slow = The sign-in service is overloaded or deliberately slow after many failed attempts, and the mail server gave up waiting.
+auth-temporary-failure-cause-provider = The provider has a short outage of its sign-in system.
+auth-temporary-failure-fix-retry = Try again in a few minutes without changing the password: it has not been judged wrong.
+auth-temporary-failure-fix-backend = On your own server, check that the authentication service is running and reachable from the mail server (for Postfix with Dovecot: the auth socket in smtpd_sasl_path, `doveadm auth test user`), and read its log for the same minute.
+auth-temporary-failure-fix-status = If it lasts, look at the provider's service status page, or ask whoever runs the server.
+
 ## auth.not_authenticated
 
 auth-not-authenticated-title = The server wants a login before it accepts mail

@@ -280,6 +280,17 @@ auth-too-many-attempts-fix-password = Correggi la password in ogni programma pri
 auth-too-many-attempts-fix-developer = Nel tuo codice mantieni una sola connessione autenticata e invia molti messaggi attraverso di essa, e dopo ogni 4xx temporaneo aspetta sempre più a lungo invece di riconnetterti in ciclo.
 auth-too-many-attempts-fix-ban = Sul tuo server cerca il tuo indirizzo nelle liste di esclusione (come fail2ban) e nel log della posta, e rimuovi il blocco una volta risolta la causa.
 
+## auth.temporary_failure
+
+auth-temporary-failure-title = Il server non è riuscito a verificare la password in questo momento
+auth-temporary-failure-summary = { $host } non ha rifiutato la password: non è riuscito a verificarla, perché il suo servizio di accesso non ha risposto. La sua risposta: { $reply_line }
+auth-temporary-failure-cause-backend = Il server di posta affida le password a un servizio separato (Dovecot, LDAP, Active Directory) e ha perso la connessione con esso, oppure quel servizio è fermo.
+auth-temporary-failure-cause-slow = Il servizio di accesso è sovraccarico o rallenta di proposito dopo molti tentativi falliti, e il server di posta ha smesso di aspettare.
+auth-temporary-failure-cause-provider = Il sistema di accesso del provider ha un breve disservizio.
+auth-temporary-failure-fix-retry = Riprova tra qualche minuto senza cambiare la password: non è stata giudicata sbagliata.
+auth-temporary-failure-fix-backend = Sul tuo server controlla che il servizio di autenticazione sia attivo e raggiungibile dal server di posta (per Postfix con Dovecot: il socket di autenticazione in smtpd_sasl_path, `doveadm auth test utente`), e leggi il suo log dello stesso minuto.
+auth-temporary-failure-fix-status = Se continua, guarda la pagina sullo stato dei servizi del provider, o chiedi a chi gestisce il server.
+
 ## auth.not_authenticated
 
 auth-not-authenticated-title = Il server vuole un accesso prima di accettare la posta

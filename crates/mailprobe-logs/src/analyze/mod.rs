@@ -154,6 +154,10 @@ pub struct SessionMeta {
     /// The login name used, when shown (`sasl_username=`, `AUTH PLAIN` decoded user).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The provider the log's words point to (Gmail's `gsmtp`, Microsoft's `outlook.com`
+    /// hosts), when they do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// When the session started, as the log writes it (syslog or ISO time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started: Option<String>,

@@ -1317,6 +1317,8 @@ fn context_stage(line: &str) -> Option<Stage> {
         ("after helo", Stage::Ehlo),
         ("starttls command failed", Stage::Tls),
         ("after starttls", Stage::Tls),
+        // Outlook 0x800CCC1A: SSL/TLS against a STARTTLS port, or the other way round
+        ("connection encryption type", Stage::Tls),
         ("smtpconnecterror", Stage::Banner),
         ("invalid greeting", Stage::Banner),
         ("after initial connection", Stage::Banner),

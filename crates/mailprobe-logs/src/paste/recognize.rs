@@ -109,6 +109,7 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "certificate not trusted",
             "is not trusted",
             "alert unknown ca",
+            "alert, unknown ca",
             "unknown_ca",
             "sec_error_unknown_issuer",
             "verify error:num",
@@ -426,6 +427,11 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// The line's failure as a proto event, with the stage it belongs to when the event fixes it.
 pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
     let lower = line.to_ascii_lowercase();
+    // curl's handshake trace ("TLSv1.3 (IN), TLS handshake, Finished (20):") narrates a handshake
+    // going well; only its alerts report a failure.
+    if (lower.contains("(in), tls") || lower.contains("(out), tls")) && !lower.contains("tls alert") {
+        return None;
+    }
     let detail = || detail(line);
     if let Some(failure) = first(RESOLVE, &lower, |f| {
         // "host not found" in Postfix's "Host or domain name not found" is a DNS error; in a
@@ -641,6 +647,10 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(kind(line), want, "{line}");
         }
+        // curl's trace of a handshake that worked is no failure; its alerts are.
+        assert_eq!(kind("* TLSv1.3 (IN), TLS handshake, Newsession Ticket (4):"), "None");
+        assert_eq!(kind("* TLSv1.3 (OUT), TLS handshake, Finished (20):"), "None");
+        assert_eq!(kind("* TLSv1.3 (IN), TLS alert, unknown CA (560):"), "tls CertUntrusted");
     }
 
     #[test]

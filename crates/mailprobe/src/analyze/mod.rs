@@ -363,6 +363,9 @@ fn top(counts: HashMap<String, u64>) -> Vec<Count> {
 
 /// The provider a session's server belongs to, when the log names the server.
 fn provider_of(s: &LogSession) -> Option<String> {
+    if let Some(p) = &s.meta.provider {
+        return Some(p.clone());
+    }
     let server = s.meta.server.as_deref().filter(|_| !s.format.is_server_log())?;
     let host = server.split([':', '[']).next().unwrap_or(server);
     crate::provider::for_host(host).map(|p| p.id.to_owned())
