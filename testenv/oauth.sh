@@ -391,7 +391,9 @@ oauth_start() {
     oauth_make_postfix
     # the Dovecot passdb reads the server's public key, written when the server starts
     local i
-    for i in $(seq 1 150); do
+    # up to 60 s: the first start after npm install loads oidc-provider from a cold disk cache
+    # (seen here taking more than 15 s)
+    for i in $(seq 1 600); do
         oauth_node_pid >/dev/null && break
         sleep 0.1
     done

@@ -26,7 +26,8 @@ impl Rng {
     }
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const USERS: [&str; 6] = ["alice", "bob", "scanner", "printer-2f", "noreply", "billing"];
 const DOMAINS: [&str; 4] = ["example.it", "example.com", "contoso.test", "studio-rossi.example"];
 
@@ -78,7 +79,12 @@ fn main() {
         let (h, m, s) = ((clock / 3600) % 24, (clock / 60) % 60, clock % 60);
         let line = &open[i].lines[open[i].next];
         let prefix = format!("{} {day:>2} {h:02}:{m:02}:{s:02} mx1 ", MONTHS[10]);
-        if out.write_all(prefix.as_bytes()).and_then(|()| out.write_all(line.as_bytes())).and_then(|()| out.write_all(b"\n")).is_err() {
+        if out
+            .write_all(prefix.as_bytes())
+            .and_then(|()| out.write_all(line.as_bytes()))
+            .and_then(|()| out.write_all(b"\n"))
+            .is_err()
+        {
             return; // stdout closed
         }
         written += (prefix.len() + line.len() + 1) as u64;
@@ -105,10 +111,16 @@ fn session(rng: &mut Rng, pid: u64, queue: u64) -> Vec<String> {
         _ => format!("host-{octet}.example.net[{net}.{octet}]"),
     };
     let user = format!("{}@{}", USERS[rng.below(6) as usize], DOMAINS[rng.below(4) as usize]);
-    let rcpt = format!("{}@{}", USERS[rng.below(6) as usize], ["example.org", "example.net", "gmail.example"][rng.below(3) as usize]);
+    let rcpt = format!(
+        "{}@{}",
+        USERS[rng.below(6) as usize],
+        ["example.org", "example.net", "gmail.example"][rng.below(3) as usize]
+    );
     let smtpd = format!("postfix/submission/smtpd[{pid}]:");
     let q = format!("{queue:X}");
-    let tls = format!("{smtpd} Anonymous TLS connection established from {client}: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256");
+    let tls = format!(
+        "{smtpd} Anonymous TLS connection established from {client}: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256"
+    );
     let mut l = vec![format!("{smtpd} connect from {client}")];
     let roll = rng.below(100);
     match roll {
@@ -117,7 +129,10 @@ fn session(rng: &mut Rng, pid: u64, queue: u64) -> Vec<String> {
             l.push(tls);
             l.push(format!("{smtpd} {q}: client={client}, sasl_method=PLAIN, sasl_username={user}"));
             l.push(format!("postfix/cleanup[{}]: {q}: message-id=<{queue}.{pid}@{}>", pid + 1, DOMAINS[0]));
-            l.push(format!("postfix/qmgr[811]: {q}: from=<{user}>, size={}, nrcpt=1 (queue active)", 800 + rng.below(90_000)));
+            l.push(format!(
+                "postfix/qmgr[811]: {q}: from=<{user}>, size={}, nrcpt=1 (queue active)",
+                800 + rng.below(90_000)
+            ));
             l.push(format!("{smtpd} disconnect from {client} ehlo=2 starttls=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=8"));
             if rng.below(10) == 0 {
                 l.push(format!("postfix/smtp[{}]: {q}: to=<{rcpt}>, relay=mx.example.net[203.0.113.25]:25, delay=31, delays=0.1/0/30/0, dsn=4.7.0, status=deferred (host mx.example.net[203.0.113.25] said: 451 4.7.0 Temporary server error. Please try again later (in reply to RCPT TO command))", pid + 2));
@@ -130,13 +145,19 @@ fn session(rng: &mut Rng, pid: u64, queue: u64) -> Vec<String> {
             let mech = if rng.below(2) == 0 { "PLAIN" } else { "LOGIN" };
             let reason = if mech == "LOGIN" { "UGFzc3dvcmQ6" } else { "authentication failure" };
             l.push(tls);
-            l.push(format!("{smtpd} warning: {client}: SASL {mech} authentication failed: {reason}, sasl_username={user}"));
-            l.push(format!("{smtpd} disconnect from {client} ehlo=2 starttls=1 auth=0/1 quit=1 commands=4/5"));
+            l.push(format!(
+                "{smtpd} warning: {client}: SASL {mech} authentication failed: {reason}, sasl_username={user}"
+            ));
+            l.push(format!(
+                "{smtpd} disconnect from {client} ehlo=2 starttls=1 auth=0/1 quit=1 commands=4/5"
+            ));
         }
         62..=69 => {
             l.push(tls);
             l.push(format!("{smtpd} NOQUEUE: reject: RCPT from {client}: 554 5.7.1 <{rcpt}>: Relay access denied; from=<{user}> to=<{rcpt}> proto=ESMTP helo=<printer{octet}>"));
-            l.push(format!("{smtpd} disconnect from {client} ehlo=2 starttls=1 mail=1 rcpt=0/1 quit=1 commands=5/6"));
+            l.push(format!(
+                "{smtpd} disconnect from {client} ehlo=2 starttls=1 mail=1 rcpt=0/1 quit=1 commands=5/6"
+            ));
         }
         70..=74 => {
             l.push(tls);

@@ -109,15 +109,20 @@ fn smtplib_debug_levels() {
 #[test]
 fn outlook_windows_sessions_skip_imap() {
     let r = read_as("outlook-windows-smtp.log", LogFormat::OutlookWindows);
-    let servers: Vec<_> = r.sessions.iter().map(|s| s.session.meta.server.clone().unwrap_or_default()).collect();
+    let servers: Vec<_> =
+        r.sessions.iter().map(|s| s.session.meta.server.clone().unwrap_or_default()).collect();
     assert_eq!(servers, ["smtp.office365.com", "smtp.gmail.com", "smtp.gmail.com"]);
-    let first: Vec<_> = r.sessions.iter().map(|s| (s.failed.as_ref().map(|f| f.0.as_str()), s.findings.first().map(String::as_str))).collect();
+    let first: Vec<_> = r
+        .sessions
+        .iter()
+        .map(|s| (s.failed.as_ref().map(|f| f.0.as_str()), s.findings.first().map(String::as_str)))
+        .collect();
     assert_eq!(
         first,
         [
-            (Some("auth"), Some("auth.basic_auth_disabled")),   // Microsoft 365, 535 5.7.139
+            (Some("auth"), Some("auth.basic_auth_disabled")), // Microsoft 365, 535 5.7.139
             (Some("auth"), Some("auth.credentials_rejected")), // Gmail, 535 5.7.8
-            (Some("tls"), Some("tls.mode_mismatch")),          // SSL on 587: 0x800CCC1A
+            (Some("tls"), Some("tls.mode_mismatch")),         // SSL on 587: 0x800CCC1A
         ]
     );
     assert_eq!(r.sessions[0].session.meta.started.as_deref(), Some("2026.11.24 09:12:05"));

@@ -31,7 +31,9 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
         Some(LogFormat::Phpmailer)
     } else if has("DEBUG SMTP:") {
         Some(LogFormat::Javamail)
-    } else if (has("] DEBUG [") || has("] INFO  [")) && (has("] C: ") || has("] S: ") || has("Connection established")) {
+    } else if (has("] DEBUG [") || has("] INFO  ["))
+        && (has("] C: ") || has("] S: ") || has("Connection established"))
+    {
         Some(LogFormat::Nodemailer)
     } else if has("send: b'") || has("reply: b'") || has("reply: retcode (") {
         Some(LogFormat::PythonSmtplib)
@@ -214,7 +216,8 @@ fn timestamp(line: &[u8]) -> Option<String> {
         && candidate[7] == candidate[4]
         && candidate[13] == b':';
     let clock = candidate.len() >= 8 && candidate[2] == b':' && candidate[5] == b':';
-    let syslog = candidate.len() >= 15 && candidate[3] == b' ' && candidate[9] == b':' && candidate[12] == b':';
+    let syslog =
+        candidate.len() >= 15 && candidate[3] == b' ' && candidate[9] == b':' && candidate[12] == b':';
     if iso {
         return Some(String::from_utf8_lossy(&candidate[..19]).into_owned());
     }
@@ -352,7 +355,8 @@ impl ClientLogParser {
         let server = field("host");
         let before = out.len();
         // the log line shows no command: msmtp's message says which one the reply answered
-        let options = Options { stage: field("errormsg").as_deref().and_then(msmtp_stage), ..Options::default() };
+        let options =
+            Options { stage: field("errormsg").as_deref().and_then(msmtp_stage), ..Options::default() };
         self.session_from(evidence.as_bytes(), &options, server, timestamp(line), None, number, number, out);
         if let Some(user) = field("user") {
             for s in &mut out[before..] {

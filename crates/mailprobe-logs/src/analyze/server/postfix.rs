@@ -114,9 +114,7 @@ impl PostfixParser {
     fn delivery(&mut self, number: u64, line: &[u8], at: usize, out: &mut Vec<LogSession>) {
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let m = l.message;
-        let failed = DEFERRED.find(m).is_some()
-            || BOUNCED.find(m).is_some()
-            || m.starts_with(b"connect to ");
+        let failed = DEFERRED.find(m).is_some() || BOUNCED.find(m).is_some() || m.starts_with(b"connect to ");
         if !failed {
             return;
         }
@@ -196,7 +194,8 @@ fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
 /// Searchers for the needles every smtpd line may be tested for, built once.
 static TLS_ESTABLISHED: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b" TLS connection established from "));
-static DEFERRED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=deferred"));
+static DEFERRED: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"status=deferred"));
 static BOUNCED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=bounced"));
 static SASL: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b": SASL "));
 
