@@ -5,6 +5,7 @@ mod exim;
 mod postfix;
 mod sendmail;
 
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::net::IpAddr;
 
@@ -47,6 +48,10 @@ pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
 /// id, a session id), bounded: past the bound the oldest is flushed as incomplete.
 pub(crate) struct OpenSessions<K, S> {
     map: FxHashMap<K, (u64, S)>,
+    /// Keys in the order their sessions opened, with the sequence number each had: entries
+    /// whose session has since ended are skipped when met, and swept out now and then, so
+    /// finding the oldest costs O(1) amortised instead of a scan of every open session.
+    order: VecDeque<(u64, K)>,
     opened: u64,
     max: usize,
 }
@@ -54,7 +59,7 @@ pub(crate) struct OpenSessions<K, S> {
 impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
     /// At most `max` sessions open at once.
     pub fn with_limit(max: usize) -> Self {
-        Self { map: FxHashMap::default(), opened: 0, max: max.max(1) }
+        Self { map: FxHashMap::default(), order: VecDeque::new(), opened: 0, max: max.max(1) }
     }
 
     /// How many sessions were opened so far (a counter for ids).
@@ -76,18 +81,26 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
         if let Some(old) = self.remove(&key) {
             evicted.push(old);
         }
-        if self.map.len() >= self.max
-            && let Some(oldest) = self.map.iter().min_by_key(|(_, (seq, _))| *seq).map(|(k, _)| k.clone())
-            && let Some(s) = self.remove(&oldest)
-        {
-            evicted.push(s);
+        if self.map.len() >= self.max {
+            while let Some((seq, oldest)) = self.order.pop_front() {
+                if self.map.get(&oldest).is_some_and(|(s, _)| *s == seq) {
+                    evicted.extend(self.remove(&oldest));
+                    break;
+                }
+            }
         }
         self.opened += 1;
+        self.order.push_back((self.opened, key.clone()));
         self.map.insert(key, (self.opened, session));
+        if self.order.len() > 2 * self.map.len() + 1024 {
+            let map = &self.map;
+            self.order.retain(|(seq, k)| map.get(k).is_some_and(|(s, _)| s == seq));
+        }
     }
 
     /// Every session still open, oldest first.
     pub fn drain(&mut self) -> Vec<S> {
+        self.order.clear();
         let mut rest: Vec<(u64, S)> = self.map.drain().map(|(_, v)| v).collect();
         rest.sort_by_key(|(seq, _)| *seq);
         rest.into_iter().map(|(_, s)| s).collect()
@@ -141,7 +154,11 @@ impl Building {
     }
 
     pub fn event(&mut self, stage: Stage, kind: EventKind) {
-        self.transcript.push(self.at, stage, kind);
+        // a runaway session (a client looping on one connection) stops growing; its first
+        // events hold where it went wrong
+        if self.transcript.events.len() < crate::paste::MAX_EVENTS {
+            self.transcript.push(self.at, stage, kind);
+        }
     }
 
     /// A remark on the session (what the log shows that is no SMTP line).
