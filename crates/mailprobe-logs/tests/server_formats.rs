@@ -177,3 +177,48 @@ fn detect_tells_the_server_formats_apart() {
         assert_eq!(mailprobe_logs::analyze::detect(&sample(file)), Some(format), "{file}");
     }
 }
+
+/// The deferring parser's sessions, once built, are the eager parser's, split into shards or
+/// not; and sessions it gives the same shape got the same findings from the eager read.
+#[test]
+fn deferred_and_sharded_postfix_sessions_match_the_eager_ones() {
+    use mailprobe_logs::analyze::{self, LogSession, Shard};
+    let bytes = sample("server/postfix.log");
+    let run = |mut parser: Box<dyn SessionParser>| {
+        let mut out: Vec<LogSession> = Vec::new();
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            parser.line(i as u64 + 1, line, &mut out);
+        }
+        parser.finish(&mut out);
+        out
+    };
+    let eager = run(analyze::parser_for(LogFormat::Postfix));
+    let mut deferred = run(analyze::deferring_parser_for(LogFormat::Postfix, Shard::WHOLE));
+    assert!(deferred.iter().all(|s| s.is_deferred() && s.shape.is_some() && s.transcript.events.is_empty()));
+    let shapes: Vec<u64> = deferred.iter().map(|s| s.shape.unwrap()).collect();
+    deferred.iter_mut().for_each(LogSession::materialize);
+    assert_eq!(eager.len(), deferred.len());
+    for (e, d) in eager.iter().zip(&deferred) {
+        assert_eq!(e.meta, d.meta);
+        assert_eq!(e.transcript, d.transcript, "{}", e.meta.id);
+    }
+    // equal shapes, equal findings
+    let findings = read(&bytes, None);
+    for (i, a) in shapes.iter().enumerate() {
+        for (j, b) in shapes.iter().enumerate() {
+            if a == b {
+                assert_eq!(findings.sessions[i].findings, findings.sessions[j].findings);
+            }
+        }
+    }
+    assert!(shapes.iter().collect::<std::collections::HashSet<_>>().len() >= 8, "shapes tell sessions apart");
+    // two shards together are the whole
+    let mut ids: Vec<String> = (0..2)
+        .flat_map(|index| run(analyze::deferring_parser_for(LogFormat::Postfix, Shard { index, count: 2 })))
+        .map(|s| s.meta.id)
+        .collect();
+    ids.sort();
+    let mut all: Vec<String> = eager.iter().map(|s| s.meta.id.clone()).collect();
+    all.sort();
+    assert_eq!(ids, all);
+}

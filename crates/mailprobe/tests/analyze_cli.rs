@@ -235,3 +235,70 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A Postfix log bigger than one read chunk, its sessions interleaved across processes:
+/// `copies` copies of the real sample with every process id shifted.
+fn big_postfix_log(copies: u32) -> Vec<u8> {
+    let sample = std::fs::read_to_string(sample("server/postfix.log")).unwrap();
+    let mut out = String::new();
+    for copy in 0..copies {
+        for line in sample.lines() {
+            // `smtpd[12141]` → `smtpd[1214100 + copy]`
+            let shifted = match line.find("d[") {
+                Some(i) => {
+                    let end = line[i + 2..].find(']').map_or(line.len(), |j| i + 2 + j);
+                    let pid: u64 = line[i + 2..end].parse().unwrap_or(0);
+                    format!("{}{}{}", &line[..i + 2], pid * 1000 + u64::from(copy), &line[end..])
+                }
+                None => line.to_owned(),
+            };
+            out.push_str(&shifted);
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn any_number_of_threads_gives_the_same_report() {
+    let dir = tempfile_dir();
+    let log = dir.join("big.log");
+    let bytes = big_postfix_log(400);
+    assert!(bytes.len() > 2 << 20, "{} bytes: must span several chunks", bytes.len());
+    std::fs::write(&log, &bytes).unwrap();
+    let report = |threads: &str| {
+        let out = run(&["--format", "json", "--sessions", "all", "--limit", "30", "--threads", threads, log.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(1));
+        json(&out)
+    };
+    let one = report("1");
+    assert_eq!(one["summary"]["sessions"], 4400);
+    assert_eq!(one["summary"]["failed"], 2800);
+    assert_eq!(one["inputs"][0]["lines"], 45 * 400);
+    assert_eq!(one["sessions"].as_array().unwrap().len(), 30);
+    assert_eq!(one["sessions_not_listed"], 4400 - 30);
+    // session ids name the line a session starts on, so they do not depend on the threads
+    assert_eq!(one["sessions"][0]["id"], "mailprobe-testenv/smtpd[12141000]:2");
+    let one = one.to_string();
+    for threads in ["2", "3"] {
+        let other = report(threads).to_string();
+        let same = one.bytes().zip(other.bytes()).take_while(|(a, b)| a == b).count();
+        assert!(one == other, "--threads {threads} differs at byte {same}: {}", &other[same.saturating_sub(200)..(same + 200).min(other.len())]);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn overlong_lines_are_cut_and_counted() {
+    let sample = std::fs::read(sample("server/postfix.log")).unwrap();
+    let mut log = sample.clone();
+    log.extend(std::iter::repeat_n(b'x', 100_000)); // longer than a line may be
+    log.push(b'\n');
+    log.extend(std::iter::repeat_n(b'y', 3 << 20)); // longer than a whole read chunk
+    log.push(b'\n');
+    log.extend(&sample);
+    let doc = json(&run(&["--format", "json", "--input-format", "postfix", "-"], Some(&log)));
+    assert_eq!(doc["inputs"][0]["long_lines_cut"], 2, "{:#}", doc["inputs"]);
+    assert_eq!(doc["inputs"][0]["lines"], 45 * 2 + 2);
+    assert_eq!(doc["summary"]["sessions"], 22, "the sessions after the long lines are read too");
+}

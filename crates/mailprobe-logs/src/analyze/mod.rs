@@ -102,6 +102,12 @@ impl LogFormat {
         }
     }
 
+    /// Whether one log of this format can be read on several threads ([`Shard`]): each line
+    /// names the session it belongs to (Postfix: host and process id).
+    pub fn can_shard(self) -> bool {
+        self == LogFormat::Postfix
+    }
+
     /// True for server logs (many interleaved client sessions), false for a client's own log.
     pub fn is_server_log(self) -> bool {
         matches!(self, Self::Postfix | Self::Exim | Self::Sendmail | Self::ExchangeCsv)
@@ -181,11 +187,37 @@ pub struct LogSession {
     /// Who, when, where.
     pub meta: SessionMeta,
     /// What happened, as a live probe would have recorded it. Its endpoint is the server as
-    /// far as the log tells (host empty, port 0 when it does not).
+    /// far as the log tells (host empty, port 0 when it does not). Empty until
+    /// [`LogSession::materialize`] when the session came from a [`deferring_parser_for`].
     pub transcript: Transcript,
+    /// From a deferring parser: a key equal for sessions whose transcripts are built from the
+    /// same kinds of log lines, in the same order, with the same codes and texts (addresses,
+    /// ids and numbers set aside), so one diagnosis serves them all.
+    pub shape: Option<u64>,
+    /// What the transcript is built from, until it is.
+    deferred: Option<Box<server::Deferred>>,
 }
 
 impl LogSession {
+    /// A session whose transcript is built.
+    pub fn new(format: LogFormat, meta: SessionMeta, transcript: Transcript) -> Self {
+        Self { format, meta, transcript, shape: None, deferred: None }
+    }
+
+    /// Builds the transcript of a session from a deferring parser (nothing to do otherwise).
+    /// Needed before [`LogSession::context`], [`LogSession::failed_step`] or reading
+    /// `transcript`.
+    pub fn materialize(&mut self) {
+        if let Some(deferred) = self.deferred.take() {
+            self.transcript = deferred.build(&self.meta);
+        }
+    }
+
+    /// Whether the transcript is still to be built.
+    pub fn is_deferred(&self) -> bool {
+        self.deferred.is_some()
+    }
+
     /// What the knowledge base needs to know besides the transcript: evidence read from a log,
     /// the provider when the caller knows it, the server and the login as the log names them.
     pub fn context(&self, provider: Option<&str>) -> Context {
@@ -227,4 +259,56 @@ pub trait SessionParser: Send {
 /// A parser for `format`.
 pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
     if format.is_server_log() { server::parser_for(format) } else { client::parser_for(format) }
+}
+
+/// Which part of a log's sessions a parser reads, for reading one log on several threads:
+/// every parser sees every line and keeps the sessions whose key falls in its part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This part, `0..count`.
+    pub index: usize,
+    /// How many parts.
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole log.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Whether a session with `key` belongs to this part.
+    pub fn owns(self, key: u64) -> bool {
+        self.count <= 1 || key % self.count as u64 == self.index as u64
+    }
+}
+
+/// A parser for `format` that, where the format allows it (Postfix), leaves each session's
+/// transcript unbuilt and gives its [`LogSession::shape`] instead: for summing up big logs,
+/// where only one session of each shape needs diagnosing. The sessions' meta is complete.
+/// With a `shard` other than [`Shard::WHOLE`] (only for formats whose
+/// [`LogFormat::can_shard`]), it reads only that part of the sessions.
+pub fn deferring_parser_for(format: LogFormat, shard: Shard) -> Box<dyn SessionParser> {
+    match format {
+        LogFormat::Postfix => Box::new(server::PostfixParser::deferring(shard)),
+        _ => parser_for(format),
+    }
+}
+
+/// Feeds `text` into `h` with what varies between sessions of one kind set aside: `<...>`
+/// addresses, words with digits (ids, times, counts) and words with `@` or `[` (addresses,
+/// hosts).
+pub fn hash_text_shape(text: &str, h: &mut impl std::hash::Hasher) {
+    let mut in_angle = false;
+    for word in text.split_ascii_whitespace() {
+        if in_angle || word.starts_with('<') {
+            in_angle = !word.contains('>');
+            h.write_u8(b'<');
+            continue;
+        }
+        if word.contains(['@', '[']) || word.bytes().any(|b| b.is_ascii_digit()) && word.len() > 5 {
+            h.write_u8(b'#');
+            continue;
+        }
+        h.write(word.as_bytes());
+        h.write_u8(0xff);
+    }
 }

@@ -1,24 +1,27 @@
-//! Reading `analyze`'s inputs: files or standard input, gzip'd or not (by the magic bytes),
-//! split into lines with a bounded buffer, the format detected from the first 64 KiB, and every
-//! line handed to that format's parser. Runs on its own thread.
+//! Reading `analyze`'s inputs: files or standard input, gzip'd or not (by the magic bytes), the
+//! format detected from the first 64 KiB, and the bytes cut into chunks of whole lines that
+//! every parsing thread receives. Runs on its own thread; chunk buffers are reused once every
+//! thread is done with them, so memory stays bounded whatever the file size.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
 use anyhow::{Context as _, Result};
 use flate2::read::MultiGzDecoder;
-use mailprobe_logs::analyze::{self, DETECT_BYTES, LogFormat, LogSession};
+use mailprobe_logs::analyze::{self, DETECT_BYTES, LogFormat};
 
-use super::{Batch, InputSummary};
+use super::InputSummary;
 
 /// The longest line kept whole; longer lines are cut (a log line is never this long, a binary
 /// file's "line" may be anything).
-const MAX_LINE: usize = 64 * 1024;
-/// Sessions sent to the diagnosing thread at once.
-const BATCH: usize = 256;
-/// Read buffer size.
-const BUFFER: usize = 1 << 20;
+pub const MAX_LINE: usize = 64 * 1024;
+/// Bytes per chunk: big enough that passing one to the parsing threads costs nothing next to
+/// reading it, small enough that a few in flight hold little memory.
+const CHUNK: usize = 1 << 20;
+/// Chunk buffers kept for reuse.
+const POOL: usize = 16;
 
 /// An input to read: its name and the opened stream.
 pub struct Source {
@@ -47,46 +50,67 @@ impl Source {
     }
 }
 
-/// Reads every source in turn, sending sessions and, per file, its totals.
+/// Whole lines of one file: every line ends with `\n`, except the file's last when the file
+/// does not end with one.
+pub struct Chunk {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Chunk {
+    /// The lines' bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// What the parsing threads receive, in order.
+pub enum Feed {
+    /// A new file starts, to be read as `format`.
+    File { index: usize, format: LogFormat },
+    /// The file's next lines.
+    Chunk(Arc<Chunk>),
+    /// The file ended.
+    End,
+}
+
+/// Reads every source in turn and feeds it to every parsing thread; returns each file's
+/// totals as far as the reader knows them (name, format, gzip, bytes).
 pub fn read_all(
     sources: Vec<Source>,
     forced: Option<LogFormat>,
-    tx: &SyncSender<Result<Batch>>,
-) -> Result<()> {
+    workers: &[SyncSender<Feed>],
+) -> Result<Vec<InputSummary>> {
+    let mut pool = Pool::default();
+    let mut inputs = Vec::new();
     for (index, source) in sources.into_iter().enumerate() {
         let name = source.name.clone();
-        match read_one(index, source, forced, tx) {
-            Ok(summary) => {
-                if tx.send(Ok(Batch::Done(summary))).is_err() {
-                    return Ok(());
-                }
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e.context(format!("cannot read {name}"))));
-                return Ok(());
-            }
-        }
+        let summary = read_one(index, source, forced, workers, &mut pool)
+            .with_context(|| format!("cannot read {name}"))?;
+        inputs.push(summary);
     }
-    Ok(())
+    Ok(inputs)
+}
+
+/// Sends `feed` to every worker; false when they are gone.
+fn broadcast(workers: &[SyncSender<Feed>], feed: impl Fn() -> Feed) -> bool {
+    workers.iter().all(|w| w.send(feed()).is_ok())
 }
 
 fn read_one(
     index: usize,
     source: Source,
     forced: Option<LogFormat>,
-    tx: &SyncSender<Result<Batch>>,
+    workers: &[SyncSender<Feed>],
+    pool: &mut Pool,
 ) -> Result<InputSummary> {
-    let mut raw = BufReader::with_capacity(BUFFER, source.reader);
+    let mut raw = BufReader::with_capacity(CHUNK, source.reader);
     let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let mut reader: Box<dyn BufRead> = if gzip {
-        Box::new(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(raw)))
-    } else {
-        Box::new(raw)
-    };
+    let mut reader: Box<dyn Read> = if gzip { Box::new(MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+    let mut chunk = pool.take();
     // the head, for detection: up to 64 KiB, whatever the stream's chunking
-    let mut head = Vec::with_capacity(DETECT_BYTES);
-    (&mut reader).take(DETECT_BYTES as u64).read_to_end(&mut head)?;
-    let detected = if forced.is_none() { analyze::detect(&head) } else { None };
+    chunk.len = fill(&mut reader, &mut chunk.bytes[..DETECT_BYTES])?;
+    let detected = if forced.is_none() { analyze::detect(chunk.bytes()) } else { None };
     let format = forced.or(detected).unwrap_or(LogFormat::Dialogue);
     let mut summary = InputSummary {
         file: source.name,
@@ -94,72 +118,107 @@ fn read_one(
         detected: detected.is_some(),
         gzip,
         lines: 0,
-        bytes: 0,
+        bytes: chunk.len as u64,
         sessions: 0,
         long_lines_cut: 0,
     };
-    let mut parser = analyze::parser_for(format);
-    let mut out: Vec<LogSession> = Vec::new();
-    // a line split across buffer refills (or cut at MAX_LINE) is gathered here; whole lines are
-    // parsed straight from the read buffer
-    let mut partial: Vec<u8> = Vec::new();
-    let mut cut = false;
-    let mut chained = io::Cursor::new(head).chain(reader);
-    let mut feed = |line: &[u8], summary: &mut InputSummary, out: &mut Vec<LogSession>| {
-        summary.lines += 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        parser.line(summary.lines, line, out);
-    };
+    if !broadcast(workers, || Feed::File { index, format }) {
+        return Ok(summary);
+    }
+    // inside a line longer than a whole chunk: its start was sent, the rest is dropped
+    let mut skipping = false;
     loop {
-        let buf = match chained.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
-        if buf.is_empty() {
-            break;
-        }
-        let len = buf.len();
-        summary.bytes += len as u64;
+        let read = fill(&mut reader, &mut chunk.bytes[chunk.len..CHUNK])?;
+        summary.bytes += read as u64;
+        let end = chunk.len + read;
+        let eof = read == 0 || end < CHUNK;
         let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', buf) {
-            if partial.is_empty() && !cut {
-                feed(&buf[start..end], &mut summary, &mut out);
-            } else {
-                keep(&mut partial, &buf[start..end], &mut cut);
-                summary.long_lines_cut += u64::from(cut);
-                feed(&partial, &mut summary, &mut out);
-                partial.clear();
-                cut = false;
+        if skipping {
+            match memchr::memchr(b'\n', &chunk.bytes[..end]) {
+                Some(i) => {
+                    skipping = false;
+                    start = i + 1;
+                }
+                None => {
+                    chunk.len = 0;
+                    if eof {
+                        break;
+                    }
+                    continue;
+                }
             }
-            start = end + 1;
         }
-        keep(&mut partial, &buf[start..], &mut cut);
-        chained.consume(len);
-        if out.len() >= BATCH {
-            summary.sessions += out.len() as u64;
-            if tx.send(Ok(Batch::Sessions(index, std::mem::take(&mut out)))).is_err() {
+        // whole lines go now; a line cut by the chunk's end starts the next chunk
+        let cut = if eof { end } else { memchr::memrchr(b'\n', &chunk.bytes[start..end]).map_or(start, |i| start + i + 1) };
+        let mut next = pool.take();
+        if cut == 0 && !eof {
+            // no line ends in a whole chunk: keep the line's start, drop the rest (one byte
+            // more than a line may have, so the parsing thread counts the line as cut)
+            chunk.bytes[MAX_LINE + 1] = b'\n';
+            chunk.len = MAX_LINE + 2;
+            skipping = true;
+        } else {
+            let rest = end - cut;
+            next.bytes[..rest].copy_from_slice(&chunk.bytes[cut..end]);
+            next.len = rest;
+            if start > 0 {
+                chunk.bytes.copy_within(start..cut, 0);
+            }
+            chunk.len = cut - start;
+        }
+        let sent = std::mem::replace(&mut chunk, next);
+        if sent.len > 0 {
+            let sent = Arc::new(sent);
+            pool.keep(&sent);
+            if !broadcast(workers, || Feed::Chunk(Arc::clone(&sent))) {
                 return Ok(summary);
             }
         }
+        if eof {
+            break;
+        }
     }
-    if !partial.is_empty() {
-        summary.long_lines_cut += u64::from(cut);
-        feed(&partial, &mut summary, &mut out);
-    }
-    parser.finish(&mut out);
-    summary.sessions += out.len() as u64;
-    if !out.is_empty() {
-        let _ = tx.send(Ok(Batch::Sessions(index, out)));
-    }
+    broadcast(workers, || Feed::End);
     Ok(summary)
 }
 
-/// Appends `bytes` to a partial line, keeping at most [`MAX_LINE`] bytes (`cut` says it lost some).
-fn keep(partial: &mut Vec<u8>, bytes: &[u8], cut: &mut bool) {
-    let room = MAX_LINE.saturating_sub(partial.len());
-    if bytes.len() > room {
-        *cut = true;
+/// Reads until `buf` is full or the stream ends; the bytes read.
+fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
-    partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    Ok(n)
+}
+
+/// Chunk buffers sent earlier, reused once no thread holds them any more.
+#[derive(Default)]
+struct Pool {
+    sent: Vec<Arc<Chunk>>,
+}
+
+impl Pool {
+    fn take(&mut self) -> Chunk {
+        let free = self.sent.iter().position(|c| Arc::strong_count(c) == 1);
+        if let Some(i) = free
+            && let Ok(mut chunk) = Arc::try_unwrap(self.sent.swap_remove(i))
+        {
+            chunk.len = 0;
+            return chunk;
+        }
+        Chunk { bytes: vec![0; CHUNK], len: 0 }
+    }
+
+    fn keep(&mut self, chunk: &Arc<Chunk>) {
+        if self.sent.len() >= POOL {
+            // forget the oldest: it is freed by whichever thread drops it last
+            self.sent.remove(0);
+        }
+        self.sent.push(Arc::clone(chunk));
+    }
 }

@@ -3,21 +3,23 @@
 //! base as a live probe, then summed up: how many sessions failed, why, which clients, which
 //! replies; and each failed session with where it stopped.
 //!
-//! Streaming in constant memory: one thread reads, decompresses and parses; the calling thread
-//! diagnoses and counts. Sessions of the same shape (the same steps, codes and reply texts once
-//! addresses and numbers are set aside) are diagnosed once.
+//! Streaming in constant memory: the calling thread reads and decompresses, and hands chunks of
+//! whole lines to parsing threads (one per core); each parses its share of the sessions
+//! (Postfix logs are split by process; other formats are read by one thread), diagnoses one
+//! session of each shape (the same steps, codes and reply texts once addresses and numbers are
+//! set aside) and counts. Their counts are added up at the end, in file order.
 
 mod input;
 mod render;
+mod tally;
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::mpsc;
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
-use mailprobe_logs::analyze::{LogFormat, LogSession};
+use mailprobe_kb::{Finding, KnowledgeBase, Severity};
+use mailprobe_logs::analyze::{LogFormat, LogSession, Shard, hash_text_shape};
 use mailprobe_proto::{EventKind, Step};
 use serde::Serialize;
 
@@ -43,6 +45,10 @@ pub struct AnalyzeArgs {
     /// At most this many sessions listed (the counts stay exact).
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub limit: usize,
+    /// Parsing threads (default: one per core, at most 8). Only Postfix logs are split
+    /// between threads; other formats are read by one.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
 }
 
 /// Which sessions `analyze` lists.
@@ -188,19 +194,6 @@ pub struct AnalyzeReport {
     pub sessions_not_listed: u64,
 }
 
-/// What the reading thread sends: finished sessions, and a file's totals when it is done.
-pub(crate) enum Batch {
-    Sessions(usize, Vec<LogSession>),
-    Done(InputSummary),
-}
-
-/// A diagnosis shared by every session of one shape.
-struct Diagnosis {
-    findings: Vec<Finding>,
-    error: bool,
-    warning: bool,
-}
-
 /// Runs `analyze`.
 pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
@@ -212,17 +205,49 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         sources.push(input::Source::open(file)?);
     }
     let lang = crate::lang(global);
-    let forced = args.input_format;
-    // a few batches in flight: enough to keep both threads busy, little memory held
-    let (tx, rx) = mpsc::sync_channel::<Result<Batch>>(4);
-    let reader = std::thread::Builder::new()
-        .name("analyze-reader".into())
-        .spawn(move || input::read_all(sources, forced, &tx))?;
+    let files: Vec<String> = args.files.iter().map(|f| input::shown_name(f)).collect();
+    let threads = match args.threads {
+        Some(n) => usize::from(n),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
+    };
     // nothing else runs on this runtime while a log is read: blocking here is fine
-    let report = aggregate(args, &rx, lang);
-    let read = reader.join().map_err(|_| anyhow::anyhow!("the log reader stopped unexpectedly"))?;
-    read?;
-    let report = report?;
+    let (read, tallies) = std::thread::scope(|scope| {
+        let mut feeds = Vec::new();
+        let mut workers = Vec::new();
+        for index in 0..threads {
+            // a few chunks in flight per thread: enough to keep them busy, little memory held
+            let (tx, rx) = mpsc::sync_channel(8);
+            feeds.push(tx);
+            let shard = Shard { index, count: threads };
+            let files = &files;
+            let worker = std::thread::Builder::new()
+                .name(format!("analyze-{index}"))
+                .spawn_scoped(scope, move || tally::work(&rx, shard, args, files, lang));
+            workers.push(worker);
+        }
+        let read = input::read_all(sources, args.input_format, &feeds);
+        drop(feeds);
+        let tallies: Result<Vec<tally::Tally>> = workers
+            .into_iter()
+            .map(|w| w?.join().map_err(|_| anyhow::anyhow!("a log parsing thread stopped unexpectedly")))
+            .collect();
+        (read, tallies)
+    });
+    let mut inputs = read?;
+    let merged = tally::merge(tallies?, args, &files, KnowledgeBase::builtin(), lang);
+    for (input, (sessions, lines, cut)) in inputs.iter_mut().zip(&merged.per_file) {
+        (input.sessions, input.lines, input.long_lines_cut) = (*sessions, *lines, *cut);
+    }
+    let report = AnalyzeReport {
+        tool: Tool::this(),
+        command: "analyze",
+        ok: merged.summary.failed == 0,
+        inputs,
+        summary: merged.summary,
+        findings: merged.findings,
+        sessions: merged.listed,
+        sessions_not_listed: merged.not_listed,
+    };
     let code = if report.ok { 0 } else { 1 };
     match global.format {
         Format::Json => crate::render::json::print(&report),
@@ -230,135 +255,6 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         Format::Text | Format::Markdown => print!("{}", render::text(&report, &crate::style(global))),
     }
     Ok(code)
-}
-
-fn aggregate(args: &AnalyzeArgs, rx: &mpsc::Receiver<Result<Batch>>, lang: Lang) -> Result<AnalyzeReport> {
-    let kb = KnowledgeBase::builtin();
-    let mut memo: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
-    let mut diagnoses: Vec<Diagnosis> = Vec::new();
-    let mut findings: Vec<FindingCount> = Vec::new();
-    let mut summary = Summary::default();
-    let mut clients: HashMap<String, u64> = HashMap::new();
-    let mut replies: HashMap<String, u64> = HashMap::new();
-    let mut inputs = Vec::new();
-    let mut listed = Vec::new();
-    let mut not_listed = 0;
-    let files: Vec<String> = args.files.iter().map(|f| input::shown_name(f)).collect();
-    for batch in rx {
-        let sessions = match batch? {
-            Batch::Done(summary) => {
-                inputs.push(summary);
-                continue;
-            }
-            Batch::Sessions(file, sessions) => (file, sessions),
-        };
-        let (file, sessions) = sessions;
-        for s in sessions {
-            let provider = args.provider.clone().or_else(|| provider_of(&s));
-            let key = signature(&s, provider.as_deref());
-            let index = *memo.entry(key).or_insert_with(|| {
-                let found =
-                    kb.diagnose(&s.context(provider.as_deref()), std::slice::from_ref(&s.transcript), lang);
-                let error = found.iter().any(Finding::is_error);
-                let warning = found.iter().any(|f| f.severity == Severity::Warning);
-                diagnoses.push(Diagnosis { findings: found, error, warning });
-                diagnoses.len() - 1
-            });
-            let d = &diagnoses[index];
-            summary.sessions += 1;
-            summary.incomplete += u64::from(s.meta.incomplete);
-            if summary.first_seen.is_none() {
-                summary.first_seen = s.meta.started.clone();
-            }
-            if let Some(t) = s.meta.ended.as_ref().or(s.meta.started.as_ref()) {
-                summary.last_seen = Some(t.clone());
-            }
-            if d.error {
-                summary.failed += 1;
-                let client = s
-                    .meta
-                    .client_ip
-                    .map(|ip| ip.to_string())
-                    .or_else(|| s.meta.client.clone())
-                    .unwrap_or_else(|| kb.text(lang, "ui-unknown", &[]));
-                *clients.entry(client).or_default() += 1;
-                if let Some(code) = deciding_reply(&s) {
-                    *replies.entry(code).or_default() += 1;
-                }
-            } else if d.warning {
-                summary.warnings += 1;
-            }
-            for f in &d.findings {
-                match findings.iter_mut().find(|c| c.finding.id == f.id) {
-                    Some(c) => c.sessions += 1,
-                    None => findings.push(FindingCount {
-                        sessions: 1,
-                        first_session: s.meta.id.clone(),
-                        finding: f.clone(),
-                    }),
-                }
-            }
-            let wanted = match args.sessions {
-                SessionsShown::All => true,
-                SessionsShown::Failed => d.error || d.warning,
-                SessionsShown::None => false,
-            };
-            if !wanted {
-                continue;
-            }
-            if listed.len() >= args.limit {
-                not_listed += 1;
-                continue;
-            }
-            listed.push(SessionReport {
-                file: files.get(file).cloned().unwrap_or_default(),
-                format: s.format,
-                stopped_at: s.failed_step(),
-                findings: d
-                    .findings
-                    .iter()
-                    .map(|f| SessionFinding {
-                        id: f.id.clone(),
-                        severity: f.severity,
-                        title: f.title.clone(),
-                    })
-                    .collect(),
-                steps: s.transcript.steps(),
-                events: s.transcript.events,
-                meta: s.meta,
-            });
-        }
-    }
-    summary.diagnoses = diagnoses.len() as u64;
-    summary.top_clients = top(clients);
-    summary.top_replies = top(replies);
-    // most frequent first; errors before warnings before info at equal counts
-    findings.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(rank(&a.finding).cmp(&rank(&b.finding))));
-    Ok(AnalyzeReport {
-        tool: Tool::this(),
-        command: "analyze",
-        ok: summary.failed == 0,
-        inputs,
-        summary,
-        findings,
-        sessions: listed,
-        sessions_not_listed: not_listed,
-    })
-}
-
-fn rank(f: &Finding) -> u8 {
-    match f.severity {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-        Severity::Info => 2,
-    }
-}
-
-fn top(counts: HashMap<String, u64>) -> Vec<Count> {
-    let mut v: Vec<Count> = counts.into_iter().map(|(key, sessions)| Count { key, sessions }).collect();
-    v.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
-    v.truncate(10);
-    v
 }
 
 /// The provider a session's server belongs to, when the log names the server.
@@ -416,12 +312,12 @@ fn signature(s: &LogSession, provider: Option<&str>) -> u64 {
                 reply.code.hash(&mut h);
                 reply.enhanced.hash(&mut h);
                 for line in &reply.lines {
-                    shape(line, &mut h);
+                    hash_text_shape(line, &mut h);
                 }
             }
             EventKind::TlsFailed { failure, detail, .. } => {
                 std::mem::discriminant(failure).hash(&mut h);
-                shape(detail, &mut h);
+                hash_text_shape(detail, &mut h);
             }
             EventKind::TlsEstablished { session } => {
                 session.version.hash(&mut h);
@@ -430,30 +326,12 @@ fn signature(s: &LogSession, provider: Option<&str>) -> u64 {
             EventKind::ClientError { program, code, message } => {
                 program.hash(&mut h);
                 code.hash(&mut h);
-                shape(message, &mut h);
+                hash_text_shape(message, &mut h);
             }
             EventKind::Closed { reason } => std::mem::discriminant(reason).hash(&mut h),
             EventKind::Note { .. } => {}
-            other => shape(&format!("{other:?}"), &mut h),
+            other => hash_text_shape(&format!("{other:?}"), &mut h),
         }
     }
     h.finish()
-}
-
-/// Hashes `text` with what varies between sessions of one kind set aside: `<...>` addresses,
-/// runs of digits, and words with digits or `@` (ids, hosts, addresses).
-fn shape(text: &str, h: &mut impl Hasher) {
-    let mut in_angle = false;
-    for word in text.split_ascii_whitespace() {
-        if in_angle || word.starts_with('<') {
-            in_angle = !word.contains('>');
-            h.write_u8(b'<');
-            continue;
-        }
-        if word.contains(['@', '[']) || word.bytes().any(|b| b.is_ascii_digit()) && word.len() > 5 {
-            h.write_u8(b'#');
-            continue;
-        }
-        word.hash(h);
-    }
 }

@@ -49,7 +49,7 @@ impl SessionParser for DialogueParser {
                 last_line: self.last_line,
                 ..SessionMeta::default()
             };
-            out.push(LogSession { format: self.format, meta, transcript });
+            out.push(LogSession::new(self.format, meta, transcript));
         }
     }
 }

@@ -327,7 +327,7 @@ impl ClientLogParser {
                 last_line,
                 ..SessionMeta::default()
             };
-            out.push(LogSession { format: self.format, meta, transcript });
+            out.push(LogSession::new(self.format, meta, transcript));
         }
     }
 

@@ -116,8 +116,8 @@ impl SessionParser for EximParser {
                 return;
             }
             let id = match &key {
-                Key::Pid(pid) => format!("exim[{pid}]#{}", self.open.opened() + 1),
-                Key::Client(ip) => format!("exim {ip}#{}", self.open.opened() + 1),
+                Key::Pid(pid) => format!("exim[{pid}]:{number}"),
+                Key::Client(ip) => format!("exim {ip}:{number}"),
             };
             let mut b = Building::new(id, number, l.time);
             let c = client.unwrap_or_default();

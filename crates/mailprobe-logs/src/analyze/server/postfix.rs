@@ -11,13 +11,15 @@
 //! substring search, and a line of an smtpd costs no allocation unless it opens, closes or
 //! changes a session.
 
-use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession};
+use mailprobe_proto::{
+    CloseReason, EventKind, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession, Transcript,
+};
 use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use super::{Building, OpenSessions, SyslogLine, digits, parse_client, shown_auth, text};
-use crate::analyze::{LogFormat, LogSession, SessionParser};
+use super::{Building, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
+use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, Shard, hash_text_shape};
 use crate::paste::mta::{self, Logged};
 
 /// Sessions open at once before the oldest is flushed as incomplete: a server with more
@@ -39,7 +41,7 @@ pub fn detect(head: &[u8]) -> bool {
 }
 
 /// What the log said about a session, in the order it said it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Fact {
     Tls(TlsSession),
     TlsError(String),
@@ -69,7 +71,8 @@ enum Fact {
 }
 
 /// An smtpd session between `connect from` and `disconnect from`.
-struct Open {
+#[derive(Clone, Debug)]
+pub(crate) struct Open {
     b: Building,
     helo: Option<String>,
     facts: Vec<(u64, Fact)>,
@@ -81,6 +84,10 @@ pub struct PostfixParser {
     smtpd: memmem::Finder<'static>,
     smtp: memmem::Finder<'static>,
     evicted: Vec<Open>,
+    /// Leave transcripts unbuilt and give each session's shape ([`Self::deferring`]).
+    defer: bool,
+    /// The part of the sessions read.
+    shard: Shard,
 }
 
 impl Default for PostfixParser {
@@ -97,11 +104,24 @@ impl PostfixParser {
             smtpd: memmem::Finder::new(b"/smtpd[").into_owned(),
             smtp: memmem::Finder::new(b"/smtp[").into_owned(),
             evicted: Vec::new(),
+            defer: false,
+            shard: Shard::WHOLE,
         }
     }
 
+    /// A reader whose sessions carry their shape and build their transcript only when asked
+    /// ([`LogSession::materialize`]): most sessions of a big log are then never built. It
+    /// reads the sessions of `shard` only (by host and process id).
+    pub fn deferring(shard: Shard) -> Self {
+        Self { defer: true, shard, ..Self::default() }
+    }
+
+    fn session(&self, open: Open, counts: Counts, incomplete: bool) -> LogSession {
+        if self.defer { open.deferred(counts, incomplete) } else { open.into_session(&counts, incomplete) }
+    }
+
     fn open_session(&mut self, number: u64, key: (u64, u32), l: &SyslogLine, client: &[u8]) {
-        let id = format!("{}[{}]#{}", text(l.program), key.1, self.open.opened() + 1);
+        let id = format!("{}[{}]:{number}", text(l.program), key.1);
         let mut b = Building::new(id, number, l.time);
         b.meta.client = Some(text(client));
         b.meta.client_ip = parse_client(client).1;
@@ -120,7 +140,7 @@ impl PostfixParser {
         }
         let Ok(line) = std::str::from_utf8(line) else { return };
         let Some(logged) = mta::read(line) else { return };
-        let id = format!("{}[{}]#{}", text(l.program), l.pid, number);
+        let id = format!("{}[{}]:{number}", text(l.program), l.pid);
         let mut b = Building::new(id, number, l.time);
         b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
         b.meta.server = field(m, b"relay=", b',').or_else(|| {
@@ -140,11 +160,15 @@ impl PostfixParser {
 impl SessionParser for PostfixParser {
     fn line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         self.read(number, line, out);
-        out.extend(self.evicted.drain(..).map(|o| o.finish()));
+        if !self.evicted.is_empty() {
+            let evicted = std::mem::take(&mut self.evicted);
+            out.extend(evicted.into_iter().map(|o| self.session(o, Counts::default(), true)));
+        }
     }
 
     fn finish(&mut self, out: &mut Vec<LogSession>) {
-        out.extend(self.open.drain().into_iter().map(Open::finish));
+        let open = self.open.drain();
+        out.extend(open.into_iter().map(|o| self.session(o, Counts::default(), true)));
     }
 }
 
@@ -152,13 +176,18 @@ impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         // the fast path: most lines of a mail log are not smtpd's
         let Some(at) = self.smtpd.find(line) else {
-            if let Some(at) = self.smtp.find(line) {
+            if let Some(at) = self.smtp.find(line)
+                && self.shard.owns(number)
+            {
                 self.delivery(number, line, at, out);
             }
             return;
         };
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let key = (host_key(l.host), l.pid);
+        if !self.shard.owns(key.0 ^ u64::from(key.1)) {
+            return;
+        }
         let m = l.message;
         if let Some(client) = m.strip_prefix(b"connect from ") {
             self.open_session(number, key, &l, client);
@@ -169,7 +198,7 @@ impl PostfixParser {
                 s.b.seen(number, l.time);
                 s.b.meta.ended = Some(text(l.time));
                 let counts = rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]);
-                out.push(s.into_session(&command_counts(counts), false));
+                out.push(self.session(s, Counts::read(counts), false));
             }
             return;
         }
@@ -185,7 +214,7 @@ impl PostfixParser {
 
 /// The text of `name` up to `end` in a `name=value, ...` message.
 fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
-    memmem::find(m, name).map(|i| {
+    find(m, name).map(|i| {
         let v = &m[i + name.len()..];
         text(&v[..memchr::memchr(end, v).unwrap_or(v.len())])
     })
@@ -220,7 +249,7 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
         }
     }
     if let Some(rest) = m.strip_prefix(b"improper command pipelining after ") {
-        let preview = memmem::find(rest, b"]: ").map_or(&b""[..], |i| &rest[i + 3..]);
+        let preview = find(rest, b"]: ").map_or(&b""[..], |i| &rest[i + 3..]);
         // `\026\003` (a TLS handshake record, as Postfix escapes it): TLS spoken to a plain port
         let tls_hello = preview.starts_with(b"\\026\\003") || preview.starts_with(&[0x16, 0x03]);
         return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello });
@@ -252,10 +281,10 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
 fn read_warning(rest: &[u8], session: &mut Open) -> Option<Fact> {
     if let Some(i) = SASL.find(rest) {
         let after = &rest[i + b": SASL ".len()..];
-        let j = memmem::find(after, b" authentication failed")?;
+        let j = find(after, b" authentication failed")?;
         let mechanism = text(&after[..j]);
         let mut reason = after[j + b" authentication failed".len()..].strip_prefix(b":").unwrap_or_default();
-        if let Some(u) = memmem::find(reason, b", sasl_username=") {
+        if let Some(u) = find(reason, b", sasl_username=") {
             session.b.meta.user = Some(text(&reason[u + b", sasl_username=".len()..]));
             reason = &reason[..u];
         }
@@ -264,9 +293,9 @@ fn read_warning(rest: &[u8], session: &mut Open) -> Option<Fact> {
         // harmless, but never a client's payload, which Postfix does not log
         return Some(Fact::AuthFailed { mechanism, reason });
     }
-    if let Some(i) = memmem::find(rest, b"non-SMTP command from ") {
+    if let Some(i) = find(rest, b"non-SMTP command from ") {
         let after = &rest[i..];
-        let preview = memmem::find(after, b"]: ").map_or(&b""[..], |j| &after[j + 3..]);
+        let preview = find(after, b"]: ").map_or(&b""[..], |j| &after[j + 3..]);
         return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello: false });
     }
     if rest.starts_with(b"TLS library problem: ") {
@@ -279,9 +308,9 @@ fn read_reject(rest: &[u8], session: &mut Open) -> Option<Fact> {
     // `RCPT from NAME[IP]: 554 5.7.1 <x>: Relay access denied; from=<a> to=<b> proto=ESMTP helo=<h>`
     let space = memchr::memchr(b' ', rest)?;
     let command = text(&rest[..space]);
-    let i = memmem::find(rest, b"]: ")?;
+    let i = find(rest, b"]: ")?;
     let said = &rest[i + 3..];
-    let (reply_text, fields) = match memmem::find(said, b"; from=<") {
+    let (reply_text, fields) = match find(said, b"; from=<") {
         Some(j) => (&said[..j], &said[j + 2..]),
         None => (said, &b""[..]),
     };
@@ -296,7 +325,7 @@ fn read_reject(rest: &[u8], session: &mut Open) -> Option<Fact> {
 
 /// `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...`
 fn tls_session(rest: &[u8]) -> TlsSession {
-    let after = memmem::find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
+    let after = find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
     let mut words = after.split(|&b| b == b' ');
     let version = text(words.next().unwrap_or_default());
     let cipher = match (words.next(), words.next()) {
@@ -306,24 +335,36 @@ fn tls_session(rest: &[u8]) -> TlsSession {
     TlsSession { version, cipher, certificates: Vec::new() }
 }
 
-/// The commands of a disconnect line, `ehlo=2 starttls=1 auth=0/1 ... commands=4/5`, as
-/// (name, succeeded, sent).
-fn command_counts(counts: &[u8]) -> Vec<(&[u8], u32, u32)> {
-    counts
-        .split(|&b| b == b' ')
-        .filter_map(|w| {
-            let eq = memchr::memchr(b'=', w)?;
+/// The commands a disconnect line counts that the transcript is rebuilt from.
+const COUNTED: [&[u8]; 8] = [b"ehlo", b"helo", b"starttls", b"auth", b"mail", b"rcpt", b"data", b"quit"];
+
+/// The command counts of a disconnect line, `ehlo=2 starttls=1 auth=0/1 ... commands=4/5`:
+/// (succeeded, sent) for each of [`COUNTED`]; zero when not logged.
+#[derive(Clone, Copy, Debug, Default, Hash)]
+pub(crate) struct Counts([(u32, u32); COUNTED.len()]);
+
+impl Counts {
+    fn read(counts: &[u8]) -> Self {
+        let mut out = Self::default();
+        for w in counts.split(|&b| b == b' ') {
+            let Some(eq) = memchr::memchr(b'=', w) else { continue };
             let (name, value) = (&w[..eq], &w[eq + 1..]);
-            let (ok, sent) = match memchr::memchr(b'/', value) {
-                Some(s) => (digits(&value[..s])?, digits(&value[s + 1..])?),
-                None => {
-                    let n = digits(value)?;
-                    (n, n)
-                }
+            let Some(i) = COUNTED.iter().position(|c| *c == name) else { continue };
+            let pair = match memchr::memchr(b'/', value) {
+                Some(s) => digits(&value[..s]).zip(digits(&value[s + 1..])),
+                None => digits(value).map(|n| (n, n)),
             };
-            Some((name, ok, sent))
-        })
-        .collect()
+            if let Some(pair) = pair {
+                out.0[i] = pair;
+            }
+        }
+        out
+    }
+
+    /// (succeeded, sent) for `name`.
+    fn get(&self, name: &[u8]) -> (u32, u32) {
+        COUNTED.iter().position(|c| *c == name).map_or((0, 0), |i| self.0[i])
+    }
 }
 
 fn stage_of(command: &str) -> Stage {
@@ -340,17 +381,82 @@ fn stage_of(command: &str) -> Stage {
     }
 }
 
+/// A Postfix session read but not yet rebuilt into a transcript.
+#[derive(Clone, Debug)]
+pub(crate) struct Deferred {
+    open: Open,
+    counts: Counts,
+}
+
+impl Deferred {
+    /// The transcript, as [`PostfixParser`] builds it for every session when not deferring.
+    pub fn build(self, meta: &SessionMeta) -> Transcript {
+        self.open.transcript(meta, &self.counts)
+    }
+}
+
 impl Open {
-    /// A session whose `disconnect` line was not seen.
-    fn finish(self) -> LogSession {
-        self.into_session(&[], true)
+    fn into_session(mut self, counts: &Counts, incomplete: bool) -> LogSession {
+        let mut meta = std::mem::take(&mut self.b.meta);
+        meta.incomplete = incomplete;
+        let transcript = self.transcript(&meta, counts);
+        LogSession::new(LogFormat::Postfix, meta, transcript)
     }
 
-    fn into_session(self, counts: &[(&[u8], u32, u32)], incomplete: bool) -> LogSession {
+    fn deferred(mut self, counts: Counts, incomplete: bool) -> LogSession {
+        let mut meta = std::mem::take(&mut self.b.meta);
+        meta.incomplete = incomplete;
+        let shape = self.shape(&meta, &counts);
+        let mut session = LogSession::new(LogFormat::Postfix, meta, Transcript::new(Protocol::Smtp, Role::Primary, self.b.transcript.endpoint.clone()));
+        session.shape = Some(shape);
+        session.deferred = Some(Box::new(Deferred { open: self, counts }));
+        session
+    }
+
+    /// What the transcript and its diagnosis depend on: the command counts, which facts in
+    /// which order, their codes and the shape of their texts, whether the login and the HELO
+    /// name are known. Times, addresses, ids and names are not in it.
+    fn shape(&self, meta: &SessionMeta, counts: &Counts) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        counts.hash(&mut h);
+        meta.user.is_some().hash(&mut h);
+        meta.incomplete.hash(&mut h);
+        self.helo.is_some().hash(&mut h);
+        for (_, fact) in &self.facts {
+            std::mem::discriminant(fact).hash(&mut h);
+            match fact {
+                Fact::Tls(session) => session.version.hash(&mut h),
+                Fact::TlsError(detail) => hash_text_shape(detail, &mut h),
+                Fact::AuthFailed { mechanism, reason } => {
+                    mechanism.hash(&mut h);
+                    hash_text_shape(reason, &mut h);
+                }
+                Fact::Accepted { mechanism, .. } => mechanism.hash(&mut h),
+                Fact::Reject { command, reply, from, to } => {
+                    command.hash(&mut h);
+                    reply.code.hash(&mut h);
+                    reply.enhanced.hash(&mut h);
+                    reply.lines.iter().for_each(|l| hash_text_shape(l, &mut h));
+                    (from.is_some(), to.is_some()).hash(&mut h);
+                }
+                Fact::Lost { after, timeout } => (after, timeout).hash(&mut h),
+                Fact::NotSmtp { tls_hello, .. } => tls_hello.hash(&mut h),
+            }
+        }
+        h.finish()
+    }
+
+    /// The client's side of the dialogue and the server's replies, rebuilt from the facts and
+    /// the disconnect line's counts.
+    fn transcript(self, meta: &SessionMeta, counts: &Counts) -> Transcript {
         let Open { b: mut r, helo, facts } = self;
+        // a server-side session is about 15 events: grow once, not four times
+        r.transcript.events.reserve(16);
+        r.transcript.started_at = meta.started.clone();
         let end_ms = r.at;
         r.at = 0;
-        let count = |name: &[u8]| counts.iter().find(|c| c.0 == name).map_or((0, 0), |c| (c.1, c.2));
+        let count = |name: &[u8]| counts.get(name);
         let facts = &facts;
         let when = |pred: &dyn Fn(&Fact) -> bool| facts.iter().find(|(_, f)| pred(f)).map(|(at, _)| *at);
         let rejects = |cmd: &str| {
@@ -445,8 +551,7 @@ impl Open {
 
         // AUTH: the failures the log names, then the success the queue line shows
         let (auth_ok, auth_sent) = count(b"auth");
-        let user = r.meta.user.clone();
-        let shown = |mechanism: &str| shown_auth(mechanism, user.as_deref());
+        let shown = |mechanism: &str| shown_auth(mechanism, meta.user.as_deref());
         let mut auth_failed = 0;
         for (at, f) in facts {
             if let Fact::AuthFailed { mechanism, reason } = f {
@@ -564,7 +669,7 @@ impl Open {
                 r.event(stage, EventKind::Closed { reason: CloseReason::Done });
             }
         }
-        r.finish(LogFormat::Postfix, incomplete)
+        r.transcript
     }
 }
 

@@ -61,7 +61,7 @@ impl SessionParser for SendmailParser {
             if memmem::find(m, b"to=").is_some_and(|i| i == 0) || memmem::find(m, b"stat=").is_some() {
                 return;
             }
-            let id = format!("{}[{}]#{}", text(l.program), l.pid, self.open.opened() + 1);
+            let id = format!("{}[{}]:{number}", text(l.program), l.pid);
             let mut b = Building::new(id, number, l.time);
             b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
             let (_, ip) = parse_client(c);
