@@ -267,7 +267,20 @@ fn any_number_of_threads_gives_the_same_report() {
     assert!(bytes.len() > 2 << 20, "{} bytes: must span several chunks", bytes.len());
     std::fs::write(&log, &bytes).unwrap();
     let report = |threads: &str| {
-        let out = run(&["--format", "json", "--sessions", "all", "--limit", "30", "--threads", threads, log.to_str().unwrap()], None);
+        let out = run(
+            &[
+                "--format",
+                "json",
+                "--sessions",
+                "all",
+                "--limit",
+                "30",
+                "--threads",
+                threads,
+                log.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(out.status.code(), Some(1));
         json(&out)
     };
@@ -283,7 +296,11 @@ fn any_number_of_threads_gives_the_same_report() {
     for threads in ["2", "3"] {
         let other = report(threads).to_string();
         let same = one.bytes().zip(other.bytes()).take_while(|(a, b)| a == b).count();
-        assert!(one == other, "--threads {threads} differs at byte {same}: {}", &other[same.saturating_sub(200)..(same + 200).min(other.len())]);
+        assert!(
+            one == other,
+            "--threads {threads} differs at byte {same}: {}",
+            &other[same.saturating_sub(200)..(same + 200).min(other.len())]
+        );
     }
     std::fs::remove_dir_all(dir).unwrap();
 }

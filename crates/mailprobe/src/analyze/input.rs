@@ -149,7 +149,11 @@ fn read_one(
             }
         }
         // whole lines go now; a line cut by the chunk's end starts the next chunk
-        let cut = if eof { end } else { memchr::memrchr(b'\n', &chunk.bytes[start..end]).map_or(start, |i| start + i + 1) };
+        let cut = if eof {
+            end
+        } else {
+            memchr::memrchr(b'\n', &chunk.bytes[start..end]).map_or(start, |i| start + i + 1)
+        };
         let mut next = pool.take();
         if cut == 0 && !eof {
             // no line ends in a whole chunk: keep the line's start, drop the rest (one byte

@@ -245,7 +245,13 @@ pub struct Merged {
 }
 
 /// Adds up `tallies` in file order.
-pub fn merge(tallies: Vec<Tally>, args: &AnalyzeArgs, files: &[String], kb: &KnowledgeBase, lang: Lang) -> Merged {
+pub fn merge(
+    tallies: Vec<Tally>,
+    args: &AnalyzeArgs,
+    files: &[String],
+    kb: &KnowledgeBase,
+    lang: Lang,
+) -> Merged {
     let mut summary = Summary::default();
     let mut per_file = vec![(0, 0, 0); files.len()];
     let mut clients: HashMap<String, u64> = HashMap::new();
@@ -294,7 +300,7 @@ pub fn merge(tallies: Vec<Tally>, args: &AnalyzeArgs, files: &[String], kb: &Kno
         wanted += t.wanted;
         listed.extend(t.listed);
     }
-    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    listed.sort_by_key(|l| l.0);
     listed.truncate(args.limit);
     let listed: Vec<SessionReport> = listed
         .into_iter()
@@ -308,7 +314,7 @@ pub fn merge(tallies: Vec<Tally>, args: &AnalyzeArgs, files: &[String], kb: &Kno
     // shapes in the order they first appeared: a finding's first session is the first session
     // of the first shape that has it
     let mut diagnoses: Vec<Diagnosis> = shapes.into_values().collect();
-    diagnoses.sort_by(|a, b| a.first.0.cmp(&b.first.0));
+    diagnoses.sort_by_key(|d| d.first.0);
     summary.diagnoses = diagnoses.len() as u64;
     let mut findings: Vec<FindingCount> = Vec::new();
     let mut replies: HashMap<String, u64> = HashMap::new();

@@ -355,8 +355,7 @@ impl ClientLogParser {
         let server = field("host");
         let before = out.len();
         // the log line shows no command: msmtp's message says which one the reply answered
-        let options =
-            Options { stage: field("errormsg").as_deref().and_then(msmtp_stage), ..Options::default() };
+        let options = Options { stage: field("errormsg").as_deref().and_then(msmtp_stage) };
         self.session_from(evidence.as_bytes(), &options, server, timestamp(line), None, number, number, out);
         if let Some(user) = field("user") {
             for s in &mut out[before..] {

@@ -285,7 +285,9 @@ mod tests {
     #[test]
     fn short_needles_found_like_memmem() {
         let hay: &[u8] = b"x[1.2.3.4]: 535 a]:b ]: authentication failed, sasl_username=u";
-        for needle in [&b"]: "[..], b" authentication failed", b", sasl_username=", b"u", b"zz", b" ", b"]: a"] {
+        for needle in
+            [&b"]: "[..], b" authentication failed", b", sasl_username=", b"u", b"zz", b" ", b"]: a"]
+        {
             assert_eq!(find(hay, needle), memchr::memmem::find(hay, needle), "{needle:?}");
         }
         assert_eq!(find(b"", b"]: "), None);

@@ -138,8 +138,8 @@ impl PostfixParser {
         if !failed {
             return;
         }
-        let Ok(line) = std::str::from_utf8(line) else { return };
-        let Some(logged) = mta::read(line) else { return };
+        let Ok(message) = std::str::from_utf8(m) else { return };
+        let logged = mta::postfix("smtp", message);
         let id = format!("{}[{}]:{number}", text(l.program), l.pid);
         let mut b = Building::new(id, number, l.time);
         b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
@@ -183,11 +183,17 @@ impl PostfixParser {
             }
             return;
         };
+        // shards split by process id alone, read straight after `/smtpd[`: a line of another
+        // shard costs no more (the host only refines the key within a shard)
+        if self.shard.count > 1 {
+            let pid = &line[at + b"/smtpd[".len()..];
+            let pid = digits(&pid[..pid.iter().position(|&b| b == b']').unwrap_or(0)]).unwrap_or(0);
+            if !self.shard.owns(u64::from(pid)) {
+                return;
+            }
+        }
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let key = (host_key(l.host), l.pid);
-        if !self.shard.owns(key.0 ^ u64::from(key.1)) {
-            return;
-        }
         let m = l.message;
         if let Some(client) = m.strip_prefix(b"connect from ") {
             self.open_session(number, key, &l, client);
@@ -238,7 +244,9 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
     if let Some(rest) = m.strip_prefix(b"warning: ") {
         return read_warning(rest, session);
     }
-    if let Some(i) = TLS_ESTABLISHED.find(m) {
+    // `Anonymous TLS connection established from ...`: the word before TLS is short, so only
+    // the line's start is searched (most lines are not this one)
+    if let Some(i) = TLS_ESTABLISHED.find(&m[..m.len().min(48)]) {
         let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
         return Some(Fact::Tls(tls_session(rest)));
     }
@@ -407,7 +415,11 @@ impl Open {
         let mut meta = std::mem::take(&mut self.b.meta);
         meta.incomplete = incomplete;
         let shape = self.shape(&meta, &counts);
-        let mut session = LogSession::new(LogFormat::Postfix, meta, Transcript::new(Protocol::Smtp, Role::Primary, self.b.transcript.endpoint.clone()));
+        let mut session = LogSession::new(
+            LogFormat::Postfix,
+            meta,
+            Transcript::new(Protocol::Smtp, Role::Primary, self.b.transcript.endpoint.clone()),
+        );
         session.shape = Some(shape);
         session.deferred = Some(Box::new(Deferred { open: self, counts }));
         session
