@@ -96,28 +96,9 @@ fn swaks_output_postfix_log_and_live_probe_agree_on_a_wrong_password() {
 
     // 3. mailprobe's live probe of the same login
     let port = env.smtp_starttls.to_string();
-    let live = mailprobe(
-        &[
-            "diagnose",
-            "--host",
-            &env.host,
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--user",
-            &env.user,
-            "--password-env",
-            "MP_PASSWORD",
-            "--ca-file",
-            env.ca_file.to_str().unwrap(),
-            "--timeout",
-            "10",
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let mut args = env.login_args(&port, "starttls");
+    args.extend(["--format", "json"]);
+    let live = mailprobe(&args, None);
     assert_eq!(live.status.code(), Some(1));
     let live = errors(&live);
     assert!(live.contains("auth.credentials_rejected"), "{live:?}");

@@ -49,27 +49,6 @@ fn port(p: u16) -> String {
     p.to_string()
 }
 
-/// Common flags: the test env's host, user and CA, password from the environment.
-fn login_args<'a>(env: &'a TestEnv, port: &'a str, security: &'a str) -> Vec<&'a str> {
-    vec![
-        "diagnose",
-        "--host",
-        &env.host,
-        "--port",
-        port,
-        "--security",
-        security,
-        "--user",
-        &env.user,
-        "--password-env",
-        "MP_PASSWORD",
-        "--ca-file",
-        env.ca_file.to_str().unwrap(),
-        "--timeout",
-        "5",
-    ]
-}
-
 fn assert_all_steps_ok(doc: &Value) {
     assert_eq!(doc["ok"], true, "{}", serde_json::to_string_pretty(doc).unwrap());
     for t in doc["transcripts"].as_array().unwrap() {
@@ -92,7 +71,7 @@ fn stages(doc: &Value, transcript: usize) -> Vec<String> {
 fn good_login_over_starttls_works() {
     let env = TestEnv::get();
     let p = port(env.smtp_starttls);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--to", "bob@example.test", "--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -124,7 +103,7 @@ fn good_login_over_starttls_works() {
 fn good_login_over_implicit_tls_and_send() {
     let env = TestEnv::get();
     let p = port(env.smtp_implicit);
-    let mut args = login_args(env, &p, "tls");
+    let mut args = env.login_args(&p, "tls");
     args.extend(["--send", "--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -150,7 +129,7 @@ fn good_login_over_implicit_tls_and_send() {
 fn wrong_password_is_credentials_rejected() {
     let env = TestEnv::get();
     let p = port(env.smtp_starttls);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--format", "json"]);
     let out = mailprobe(&args, Some("Canary-Wrong-55e1c0de"));
     let doc = json(&out);
@@ -171,7 +150,7 @@ fn wrong_password_is_credentials_rejected() {
 fn starttls_on_the_implicit_tls_port_is_a_mode_mismatch() {
     let env = TestEnv::get();
     let p = port(env.smtp_implicit);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--timeout", "2", "--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -187,7 +166,7 @@ fn starttls_on_the_implicit_tls_port_is_a_mode_mismatch() {
 fn implicit_tls_on_the_starttls_port_is_a_mode_mismatch() {
     let env = TestEnv::get();
     let p = port(env.smtp_starttls);
-    let mut args = login_args(env, &p, "tls");
+    let mut args = env.login_args(&p, "tls");
     args.extend(["--timeout", "3", "--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -236,7 +215,7 @@ fn expired_and_wrong_name_certificates() {
         [(env.smtp_expired, "tls.cert_expired"), (env.smtp_wrongname, "tls.cert_hostname_mismatch")]
     {
         let p = port(p);
-        let mut args = login_args(env, &p, "starttls");
+        let mut args = env.login_args(&p, "starttls");
         args.extend(["--format", "json"]);
         let out = mailprobe(&args, Some(&env.password));
         let doc = json(&out);
@@ -299,7 +278,7 @@ fn tls_required_first_without_starttls() {
 fn starttls_not_offered_stops_before_credentials() {
     let env = TestEnv::get();
     let p = port(env.smtp_notls);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -312,7 +291,7 @@ fn starttls_not_offered_stops_before_credentials() {
 fn sender_not_owned_by_login() {
     let env = TestEnv::get();
     let p = port(env.smtp_sendercheck);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--from", &env.user2, "--format", "json"]);
     let out = mailprobe(&args, Some(&env.password));
     let doc = json(&out);
@@ -324,7 +303,7 @@ fn sender_not_owned_by_login() {
 fn requested_mechanism_not_offered() {
     let env = TestEnv::get();
     let p = port(env.smtp_starttls);
-    let mut args = login_args(env, &p, "starttls");
+    let mut args = env.login_args(&p, "starttls");
     args.extend(["--auth", "xoauth2", "--token-env", "MP_PASSWORD", "--format", "json"]);
     // --password-env and --token-env together: the token is what XOAUTH2 uses.
     let out = mailprobe(&args, Some("not-a-real-token"));
@@ -434,7 +413,7 @@ fn imap_login_good_and_bad() {
     let p = port(env.smtp_starttls);
     for (imap_port, security) in [(env.imaps, "tls"), (env.imap_starttls, "starttls")] {
         let imap = format!("{}:{imap_port}", env.host);
-        let mut args = login_args(env, &p, "starttls");
+        let mut args = env.login_args(&p, "starttls");
         args.extend(["--imap", &imap, "--imap-security", security, "--format", "json"]);
         let out = mailprobe(&args, Some(&env.password));
         let doc = json(&out);
@@ -498,12 +477,12 @@ fn canary_password_never_appears_in_any_output() {
     let (s, i, n, w) =
         (port(env.smtp_starttls), port(env.smtp_implicit), port(env.smtp_notls), port(env.smtp_starttls));
     let scenarios: Vec<Vec<&str>> = vec![
-        [login_args(env, &s, "starttls"), imap_args.to_vec()].concat(),
-        [login_args(env, &s, "starttls"), vec!["--auth", "login"]].concat(),
-        [login_args(env, &i, "tls"), vec!["--send", "-v"]].concat(),
+        [env.login_args(&s, "starttls"), imap_args.to_vec()].concat(),
+        [env.login_args(&s, "starttls"), vec!["--auth", "login"]].concat(),
+        [env.login_args(&i, "tls"), vec!["--send", "-v"]].concat(),
         // Plaintext with --security none really sends the password: the transcript must not show it.
-        [login_args(env, &n, "none"), vec!["--auth", "plain"]].concat(),
-        [login_args(env, &w, "tls"), vec!["--timeout", "2"]].concat(),
+        [env.login_args(&n, "none"), vec!["--auth", "plain"]].concat(),
+        [env.login_args(&w, "tls"), vec!["--timeout", "2"]].concat(),
     ];
     for args in &scenarios {
         for format in ["text", "json"] {
@@ -518,7 +497,7 @@ fn canary_password_never_appears_in_any_output() {
         }
     }
     // And the wrong-password path (the secret then appears in a failing exchange).
-    let mut a = login_args(env, &s, "starttls");
+    let mut a = env.login_args(&s, "starttls");
     a.extend(["--format", "json", "-v"]);
     let out = mailprobe(&a, Some("Canary-Wrong-55e1c0de"));
     let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();

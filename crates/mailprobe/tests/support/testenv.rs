@@ -126,6 +126,28 @@ impl TestEnv {
     }
 
     /// `host:port` for one of the ports above.
+    /// `diagnose` with the env's host, user and CA, the password from `MP_PASSWORD`, and a
+    /// 5-second timeout; callers add what their test is about.
+    pub fn login_args<'a>(&'a self, port: &'a str, security: &'a str) -> Vec<&'a str> {
+        vec![
+            "diagnose",
+            "--host",
+            &self.host,
+            "--port",
+            port,
+            "--security",
+            security,
+            "--user",
+            &self.user,
+            "--password-env",
+            "MP_PASSWORD",
+            "--ca-file",
+            self.ca_file.to_str().unwrap_or_default(),
+            "--timeout",
+            "5",
+        ]
+    }
+
     pub fn addr(&self, port: u16) -> String {
         format!("{}:{}", self.host, port)
     }
