@@ -215,7 +215,12 @@ fn deferred_and_sharded_postfix_sessions_match_the_eager_ones() {
     // two shards together are the whole
     let mut ids: Vec<String> = (0..2)
         .flat_map(|index| run(analyze::deferring_parser_for(LogFormat::Postfix, Shard { index, count: 2 })))
-        .map(|s| s.meta.id)
+        .map(|mut s| {
+            // a deferred session's id is written when it is built
+            assert!(s.meta.id.is_empty());
+            s.materialize();
+            s.meta.id
+        })
         .collect();
     ids.sort();
     let mut all: Vec<String> = eager.iter().map(|s| s.meta.id.clone()).collect();

@@ -209,7 +209,7 @@ impl LogSession {
     /// `transcript`.
     pub fn materialize(&mut self) {
         if let Some(deferred) = self.deferred.take() {
-            self.transcript = deferred.build(&self.meta);
+            self.transcript = deferred.build(&mut self.meta);
         }
     }
 

@@ -14,7 +14,7 @@
 use mailprobe_proto::{
     CloseReason, EventKind, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession, Transcript,
 };
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use memchr::memmem;
 
@@ -76,6 +76,17 @@ pub(crate) struct Open {
     b: Building,
     helo: Option<String>,
     facts: Vec<(u64, Fact)>,
+    /// When deferring: what the session's id and server name are made of, shared with the
+    /// other sessions of the same program and host, written out only if it is ever built.
+    names: Option<Names>,
+}
+
+/// A deferred session's program, process id and host, for its id and server name.
+#[derive(Clone, Debug)]
+struct Names {
+    program: Arc<str>,
+    host: Option<Arc<str>>,
+    pid: u32,
 }
 
 /// The streaming Postfix reader.
@@ -86,6 +97,8 @@ pub struct PostfixParser {
     evicted: Vec<Open>,
     /// Leave transcripts unbuilt and give each session's shape ([`Self::deferring`]).
     defer: bool,
+    /// Program and host names already seen, shared by the deferred sessions.
+    names: Interned,
     /// The part of the sessions read.
     shard: Shard,
 }
@@ -105,6 +118,7 @@ impl PostfixParser {
             smtp: memmem::Finder::new(b"/smtp[").into_owned(),
             evicted: Vec::new(),
             defer: false,
+            names: Interned::default(),
             shard: Shard::WHOLE,
         }
     }
@@ -121,12 +135,21 @@ impl PostfixParser {
     }
 
     fn open_session(&mut self, number: u64, key: (u64, u32), l: &SyslogLine, client: &[u8]) {
-        let id = format!("{}[{}]:{number}", text(l.program), key.1);
-        let mut b = Building::new(id, number, l.time);
+        let (mut b, names) = if self.defer {
+            let names = Names {
+                program: self.names.get(l.program),
+                host: (!l.host.is_empty()).then(|| self.names.get(l.host)),
+                pid: key.1,
+            };
+            (Building::new(String::new(), number, l.time), Some(names))
+        } else {
+            let mut b = Building::new(session_id(l.program, key.1, number), number, l.time);
+            b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
+            (b, None)
+        };
         b.meta.client = Some(text(client));
         b.meta.client_ip = parse_client(client).1;
-        b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
-        self.open.insert(key, Open { b, helo: None, facts: Vec::new() }, &mut self.evicted);
+        self.open.insert(key, Open { b, helo: None, facts: Vec::new(), names }, &mut self.evicted);
     }
 
     /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
@@ -140,7 +163,7 @@ impl PostfixParser {
         }
         let Ok(message) = std::str::from_utf8(m) else { return };
         let logged = mta::postfix("smtp", message);
-        let id = format!("{}[{}]:{number}", text(l.program), l.pid);
+        let id = session_id(l.program, l.pid, number);
         let mut b = Building::new(id, number, l.time);
         b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
         b.meta.server = field(m, b"relay=", b',').or_else(|| {
@@ -215,6 +238,32 @@ impl PostfixParser {
         {
             session.facts.push((session.b.at, fact));
         }
+    }
+}
+
+/// A session's id: the program and process id, and the line it starts on (unique in a file,
+/// and the same whichever thread reads the session).
+fn session_id(program: &[u8], pid: u32, line: u64) -> String {
+    format!("{}[{pid}]:{line}", text(program))
+}
+
+/// The few program and host names of a log, each kept once.
+#[derive(Default)]
+struct Interned {
+    last: Vec<(Vec<u8>, Arc<str>)>,
+}
+
+impl Interned {
+    fn get(&mut self, name: &[u8]) -> Arc<str> {
+        if let Some((_, shared)) = self.last.iter().find(|(n, _)| n == name) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text(name));
+        // a log names a handful; an odd one with thousands only costs allocations
+        if self.last.len() < 64 {
+            self.last.push((name.to_vec(), Arc::clone(&shared)));
+        }
+        shared
     }
 }
 
@@ -397,8 +446,13 @@ pub(crate) struct Deferred {
 }
 
 impl Deferred {
-    /// The transcript, as [`PostfixParser`] builds it for every session when not deferring.
-    pub fn build(self, meta: &SessionMeta) -> Transcript {
+    /// The transcript, as [`PostfixParser`] builds it for every session when not deferring,
+    /// and the parts of `meta` left unwritten until now (id, server).
+    pub fn build(mut self, meta: &mut SessionMeta) -> Transcript {
+        if let Some(names) = self.open.names.take() {
+            meta.id = format!("{}[{}]:{}", names.program, names.pid, meta.first_line);
+            meta.server = names.host.as_deref().map(str::to_owned);
+        }
         self.open.transcript(meta, &self.counts)
     }
 }
@@ -462,7 +516,7 @@ impl Open {
     /// The client's side of the dialogue and the server's replies, rebuilt from the facts and
     /// the disconnect line's counts.
     fn transcript(self, meta: &SessionMeta, counts: &Counts) -> Transcript {
-        let Open { b: mut r, helo, facts } = self;
+        let Open { b: mut r, helo, facts, .. } = self;
         // a server-side session is about 15 events: grow once, not four times
         r.transcript.events.reserve(16);
         r.transcript.started_at = meta.started.clone();
