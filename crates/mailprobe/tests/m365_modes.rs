@@ -160,3 +160,28 @@ fn send_as_another_mailbox_is_send_as_denied_and_the_warning_is_superseded() {
     assert!(!ids.iter().any(|i| i == "sender.send_as_needed"), "{ids:?}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains(accounts::M365_PASSWORD));
 }
+
+/// Client submission (smtp.office365.com) by a device that does not sign in: Microsoft 365
+/// answers MAIL FROM with 530 5.7.57, the finding is `auth.not_authenticated`, and the detected
+/// mode is reported with what it needs.
+#[test]
+fn client_submission_without_signing_in_is_not_authenticated() {
+    let sim = Sim::start(Scenario::M365Ok);
+    assert_eq!(sim.sim.host_name(), "smtp.office365.com");
+    let mut args = sim_flags(&sim, sim.sim.host_name());
+    args.extend(strings(&["--from", accounts::M365_USER, "--to", accounts::M365_RECIPIENT]));
+    let (out, doc) = diagnose(&args, &[]);
+    let ids = ids(&doc);
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert_eq!(ids.first().map(String::as_str), Some("auth.not_authenticated"), "{ids:?}");
+    let finding =
+        doc["findings"].as_array().unwrap().iter().find(|f| f["id"] == "auth.not_authenticated").unwrap();
+    assert!(
+        finding["evidence"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().starts_with("530 5.7.57")),
+        "{finding:#}"
+    );
+    let mode = doc["findings"].as_array().unwrap().iter().find(|f| f["id"] == "m365.mode_detected");
+    let mode = mode.unwrap_or_else(|| panic!("no m365.mode_detected in {ids:?}"));
+    assert_eq!(mode["severity"], "info");
+    assert!(mode["title"].as_str().unwrap().to_lowercase().contains("client submission"), "{mode:#}");
+}
