@@ -212,6 +212,8 @@ fn fluent_args<'a>(
         // Security params are facts (`starttls`, `tls`, `none`); texts show their names.
         let v: Cow<'a, str> = if k.ends_with("security") {
             Cow::Owned(texts.format(lang, &format!("ui-security-{v}"), &no_args))
+        } else if k == "answers" {
+            dnsbl_meanings(v, texts, lang)
         } else {
             Cow::Borrowed(v.as_str())
         };
@@ -224,6 +226,29 @@ fn fluent_args<'a>(
         }
     }
     args(pairs)
+}
+
+/// A blocklist answer's meaning is a key in the evidence (`127.0.0.2 (sbl)`); the text says what
+/// it means (`127.0.0.2 (Spamhaus SBL: a known source of spam...)`), in the report's language.
+fn dnsbl_meanings<'a>(answers: &'a str, texts: &Texts, lang: Lang) -> Cow<'a, str> {
+    if !answers.contains('(') {
+        return Cow::Borrowed(answers);
+    }
+    let mut out = String::with_capacity(answers.len() * 2);
+    let mut rest = answers;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        let key = &rest[open + 1..close];
+        out.push_str(&rest[..=open]);
+        match texts.format_checked(lang, &format!("dns-dnsbl-meaning-{key}"), &args_none()) {
+            Some((meaning, _)) if !key.is_empty() => out.push_str(&meaning),
+            _ => out.push_str(key),
+        }
+        out.push(')');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 fn format(

@@ -197,6 +197,10 @@ fn blocklists_listed_policy_and_not_answered() {
         .expect("ip.blocklisted");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["params"]["lists"], "Spamhaus ZEN, SpamCop");
+    // the summary says what each answer means, not the meaning's key
+    let summary = f["summary"].as_str().unwrap();
+    assert!(summary.contains("127.0.0.2 (Spamhaus SBL: a known source of spam"), "{summary}");
+    assert!(!summary.contains("(sbl)"), "{summary}");
 
     // not listed anywhere
     let (_, v) = json(&["dns", "spf.test", "--ip", "192.0.2.10"]);
