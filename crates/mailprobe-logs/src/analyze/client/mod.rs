@@ -399,6 +399,13 @@ impl SessionParser for ClientLogParser {
             self.started.get_or_insert_with(|| t.clone());
             self.ended = Some(t);
         }
+        // Outlook for Windows writes its time and `SMTP (host): ` before every line: what
+        // follows is the dialogue or the error, which reads better alone (its `hr=0x800CCC..`
+        // codes still name Outlook; on the Mac the `Outlook[pid]` prefix is what names it)
+        let line = match memmem::find(line, b"): ") {
+            Some(i) if self.format == LogFormat::OutlookWindows && has(line, b"SMTP (") => &line[i + 3..],
+            _ => line,
+        };
         let keep = if self.format == LogFormat::Msmtp && line.starts_with(b"msmtp: ") {
             &mut self.trailer
         } else {
