@@ -104,7 +104,8 @@ fn read_one(
     workers: &[SyncSender<Feed>],
     pool: &mut Pool,
 ) -> Result<InputSummary> {
-    let mut raw = BufReader::with_capacity(CHUNK, source.reader);
+    // small: reads of a chunk's size then go straight into the chunk, not through this buffer
+    let mut raw = BufReader::with_capacity(64 * 1024, source.reader);
     let gzip = raw.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let mut reader: Box<dyn Read> = if gzip { Box::new(MultiGzDecoder::new(raw)) } else { Box::new(raw) };
     let mut chunk = pool.take();

@@ -149,7 +149,9 @@ impl PostfixParser {
         };
         b.meta.client = Some(text(client));
         b.meta.client_ip = parse_client(client).1;
-        self.open.insert(key, Open { b, helo: None, facts: Vec::new(), names }, &mut self.evicted);
+        // most sessions log a handful of facts: one allocation, no regrowth
+        let facts = Vec::with_capacity(6);
+        self.open.insert(key, Open { b, helo: None, facts, names }, &mut self.evicted);
     }
 
     /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
