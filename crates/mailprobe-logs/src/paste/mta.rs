@@ -76,7 +76,7 @@ pub(crate) fn read(line: &str) -> Option<Logged> {
 /// What a remote server said in a Postfix (or Exim) delivery line, `... said: 535 5.7.8 ...
 /// (in reply to AUTH command))`: the reply's text and the command it answered. By hand rather
 /// than by regex: it runs on every failed delivery of a big log.
-fn said(rest: &str) -> Option<(&str, Option<&str>)> {
+pub(crate) fn said(rest: &str) -> Option<(&str, Option<&str>)> {
     let at = [rest.find("said:").map(|i| (i, 5)), rest.find("refused to talk to me:").map(|i| (i, 22))]
         .into_iter()
         .flatten()

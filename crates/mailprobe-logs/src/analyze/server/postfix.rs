@@ -164,21 +164,28 @@ impl PostfixParser {
             return;
         }
         let Ok(message) = std::str::from_utf8(m) else { return };
-        let logged = mta::postfix("smtp", message);
         let id = session_id(l.program, l.pid, number);
         let mut b = Building::new(id, number, l.time);
         b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
         b.meta.server = field(m, b"relay=", b',').or_else(|| {
             m.strip_prefix(b"connect to ").map(|r| text(&r[..memchr::memchr(b':', r).unwrap_or(r.len())]))
         });
-        match logged {
-            Logged::Reply { code, lines, stage, .. } => {
-                b.reply(stage.unwrap_or(Stage::Unknown), Reply::new(code, lines));
-            }
-            Logged::Event(stage, kind) => b.event(stage.unwrap_or(Stage::Unknown), kind),
-            Logged::Nothing => return,
+        // the common failure quotes the remote server's reply (`said: 550 5.1.1 ...`): that
+        // always makes a session, so when deferring, reading the reply waits until it is built
+        if self.defer
+            && let Some(shape) = delivery_shape(message)
+        {
+            let meta = std::mem::take(&mut b.meta);
+            let mut session = LogSession::new(LogFormat::Postfix, meta, b.transcript.clone());
+            session.shape = Some(shape);
+            session.deferred =
+                Some(Box::new(Deferred::Delivery { building: b, message: message.to_owned() }));
+            out.push(session);
+            return;
         }
-        out.push(b.finish(LogFormat::Postfix, false));
+        if delivered(&mut b, message) {
+            out.push(b.finish(LogFormat::Postfix, false));
+        }
     }
 }
 
@@ -442,21 +449,67 @@ fn stage_of(command: &str) -> Stage {
 
 /// A Postfix session read but not yet rebuilt into a transcript.
 #[derive(Clone, Debug)]
-pub(crate) struct Deferred {
-    open: Open,
-    counts: Counts,
+pub(crate) enum Deferred {
+    /// An smtpd session: what the log said of it, and its disconnect line's counts.
+    Smtpd { open: Open, counts: Counts },
+    /// A failed delivery: the line's message, to be read as evidence.
+    Delivery { building: Building, message: String },
 }
 
 impl Deferred {
     /// The transcript, as [`PostfixParser`] builds it for every session when not deferring,
     /// and the parts of `meta` left unwritten until now (id, server).
-    pub fn build(mut self, meta: &mut SessionMeta) -> Transcript {
-        if let Some(names) = self.open.names.take() {
-            meta.id = format!("{}[{}]:{}", names.program, names.pid, meta.first_line);
-            meta.server = names.host.as_deref().map(str::to_owned);
+    pub fn build(self, meta: &mut SessionMeta) -> Transcript {
+        match self {
+            Deferred::Smtpd { mut open, counts } => {
+                if let Some(names) = open.names.take() {
+                    meta.id = format!("{}[{}]:{}", names.program, names.pid, meta.first_line);
+                    meta.server = names.host.as_deref().map(str::to_owned);
+                }
+                open.transcript(meta, &counts)
+            }
+            Deferred::Delivery { mut building, message } => {
+                delivered(&mut building, &message);
+                building.transcript.started_at = meta.started.clone();
+                building.transcript
+            }
         }
-        self.open.transcript(meta, &self.counts)
     }
+}
+
+/// Records a delivery line's failure in `b`; false when the line names none.
+fn delivered(b: &mut Building, message: &str) -> bool {
+    match mta::postfix("smtp", message) {
+        Logged::Reply { code, lines, stage, .. } => {
+            b.reply(stage.unwrap_or(Stage::Unknown), Reply::new(code, lines));
+            true
+        }
+        Logged::Event(stage, kind) => {
+            b.event(stage.unwrap_or(Stage::Unknown), kind);
+            true
+        }
+        Logged::Nothing => false,
+    }
+}
+
+/// The shape of a delivery line that quotes a reply starting with its code (so that reading it
+/// is sure to give a reply): the code and enhanced code as written, the command it answered,
+/// what decides the step, and the reply's words with addresses and ids set aside. `None` for
+/// any other line (read at once).
+fn delivery_shape(message: &str) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let (said, command) = mta::said(message)?;
+    said.get(..3).filter(|c| c.bytes().all(|b| b.is_ascii_digit()))?;
+    let mut h = rustc_hash::FxHasher::default();
+    2u8.hash(&mut h);
+    // `550 5.7.1` or `550-5.7.1 [ip]`: the codes are in the first two words, kept whole
+    let mut words = said.split_ascii_whitespace();
+    (words.next(), words.next()).hash(&mut h);
+    command.hash(&mut h);
+    message.contains("refused to talk to me").hash(&mut h);
+    message.contains("SASL authentication failed").hash(&mut h);
+    hash_text_shape(said, &mut h);
+    Some(h.finish())
 }
 
 impl Open {
@@ -477,7 +530,7 @@ impl Open {
             Transcript::new(Protocol::Smtp, Role::Primary, self.b.transcript.endpoint.clone()),
         );
         session.shape = Some(shape);
-        session.deferred = Some(Box::new(Deferred { open: self, counts }));
+        session.deferred = Some(Box::new(Deferred::Smtpd { open: self, counts }));
         session
     }
 
