@@ -88,7 +88,8 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
         self.opened += 1;
         self.order.push_back((self.opened, key.clone()));
         self.map.insert(key, (self.opened, session));
-        if self.order.len() > 2 * self.map.len() + 1024 {
+        // rarely: each sweep looks every entry up (64 Ki stale entries are 1.5 MiB at most)
+        if self.order.len() > 2 * self.map.len() + 65_536 {
             let map = &self.map;
             self.order.retain(|(seq, k)| map.get(k).is_some_and(|(s, _)| s == seq));
         }
