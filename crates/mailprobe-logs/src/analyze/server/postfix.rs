@@ -43,7 +43,8 @@ pub fn detect(head: &[u8]) -> bool {
 /// What the log said about a session, in the order it said it.
 #[derive(Clone, Debug)]
 enum Fact {
-    Tls(TlsSession),
+    /// The TLS version and cipher, shared with every session that used the same.
+    Tls(Arc<str>, Arc<str>),
     TlsError(String),
     AuthFailed {
         mechanism: String,
@@ -242,7 +243,7 @@ impl PostfixParser {
         }
         let Some(session) = self.open.get_mut(&key) else { return };
         session.b.seen(number, l.time);
-        if let Some(fact) = read_fact(m, session)
+        if let Some(fact) = read_fact(m, session, &mut self.names)
             && session.facts.len() < MAX_FACTS
         {
             session.facts.push((session.b.at, fact));
@@ -298,7 +299,7 @@ fn host_key(host: &[u8]) -> u64 {
 }
 
 /// Reads the smtpd message of an open session into a fact (or session details).
-fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
+fn read_fact(m: &[u8], session: &mut Open, names: &mut Interned) -> Option<Fact> {
     if let Some(rest) = m.strip_prefix(b"warning: ") {
         return read_warning(rest, session);
     }
@@ -306,7 +307,8 @@ fn read_fact(m: &[u8], session: &mut Open) -> Option<Fact> {
     // the line's start is searched (most lines are not this one)
     if let Some(i) = TLS_ESTABLISHED.find(&m[..m.len().min(48)]) {
         let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
-        return Some(Fact::Tls(tls_session(rest)));
+        let (version, cipher) = tls_session(rest);
+        return Some(Fact::Tls(names.get(version), names.get(cipher)));
     }
     for (prefix, timeout) in [(&b"lost connection after "[..], false), (b"timeout after ", true)] {
         if let Some(rest) = m.strip_prefix(prefix) {
@@ -389,16 +391,16 @@ fn read_reject(rest: &[u8], session: &mut Open) -> Option<Fact> {
     Some(Fact::Reject { command, reply: Reply::new(code, [line]), from, to })
 }
 
-/// `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...`
-fn tls_session(rest: &[u8]) -> TlsSession {
+/// The version and cipher of `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 ...`.
+fn tls_session(rest: &[u8]) -> (&[u8], &[u8]) {
     let after = find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
     let mut words = after.split(|&b| b == b' ');
-    let version = text(words.next().unwrap_or_default());
+    let version = words.next().unwrap_or_default();
     let cipher = match (words.next(), words.next()) {
-        (Some(b"with"), Some(b"cipher")) => text(words.next().unwrap_or_default()),
-        _ => String::new(),
+        (Some(b"with"), Some(b"cipher")) => words.next().unwrap_or_default(),
+        _ => b"",
     };
-    TlsSession { version, cipher, certificates: Vec::new() }
+    (version, cipher)
 }
 
 /// The commands a disconnect line counts that the transcript is rebuilt from.
@@ -563,7 +565,7 @@ impl Open {
         for (_, fact) in &self.facts {
             std::mem::discriminant(fact).hash(&mut h);
             match fact {
-                Fact::Tls(session) => session.version.hash(&mut h),
+                Fact::Tls(version, _) => version.hash(&mut h),
                 Fact::TlsError(detail) => hash_text_shape(detail, &mut h),
                 Fact::AuthFailed { mechanism, reason } => {
                     mechanism.hash(&mut h);
@@ -638,7 +640,14 @@ impl Open {
         let greet = if helo_sent > 0 && ehlo_sent == 0 { "HELO" } else { "EHLO" };
         let (tls_ok, tls_sent) = count(b"starttls");
         let tls_fact = facts.iter().find_map(|(at, f)| match f {
-            Fact::Tls(s) => Some((*at, s.clone())),
+            Fact::Tls(version, cipher) => Some((
+                *at,
+                TlsSession {
+                    version: version.to_string(),
+                    cipher: cipher.to_string(),
+                    certificates: Vec::new(),
+                },
+            )),
             _ => None,
         });
         // TLS without STARTTLS: implicit TLS (smtps, port 465), before any command
