@@ -5,33 +5,18 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
+mod support;
 
 fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mailprobe-logs/tests/samples").join(name)
 }
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("analyze")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run mailprobe");
-    if let Some(bytes) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(bytes).unwrap();
-    }
-    child.wait_with_output().unwrap()
+    support::cli::mailprobe(&[&["analyze"], args].concat(), stdin, &[])
 }
 
 fn text(out: &Output) -> String {
@@ -165,8 +150,7 @@ fn html_is_one_self_contained_escaped_page() {
     assert!(page.contains("MAIL FROM"), "{page}");
 
     // html is analyze's alone
-    let diag =
-        Command::new(BIN).args(["diagnose", "--host", "127.0.0.1", "--format", "html"]).output().unwrap();
+    let diag = support::cli::mailprobe(&["diagnose", "--host", "127.0.0.1", "--format", "html"], None, &[]);
     assert_eq!(diag.status.code(), Some(2));
 }
 

@@ -5,31 +5,16 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::testenv::TestEnv;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
 const WRONG: &str = "Canary-Live-7f3e1d";
 
 fn mailprobe(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("LANG", "C")
-        .env("MP_PASSWORD", WRONG)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mailprobe");
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or_default()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    support::cli::mailprobe(args, stdin, &[("MP_PASSWORD", WRONG)])
 }
 
 /// The ids of the error findings in a JSON report.

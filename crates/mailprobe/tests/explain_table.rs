@@ -4,15 +4,14 @@
 //! (`mailprobe_logs::paste` and the knowledge base), the way the binary does, and every failing
 //! row is reported at once. A few runs of the real binary check text, JSON, stdin and Italian.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use mailprobe_kb::{KnowledgeBase, Lang};
 use mailprobe_logs::paste::{self, Options};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mailprobe");
+mod support;
 
 struct Row {
     line: usize,
@@ -164,22 +163,7 @@ fn every_row_renders_in_italian_without_panicking() {
 // ─── the real binary ─────────────────────────────────────────────────────────────────────
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("explain")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mailprobe explain");
-    if let Some(bytes) = stdin {
-        child.stdin.take().expect("stdin").write_all(bytes).expect("write stdin");
-    }
-    child.wait_with_output().expect("mailprobe explain ends")
+    support::cli::mailprobe(&[&["explain"], args].concat(), stdin, &[])
 }
 
 fn stdout(out: &Output) -> String {
