@@ -103,7 +103,7 @@ impl LogFormat {
     }
 
     /// Whether one log of this format can be read on several threads ([`Shard`]): each line
-    /// names the session it belongs to (Postfix: host and process id).
+    /// names the session it belongs to (Postfix: the process id, which shards are split by).
     pub fn can_shard(self) -> bool {
         self == LogFormat::Postfix
     }

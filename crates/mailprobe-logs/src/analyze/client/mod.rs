@@ -272,24 +272,26 @@ impl ClientLogParser {
         }
         let mut text = std::mem::take(&mut self.text);
         text.append(&mut self.trailer);
-        let server = self.server.take();
-        let (started, ended) = (self.started.take(), self.ended.take());
-        let (first_line, last_line) = (self.first_line, self.last_line);
+        let known = SessionMeta {
+            server: self.server.take(),
+            started: self.started.take(),
+            ended: self.ended.take(),
+            first_line: self.first_line,
+            last_line: self.last_line,
+            ..SessionMeta::default()
+        };
         self.first_line = 0;
         self.started_session = false;
-        self.session_from(&text, &Options::default(), server, started, ended, first_line, last_line, out);
+        self.session_from(&text, &Options::default(), &known, out);
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The sessions the paste reader finds in `text`, with what the log itself said of them
+    /// (`known`: server, times, lines, login) before what the text suggests.
     fn session_from(
         &mut self,
         text: &[u8],
         options: &Options,
-        server: Option<String>,
-        started: Option<String>,
-        ended: Option<String>,
-        first_line: u64,
-        last_line: u64,
+        known: &SessionMeta,
         out: &mut Vec<LogSession>,
     ) {
         let pasted = paste::parse(text, options);
@@ -318,14 +320,10 @@ impl ClientLogParser {
             let meta = SessionMeta {
                 id: format!("session {}", self.sessions),
                 client: Some(program.clone().unwrap_or_else(|| self.format.name().to_owned())),
-                server: server.clone().or_else(|| hint_server.clone()),
-                user,
+                server: known.server.clone().or_else(|| hint_server.clone()),
+                user: known.user.clone().or(user),
                 provider: provider.clone(),
-                started: started.clone(),
-                ended: ended.clone(),
-                first_line,
-                last_line,
-                ..SessionMeta::default()
+                ..known.clone()
             };
             out.push(LogSession::new(self.format, meta, transcript));
         }
@@ -352,16 +350,17 @@ impl ClientLogParser {
         if let Some(reply) = field("smtpmsg") {
             evidence.push_str(&format!("msmtp: server message: {reply}\n"));
         }
-        let server = field("host");
-        let before = out.len();
+        let known = SessionMeta {
+            server: field("host"),
+            user: field("user"),
+            started: timestamp(line),
+            first_line: number,
+            last_line: number,
+            ..SessionMeta::default()
+        };
         // the log line shows no command: msmtp's message says which one the reply answered
         let options = Options { stage: field("errormsg").as_deref().and_then(msmtp_stage) };
-        self.session_from(evidence.as_bytes(), &options, server, timestamp(line), None, number, number, out);
-        if let Some(user) = field("user") {
-            for s in &mut out[before..] {
-                s.meta.user = Some(user.clone());
-            }
-        }
+        self.session_from(evidence.as_bytes(), &options, &known, out);
     }
 }
 

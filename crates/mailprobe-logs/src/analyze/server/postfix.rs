@@ -11,9 +11,7 @@
 //! substring search, and a line of an smtpd costs no allocation unless it opens, closes or
 //! changes a session.
 
-use mailprobe_proto::{
-    CloseReason, EventKind, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession, Transcript,
-};
+use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession, Transcript};
 use std::sync::{Arc, LazyLock};
 
 use memchr::memmem;
@@ -176,12 +174,13 @@ impl PostfixParser {
         if self.defer
             && let Some(shape) = delivery_shape(message)
         {
-            let meta = std::mem::take(&mut b.meta);
-            let mut session = LogSession::new(LogFormat::Postfix, meta, b.transcript.clone());
-            session.shape = Some(shape);
-            session.deferred =
-                Some(Box::new(Deferred::Delivery { building: b, message: message.to_owned() }));
-            out.push(session);
+            let (meta, shell) = (std::mem::take(&mut b.meta), b.transcript.clone());
+            out.push(pending(
+                meta,
+                shell,
+                shape,
+                Deferred::Delivery { building: b, message: message.to_owned() },
+            ));
             return;
         }
         if delivered(&mut b, message) {
@@ -495,6 +494,15 @@ impl Deferred {
     }
 }
 
+/// A session whose transcript `deferred` builds when asked: its meta now, with `shell` (the
+/// empty transcript of its endpoint) standing in until then.
+fn pending(meta: SessionMeta, shell: Transcript, shape: u64, deferred: Deferred) -> LogSession {
+    let mut session = LogSession::new(LogFormat::Postfix, meta, shell);
+    session.shape = Some(shape);
+    session.deferred = Some(Box::new(deferred));
+    session
+}
+
 /// Records a delivery line's failure in `b`; false when the line names none.
 fn delivered(b: &mut Building, message: &str) -> bool {
     match mta::postfix("smtp", message) {
@@ -542,14 +550,9 @@ impl Open {
         let mut meta = std::mem::take(&mut self.b.meta);
         meta.incomplete = incomplete;
         let shape = self.shape(&meta, &counts);
-        let mut session = LogSession::new(
-            LogFormat::Postfix,
-            meta,
-            Transcript::new(Protocol::Smtp, Role::Primary, self.b.transcript.endpoint.clone()),
-        );
-        session.shape = Some(shape);
-        session.deferred = Some(Box::new(Deferred::Smtpd { open: self, counts }));
-        session
+        // the transcript is still empty: the facts are kept apart until it is built
+        let shell = self.b.transcript.clone();
+        pending(meta, shell, shape, Deferred::Smtpd { open: self, counts })
     }
 
     /// What the transcript and its diagnosis depend on: the command counts, which facts in
