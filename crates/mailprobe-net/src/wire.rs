@@ -109,8 +109,15 @@ impl Wire {
                 Stream::Gone => Err(io::Error::from(io::ErrorKind::NotConnected)),
             }
         };
-        match tokio::time::timeout_at(self.deadline, read).await {
-            Err(_) => {
+        // checked first: `timeout_at` polls the read before its timer, so a peer whose bytes are
+        // always ready (an endless `250-` reply) would otherwise never reach the deadline
+        let result = if tokio::time::Instant::now() >= self.deadline {
+            Err(())
+        } else {
+            tokio::time::timeout_at(self.deadline, read).await.map_err(|_| ())
+        };
+        match result {
+            Err(()) => {
                 let after_ms = ms(self.timeout);
                 self.rec.push(stage, EventKind::TimedOut { waiting_for: waiting_for.to_owned(), after_ms });
                 Err(Stopped)
