@@ -15,6 +15,7 @@
 pub mod client;
 pub mod server;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -218,6 +219,36 @@ impl LogSession {
         self.deferred.is_some()
     }
 
+    /// When the session started, as the log writes it; known before a deferred session is
+    /// built (its `meta` is filled in only then).
+    pub fn started(&self) -> Option<Cow<'_, str>> {
+        match (&self.meta.started, &self.deferred) {
+            (Some(t), _) => Some(Cow::Borrowed(t)),
+            (None, Some(d)) => d.started().map(String::from_utf8_lossy),
+            (None, None) => None,
+        }
+    }
+
+    /// When it ended, as the log writes it, also before a deferred session is built.
+    pub fn ended(&self) -> Option<Cow<'_, str>> {
+        match (&self.meta.ended, &self.deferred) {
+            (Some(t), _) => Some(Cow::Borrowed(t)),
+            (None, Some(d)) => d.ended().map(String::from_utf8_lossy),
+            (None, None) => None,
+        }
+    }
+
+    /// The client as the log names it and its address, also before a deferred session is
+    /// built.
+    pub fn client(&self) -> (Option<Cow<'_, str>>, Option<IpAddr>) {
+        match (&self.meta.client, &self.deferred) {
+            (None, Some(d)) if let Some(client) = d.client() => {
+                (Some(String::from_utf8_lossy(client)), server::parse_client(client).1)
+            }
+            (client, _) => (client.as_deref().map(Cow::Borrowed), self.meta.client_ip),
+        }
+    }
+
     /// What the knowledge base needs to know besides the transcript: evidence read from a log,
     /// the provider when the caller knows it, the server and the login as the log names them.
     pub fn context(&self, provider: Option<&str>) -> Context {
@@ -283,7 +314,9 @@ impl Shard {
 
 /// A parser for `format` that, where the format allows it (Postfix), leaves each session's
 /// transcript unbuilt and gives its [`LogSession::shape`] instead: for summing up big logs,
-/// where only one session of each shape needs diagnosing. The sessions' meta is complete.
+/// where only one session of each shape needs diagnosing. A deferred session's `meta` holds
+/// its line numbers and whether it is complete; the rest is written when it is built, and
+/// [`LogSession::started`], [`LogSession::ended`] and [`LogSession::client`] read it before.
 /// With a `shard` other than [`Shard::WHOLE`] (only for formats whose
 /// [`LogFormat::can_shard`]), it reads only that part of the sessions.
 pub fn deferring_parser_for(format: LogFormat, shard: Shard) -> Box<dyn SessionParser> {
@@ -297,18 +330,25 @@ pub fn deferring_parser_for(format: LogFormat, shard: Shard) -> Box<dyn SessionP
 /// addresses, words with digits (ids, times, counts) and words with `@` or `[` (addresses,
 /// hosts).
 pub fn hash_text_shape(text: &str, h: &mut impl std::hash::Hasher) {
+    hash_bytes_shape(text.as_bytes(), h);
+}
+
+/// [`hash_text_shape`] of log bytes, whatever their encoding.
+pub fn hash_bytes_shape(text: &[u8], h: &mut impl std::hash::Hasher) {
     let mut in_angle = false;
-    for word in text.split_ascii_whitespace() {
-        if in_angle || word.starts_with('<') {
-            in_angle = !word.contains('>');
+    for word in text.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+        if in_angle || word.starts_with(b"<") {
+            in_angle = !word.contains(&b'>');
             h.write_u8(b'<');
             continue;
         }
-        if word.contains(['@', '[']) || word.bytes().any(|b| b.is_ascii_digit()) && word.len() > 5 {
+        if word.iter().any(|&b| b == b'@' || b == b'[')
+            || word.iter().any(u8::is_ascii_digit) && word.len() > 5
+        {
             h.write_u8(b'#');
             continue;
         }
-        h.write(word.as_bytes());
+        h.write(word);
         h.write_u8(0xff);
     }
 }

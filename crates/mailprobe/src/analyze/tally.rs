@@ -183,15 +183,15 @@ impl Tally {
         }
         self.incomplete += u64::from(s.meta.incomplete);
         if self.first_seen.is_none()
-            && let Some(t) = &s.meta.started
+            && let Some(t) = s.started()
         {
-            self.first_seen = Some((order, t.clone()));
+            self.first_seen = Some((order, t.into_owned()));
         }
         if d.error {
             self.failed += 1;
-            let client = match (s.meta.client_ip, &s.meta.client) {
-                (Some(ip), _) => ClientKey::Ip(ip),
-                (None, Some(name)) => ClientKey::Name(name.clone()),
+            let client = match s.client() {
+                (_, Some(ip)) => ClientKey::Ip(ip),
+                (Some(name), None) => ClientKey::Name(name.into_owned()),
                 (None, None) => ClientKey::Name(String::new()),
             };
             *self.clients.entry(client).or_default() += 1;
@@ -204,15 +204,19 @@ impl Tally {
             SessionsShown::None => false,
         };
         self.wanted += u64::from(wanted);
-        if !wanted || self.listed.len() >= args.limit {
-            // the last session's time, moved rather than copied
-            if let Some(t) = s.meta.ended.take().or(s.meta.started.take()) {
-                self.last_seen = Some((order, t));
+        // the last session's time, written over the one before (no allocation per session)
+        if let Some(t) = s.ended().or_else(|| s.started()) {
+            match &mut self.last_seen {
+                Some((o, last)) => {
+                    *o = order;
+                    last.clear();
+                    last.push_str(&t);
+                }
+                None => self.last_seen = Some((order, t.into_owned())),
             }
-            return;
         }
-        if let Some(t) = s.meta.ended.as_ref().or(s.meta.started.as_ref()) {
-            self.last_seen = Some((order, t.clone()));
+        if !wanted || self.listed.len() >= args.limit {
+            return;
         }
         s.materialize();
         let findings = d

@@ -8,16 +8,24 @@
 //! for steps that succeeded the fixed text Postfix answers them with.
 //!
 //! Speed matters (a busy server writes gigabytes): lines of other daemons are skipped after one
-//! substring search, and a line of an smtpd costs no allocation unless it opens, closes or
-//! changes a session.
+//! substring search; a session keeps the lines that say something of it as written, hashing
+//! their shape as they come, and is rebuilt from them only when it ends (or, deferring, only
+//! if its transcript is ever asked for). A line costs no allocation and no text.
 
-use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession, Transcript};
-use std::sync::{Arc, LazyLock};
+use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
 
+use mailprobe_proto::{
+    CloseReason, Endpoint, EventKind, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession,
+    Transcript,
+};
 use memchr::memmem;
+use rustc_hash::FxHasher;
 
 use super::{Building, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
-use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, Shard, hash_text_shape};
+use crate::analyze::{
+    LogFormat, LogSession, SessionMeta, SessionParser, Shard, hash_bytes_shape, hash_text_shape,
+};
 use crate::paste::mta::{self, Logged};
 
 /// Sessions open at once before the oldest is flushed as incomplete: a server with more
@@ -25,6 +33,9 @@ use crate::paste::mta::{self, Logged};
 pub const MAX_OPEN_SESSIONS: usize = 10_000;
 /// Facts kept per session; a session that logs more (a flood of rejects) keeps the first ones.
 const MAX_FACTS: usize = 64;
+/// Bytes of its lines a session keeps at most (besides its disconnect line): a few dozen long
+/// lines, against a flood of them on one connection.
+const MAX_KEPT: usize = 32 * 1024;
 
 /// True when `head` looks like a Postfix log: a syslog line of a Postfix daemon.
 pub fn detect(head: &[u8]) -> bool {
@@ -38,66 +49,118 @@ pub fn detect(head: &[u8]) -> bool {
     })
 }
 
-/// What the log said about a session, in the order it said it.
-#[derive(Clone, Debug)]
-enum Fact {
-    /// The TLS version and cipher, shared with every session that used the same.
-    Tls(Arc<str>, Arc<str>),
-    TlsError(String),
+/// What one log line said about a session, borrowed from the line.
+#[derive(Clone, Copy, Debug)]
+enum Fact<'a> {
+    /// `Anonymous TLS connection established from ...: TLSv1.3 with cipher ...`
+    Tls {
+        version: &'a [u8],
+        cipher: &'a [u8],
+    },
+    TlsError(&'a [u8]),
     AuthFailed {
-        mechanism: String,
-        reason: String,
+        mechanism: &'a [u8],
+        reason: &'a [u8],
+        user: Option<&'a [u8]>,
     },
     /// `QUEUEID: client=..., sasl_method=PLAIN, sasl_username=...`
     Accepted {
-        queue_id: String,
-        mechanism: Option<String>,
+        queue_id: &'a [u8],
+        mechanism: Option<&'a [u8]>,
+        user: Option<&'a [u8]>,
     },
     Reject {
-        command: String,
-        reply: Reply,
-        from: Option<String>,
-        to: Option<String>,
+        command: &'a [u8],
+        code: u16,
+        /// The reply after its code: `5.7.1 <x>: Relay access denied`.
+        text: &'a [u8],
+        from: Option<&'a [u8]>,
+        to: Option<&'a [u8]>,
+        helo: Option<&'a [u8]>,
     },
     Lost {
-        after: String,
+        after: &'a [u8],
         timeout: bool,
     },
     NotSmtp {
-        preview: String,
+        /// At most 60 bytes of what the client sent.
+        preview: &'a [u8],
         tls_hello: bool,
     },
 }
 
-/// An smtpd session between `connect from` and `disconnect from`.
-#[derive(Clone, Debug)]
-pub(crate) struct Open {
-    b: Building,
-    helo: Option<String>,
-    facts: Vec<(u64, Fact)>,
-    /// When deferring: what the session's id and server name are made of, shared with the
-    /// other sessions of the same program and host, written out only if it is ever built.
-    names: Option<Names>,
+impl Fact<'_> {
+    /// The login the line names.
+    fn user(&self) -> Option<&[u8]> {
+        match self {
+            Fact::AuthFailed { user, .. } | Fact::Accepted { user, .. } => *user,
+            _ => None,
+        }
+    }
+
+    /// What of the fact the transcript's diagnosis depends on: its kind, codes, mechanisms,
+    /// and the shape of its texts (addresses, ids and numbers set aside).
+    fn hash_shape(&self, h: &mut FxHasher) {
+        std::mem::discriminant(self).hash(h);
+        match self {
+            Fact::Tls { version, .. } => version.hash(h),
+            Fact::TlsError(detail) => hash_bytes_shape(detail, h),
+            Fact::AuthFailed { mechanism, reason, .. } => {
+                mechanism.hash(h);
+                hash_bytes_shape(reason, h);
+            }
+            Fact::Accepted { mechanism, .. } => mechanism.hash(h),
+            Fact::Reject { command, code, text, from, to, .. } => {
+                (command, code).hash(h);
+                // the enhanced code, whole (the text's shape keeps only short words)
+                text.split(|&b| b == b' ').next().hash(h);
+                hash_bytes_shape(text, h);
+                (from.is_some(), to.is_some()).hash(h);
+            }
+            Fact::Lost { after, timeout } => (after, timeout).hash(h),
+            Fact::NotSmtp { tls_hello, .. } => tls_hello.hash(h),
+        }
+    }
 }
 
-/// A deferred session's program, process id and host, for its id and server name.
-#[derive(Clone, Debug)]
-struct Names {
-    program: Arc<str>,
-    host: Option<Arc<str>>,
-    pid: u32,
+/// An smtpd session between `connect from` and `disconnect from`: the lines that say
+/// something of it, kept as Postfix wrote them, and its shape so far. Its transcript is built
+/// from those lines when it ends or, when deferring, only if it is ever asked for; a line
+/// costs a copy of its bytes, no allocation and no text.
+#[derive(Clone)]
+pub(crate) struct Open {
+    /// The connect line, each line that gave a fact (the first [`MAX_FACTS`], up to
+    /// [`MAX_KEPT`] bytes), and the disconnect line; each followed by `\n`.
+    lines: Vec<u8>,
+    /// Line numbers of the first line and of the latest.
+    first: u64,
+    last: u64,
+    facts: usize,
+    /// Where the disconnect line starts in `lines`, once read.
+    end: Option<usize>,
+    /// The facts' shape, hashed as they come.
+    shape: FxHasher,
+    user: bool,
+    helo: bool,
+}
+
+impl std::fmt::Debug for Open {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Open")
+            .field("first", &self.first)
+            .field("last", &self.last)
+            .field("facts", &self.facts)
+            .finish()
+    }
 }
 
 /// The streaming Postfix reader.
 pub struct PostfixParser {
     open: OpenSessions<(u64, u32), Open>,
-    smtpd: memmem::Finder<'static>,
     smtp: memmem::Finder<'static>,
     evicted: Vec<Open>,
     /// Leave transcripts unbuilt and give each session's shape ([`Self::deferring`]).
     defer: bool,
-    /// Program and host names already seen, shared by the deferred sessions.
-    names: Interned,
     /// The part of the sessions read.
     shard: Shard,
 }
@@ -113,44 +176,22 @@ impl PostfixParser {
     pub fn with_limit(max_open: usize) -> Self {
         Self {
             open: OpenSessions::with_limit(max_open),
-            smtpd: memmem::Finder::new(b"/smtpd[").into_owned(),
             smtp: memmem::Finder::new(b"/smtp[").into_owned(),
             evicted: Vec::new(),
             defer: false,
-            names: Interned::default(),
             shard: Shard::WHOLE,
         }
     }
 
     /// A reader whose sessions carry their shape and build their transcript only when asked
     /// ([`LogSession::materialize`]): most sessions of a big log are then never built. It
-    /// reads the sessions of `shard` only (by host and process id).
+    /// reads the sessions of `shard` only (by process id).
     pub fn deferring(shard: Shard) -> Self {
         Self { defer: true, shard, ..Self::default() }
     }
 
-    fn session(&self, open: Open, counts: Counts, incomplete: bool) -> LogSession {
-        if self.defer { open.deferred(counts, incomplete) } else { open.into_session(&counts, incomplete) }
-    }
-
-    fn open_session(&mut self, number: u64, key: (u64, u32), l: &SyslogLine, client: &[u8]) {
-        let (mut b, names) = if self.defer {
-            let names = Names {
-                program: self.names.get(l.program),
-                host: (!l.host.is_empty()).then(|| self.names.get(l.host)),
-                pid: key.1,
-            };
-            (Building::new(String::new(), number, l.time), Some(names))
-        } else {
-            let mut b = Building::new(session_id(l.program, key.1, number), number, l.time);
-            b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
-            (b, None)
-        };
-        b.meta.client = Some(text(client));
-        b.meta.client_ip = parse_client(client).1;
-        // most sessions log a handful of facts: one allocation, no regrowth
-        let facts = Vec::with_capacity(6);
-        self.open.insert(key, Open { b, helo: None, facts, names }, &mut self.evicted);
+    fn session(&self, open: Open, incomplete: bool) -> LogSession {
+        if self.defer { open.deferred(incomplete) } else { open.build(incomplete) }
     }
 
     /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
@@ -179,7 +220,7 @@ impl PostfixParser {
                 meta,
                 shell,
                 shape,
-                Deferred::Delivery { building: b, message: message.to_owned() },
+                Deferred::Delivery { building: Box::new(b), message: message.to_owned() },
             ));
             return;
         }
@@ -194,20 +235,28 @@ impl SessionParser for PostfixParser {
         self.read(number, line, out);
         if !self.evicted.is_empty() {
             let evicted = std::mem::take(&mut self.evicted);
-            out.extend(evicted.into_iter().map(|o| self.session(o, Counts::default(), true)));
+            out.extend(evicted.into_iter().map(|o| self.session(o, true)));
         }
     }
 
     fn finish(&mut self, out: &mut Vec<LogSession>) {
         let open = self.open.drain();
-        out.extend(open.into_iter().map(|o| self.session(o, Counts::default(), true)));
+        out.extend(open.into_iter().map(|o| self.session(o, true)));
     }
+}
+
+/// Finds the smtpd lines of a log: `/smtpd[` after the program's path.
+static SMTPD: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"/smtpd["));
+
+/// An smtpd line split into its parts; `None` for any other line.
+fn smtpd_line(line: &[u8]) -> Option<SyslogLine<'_>> {
+    SyslogLine::parse_at(line, SMTPD.find(line)?)
 }
 
 impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         // the fast path: most lines of a mail log are not smtpd's
-        let Some(at) = self.smtpd.find(line) else {
+        let Some(at) = SMTPD.find(line) else {
             if let Some(at) = self.smtp.find(line)
                 && self.shard.owns(number)
             {
@@ -227,25 +276,29 @@ impl PostfixParser {
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let key = (host_key(l.host), l.pid);
         let m = l.message;
-        if let Some(client) = m.strip_prefix(b"connect from ") {
-            self.open_session(number, key, &l, client);
+        if m.starts_with(b"connect from ") {
+            self.open.insert(key, Open::new(number, line), &mut self.evicted);
             return;
         }
-        if let Some(rest) = m.strip_prefix(b"disconnect from ") {
+        if m.starts_with(b"disconnect from ") {
             if let Some(mut s) = self.open.remove(&key) {
-                s.b.seen(number, l.time);
-                s.b.meta.ended = Some(text(l.time));
-                let counts = rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]);
-                out.push(self.session(s, Counts::read(counts), false));
+                s.end = Some(s.lines.len());
+                s.keep(number, line);
+                out.push(self.session(s, false));
             }
             return;
         }
         let Some(session) = self.open.get_mut(&key) else { return };
-        session.b.seen(number, l.time);
-        if let Some(fact) = read_fact(m, session, &mut self.names)
-            && session.facts.len() < MAX_FACTS
+        session.last = number;
+        if session.facts < MAX_FACTS
+            && session.lines.len() < MAX_KEPT
+            && let Some(fact) = read_fact(m)
         {
-            session.facts.push((session.b.at, fact));
+            fact.hash_shape(&mut session.shape);
+            session.user |= fact.user().is_some();
+            session.helo |= matches!(fact, Fact::Reject { helo: Some(_), .. });
+            session.facts += 1;
+            session.keep(number, line);
         }
     }
 }
@@ -256,32 +309,17 @@ fn session_id(program: &[u8], pid: u32, line: u64) -> String {
     format!("{}[{pid}]:{line}", text(program))
 }
 
-/// The few program and host names of a log, each kept once.
-#[derive(Default)]
-struct Interned {
-    last: Vec<(Vec<u8>, Arc<str>)>,
-}
-
-impl Interned {
-    fn get(&mut self, name: &[u8]) -> Arc<str> {
-        if let Some((_, shared)) = self.last.iter().find(|(n, _)| n == name) {
-            return Arc::clone(shared);
-        }
-        let shared: Arc<str> = Arc::from(text(name));
-        // a log names a handful; an odd one with thousands only costs allocations
-        if self.last.len() < 64 {
-            self.last.push((name.to_vec(), Arc::clone(&shared)));
-        }
-        shared
-    }
-}
-
-/// The text of `name` up to `end` in a `name=value, ...` message.
-fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
+/// The value of `name` up to `end` in a `name=value, ...` message.
+fn value<'a>(m: &'a [u8], name: &[u8], end: u8) -> Option<&'a [u8]> {
     find(m, name).map(|i| {
         let v = &m[i + name.len()..];
-        text(&v[..memchr::memchr(end, v).unwrap_or(v.len())])
+        &v[..memchr::memchr(end, v).unwrap_or(v.len())]
     })
+}
+
+/// [`value`] as text.
+fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
+    value(m, name, end).map(text)
 }
 
 /// Searchers for the needles every smtpd line may be tested for, built once.
@@ -297,32 +335,32 @@ fn host_key(host: &[u8]) -> u64 {
     host.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Reads the smtpd message of an open session into a fact (or session details).
-fn read_fact(m: &[u8], session: &mut Open, names: &mut Interned) -> Option<Fact> {
+/// Reads the smtpd message of an open session into a fact.
+fn read_fact(m: &[u8]) -> Option<Fact<'_>> {
     if let Some(rest) = m.strip_prefix(b"warning: ") {
-        return read_warning(rest, session);
+        return read_warning(rest);
     }
     // `Anonymous TLS connection established from ...`: the word before TLS is short, so only
     // the line's start is searched (most lines are not this one)
     if let Some(i) = TLS_ESTABLISHED.find(&m[..m.len().min(48)]) {
         let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
         let (version, cipher) = tls_session(rest);
-        return Some(Fact::Tls(names.get(version), names.get(cipher)));
+        return Some(Fact::Tls { version, cipher });
     }
     for (prefix, timeout) in [(&b"lost connection after "[..], false), (b"timeout after ", true)] {
         if let Some(rest) = m.strip_prefix(prefix) {
             let after = rest.split(|&b| b == b' ').next().unwrap_or_default();
-            return Some(Fact::Lost { after: text(after), timeout });
+            return Some(Fact::Lost { after, timeout });
         }
     }
     if let Some(rest) = m.strip_prefix(b"improper command pipelining after ") {
         let preview = find(rest, b"]: ").map_or(&b""[..], |i| &rest[i + 3..]);
         // `\026\003` (a TLS handshake record, as Postfix escapes it): TLS spoken to a plain port
         let tls_hello = preview.starts_with(b"\\026\\003") || preview.starts_with(&[0x16, 0x03]);
-        return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello });
+        return Some(Fact::NotSmtp { preview: &preview[..preview.len().min(60)], tls_hello });
     }
     if m.starts_with(b"SSL_accept error from ") {
-        return Some(Fact::TlsError(text(m)));
+        return Some(Fact::TlsError(m));
     }
     // `NOQUEUE: reject: RCPT from ...` or `QUEUEID: reject: ...` / `QUEUEID: client=...`
     let colon = memchr::memchr(b':', m)?;
@@ -331,63 +369,63 @@ fn read_fact(m: &[u8], session: &mut Open, names: &mut Interned) -> Option<Fact>
         return None;
     }
     if let Some(rest) = rest.strip_prefix(b"reject: ") {
-        return read_reject(rest, session);
+        return read_reject(rest);
     }
     if let Some(rest) = rest.strip_prefix(b"client=") {
-        if let Some(user) = field(rest, b"sasl_username=", b',') {
-            session.b.meta.user = Some(user);
-        }
         return Some(Fact::Accepted {
-            queue_id: text(queue_id),
-            mechanism: field(rest, b"sasl_method=", b','),
+            queue_id,
+            mechanism: value(rest, b"sasl_method=", b','),
+            user: value(rest, b"sasl_username=", b','),
         });
     }
     None
 }
 
-fn read_warning(rest: &[u8], session: &mut Open) -> Option<Fact> {
+fn read_warning(rest: &[u8]) -> Option<Fact<'_>> {
     if let Some(i) = SASL.find(rest) {
         let after = &rest[i + b": SASL ".len()..];
         let j = find(after, b" authentication failed")?;
-        let mechanism = text(&after[..j]);
+        let mechanism = &after[..j];
         let mut reason = after[j + b" authentication failed".len()..].strip_prefix(b":").unwrap_or_default();
+        let mut user = None;
         if let Some(u) = find(reason, b", sasl_username=") {
-            session.b.meta.user = Some(text(&reason[u + b", sasl_username=".len()..]));
+            user = Some(&reason[u + b", sasl_username=".len()..]);
             reason = &reason[..u];
         }
-        let reason = text(reason.trim_ascii());
         // LOGIN's failure reason can be the base64 prompt it was at (`UGFzc3dvcmQ6`, Password:):
         // harmless, but never a client's payload, which Postfix does not log
-        return Some(Fact::AuthFailed { mechanism, reason });
+        return Some(Fact::AuthFailed { mechanism, reason: reason.trim_ascii(), user });
     }
     if let Some(i) = find(rest, b"non-SMTP command from ") {
         let after = &rest[i..];
         let preview = find(after, b"]: ").map_or(&b""[..], |j| &after[j + 3..]);
-        return Some(Fact::NotSmtp { preview: text(&preview[..preview.len().min(60)]), tls_hello: false });
+        return Some(Fact::NotSmtp { preview: &preview[..preview.len().min(60)], tls_hello: false });
     }
     if rest.starts_with(b"TLS library problem: ") {
-        return Some(Fact::TlsError(text(rest)));
+        return Some(Fact::TlsError(rest));
     }
     None
 }
 
-fn read_reject(rest: &[u8], session: &mut Open) -> Option<Fact> {
+fn read_reject(rest: &[u8]) -> Option<Fact<'_>> {
     // `RCPT from NAME[IP]: 554 5.7.1 <x>: Relay access denied; from=<a> to=<b> proto=ESMTP helo=<h>`
     let space = memchr::memchr(b' ', rest)?;
-    let command = text(&rest[..space]);
+    let command = &rest[..space];
     let i = find(rest, b"]: ")?;
     let said = &rest[i + 3..];
     let (reply_text, fields) = match find(said, b"; from=<") {
         Some(j) => (&said[..j], &said[j + 2..]),
         None => (said, &b""[..]),
     };
-    if let Some(helo) = field(fields, b"helo=<", b'>') {
-        session.helo = Some(helo);
-    }
-    let code = reply_text.get(..3).and_then(|c| std::str::from_utf8(c).ok()?.parse::<u16>().ok())?;
-    let line = text(reply_text.get(4..).unwrap_or_default());
-    let (from, to) = (field(fields, b"from=<", b'>'), field(fields, b"to=<", b'>'));
-    Some(Fact::Reject { command, reply: Reply::new(code, [line]), from, to })
+    let code = digits(reply_text.get(..3)?).and_then(|c| u16::try_from(c).ok())?;
+    Some(Fact::Reject {
+        command,
+        code,
+        text: reply_text.get(4..).unwrap_or_default(),
+        from: value(fields, b"from=<", b'>'),
+        to: value(fields, b"to=<", b'>'),
+        helo: value(fields, b"helo=<", b'>'),
+    })
 }
 
 /// The version and cipher of `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 ...`.
@@ -467,29 +505,51 @@ fn stage_of(command: &str) -> Stage {
 /// A Postfix session read but not yet rebuilt into a transcript.
 #[derive(Clone, Debug)]
 pub(crate) enum Deferred {
-    /// An smtpd session: what the log said of it, and its disconnect line's counts.
-    Smtpd { open: Open, counts: Counts },
+    /// An smtpd session: the lines the log wrote of it.
+    Smtpd(Open),
     /// A failed delivery: the line's message, to be read as evidence.
-    Delivery { building: Building, message: String },
+    Delivery { building: Box<Building>, message: String },
 }
 
 impl Deferred {
     /// The transcript, as [`PostfixParser`] builds it for every session when not deferring,
-    /// and the parts of `meta` left unwritten until now (id, server).
+    /// and the parts of `meta` left unwritten until now.
     pub fn build(self, meta: &mut SessionMeta) -> Transcript {
         match self {
-            Deferred::Smtpd { mut open, counts } => {
-                if let Some(names) = open.names.take() {
-                    meta.id = format!("{}[{}]:{}", names.program, names.pid, meta.first_line);
-                    meta.server = names.host.as_deref().map(str::to_owned);
-                }
-                open.transcript(meta, &counts)
+            Deferred::Smtpd(open) => {
+                let built = open.build(meta.incomplete);
+                *meta = built.meta;
+                built.transcript
             }
             Deferred::Delivery { mut building, message } => {
                 delivered(&mut building, &message);
                 building.transcript.started_at = meta.started.clone();
                 building.transcript
             }
+        }
+    }
+
+    /// The time of the session's first line, as written (for a session not yet built).
+    pub fn started(&self) -> Option<&[u8]> {
+        match self {
+            Deferred::Smtpd(open) => open.time(0),
+            Deferred::Delivery { .. } => None,
+        }
+    }
+
+    /// The time of its disconnect line, as written.
+    pub fn ended(&self) -> Option<&[u8]> {
+        match self {
+            Deferred::Smtpd(open) => open.time(open.end?),
+            Deferred::Delivery { .. } => None,
+        }
+    }
+
+    /// The client as the connect line names it (`printer.lan[192.0.2.7]`).
+    pub fn client(&self) -> Option<&[u8]> {
+        match self {
+            Deferred::Smtpd(open) => open.client(),
+            Deferred::Delivery { .. } => None,
         }
     }
 }
@@ -539,287 +599,343 @@ fn delivery_shape(message: &str) -> Option<u64> {
 }
 
 impl Open {
-    fn into_session(mut self, counts: &Counts, incomplete: bool) -> LogSession {
-        let mut meta = std::mem::take(&mut self.b.meta);
-        meta.incomplete = incomplete;
-        let transcript = self.transcript(&meta, counts);
+    /// A session opened by its connect line, line `number`.
+    fn new(number: u64, line: &[u8]) -> Self {
+        // most sessions keep a handful of lines: one allocation, rarely a regrowth
+        let mut lines = Vec::with_capacity(1024);
+        lines.extend_from_slice(line);
+        lines.push(b'\n');
+        Self {
+            lines,
+            first: number,
+            last: number,
+            facts: 0,
+            end: None,
+            shape: FxHasher::default(),
+            user: false,
+            helo: false,
+        }
+    }
+
+    /// Keeps line `number` for the transcript.
+    fn keep(&mut self, number: u64, line: &[u8]) {
+        self.last = number;
+        self.lines.extend_from_slice(line);
+        self.lines.push(b'\n');
+    }
+
+    /// The kept lines, in order.
+    fn kept(&self) -> impl Iterator<Item = &[u8]> {
+        self.lines.split(|&b| b == b'\n').filter(|l| !l.is_empty())
+    }
+
+    /// The time of the kept line starting at `at`.
+    fn time(&self, at: usize) -> Option<&[u8]> {
+        let line = self.lines.get(at..)?;
+        smtpd_line(&line[..memchr::memchr(b'\n', line)?]).map(|l| l.time)
+    }
+
+    /// The client the connect line names.
+    fn client(&self) -> Option<&[u8]> {
+        let line = &self.lines[..memchr::memchr(b'\n', &self.lines)?];
+        smtpd_line(line)?.message.strip_prefix(b"connect from ")
+    }
+
+    /// The session with its transcript left unbuilt, and its shape: what the transcript and
+    /// its diagnosis depend on (the command counts, which facts in which order, their codes
+    /// and the shape of their texts, whether the login and the HELO name are known; not
+    /// times, addresses, ids or names).
+    fn deferred(mut self, incomplete: bool) -> LogSession {
+        let counts = self.end.and_then(|at| {
+            let line = &self.lines[at..self.lines.len() - 1];
+            let rest = &line[find(line, b"disconnect from ")? + b"disconnect from ".len()..];
+            Some(rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]))
+        });
+        // the counts as written: `auth=1` and `auth=1/1` make two shapes of one, which only
+        // costs one more diagnosis
+        counts.hash(&mut self.shape);
+        (self.user, self.helo, incomplete).hash(&mut self.shape);
+        let shape = self.shape.finish();
+        let meta = SessionMeta {
+            first_line: self.first,
+            last_line: self.last,
+            incomplete,
+            ..SessionMeta::default()
+        };
+        let endpoint = Endpoint { host: String::new(), port: 0, security: Security::Starttls };
+        let shell = Transcript::new(Protocol::Smtp, Role::Primary, endpoint);
+        pending(meta, shell, shape, Deferred::Smtpd(self))
+    }
+
+    /// The session, its transcript rebuilt from the kept lines.
+    fn build(&self, incomplete: bool) -> LogSession {
+        let mut lines = self.kept().filter_map(smtpd_line);
+        let Some(connect) = lines.next() else {
+            // cannot be: a session opens on its connect line
+            return Building::new(String::new(), self.first, b"").finish(LogFormat::Postfix, incomplete);
+        };
+        let mut b =
+            Building::new(session_id(connect.program, connect.pid, self.first), self.first, connect.time);
+        b.meta.server = (!connect.host.is_empty()).then(|| text(connect.host));
+        let client = connect.message.strip_prefix(b"connect from ").unwrap_or_default();
+        b.meta.client = Some(text(client));
+        b.meta.client_ip = parse_client(client).1;
+        let (mut facts, mut helo, mut counts) = (Vec::with_capacity(self.facts), None, Counts::default());
+        for l in lines {
+            b.seen(self.first, l.time);
+            if let Some(rest) = l.message.strip_prefix(b"disconnect from ") {
+                b.meta.ended = Some(text(l.time));
+                counts =
+                    Counts::read(rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]));
+            } else if let Some(fact) = read_fact(l.message) {
+                if let Some(user) = fact.user() {
+                    b.meta.user = Some(text(user));
+                }
+                if let Fact::Reject { helo: Some(name), .. } = fact {
+                    helo = Some(text(name));
+                }
+                facts.push((b.at, fact));
+            }
+        }
+        b.meta.last_line = self.last;
+        b.meta.incomplete = incomplete;
+        let meta = std::mem::take(&mut b.meta);
+        let transcript = transcript(b, helo, &facts, &meta, &counts);
         LogSession::new(LogFormat::Postfix, meta, transcript)
     }
+}
 
-    fn deferred(mut self, counts: Counts, incomplete: bool) -> LogSession {
-        let mut meta = std::mem::take(&mut self.b.meta);
-        meta.incomplete = incomplete;
-        let shape = self.shape(&meta, &counts);
-        // the transcript is still empty: the facts are kept apart until it is built
-        let shell = self.b.transcript.clone();
-        pending(meta, shell, shape, Deferred::Smtpd { open: self, counts })
-    }
+/// The client's side of the dialogue and the server's replies, rebuilt from the facts and the
+/// disconnect line's counts.
+fn transcript(
+    mut r: Building,
+    helo: Option<String>,
+    facts: &[(u64, Fact<'_>)],
+    meta: &SessionMeta,
+    counts: &Counts,
+) -> Transcript {
+    // a server-side session is about 15 events: grow once, not four times
+    r.transcript.events.reserve(16);
+    r.transcript.started_at = meta.started.clone();
+    let end_ms = r.at;
+    r.at = 0;
+    let count = |name: &[u8]| counts.get(name);
+    let when = |pred: &dyn Fn(&Fact) -> bool| facts.iter().find(|(_, f)| pred(f)).map(|(at, _)| *at);
+    let rejects = |cmd: &str| {
+        facts
+            .iter()
+            .filter_map(move |(at, f)| match f {
+                Fact::Reject { command, code, text: said, from, to, .. } if *command == cmd.as_bytes() => {
+                    Some((*at, Reply::new(*code, [text(said)]), from.map(text), to.map(text)))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
 
-    /// What the transcript and its diagnosis depend on: the command counts, which facts in
-    /// which order, their codes and the shape of their texts, whether the login and the HELO
-    /// name are known. Times, addresses, ids and names are not in it.
-    fn shape(&self, meta: &SessionMeta, counts: &Counts) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = rustc_hash::FxHasher::default();
-        counts.hash(&mut h);
-        meta.user.is_some().hash(&mut h);
-        meta.incomplete.hash(&mut h);
-        self.helo.is_some().hash(&mut h);
-        for (_, fact) in &self.facts {
-            std::mem::discriminant(fact).hash(&mut h);
-            match fact {
-                Fact::Tls(version, _) => version.hash(&mut h),
-                Fact::TlsError(detail) => hash_text_shape(detail, &mut h),
-                Fact::AuthFailed { mechanism, reason } => {
-                    mechanism.hash(&mut h);
-                    hash_text_shape(reason, &mut h);
-                }
-                Fact::Accepted { mechanism, .. } => mechanism.hash(&mut h),
-                Fact::Reject { command, reply, from, to } => {
-                    command.hash(&mut h);
-                    reply.code.hash(&mut h);
-                    reply.enhanced.hash(&mut h);
-                    reply.lines.iter().for_each(|l| hash_text_shape(l, &mut h));
-                    (from.is_some(), to.is_some()).hash(&mut h);
-                }
-                Fact::Lost { after, timeout } => (after, timeout).hash(&mut h),
-                Fact::NotSmtp { tls_hello, .. } => tls_hello.hash(&mut h),
+    // what was sent before any command: a TLS hello or HTTP on the SMTP port
+    for (at, f) in facts {
+        if let Fact::NotSmtp { preview, tls_hello } = f {
+            let preview = text(preview);
+            r.at = *at;
+            if *tls_hello {
+                r.event(
+                    Stage::Tls,
+                    EventKind::TlsFailed {
+                        failure: TlsFailure::NotTls,
+                        detail: "the server read a TLS handshake where an SMTP command belongs: \
+                                 the client started TLS at once on a port that speaks plain SMTP \
+                                 first (from the server's log)"
+                            .into(),
+                        certificates: Vec::new(),
+                    },
+                );
+            } else {
+                r.note(Stage::Banner, format!("the client sent something that is not SMTP: {preview}"));
             }
         }
-        h.finish()
     }
-
-    /// The client's side of the dialogue and the server's replies, rebuilt from the facts and
-    /// the disconnect line's counts.
-    fn transcript(self, meta: &SessionMeta, counts: &Counts) -> Transcript {
-        let Open { b: mut r, helo, facts, .. } = self;
-        // a server-side session is about 15 events: grow once, not four times
-        r.transcript.events.reserve(16);
-        r.transcript.started_at = meta.started.clone();
-        let end_ms = r.at;
-        r.at = 0;
-        let count = |name: &[u8]| counts.get(name);
-        let facts = &facts;
-        let when = |pred: &dyn Fn(&Fact) -> bool| facts.iter().find(|(_, f)| pred(f)).map(|(at, _)| *at);
-        let rejects = |cmd: &str| {
-            facts
-                .iter()
-                .filter_map(move |(at, f)| match f {
-                    Fact::Reject { command, reply, from, to } if command == cmd => {
-                        Some((*at, reply.clone(), from.clone(), to.clone()))
-                    }
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        };
-
-        // what was sent before any command: a TLS hello or HTTP on the SMTP port
-        for (at, f) in facts {
-            if let Fact::NotSmtp { preview, tls_hello } = f {
-                r.at = *at;
-                if *tls_hello {
-                    r.event(
-                        Stage::Tls,
-                        EventKind::TlsFailed {
-                            failure: TlsFailure::NotTls,
-                            detail: "the server read a TLS handshake where an SMTP command belongs: \
-                                     the client started TLS at once on a port that speaks plain SMTP \
-                                     first (from the server's log)"
-                                .into(),
-                            certificates: Vec::new(),
-                        },
-                    );
-                } else {
-                    r.note(Stage::Banner, format!("the client sent something that is not SMTP: {preview}"));
-                }
-            }
+    for (_, reply, ..) in rejects("CONNECT") {
+        r.reply(Stage::Banner, reply);
+    }
+    let helo = helo.unwrap_or_else(|| "(name not in the log)".into());
+    let (_, ehlo_sent) = count(b"ehlo");
+    let (_, helo_sent) = count(b"helo");
+    let greet = if helo_sent > 0 && ehlo_sent == 0 { "HELO" } else { "EHLO" };
+    let (tls_ok, tls_sent) = count(b"starttls");
+    let tls_fact = facts.iter().find_map(|(at, f)| match f {
+        Fact::Tls { version, cipher } => {
+            Some((*at, TlsSession { version: text(version), cipher: text(cipher), certificates: Vec::new() }))
         }
-        for (_, reply, ..) in rejects("CONNECT") {
-            r.reply(Stage::Banner, reply);
+        _ => None,
+    });
+    // TLS without STARTTLS: implicit TLS (smtps, port 465), before any command
+    let implicit = tls_sent == 0 && tls_fact.is_some();
+    if let Some((at, session)) = tls_fact.clone().filter(|_| implicit) {
+        r.transcript.endpoint.security = Security::Tls;
+        r.at = at;
+        r.event(Stage::Tls, EventKind::TlsEstablished { session });
+    }
+    if ehlo_sent + helo_sent > 0 {
+        r.sent(Stage::Ehlo, format!("{greet} {helo}"));
+        for (at, reply, ..) in rejects(greet) {
+            r.at = at;
+            r.reply(Stage::Ehlo, reply);
         }
-        let helo = helo.unwrap_or_else(|| "(name not in the log)".into());
-        let (_, ehlo_sent) = count(b"ehlo");
-        let (_, helo_sent) = count(b"helo");
-        let greet = if helo_sent > 0 && ehlo_sent == 0 { "HELO" } else { "EHLO" };
-        let (tls_ok, tls_sent) = count(b"starttls");
-        let tls_fact = facts.iter().find_map(|(at, f)| match f {
-            Fact::Tls(version, cipher) => Some((
-                *at,
-                TlsSession {
-                    version: version.to_string(),
-                    cipher: cipher.to_string(),
-                    certificates: Vec::new(),
-                },
-            )),
+    }
+    if tls_sent > 0 {
+        r.sent(Stage::Tls, "STARTTLS");
+        if tls_ok > 0 {
+            r.received(Stage::Tls, 220, "2.0.0 Ready to start TLS");
+        } else if !facts.iter().any(|(_, f)| matches!(f, Fact::TlsError(_))) {
+            r.received(Stage::Tls, 454, "4.7.0 TLS not available due to local problem");
+        }
+    }
+    if let Some(at) = when(&|f| matches!(f, Fact::TlsError(_))) {
+        r.at = at;
+        let detail = facts.iter().find_map(|(_, f)| match f {
+            Fact::TlsError(d) => Some(text(d)),
             _ => None,
         });
-        // TLS without STARTTLS: implicit TLS (smtps, port 465), before any command
-        let implicit = tls_sent == 0 && tls_fact.is_some();
-        if let Some((at, session)) = tls_fact.clone().filter(|_| implicit) {
-            r.transcript.endpoint.security = Security::Tls;
-            r.at = at;
-            r.event(Stage::Tls, EventKind::TlsEstablished { session });
-        }
-        if ehlo_sent + helo_sent > 0 {
+        r.event(
+            Stage::Tls,
+            EventKind::TlsFailed {
+                failure: TlsFailure::HandshakeRejected,
+                detail: detail.unwrap_or_default(),
+                certificates: Vec::new(),
+            },
+        );
+    }
+    if let Some((at, session)) = tls_fact.clone().filter(|_| !implicit) {
+        r.at = at;
+        r.event(Stage::Tls, EventKind::TlsEstablished { session });
+        if ehlo_sent + helo_sent > 1 {
             r.sent(Stage::Ehlo, format!("{greet} {helo}"));
-            for (at, reply, ..) in rejects(greet) {
-                r.at = at;
-                r.reply(Stage::Ehlo, reply);
-            }
         }
-        if tls_sent > 0 {
-            r.sent(Stage::Tls, "STARTTLS");
-            if tls_ok > 0 {
-                r.received(Stage::Tls, 220, "2.0.0 Ready to start TLS");
-            } else if !facts.iter().any(|(_, f)| matches!(f, Fact::TlsError(_))) {
-                r.received(Stage::Tls, 454, "4.7.0 TLS not available due to local problem");
-            }
+    }
+
+    // AUTH: the failures the log names, then the success the queue line shows
+    let (auth_ok, auth_sent) = count(b"auth");
+    let shown = |mechanism: &str| shown_auth(mechanism, meta.user.as_deref());
+    let mut auth_failed = 0;
+    for (at, f) in facts {
+        if let Fact::AuthFailed { mechanism, reason, .. } = f {
+            r.at = *at;
+            auth_failed += 1;
+            r.sent(Stage::Auth, shown(&text(mechanism)));
+            let reason = text(reason);
+            let why = if reason.is_empty() || reason == "(reason unavailable)" {
+                "authentication failure"
+            } else {
+                reason.as_str()
+            };
+            r.received(Stage::Auth, 535, format!("5.7.8 Error: authentication failed: {why}"));
         }
-        if let Some(at) = when(&|f| matches!(f, Fact::TlsError(_))) {
-            r.at = at;
-            let detail = facts.iter().find_map(|(_, f)| match f {
-                Fact::TlsError(d) => Some(d.clone()),
+    }
+    for _ in auth_failed..auth_sent.saturating_sub(auth_ok) {
+        r.sent(Stage::Auth, "AUTH <redacted>");
+        r.received(Stage::Auth, 535, "5.7.8 Error: authentication failed: authentication failure");
+    }
+    if auth_ok > 0 {
+        let mechanism = facts
+            .iter()
+            .find_map(|(_, f)| match f {
+                Fact::Accepted { mechanism: Some(m), .. } => Some(text(m)),
                 _ => None,
-            });
+            })
+            .unwrap_or_else(|| "PLAIN".into());
+        r.sent(Stage::Auth, shown(&mechanism));
+        r.received(Stage::Auth, 235, "2.7.0 Authentication successful");
+    }
+
+    // MAIL, RCPT, DATA
+    let (mail_ok, mail_sent) = count(b"mail");
+    let rcpt_rejects = rejects("RCPT");
+    let mail_rejects = rejects("MAIL");
+    let from = rcpt_rejects
+        .iter()
+        .chain(&mail_rejects)
+        .find_map(|r| r.2.clone())
+        .map_or_else(|| "MAIL FROM:<...>".to_owned(), |f| format!("MAIL FROM:<{f}>"));
+    for (at, reply, ..) in &mail_rejects {
+        r.at = *at;
+        r.sent(Stage::MailFrom, from.clone());
+        r.reply(Stage::MailFrom, reply.clone());
+    }
+    let unexplained = mail_sent.saturating_sub(mail_ok) as usize;
+    for _ in mail_rejects.len()..unexplained {
+        r.sent(Stage::MailFrom, from.clone());
+        if tls_sent == 0 && tls_fact.is_none() {
+            // not logged by Postfix: with smtpd_tls_security_level=encrypt, MAIL before
+            // STARTTLS is refused with this reply
+            r.received(Stage::MailFrom, 530, "5.7.0 Must issue a STARTTLS command first");
+        } else {
             r.event(
-                Stage::Tls,
-                EventKind::TlsFailed {
-                    failure: TlsFailure::HandshakeRejected,
-                    detail: detail.unwrap_or_default(),
-                    certificates: Vec::new(),
-                },
+                Stage::MailFrom,
+                EventKind::Note { text: "MAIL FROM refused; Postfix did not log the reply".into() },
             );
         }
-        if let Some((at, session)) = tls_fact.clone().filter(|_| !implicit) {
-            r.at = at;
-            r.event(Stage::Tls, EventKind::TlsEstablished { session });
-            if ehlo_sent + helo_sent > 1 {
-                r.sent(Stage::Ehlo, format!("{greet} {helo}"));
-            }
-        }
-
-        // AUTH: the failures the log names, then the success the queue line shows
-        let (auth_ok, auth_sent) = count(b"auth");
-        let shown = |mechanism: &str| shown_auth(mechanism, meta.user.as_deref());
-        let mut auth_failed = 0;
-        for (at, f) in facts {
-            if let Fact::AuthFailed { mechanism, reason } = f {
-                r.at = *at;
-                auth_failed += 1;
-                r.sent(Stage::Auth, shown(mechanism));
-                let why = if reason.is_empty() || reason == "(reason unavailable)" {
-                    "authentication failure"
-                } else {
-                    reason.as_str()
-                };
-                r.received(Stage::Auth, 535, format!("5.7.8 Error: authentication failed: {why}"));
-            }
-        }
-        for _ in auth_failed..auth_sent.saturating_sub(auth_ok) {
-            r.sent(Stage::Auth, "AUTH <redacted>");
-            r.received(Stage::Auth, 535, "5.7.8 Error: authentication failed: authentication failure");
-        }
-        if auth_ok > 0 {
-            let mechanism = facts
-                .iter()
-                .find_map(|(_, f)| match f {
-                    Fact::Accepted { mechanism: Some(m), .. } => Some(m.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| "PLAIN".into());
-            r.sent(Stage::Auth, shown(&mechanism));
-            r.received(Stage::Auth, 235, "2.7.0 Authentication successful");
-        }
-
-        // MAIL, RCPT, DATA
-        let (mail_ok, mail_sent) = count(b"mail");
-        let rcpt_rejects = rejects("RCPT");
-        let mail_rejects = rejects("MAIL");
-        let from = rcpt_rejects
-            .iter()
-            .chain(&mail_rejects)
-            .find_map(|r| r.2.clone())
-            .map_or_else(|| "MAIL FROM:<...>".to_owned(), |f| format!("MAIL FROM:<{f}>"));
-        for (at, reply, ..) in &mail_rejects {
-            r.at = *at;
-            r.sent(Stage::MailFrom, from.clone());
-            r.reply(Stage::MailFrom, reply.clone());
-        }
-        let unexplained = mail_sent.saturating_sub(mail_ok) as usize;
-        for _ in mail_rejects.len()..unexplained {
-            r.sent(Stage::MailFrom, from.clone());
-            if tls_sent == 0 && tls_fact.is_none() {
-                // not logged by Postfix: with smtpd_tls_security_level=encrypt, MAIL before
-                // STARTTLS is refused with this reply
-                r.received(Stage::MailFrom, 530, "5.7.0 Must issue a STARTTLS command first");
-            } else {
-                r.event(
-                    Stage::MailFrom,
-                    EventKind::Note { text: "MAIL FROM refused; Postfix did not log the reply".into() },
-                );
-            }
-        }
-        for _ in 0..mail_ok {
-            r.sent(Stage::MailFrom, from.clone());
-            r.received(Stage::MailFrom, 250, "2.1.0 Ok");
-        }
-        let (rcpt_ok, _) = count(b"rcpt");
-        for (at, reply, _, to) in &rcpt_rejects {
-            r.at = *at;
-            r.sent(Stage::RcptTo, format!("RCPT TO:<{}>", to.as_deref().unwrap_or("...")));
-            r.reply(Stage::RcptTo, reply.clone());
-        }
-        for _ in 0..rcpt_ok {
-            r.sent(Stage::RcptTo, "RCPT TO:<...>");
-            r.received(Stage::RcptTo, 250, "2.1.5 Ok");
-        }
-        let (data_ok, data_sent) = count(b"data");
-        let data_rejects: Vec<_> = rejects("DATA").into_iter().chain(rejects("END-OF-MESSAGE")).collect();
-        if data_sent > 0 {
-            r.sent(Stage::Data, "DATA");
-            if data_ok > 0 || !rejects("END-OF-MESSAGE").is_empty() {
-                r.received(Stage::Data, 354, "End data with <CR><LF>.<CR><LF>");
-            }
-            for (at, reply, ..) in &data_rejects {
-                r.at = *at;
-                r.reply(Stage::Data, reply.clone());
-            }
-            if data_ok > 0 {
-                let queue_id = facts.iter().rev().find_map(|(_, f)| match f {
-                    Fact::Accepted { queue_id, .. } => Some(queue_id.clone()),
-                    _ => None,
-                });
-                r.received(Stage::Data, 250, format!("2.0.0 Ok: queued as {}", queue_id.unwrap_or_default()));
-            }
-        }
-
-        // how it ended
-        r.at = r.at.max(end_ms);
-        let (quit_ok, _) = count(b"quit");
-        if quit_ok > 0 {
-            r.sent(Stage::Quit, "QUIT");
-            r.received(Stage::Quit, 221, "2.0.0 Bye");
-            r.event(Stage::Quit, EventKind::Closed { reason: CloseReason::Done });
-        } else if let Some((after, timeout)) = facts.iter().find_map(|(_, f)| match f {
-            Fact::Lost { after, timeout } => Some((after.clone(), *timeout)),
-            _ => None,
-        }) {
-            let stage = next_stage(&after);
-            if timeout {
-                // the server waited for the client and gave up: to the client, the server hung up
-                let text = format!("the client sent nothing after {after} until the server's timeout");
-                r.event(stage, EventKind::Note { text });
-                r.event(stage, EventKind::Closed { reason: CloseReason::PeerClosed });
-            } else {
-                // the client hung up: its own choice (often a certificate or a reply it did not
-                // like), not a failure the server's side shows
-                let text = format!("the client closed the connection after {after} without QUIT");
-                r.event(stage, EventKind::Note { text });
-                r.event(stage, EventKind::Closed { reason: CloseReason::Done });
-            }
-        }
-        r.transcript
     }
+    for _ in 0..mail_ok {
+        r.sent(Stage::MailFrom, from.clone());
+        r.received(Stage::MailFrom, 250, "2.1.0 Ok");
+    }
+    let (rcpt_ok, _) = count(b"rcpt");
+    for (at, reply, _, to) in &rcpt_rejects {
+        r.at = *at;
+        r.sent(Stage::RcptTo, format!("RCPT TO:<{}>", to.as_deref().unwrap_or("...")));
+        r.reply(Stage::RcptTo, reply.clone());
+    }
+    for _ in 0..rcpt_ok {
+        r.sent(Stage::RcptTo, "RCPT TO:<...>");
+        r.received(Stage::RcptTo, 250, "2.1.5 Ok");
+    }
+    let (data_ok, data_sent) = count(b"data");
+    let data_rejects: Vec<_> = rejects("DATA").into_iter().chain(rejects("END-OF-MESSAGE")).collect();
+    if data_sent > 0 {
+        r.sent(Stage::Data, "DATA");
+        if data_ok > 0 || !rejects("END-OF-MESSAGE").is_empty() {
+            r.received(Stage::Data, 354, "End data with <CR><LF>.<CR><LF>");
+        }
+        for (at, reply, ..) in &data_rejects {
+            r.at = *at;
+            r.reply(Stage::Data, reply.clone());
+        }
+        if data_ok > 0 {
+            let queue_id = facts.iter().rev().find_map(|(_, f)| match f {
+                Fact::Accepted { queue_id, .. } => Some(text(queue_id)),
+                _ => None,
+            });
+            r.received(Stage::Data, 250, format!("2.0.0 Ok: queued as {}", queue_id.unwrap_or_default()));
+        }
+    }
+
+    // how it ended
+    r.at = r.at.max(end_ms);
+    let (quit_ok, _) = count(b"quit");
+    if quit_ok > 0 {
+        r.sent(Stage::Quit, "QUIT");
+        r.received(Stage::Quit, 221, "2.0.0 Bye");
+        r.event(Stage::Quit, EventKind::Closed { reason: CloseReason::Done });
+    } else if let Some((after, timeout)) = facts.iter().find_map(|(_, f)| match f {
+        Fact::Lost { after, timeout } => Some((text(after), *timeout)),
+        _ => None,
+    }) {
+        let stage = next_stage(&after);
+        if timeout {
+            // the server waited for the client and gave up: to the client, the server hung up
+            let text = format!("the client sent nothing after {after} until the server's timeout");
+            r.event(stage, EventKind::Note { text });
+            r.event(stage, EventKind::Closed { reason: CloseReason::PeerClosed });
+        } else {
+            // the client hung up: its own choice (often a certificate or a reply it did not
+            // like), not a failure the server's side shows
+            let text = format!("the client closed the connection after {after} without QUIT");
+            r.event(stage, EventKind::Note { text });
+            r.event(stage, EventKind::Closed { reason: CloseReason::Done });
+        }
+    }
+    r.transcript
 }
 
 /// The step a client that left after `command` did not reach.
