@@ -178,11 +178,12 @@ fn detect_tells_the_server_formats_apart() {
     }
 }
 
-/// The deferring parser's sessions, once built, are the eager parser's, split into shards or
-/// not; and sessions it gives the same shape got the same findings from the eager read.
+/// The deferring parser's sessions, once built, are the eager parser's, read whole or in
+/// chunks of any size; and sessions it gives the same shape got the same findings from the
+/// eager read.
 #[test]
-fn deferred_and_sharded_postfix_sessions_match_the_eager_ones() {
-    use mailprobe_logs::analyze::{self, LogSession, Shard};
+fn deferred_and_chunked_postfix_sessions_match_the_eager_ones() {
+    use mailprobe_logs::analyze::{self, ChunkReader, LogSession, Stitcher};
     // the real sample, and failed deliveries of Postfix as a client (read at once or deferred)
     let mut bytes = sample("server/postfix.log");
     bytes.extend_from_slice(b"\
@@ -200,7 +201,7 @@ Nov 24 10:00:10 mx postfix/smtp[80]: 5B2F: to=<w@example.org>, relay=mx.example.
         out
     };
     let eager = run(analyze::parser_for(LogFormat::Postfix));
-    let mut deferred = run(analyze::deferring_parser_for(LogFormat::Postfix, Shard::WHOLE));
+    let mut deferred = run(analyze::deferring_parser_for(LogFormat::Postfix));
     assert_eq!(eager.len(), 11 + 4, "11 smtpd sessions, 4 failed deliveries");
     // all but the two deliveries that quote no reply wait to be built
     assert_eq!(deferred.iter().filter(|s| s.is_deferred()).count(), 11 + 2);
@@ -225,18 +226,36 @@ Nov 24 10:00:10 mx postfix/smtp[80]: 5B2F: to=<w@example.org>, relay=mx.example.
         shapes.iter().flatten().collect::<std::collections::HashSet<_>>().len() >= 10,
         "shapes tell sessions apart"
     );
-    // two shards together are the whole
-    let mut ids: Vec<String> = (0..2)
-        .flat_map(|index| run(analyze::deferring_parser_for(LogFormat::Postfix, Shard { index, count: 2 })))
-        .map(|mut s| {
-            // a deferred smtpd session's id is written when it is built
-            assert!(s.meta.id.is_empty() || s.meta.id.contains("/smtp["));
-            s.materialize();
-            s.meta.id
-        })
-        .collect();
-    ids.sort();
-    let mut all: Vec<String> = eager.iter().map(|s| s.meta.id.clone()).collect();
-    all.sort();
-    assert_eq!(ids, all);
+    // chunks of every size, each read apart and stitched in order, are the whole
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    let built = |mut s: LogSession| {
+        s.materialize();
+        s
+    };
+    let whole: Vec<LogSession> = deferred.iter().cloned().map(built).collect();
+    let by_id = |mut v: Vec<LogSession>| {
+        v.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        v
+    };
+    for size in 1..=lines.len() {
+        let mut stitcher = Stitcher::new(LogFormat::Postfix).expect("Postfix logs split");
+        let (mut sessions, mut stitched) = (Vec::new(), Vec::new());
+        for (c, chunk) in lines.chunks(size).enumerate() {
+            let mut reader = ChunkReader::new(LogFormat::Postfix).expect("Postfix logs split");
+            for (i, line) in chunk.iter().enumerate() {
+                reader.line((c * size + i) as u64 + 1, line, &mut sessions);
+            }
+            stitcher.stitch(reader.edges(), &mut stitched);
+        }
+        sessions.extend(stitched.into_iter().map(|(_, s)| s));
+        stitcher.finish(&mut sessions);
+        let sessions = by_id(sessions.into_iter().map(built).collect());
+        let expected = by_id(whole.clone());
+        assert_eq!(sessions.len(), expected.len(), "chunks of {size} lines");
+        for (a, b) in sessions.iter().zip(&expected) {
+            assert_eq!(a.meta, b.meta, "chunks of {size} lines");
+            assert_eq!(a.transcript, b.transcript, "chunks of {size} lines");
+            assert_eq!(a.shape, b.shape, "chunks of {size} lines: {}", a.meta.id);
+        }
+    }
 }

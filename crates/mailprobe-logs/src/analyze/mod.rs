@@ -15,6 +15,8 @@
 pub mod client;
 pub mod server;
 
+pub use server::Edges;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
@@ -103,9 +105,10 @@ impl LogFormat {
         }
     }
 
-    /// Whether one log of this format can be read on several threads ([`Shard`]): each line
-    /// names the session it belongs to (Postfix: the process id, which shards are split by).
-    pub fn can_shard(self) -> bool {
+    /// Whether one log of this format can be read in chunks on several threads
+    /// ([`ChunkReader`]): each line names the session it belongs to (Postfix: the host and
+    /// process id), so a chunk is read without the ones before it.
+    pub fn can_split(self) -> bool {
         self == LogFormat::Postfix
     }
 
@@ -292,37 +295,60 @@ pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
     if format.is_server_log() { server::parser_for(format) } else { client::parser_for(format) }
 }
 
-/// Which part of a log's sessions a parser reads, for reading one log on several threads:
-/// every parser sees every line and keeps the sessions whose key falls in its part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// This part, `0..count`.
-    pub index: usize,
-    /// How many parts.
-    pub count: usize,
-}
-
-impl Shard {
-    /// The whole log.
-    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
-
-    /// Whether a session with `key` belongs to this part.
-    pub fn owns(self, key: u64) -> bool {
-        self.count <= 1 || key % self.count as u64 == self.index as u64
-    }
-}
-
 /// A parser for `format` that, where the format allows it (Postfix), leaves each session's
 /// transcript unbuilt and gives its [`LogSession::shape`] instead: for summing up big logs,
 /// where only one session of each shape needs diagnosing. A deferred session's `meta` holds
 /// its line numbers and whether it is complete; the rest is written when it is built, and
 /// [`LogSession::started`], [`LogSession::ended`] and [`LogSession::client`] read it before.
-/// With a `shard` other than [`Shard::WHOLE`] (only for formats whose
-/// [`LogFormat::can_shard`]), it reads only that part of the sessions.
-pub fn deferring_parser_for(format: LogFormat, shard: Shard) -> Box<dyn SessionParser> {
+pub fn deferring_parser_for(format: LogFormat) -> Box<dyn SessionParser> {
     match format {
-        LogFormat::Postfix => Box::new(server::PostfixParser::deferring(shard)),
+        LogFormat::Postfix => Box::new(server::PostfixParser::deferring()),
         _ => parser_for(format),
+    }
+}
+
+/// Reads one chunk of lines of a log whose format [`LogFormat::can_split`], apart from the
+/// chunks before and after it, so that several threads can read one log: the sessions wholly
+/// inside the chunk come out deferred (as from [`deferring_parser_for`]); what crosses its
+/// edges is left in [`Edges`] for the [`Stitcher`].
+pub struct ChunkReader(server::PostfixParser);
+
+impl ChunkReader {
+    /// A reader for a chunk of a `format` log; `None` when the format cannot be split.
+    pub fn new(format: LogFormat) -> Option<Self> {
+        format.can_split().then(|| Self(server::PostfixParser::chunk()))
+    }
+
+    /// Reads line `number` of the log (as [`SessionParser::line`]).
+    pub fn line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
+        self.0.line(number, line, out);
+    }
+
+    /// The chunk is read: what of it the [`Stitcher`] finishes.
+    pub fn edges(mut self) -> Edges {
+        self.0.edges()
+    }
+}
+
+/// Finishes the sessions that cross chunk edges, given every chunk's [`Edges`] in the order
+/// of the chunks: together with the [`ChunkReader`]s, the same sessions as one deferring
+/// parser reading the whole log.
+pub struct Stitcher(server::PostfixParser);
+
+impl Stitcher {
+    /// A stitcher for a `format` log; `None` when the format cannot be split.
+    pub fn new(format: LogFormat) -> Option<Self> {
+        format.can_split().then(|| Self(server::PostfixParser::deferring()))
+    }
+
+    /// Takes the next chunk's edges; sessions that end come out with the line they ended on.
+    pub fn stitch(&mut self, edges: Edges, out: &mut Vec<(u64, LogSession)>) {
+        self.0.stitch(edges, out);
+    }
+
+    /// The log ended: every session still open (as [`SessionParser::finish`]).
+    pub fn finish(&mut self, out: &mut Vec<LogSession>) {
+        self.0.finish(out);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Reading `analyze`'s inputs: files or standard input, gzip'd or not (by the magic bytes), the
-//! format detected from the first 64 KiB, and the bytes cut into chunks of whole lines that
-//! every parsing thread receives. Runs on its own thread; chunk buffers are reused once every
-//! thread is done with them, so memory stays bounded whatever the file size.
+//! format detected from the first 64 KiB, and the bytes cut into chunks of whole lines, their
+//! lines counted. A chunk of a log that can be split goes to whichever parsing thread is free;
+//! any other chunk goes, in order, to the one thread that reads such logs whole. Chunk buffers
+//! are reused once their reader is done with them, so memory stays bounded whatever the size.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -10,7 +11,7 @@ use std::sync::mpsc::SyncSender;
 
 use anyhow::{Context as _, Result};
 use flate2::read::MultiGzDecoder;
-use mailprobe_logs::analyze::{self, DETECT_BYTES, LogFormat};
+use mailprobe_logs::analyze::{self, DETECT_BYTES, Edges, LogFormat};
 
 use super::InputSummary;
 
@@ -64,44 +65,69 @@ impl Chunk {
     }
 }
 
-/// What the parsing threads receive, in order.
-pub enum Feed {
-    /// A new file starts, to be read as `format`.
-    File { index: usize, format: LogFormat },
-    /// The file's next lines.
-    Chunk(Arc<Chunk>),
-    /// The file ended.
-    End,
+/// A chunk of a log that can be split, for any parsing thread.
+pub struct Job {
+    /// The file's index.
+    pub file: usize,
+    pub format: LogFormat,
+    /// The chunk's place in the file: 0, 1, ...
+    pub seq: u64,
+    /// Lines of the file before the chunk.
+    pub before: u64,
+    pub chunk: Arc<Chunk>,
 }
 
-/// Reads every source in turn and feeds it to every parsing thread; returns each file's
-/// totals as far as the reader knows them (name, format, gzip, bytes).
+/// What the thread that works in file order receives: from the reader, each file's start,
+/// end and (for a log that cannot be split) its chunks; from the parsing threads, the edges of
+/// each chunk they read.
+pub enum InOrder {
+    /// A file starts, to be read as `format`.
+    File { index: usize, format: LogFormat },
+    /// The next lines of a file that cannot be split; `before` lines came before them.
+    Chunk { file: usize, before: u64, chunk: Arc<Chunk> },
+    /// What of chunk `seq` of `file` its parsing thread could not finish.
+    Edges { file: usize, seq: u64, edges: Edges },
+    /// The file ended after `chunks` chunks sent to the parsing threads.
+    End { file: usize, chunks: u64 },
+}
+
+/// Where the reader sends what it reads.
+pub struct Outlets<'a> {
+    /// Chunks of logs that can be split, to the parsing threads.
+    pub jobs: &'a SyncSender<Job>,
+    /// Everything else, to the thread that works in file order.
+    pub ordered: &'a SyncSender<InOrder>,
+}
+
+/// Reads every source in turn and sends its chunks on; returns each file's totals as far as
+/// the reader knows them (name, format, gzip, bytes, lines).
 pub fn read_all(
     sources: Vec<Source>,
     forced: Option<LogFormat>,
-    workers: &[SyncSender<Feed>],
+    to: &Outlets<'_>,
 ) -> Result<Vec<InputSummary>> {
     let mut pool = Pool::default();
     let mut inputs = Vec::new();
     for (index, source) in sources.into_iter().enumerate() {
         let name = source.name.clone();
-        let summary = read_one(index, source, forced, workers, &mut pool)
-            .with_context(|| format!("cannot read {name}"))?;
+        let summary =
+            read_one(index, source, forced, to, &mut pool).with_context(|| format!("cannot read {name}"))?;
         inputs.push(summary);
     }
     Ok(inputs)
 }
 
-/// Sends `feed` to every worker; false when they are gone.
-fn broadcast(workers: &[SyncSender<Feed>], feed: impl Fn() -> Feed) -> bool {
-    workers.iter().all(|w| w.send(feed()).is_ok())
+/// Lines in `bytes`, as the parsing threads split them: one per `\n`, and a last one without.
+fn lines_in(bytes: &[u8]) -> u64 {
+    let ends = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
 
 fn read_one(
     index: usize,
     source: Source,
     forced: Option<LogFormat>,
-    workers: &[SyncSender<Feed>],
+    to: &Outlets<'_>,
     pool: &mut Pool,
 ) -> Result<InputSummary> {
     // small: reads of a chunk's size then go straight into the chunk, not through this buffer
@@ -123,9 +149,11 @@ fn read_one(
         sessions: 0,
         long_lines_cut: 0,
     };
-    if !broadcast(workers, || Feed::File { index, format }) {
+    if to.ordered.send(InOrder::File { index, format }).is_err() {
         return Ok(summary);
     }
+    let split = format.can_split();
+    let mut seq = 0;
     // inside a line longer than a whole chunk: its start was sent, the rest is dropped
     let mut skipping = false;
     loop {
@@ -173,9 +201,18 @@ fn read_one(
         }
         let sent = std::mem::replace(&mut chunk, next);
         if sent.len > 0 {
-            let sent = Arc::new(sent);
+            let lines = lines_in(sent.bytes());
+            let (before, sent) = (summary.lines, Arc::new(sent));
+            summary.lines += lines;
             pool.keep(&sent);
-            if !broadcast(workers, || Feed::Chunk(Arc::clone(&sent))) {
+            let gone = if split {
+                seq += 1;
+                let job = Job { file: index, format, seq: seq - 1, before, chunk: sent };
+                to.jobs.send(job).is_err()
+            } else {
+                to.ordered.send(InOrder::Chunk { file: index, before, chunk: sent }).is_err()
+            };
+            if gone {
                 return Ok(summary);
             }
         }
@@ -183,7 +220,8 @@ fn read_one(
             break;
         }
     }
-    broadcast(workers, || Feed::End);
+    // (the threads being gone is reported by whoever stopped them)
+    let _ = to.ordered.send(InOrder::End { file: index, chunks: seq });
     Ok(summary)
 }
 

@@ -4,22 +4,23 @@
 //! replies; and each failed session with where it stopped.
 //!
 //! Streaming in constant memory: the calling thread reads and decompresses, and hands chunks of
-//! whole lines to parsing threads (one per core); each parses its share of the sessions
-//! (Postfix logs are split by process; other formats are read by one thread), diagnoses one
-//! session of each shape (the same steps, codes and reply texts once addresses and numbers are
-//! set aside) and counts. Their counts are added up at the end, in file order.
+//! whole lines to parsing threads (one per core). A chunk of a log that can be split (Postfix)
+//! is read by whichever thread is free, apart from the others; one more thread finishes, in
+//! file order, the sessions that cross chunk edges, and reads other formats whole. Each thread
+//! diagnoses one session of each shape (the same steps, codes and reply texts once addresses
+//! and numbers are set aside) and counts. Their counts are added up at the end, in file order.
 
 mod input;
 mod render;
 mod tally;
 
 use std::hash::{Hash, Hasher};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use mailprobe_kb::{Finding, KnowledgeBase, Severity};
-use mailprobe_logs::analyze::{LogFormat, LogSession, Shard, hash_text_shape};
+use mailprobe_logs::analyze::{LogFormat, LogSession, hash_text_shape};
 use mailprobe_proto::{EventKind, Step};
 use serde::Serialize;
 
@@ -46,7 +47,8 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub limit: usize,
     /// Parsing threads (default: one per core, at most 8). Only Postfix logs are split
-    /// between threads; other formats are read by one.
+    /// between threads; other formats are read by one more thread, which also joins the
+    /// chunks' sessions.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: Option<u16>,
 }
@@ -210,24 +212,29 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         Some(n) => usize::from(n),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
     };
+    let counting = tally::Counting { args, files: &files, lang };
     // nothing else runs on this runtime while a log is read: blocking here is fine
+    // a few chunks in flight per thread: enough to keep them busy, little memory held
+    let (jobs, queue) = mpsc::sync_channel(2 * threads);
+    let (ordered, in_order) = mpsc::sync_channel(64);
+    let queue = Mutex::new(queue);
     let (read, tallies) = std::thread::scope(|scope| {
-        let mut feeds = Vec::new();
-        let mut workers = Vec::new();
+        let counting = &counting;
+        let sequence = std::thread::Builder::new()
+            .name("analyze-order".into())
+            .spawn_scoped(scope, move || tally::sequence(&in_order, counting));
+        let mut started = vec![sequence];
         for index in 0..threads {
-            // a few chunks in flight per thread: enough to keep them busy, little memory held
-            let (tx, rx) = mpsc::sync_channel(8);
-            feeds.push(tx);
-            let shard = Shard { index, count: threads };
-            let files = &files;
+            let (queue, ordered) = (&queue, ordered.clone());
             let worker = std::thread::Builder::new()
                 .name(format!("analyze-{index}"))
-                .spawn_scoped(scope, move || tally::work(&rx, shard, args, files, lang));
-            workers.push(worker);
+                .spawn_scoped(scope, move || tally::work(queue, &ordered, counting));
+            started.push(worker);
         }
-        let read = input::read_all(sources, args.input_format, &feeds);
-        drop(feeds);
-        let tallies: Result<Vec<tally::Tally>> = workers
+        let read =
+            input::read_all(sources, args.input_format, &input::Outlets { jobs: &jobs, ordered: &ordered });
+        drop((jobs, ordered));
+        let tallies: Result<Vec<tally::Tally>> = started
             .into_iter()
             .map(|w| w?.join().map_err(|_| anyhow::anyhow!("a log parsing thread stopped unexpectedly")))
             .collect();
@@ -235,8 +242,8 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     });
     let mut inputs = read?;
     let merged = tally::merge(tallies?, args, &files, KnowledgeBase::builtin(), lang);
-    for (input, (sessions, lines, cut)) in inputs.iter_mut().zip(&merged.per_file) {
-        (input.sessions, input.lines, input.long_lines_cut) = (*sessions, *lines, *cut);
+    for (input, (sessions, cut)) in inputs.iter_mut().zip(&merged.per_file) {
+        (input.sessions, input.long_lines_cut) = (*sessions, *cut);
     }
     let report = AnalyzeReport {
         tool: Tool::this(),

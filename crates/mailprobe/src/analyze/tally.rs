@@ -1,25 +1,30 @@
-//! One parsing thread's share of `analyze`: it parses its part of every file's sessions, has
-//! the knowledge base diagnose one session of each shape, and counts; [`merge`] then adds the
-//! threads' tallies up in the order the sessions appear in the files, so the report is the
-//! same whatever the number of threads.
+//! The parsing threads' shares of `analyze`: each reads whole chunks of a log that can be split
+//! ([`work`]); one more thread works in file order ([`sequence`]), finishing the sessions that
+//! cross chunk edges and reading logs that cannot be split. Each has the knowledge base
+//! diagnose one session of each shape and counts; [`merge`] then adds the tallies up in the
+//! order the sessions appear in the files, so the report is the same whatever the number of
+//! threads.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::mpsc::Receiver;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
-use mailprobe_logs::analyze::{self, LogSession, SessionParser, Shard};
+use mailprobe_logs::analyze::{self, ChunkReader, Edges, LogFormat, LogSession, SessionParser, Stitcher};
 use rustc_hash::FxHashMap;
 
-use super::input::{Feed, MAX_LINE};
+use super::input::{InOrder, Job, MAX_LINE};
 use super::{
     AnalyzeArgs, Count, FindingCount, SessionFinding, SessionReport, SessionsShown, Summary, deciding_reply,
     provider_of, signature,
 };
 
-/// Where a session came out: file, the line being read when its parser ended it, and a
-/// counter for several on one line. Sessions sort in this order whatever thread read them.
-pub type Order = (usize, u64, u64);
+/// Where a session came out: file, the line being read when it ended, who ended it (a chunk's
+/// reader, 0, or the thread in file order, 1), and its place among those ended there. Sessions
+/// sort in this order whatever thread read them. Sessions still open at a file's end come last,
+/// in the order they started.
+pub type Order = (usize, u64, u8, u64);
 
 /// A diagnosis shared by every session of one shape, and how many had it.
 struct Diagnosis {
@@ -50,102 +55,190 @@ pub struct Tally {
     warnings: u64,
     incomplete: u64,
     clients: FxHashMap<ClientKey, u64>,
-    /// Sessions per file.
-    per_file: Vec<u64>,
-    /// Lines and lines cut per file (counted by the first thread only).
-    lines: Vec<(u64, u64)>,
+    /// Sessions and lines cut, per file.
+    per_file: Vec<(u64, u64)>,
     first_seen: Option<(Order, String)>,
     last_seen: Option<(Order, String)>,
     /// The first `--limit` sessions this thread would list.
     listed: Vec<(Order, SessionReport)>,
     /// Sessions this thread would list, `listed` or not.
     wanted: u64,
+    /// The file and line the last stitched session ended on and its place among those ending
+    /// there, to number those ending together.
+    last_end: Option<(usize, u64, u64)>,
 }
 
-/// Runs one parsing thread: reads `feed` to its end as `shard` of every file.
-pub fn work(feed: &Receiver<Feed>, shard: Shard, args: &AnalyzeArgs, files: &[String], lang: Lang) -> Tally {
-    let kb = KnowledgeBase::builtin();
-    let mut tally = Tally {
-        diagnoses: Vec::new(),
-        memo: FxHashMap::default(),
-        sessions: 0,
-        failed: 0,
-        warnings: 0,
-        incomplete: 0,
-        clients: FxHashMap::default(),
-        per_file: vec![0; files.len()],
-        lines: vec![(0, 0); files.len()],
-        first_seen: None,
-        last_seen: None,
-        listed: Vec::new(),
-        wanted: 0,
-    };
-    let mut parser: Option<Box<dyn SessionParser>> = None;
-    let mut file = 0;
-    let mut number = 0u64;
-    let mut cut = 0u64;
+/// What a thread needs to count sessions.
+pub struct Counting<'a> {
+    pub args: &'a AnalyzeArgs,
+    pub files: &'a [String],
+    pub lang: Lang,
+}
+
+/// Runs a parsing thread: reads the chunks it takes from `jobs` until there are none, and
+/// sends each one's edges on to the thread in file order.
+pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Counting<'_>) -> Tally {
+    let mut tally = Tally::new(c.files.len());
     let mut out: Vec<LogSession> = Vec::new();
-    let mut seq = 0u64;
-    for item in feed {
-        match item {
-            Feed::File { index, format } => {
-                // a format that cannot be split is read whole by the first thread
-                parser = if format.can_shard() {
-                    Some(analyze::deferring_parser_for(format, shard))
-                } else if shard.index == 0 {
-                    Some(analyze::deferring_parser_for(format, Shard::WHOLE))
-                } else {
-                    None
-                };
-                (file, number, cut) = (index, 0, 0);
+    loop {
+        // the lock is held while waiting: the others wait on it instead of on the channel
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => break,
+        };
+        let Ok(job) = job else { break };
+        let Some(mut reader) = ChunkReader::new(job.format) else { continue };
+        let file = job.file;
+        let cut = each_line(job.chunk.bytes(), job.before, |number, line| {
+            reader.line(number, line, &mut out);
+            for (k, s) in out.drain(..).enumerate() {
+                tally.add(c, (file, number, 0, k as u64), s);
             }
-            Feed::Chunk(chunk) => {
-                let Some(p) = parser.as_mut() else { continue };
-                let bytes = chunk.bytes();
-                let mut start = 0;
-                let mut line = |line: &[u8], number: &mut u64| {
-                    *number += 1;
-                    let line = line.strip_suffix(b"\r").unwrap_or(line);
-                    let line = if line.len() > MAX_LINE {
-                        cut += 1;
-                        &line[..MAX_LINE]
-                    } else {
-                        line
+        });
+        tally.per_file[file].1 += cut;
+        drop(job.chunk);
+        if ordered.send(InOrder::Edges { file, seq: job.seq, edges: reader.edges() }).is_err() {
+            break;
+        }
+    }
+    tally
+}
+
+/// Calls `line` with each line of `bytes` and its number (`before` lines came before them),
+/// lines longer than [`MAX_LINE`] cut; returns how many were.
+fn each_line(bytes: &[u8], before: u64, mut line: impl FnMut(u64, &[u8])) -> u64 {
+    let (mut number, mut cut, mut start) = (before, 0, 0);
+    let mut one = |l: &[u8]| {
+        number += 1;
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let l = if l.len() > MAX_LINE {
+            cut += 1;
+            &l[..MAX_LINE]
+        } else {
+            l
+        };
+        line(number, l);
+    };
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        one(&bytes[start..end]);
+        start = end + 1;
+    }
+    if start < bytes.len() {
+        one(&bytes[start..]);
+    }
+    cut
+}
+
+/// A file as the thread in file order reads it.
+enum InFile {
+    /// A log split between the parsing threads: the edges of its chunks, stitched in order.
+    Split { stitcher: Box<Stitcher>, next: u64, waiting: BTreeMap<u64, Edges>, chunks: Option<u64> },
+    /// Any other log, read here whole.
+    Whole(Box<dyn SessionParser>),
+}
+
+/// Runs the thread in file order until everything is read.
+pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
+    let mut tally = Tally::new(c.files.len());
+    let mut reading: HashMap<usize, InFile> = HashMap::new();
+    let mut out: Vec<LogSession> = Vec::new();
+    let mut stitched: Vec<(u64, LogSession)> = Vec::new();
+    for item in ordered {
+        let file = match item {
+            InOrder::File { index, format } => {
+                reading.insert(index, in_file(format));
+                index
+            }
+            InOrder::Chunk { file, before, chunk } => {
+                if let Some(InFile::Whole(parser)) = reading.get_mut(&file) {
+                    let cut = each_line(chunk.bytes(), before, |number, line| {
+                        parser.line(number, line, &mut out);
+                        for (k, s) in out.drain(..).enumerate() {
+                            tally.add(c, (file, number, 1, k as u64), s);
+                        }
+                    });
+                    tally.per_file[file].1 += cut;
+                }
+                file
+            }
+            InOrder::Edges { file, seq, edges } => {
+                if let Some(InFile::Split { waiting, .. }) = reading.get_mut(&file) {
+                    waiting.insert(seq, edges);
+                }
+                file
+            }
+            InOrder::End { file, chunks } => {
+                if let Some(InFile::Split { chunks: n, .. }) = reading.get_mut(&file) {
+                    *n = Some(chunks);
+                } else if let Some(InFile::Whole(mut parser)) = reading.remove(&file) {
+                    parser.finish(&mut out);
+                    tally.add_open_at_end(c, file, &mut out);
+                }
+                file
+            }
+        };
+        // the split file's chunks that can now be stitched, in order; the file done when all were
+        if let Some(InFile::Split { stitcher, next, waiting, chunks }) = reading.get_mut(&file) {
+            while let Some(edges) = waiting.remove(next) {
+                *next += 1;
+                stitcher.stitch(edges, &mut stitched);
+                for (number, s) in stitched.drain(..) {
+                    let k = match tally.last_end {
+                        Some((f, n, k)) if (f, n) == (file, number) => k + 1,
+                        _ => 0,
                     };
-                    p.line(*number, line, &mut out);
-                    for s in out.drain(..) {
-                        seq += 1;
-                        tally.add(kb, args, lang, (file, *number, seq), s);
-                    }
-                };
-                for end in memchr::memchr_iter(b'\n', bytes) {
-                    line(&bytes[start..end], &mut number);
-                    start = end + 1;
-                }
-                if start < bytes.len() {
-                    line(&bytes[start..], &mut number);
+                    tally.last_end = Some((file, number, k));
+                    tally.add(c, (file, number, 1, k), s);
                 }
             }
-            Feed::End => {
-                if let Some(mut p) = parser.take() {
-                    p.finish(&mut out);
-                }
-                // sessions still open at the end come in the order they started
-                for s in out.drain(..) {
-                    let first = s.meta.first_line;
-                    tally.add(kb, args, lang, (file, u64::MAX, first), s);
-                }
-                if let Some(l) = tally.lines.get_mut(file) {
-                    *l = (number, cut);
-                }
+            if *chunks == Some(*next) {
+                stitcher.finish(&mut out);
+                reading.remove(&file);
+                tally.add_open_at_end(c, file, &mut out);
             }
         }
     }
     tally
 }
 
+fn in_file(format: LogFormat) -> InFile {
+    match Stitcher::new(format) {
+        Some(stitcher) => {
+            InFile::Split { stitcher: Box::new(stitcher), next: 0, waiting: BTreeMap::new(), chunks: None }
+        }
+        None => InFile::Whole(analyze::deferring_parser_for(format)),
+    }
+}
+
 impl Tally {
-    fn add(&mut self, kb: &KnowledgeBase, args: &AnalyzeArgs, lang: Lang, order: Order, mut s: LogSession) {
+    fn new(files: usize) -> Self {
+        Self {
+            diagnoses: Vec::new(),
+            memo: FxHashMap::default(),
+            sessions: 0,
+            failed: 0,
+            warnings: 0,
+            incomplete: 0,
+            clients: FxHashMap::default(),
+            per_file: vec![(0, 0); files],
+            first_seen: None,
+            last_seen: None,
+            listed: Vec::new(),
+            wanted: 0,
+            last_end: None,
+        }
+    }
+
+    /// Counts the sessions still open at the end of `file`, in the order they started.
+    fn add_open_at_end(&mut self, c: &Counting<'_>, file: usize, open: &mut Vec<LogSession>) {
+        for s in open.drain(..) {
+            let first = s.meta.first_line;
+            self.add(c, (file, u64::MAX, 1, first), s);
+        }
+    }
+
+    fn add(&mut self, c: &Counting<'_>, order: Order, mut s: LogSession) {
+        let (kb, args, lang) = (KnowledgeBase::builtin(), c.args, c.lang);
         let found = provider_of(&s);
         let provider = args.provider.as_deref().or(found.as_deref());
         let key = match s.shape {
@@ -179,10 +272,10 @@ impl Tally {
         d.sessions += 1;
         self.sessions += 1;
         if let Some(n) = self.per_file.get_mut(order.0) {
-            *n += 1;
+            n.0 += 1;
         }
         self.incomplete += u64::from(s.meta.incomplete);
-        if self.first_seen.is_none()
+        if self.first_seen.as_ref().is_none_or(|(o, _)| order < *o)
             && let Some(t) = s.started()
         {
             self.first_seen = Some((order, t.into_owned()));
@@ -207,6 +300,7 @@ impl Tally {
         // the last session's time, written over the one before (no allocation per session)
         if let Some(t) = s.ended().or_else(|| s.started()) {
             match &mut self.last_seen {
+                Some((o, _)) if order < *o => {}
                 Some((o, last)) => {
                     *o = order;
                     last.clear();
@@ -238,14 +332,13 @@ impl Tally {
 }
 
 /// The threads' tallies added up: the summary, the findings with their counts (most frequent
-/// first), the sessions to list and how many were not, and each file's sessions, lines and
-/// lines cut.
+/// first), the sessions to list and how many were not, and each file's sessions and lines cut.
 pub struct Merged {
     pub summary: Summary,
     pub findings: Vec<FindingCount>,
     pub listed: Vec<SessionReport>,
     pub not_listed: u64,
-    pub per_file: Vec<(u64, u64, u64)>,
+    pub per_file: Vec<(u64, u64)>,
 }
 
 /// Adds up `tallies` in file order.
@@ -257,23 +350,21 @@ pub fn merge(
     lang: Lang,
 ) -> Merged {
     let mut summary = Summary::default();
-    let mut per_file = vec![(0, 0, 0); files.len()];
+    let mut per_file = vec![(0, 0); files.len()];
     let mut clients: HashMap<String, u64> = HashMap::new();
     let mut shapes: FxHashMap<u64, Diagnosis> = FxHashMap::default();
     let mut listed = Vec::new();
     let mut wanted = 0;
     let mut first_seen: Option<(Order, String)> = None;
     let mut last_seen: Option<(Order, String)> = None;
-    for (i, t) in tallies.into_iter().enumerate() {
+    for t in tallies {
         summary.sessions += t.sessions;
         summary.failed += t.failed;
         summary.warnings += t.warnings;
         summary.incomplete += t.incomplete;
-        for (f, n) in t.per_file.iter().enumerate() {
-            per_file[f].0 += n;
-            if i == 0 {
-                (per_file[f].1, per_file[f].2) = t.lines[f];
-            }
+        for (f, (sessions, cut)) in t.per_file.iter().enumerate() {
+            per_file[f].0 += sessions;
+            per_file[f].1 += cut;
         }
         for (k, n) in t.clients {
             let name = match k {

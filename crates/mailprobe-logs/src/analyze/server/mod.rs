@@ -17,7 +17,7 @@ use super::{LogFormat, LogSession, SessionMeta, SessionParser};
 pub use exchange::ExchangeCsvParser;
 pub use exim::EximParser;
 pub(crate) use postfix::Deferred;
-pub use postfix::{MAX_OPEN_SESSIONS, PostfixParser};
+pub use postfix::{Edges, MAX_OPEN_SESSIONS, PostfixParser};
 pub use sendmail::SendmailParser;
 
 /// Recognises a mail server's log from its first bytes.
@@ -97,10 +97,15 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
 
     /// Every session still open, oldest first.
     pub fn drain(&mut self) -> Vec<S> {
+        self.drain_keyed().into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Every session still open with its key, oldest first.
+    pub fn drain_keyed(&mut self) -> Vec<(K, S)> {
         self.order.clear();
-        let mut rest: Vec<(u64, S)> = self.map.drain().map(|(_, v)| v).collect();
-        rest.sort_by_key(|(seq, _)| *seq);
-        rest.into_iter().map(|(_, s)| s).collect()
+        let mut rest: Vec<(u64, K, S)> = self.map.drain().map(|(k, (seq, s))| (seq, k, s)).collect();
+        rest.sort_by_key(|(seq, ..)| *seq);
+        rest.into_iter().map(|(_, k, s)| (k, s)).collect()
     }
 }
 

@@ -23,9 +23,7 @@ use memchr::memmem;
 use rustc_hash::FxHasher;
 
 use super::{Building, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
-use crate::analyze::{
-    LogFormat, LogSession, SessionMeta, SessionParser, Shard, hash_bytes_shape, hash_text_shape,
-};
+use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
 use crate::paste::mta::{self, Logged};
 
 /// Sessions open at once before the oldest is flushed as incomplete: a server with more
@@ -161,8 +159,33 @@ pub struct PostfixParser {
     evicted: Vec<Open>,
     /// Leave transcripts unbuilt and give each session's shape ([`Self::deferring`]).
     defer: bool,
-    /// The part of the sessions read.
-    shard: Shard,
+    /// Reading one chunk of a log ([`Self::chunk`]): what crosses its start is kept here.
+    edges: Option<Edges>,
+}
+
+/// What of one chunk of a log its reader could not finish alone, for [`PostfixParser::stitch`]:
+/// the lines of sessions that began before the chunk, and the sessions still open at its end.
+#[derive(Debug, Default)]
+pub struct Edges {
+    /// In the order they were read.
+    carried: Vec<Carried>,
+    /// The carried lines' bytes.
+    bytes: Vec<u8>,
+    /// Keys whose first line in the chunk was a connect: a session of theirs still open from
+    /// before ended unlogged.
+    seen: rustc_hash::FxHashSet<(u64, u32)>,
+    /// Sessions open at the chunk's end, oldest first.
+    open: Vec<((u64, u32), Open)>,
+    /// The chunk's last line.
+    last: u64,
+}
+
+#[derive(Debug)]
+enum Carried {
+    /// Line `number`, `bytes[range]`.
+    Line(u64, std::ops::Range<usize>),
+    /// A connect of `key` on line `number`.
+    Connect(u64, (u64, u32)),
 }
 
 impl Default for PostfixParser {
@@ -179,15 +202,55 @@ impl PostfixParser {
             smtp: memmem::Finder::new(b"/smtp[").into_owned(),
             evicted: Vec::new(),
             defer: false,
-            shard: Shard::WHOLE,
+            edges: None,
         }
     }
 
     /// A reader whose sessions carry their shape and build their transcript only when asked
-    /// ([`LogSession::materialize`]): most sessions of a big log are then never built. It
-    /// reads the sessions of `shard` only (by process id).
-    pub fn deferring(shard: Shard) -> Self {
-        Self { defer: true, shard, ..Self::default() }
+    /// ([`LogSession::materialize`]): most sessions of a big log are then never built.
+    pub fn deferring() -> Self {
+        Self { defer: true, ..Self::default() }
+    }
+
+    /// A deferring reader of one chunk of a log, read apart from the chunks before and after
+    /// it: sessions wholly inside come out; lines of sessions begun before the chunk and
+    /// sessions still open at its end are left for [`Self::edges`].
+    pub fn chunk() -> Self {
+        Self { edges: Some(Edges::default()), ..Self::deferring() }
+    }
+
+    /// What of the chunk read is left to [`Self::stitch`] (nothing for a reader not made by
+    /// [`Self::chunk`]).
+    pub fn edges(&mut self) -> Edges {
+        let mut edges = self.edges.take().unwrap_or_default();
+        edges.open = self.open.drain_keyed();
+        edges.seen = Default::default();
+        edges
+    }
+
+    /// Continues the sessions of the chunks before with `edges`, the next chunk's: its
+    /// carried lines go to the sessions they belong to, and its open sessions stay open
+    /// here. Sessions that end come out with the line they ended on.
+    pub fn stitch(&mut self, edges: Edges, out: &mut Vec<(u64, LogSession)>) {
+        let mut ended = Vec::new();
+        for carried in edges.carried {
+            match carried {
+                Carried::Line(number, range) => {
+                    self.line(number, &edges.bytes[range], &mut ended);
+                    out.extend(ended.drain(..).map(|s| (number, s)));
+                }
+                Carried::Connect(number, key) => {
+                    if let Some(old) = self.open.remove(&key) {
+                        out.push((number, self.session(old, true)));
+                    }
+                }
+            }
+        }
+        for (key, open) in edges.open {
+            self.open.insert(key, open, &mut self.evicted);
+        }
+        let evicted = std::mem::take(&mut self.evicted);
+        out.extend(evicted.into_iter().map(|o| (edges.last, self.session(o, true))));
     }
 
     fn session(&self, open: Open, incomplete: bool) -> LogSession {
@@ -232,6 +295,9 @@ impl PostfixParser {
 
 impl SessionParser for PostfixParser {
     fn line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
+        if let Some(edges) = &mut self.edges {
+            edges.last = number;
+        }
         self.read(number, line, out);
         if !self.evicted.is_empty() {
             let evicted = std::mem::take(&mut self.evicted);
@@ -257,38 +323,40 @@ impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         // the fast path: most lines of a mail log are not smtpd's
         let Some(at) = SMTPD.find(line) else {
-            if let Some(at) = self.smtp.find(line)
-                && self.shard.owns(number)
-            {
+            if let Some(at) = self.smtp.find(line) {
                 self.delivery(number, line, at, out);
             }
             return;
         };
-        // shards split by process id alone, read straight after `/smtpd[`: a line of another
-        // shard costs no more (the host only refines the key within a shard)
-        if self.shard.count > 1 {
-            let pid = &line[at + b"/smtpd[".len()..];
-            let pid = digits(&pid[..pid.iter().position(|&b| b == b']').unwrap_or(0)]).unwrap_or(0);
-            if !self.shard.owns(u64::from(pid)) {
-                return;
-            }
-        }
         let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let key = (host_key(l.host), l.pid);
         let m = l.message;
         if m.starts_with(b"connect from ") {
+            // the key's first connect in a chunk: a session of its still open from before ended
+            // unlogged (every session open in the chunk was opened here, so its key is seen)
+            if let Some(edges) = &mut self.edges
+                && edges.seen.insert(key)
+            {
+                edges.carried.push(Carried::Connect(number, key));
+            }
             self.open.insert(key, Open::new(number, line), &mut self.evicted);
             return;
         }
         if m.starts_with(b"disconnect from ") {
-            if let Some(mut s) = self.open.remove(&key) {
-                s.end = Some(s.lines.len());
-                s.keep(number, line);
-                out.push(self.session(s, false));
+            match self.open.remove(&key) {
+                Some(mut s) => {
+                    s.end = Some(s.lines.len());
+                    s.keep(number, line);
+                    out.push(self.session(s, false));
+                }
+                None => self.carry(number, line, key),
             }
             return;
         }
-        let Some(session) = self.open.get_mut(&key) else { return };
+        let Some(session) = self.open.get_mut(&key) else {
+            self.carry(number, line, key);
+            return;
+        };
         session.last = number;
         if session.facts < MAX_FACTS
             && session.lines.len() < MAX_KEPT
@@ -299,6 +367,20 @@ impl PostfixParser {
             session.helo |= matches!(fact, Fact::Reject { helo: Some(_), .. });
             session.facts += 1;
             session.keep(number, line);
+        }
+    }
+}
+
+impl PostfixParser {
+    /// Keeps line `number` of no open session, when reading a chunk and the line's key has
+    /// not connected in it: the line belongs to a session begun before the chunk.
+    fn carry(&mut self, number: u64, line: &[u8], key: (u64, u32)) {
+        if let Some(edges) = &mut self.edges
+            && !edges.seen.contains(&key)
+        {
+            let start = edges.bytes.len();
+            edges.bytes.extend_from_slice(line);
+            edges.carried.push(Carried::Line(number, start..edges.bytes.len()));
         }
     }
 }
