@@ -227,7 +227,7 @@ impl LogSession {
     pub fn started(&self) -> Option<Cow<'_, str>> {
         match (&self.meta.started, &self.deferred) {
             (Some(t), _) => Some(Cow::Borrowed(t)),
-            (None, Some(d)) => d.started().map(String::from_utf8_lossy),
+            (None, Some(d)) => d.started().map(lossy),
             (None, None) => None,
         }
     }
@@ -236,8 +236,16 @@ impl LogSession {
     pub fn ended(&self) -> Option<Cow<'_, str>> {
         match (&self.meta.ended, &self.deferred) {
             (Some(t), _) => Some(Cow::Borrowed(t)),
-            (None, Some(d)) => d.ended().map(String::from_utf8_lossy),
+            (None, Some(d)) => d.ended().map(lossy),
             (None, None) => None,
+        }
+    }
+
+    /// The client's address, when the log shows it, also before a deferred session is built.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        match (&self.meta.client, &self.deferred) {
+            (None, Some(d)) => d.client().and_then(server::client_ip),
+            _ => self.meta.client_ip,
         }
     }
 
@@ -246,7 +254,7 @@ impl LogSession {
     pub fn client(&self) -> (Option<Cow<'_, str>>, Option<IpAddr>) {
         match (&self.meta.client, &self.deferred) {
             (None, Some(d)) if let Some(client) = d.client() => {
-                (Some(String::from_utf8_lossy(client)), server::parse_client(client).1)
+                (Some(lossy(client)), server::parse_client(client).1)
             }
             (client, _) => (client.as_deref().map(Cow::Borrowed), self.meta.client_ip),
         }
@@ -274,6 +282,14 @@ impl LogSession {
     /// The step where the session failed: the first failed stage, or `None` when none did.
     pub fn failed_step(&self) -> Option<Step> {
         self.transcript.steps().into_iter().find(|s| !s.ok)
+    }
+}
+
+/// Log bytes as text, borrowed when they are UTF-8 (nearly always).
+fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
     }
 }
 

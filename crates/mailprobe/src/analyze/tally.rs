@@ -5,6 +5,7 @@
 //! order the sessions appear in the files, so the report is the same whatever the number of
 //! threads.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
@@ -91,9 +92,10 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
         let file = job.file;
         let cut = each_line(job.chunk.bytes(), job.before, |number, line| {
             reader.line(number, line, &mut out);
-            for (k, s) in out.drain(..).enumerate() {
+            for (k, s) in out.iter_mut().enumerate() {
                 tally.add(c, (file, number, 0, k as u64), s);
             }
+            out.clear();
         });
         tally.per_file[file].1 += cut;
         drop(job.chunk);
@@ -153,9 +155,10 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
                 if let Some(InFile::Whole(parser)) = reading.get_mut(&file) {
                     let cut = each_line(chunk.bytes(), before, |number, line| {
                         parser.line(number, line, &mut out);
-                        for (k, s) in out.drain(..).enumerate() {
+                        for (k, s) in out.iter_mut().enumerate() {
                             tally.add(c, (file, number, 1, k as u64), s);
                         }
+                        out.clear();
                     });
                     tally.per_file[file].1 += cut;
                 }
@@ -182,13 +185,13 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
             while let Some(edges) = waiting.remove(next) {
                 *next += 1;
                 stitcher.stitch(edges, &mut stitched);
-                for (number, s) in stitched.drain(..) {
+                for (number, mut s) in stitched.drain(..) {
                     let k = match tally.last_end {
                         Some((f, n, k)) if (f, n) == (file, number) => k + 1,
                         _ => 0,
                     };
                     tally.last_end = Some((file, number, k));
-                    tally.add(c, (file, number, 1, k), s);
+                    tally.add(c, (file, number, 1, k), &mut s);
                 }
             }
             if *chunks == Some(*next) {
@@ -231,13 +234,14 @@ impl Tally {
 
     /// Counts the sessions still open at the end of `file`, in the order they started.
     fn add_open_at_end(&mut self, c: &Counting<'_>, file: usize, open: &mut Vec<LogSession>) {
-        for s in open.drain(..) {
+        for mut s in open.drain(..) {
             let first = s.meta.first_line;
-            self.add(c, (file, u64::MAX, 1, first), s);
+            self.add(c, (file, u64::MAX, 1, first), &mut s);
         }
     }
 
-    fn add(&mut self, c: &Counting<'_>, order: Order, mut s: LogSession) {
+    /// Counts session `s`, which came out at `order` (and takes what a listed session keeps).
+    fn add(&mut self, c: &Counting<'_>, order: Order, s: &mut LogSession) {
         let (kb, args, lang) = (KnowledgeBase::builtin(), c.args, c.lang);
         let found = provider_of(&s);
         let provider = args.provider.as_deref().or(found.as_deref());
@@ -282,10 +286,9 @@ impl Tally {
         }
         if d.error {
             self.failed += 1;
-            let client = match s.client() {
-                (_, Some(ip)) => ClientKey::Ip(ip),
-                (Some(name), None) => ClientKey::Name(name.into_owned()),
-                (None, None) => ClientKey::Name(String::new()),
+            let client = match s.client_ip() {
+                Some(ip) => ClientKey::Ip(ip),
+                None => ClientKey::Name(s.client().0.map(Cow::into_owned).unwrap_or_default()),
             };
             *self.clients.entry(client).or_default() += 1;
         } else if d.warning {
@@ -324,8 +327,8 @@ impl Tally {
             stopped_at: s.failed_step(),
             findings,
             steps: s.transcript.steps(),
-            events: s.transcript.events,
-            meta: s.meta,
+            events: std::mem::take(&mut s.transcript.events),
+            meta: std::mem::take(&mut s.meta),
         };
         self.listed.push((order, report));
     }

@@ -60,7 +60,13 @@ pub(crate) struct OpenSessions<K, S> {
 impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
     /// At most `max` sessions open at once.
     pub fn with_limit(max: usize) -> Self {
-        Self { map: FxHashMap::default(), order: VecDeque::new(), opened: 0, max: max.max(1) }
+        Self::with_room(max, 0)
+    }
+
+    /// At most `max` sessions open at once, room for `room` made at once.
+    pub fn with_room(max: usize, room: usize) -> Self {
+        let map = FxHashMap::with_capacity_and_hasher(room, Default::default());
+        Self { map, order: VecDeque::with_capacity(room), opened: 0, max: max.max(1) }
     }
 
     pub fn get_mut(&mut self, key: &K) -> Option<&mut S> {
@@ -194,6 +200,30 @@ impl<'a> SyslogLine<'a> {
         Self::parse_at(line, bracket)
     }
 
+    /// A line that starts the common way, read forwards: a `Mmm dd hh:mm:ss` time (15 bytes)
+    /// or an RFC 3339 one (up to the first space), one space, the host, one space, then
+    /// `PROGRAM[PID]: `. `None` for any other line (see [`Self::parse`]).
+    pub fn parse_common(line: &'a [u8]) -> Option<Self> {
+        let time_end = if line.first()?.is_ascii_digit() {
+            memchr::memchr(b' ', line)?
+        } else {
+            (line.get(15) == Some(&b' ')).then_some(15)?
+        };
+        let rest = &line[time_end + 1..];
+        let host_end = memchr::memchr(b' ', rest)?;
+        let (host, rest) = (&rest[..host_end], &rest[host_end + 1..]);
+        // the program ends at `[`; a space first: not this shape
+        let bracket = memchr::memchr2(b'[', b' ', rest).filter(|&i| rest[i] == b'[')?;
+        let program = &rest[..bracket];
+        let close = bracket + memchr::memchr(b']', &rest[bracket..])?;
+        let pid = digits(&rest[bracket + 1..close])?;
+        let message = rest[close + 1..].strip_prefix(b": ")?;
+        if program.is_empty() || host.is_empty() {
+            return None;
+        }
+        Some(Self { time: &line[..time_end], host, program, pid, message })
+    }
+
     /// The line whose `[PID]: ` starts at `bracket` or, for a marker like `/smtpd[`, at the
     /// marker's `[` (`at` may point anywhere in the program name before it).
     pub fn parse_at(line: &'a [u8], at: usize) -> Option<Self> {
@@ -236,15 +266,19 @@ pub(crate) fn clock_seconds(time: &[u8]) -> Option<u32> {
 /// `NAME[IP]` (Postfix, Sendmail's `relay=NAME [IP]`) → the name and the address.
 pub(crate) fn parse_client(client: &[u8]) -> (Option<String>, Option<IpAddr>) {
     let client = client.trim_ascii();
-    let Some(open) = memchr::memchr(b'[', client) else {
-        return (Some(text(client)).filter(|s| !s.is_empty()), None);
+    let name = match memchr::memchr(b'[', client) {
+        Some(open) => client[..open].trim_ascii(),
+        None => client,
     };
+    (Some(text(name)).filter(|n| !n.is_empty()), client_ip(client))
+}
+
+/// The address of `NAME[IP]`, when it has one.
+pub(crate) fn client_ip(client: &[u8]) -> Option<IpAddr> {
+    let open = memchr::memchr(b'[', client)?;
     let close = memchr::memchr(b']', &client[open..]).map_or(client.len(), |c| open + c);
-    let name = text(client[..open].trim_ascii());
-    let ip = std::str::from_utf8(&client[open + 1..close])
-        .ok()
-        .and_then(|s| s.strip_prefix("IPv6:").unwrap_or(s).parse().ok());
-    (Some(name).filter(|n| !n.is_empty()), ip)
+    let ip = std::str::from_utf8(client[open + 1..close].trim_ascii()).ok()?;
+    ip.strip_prefix("IPv6:").unwrap_or(ip).parse().ok()
 }
 
 /// An AUTH command as a transcript shows it when the log names only the mechanism (and the
@@ -278,10 +312,18 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// A decimal number of at most 9 digits.
 pub(crate) fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 9 {
         return None;
     }
-    Some(b.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
+    let mut n = 0;
+    for &d in b {
+        let v = d.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(v);
+    }
+    Some(n)
 }
 
 #[cfg(test)]
@@ -316,6 +358,18 @@ mod tests {
         let l = SyslogLine::parse(b"2026-11-24T10:00:01.123+01:00 mx1 sendmail[77]: x: from=<a>").unwrap();
         assert_eq!((l.time, l.host, l.pid), (&b"2026-11-24T10:00:01.123+01:00"[..], &b"mx1"[..], 77));
         assert_eq!(clock_seconds(l.time), Some(36001));
+        // read forwards, the common forms give the same parts
+        for line in [
+            &b"Nov 24 03:04:56 mail postfix/submission/smtpd[12141]: connect from x[1.2.3.4]"[..],
+            b"Nov  1 03:04:56 mail postfix/smtpd[7]: warning: a]: b",
+            b"2026-11-24T10:00:01.123+01:00 mx1 sendmail[77]: x: from=<a>",
+        ] {
+            let (a, b) = (SyslogLine::parse(line).unwrap(), SyslogLine::parse_common(line).unwrap());
+            assert_eq!((a.time, a.host, a.program, a.pid, a.message), (b.time, b.host, b.program, b.pid, b.message));
+        }
+        for odd in [&b"Nov 1 03:04:56 mail postfix/smtpd[7]: x"[..], b"Nov 24 03:04:56 postfix/smtpd[7]: x", b"", b"1"] {
+            assert!(SyslogLine::parse_common(odd).is_none(), "{odd:?}");
+        }
         assert!(SyslogLine::parse(b"smtpd[1]: no time").is_none());
         assert!(SyslogLine::parse(b"]: ").is_none());
     }

@@ -136,6 +136,8 @@ pub(crate) struct Open {
     facts: usize,
     /// Where the disconnect line starts in `lines`, once read.
     end: Option<usize>,
+    /// The length of the time the connect line and the disconnect line start with.
+    times: (usize, usize),
     /// The facts' shape, hashed as they come.
     shape: FxHasher,
     user: bool,
@@ -155,7 +157,6 @@ impl std::fmt::Debug for Open {
 /// The streaming Postfix reader.
 pub struct PostfixParser {
     open: OpenSessions<(u64, u32), Open>,
-    smtp: memmem::Finder<'static>,
     evicted: Vec<Open>,
     /// Leave transcripts unbuilt and give each session's shape ([`Self::deferring`]).
     defer: bool,
@@ -199,7 +200,6 @@ impl PostfixParser {
     pub fn with_limit(max_open: usize) -> Self {
         Self {
             open: OpenSessions::with_limit(max_open),
-            smtp: memmem::Finder::new(b"/smtp[").into_owned(),
             evicted: Vec::new(),
             defer: false,
             edges: None,
@@ -216,7 +216,9 @@ impl PostfixParser {
     /// it: sessions wholly inside come out; lines of sessions begun before the chunk and
     /// sessions still open at its end are left for [`Self::edges`].
     pub fn chunk() -> Self {
-        Self { edges: Some(Edges::default()), ..Self::deferring() }
+        // a chunk is read by a new reader: room made once for the sessions one holds at a time
+        let edges = Edges { seen: rustc_hash::FxHashSet::with_capacity_and_hasher(512, Default::default()), ..Edges::default() };
+        Self { edges: Some(edges), open: OpenSessions::with_room(MAX_OPEN_SESSIONS, 512), ..Self::deferring() }
     }
 
     /// What of the chunk read is left to [`Self::stitch`] (nothing for a reader not made by
@@ -259,8 +261,7 @@ impl PostfixParser {
 
     /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
     /// relay through Microsoft 365 or Gmail refusing the login. One session per such line.
-    fn delivery(&mut self, number: u64, line: &[u8], at: usize, out: &mut Vec<LogSession>) {
-        let Some(l) = SyslogLine::parse_at(line, at) else { return };
+    fn delivery(&mut self, number: u64, l: &SyslogLine<'_>, out: &mut Vec<LogSession>) {
         let m = l.message;
         let failed = DEFERRED.find(m).is_some() || BOUNCED.find(m).is_some() || m.starts_with(b"connect to ");
         if !failed {
@@ -311,24 +312,51 @@ impl SessionParser for PostfixParser {
     }
 }
 
-/// Finds the smtpd lines of a log: `/smtpd[` after the program's path.
+/// Find the lines of smtpd and smtp when a line does not start the common way.
 static SMTPD: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"/smtpd["));
+static SMTP: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"/smtp["));
+
+/// What a Postfix log line is to this reader.
+enum Daemon<'a> {
+    /// A line of `.../smtpd`, split into its parts.
+    Smtpd(SyslogLine<'a>),
+    /// A line of `.../smtp` (Postfix delivering as a client).
+    Smtp(SyslogLine<'a>),
+}
+
+/// The smtpd or smtp line `line` is; `None` for any other line. Read forwards when it starts
+/// the common way (most lines, and the cheapest); otherwise found by the daemon's name.
+fn daemon_line(line: &[u8]) -> Option<Daemon<'_>> {
+    if let Some(l) = SyslogLine::parse_common(line) {
+        return if l.program.ends_with(b"/smtpd") {
+            Some(Daemon::Smtpd(l))
+        } else if l.program.ends_with(b"/smtp") {
+            Some(Daemon::Smtp(l))
+        } else {
+            None
+        };
+    }
+    match SMTPD.find(line) {
+        Some(at) => SyslogLine::parse_at(line, at).map(Daemon::Smtpd),
+        None => SyslogLine::parse_at(line, SMTP.find(line)?).map(Daemon::Smtp),
+    }
+}
 
 /// An smtpd line split into its parts; `None` for any other line.
 fn smtpd_line(line: &[u8]) -> Option<SyslogLine<'_>> {
-    SyslogLine::parse_at(line, SMTPD.find(line)?)
+    match daemon_line(line)? {
+        Daemon::Smtpd(l) => Some(l),
+        Daemon::Smtp(_) => None,
+    }
 }
 
 impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
-        // the fast path: most lines of a mail log are not smtpd's
-        let Some(at) = SMTPD.find(line) else {
-            if let Some(at) = self.smtp.find(line) {
-                self.delivery(number, line, at, out);
-            }
-            return;
+        let l = match daemon_line(line) {
+            Some(Daemon::Smtpd(l)) => l,
+            Some(Daemon::Smtp(l)) => return self.delivery(number, &l, out),
+            None => return,
         };
-        let Some(l) = SyslogLine::parse_at(line, at) else { return };
         let key = (host_key(l.host), l.pid);
         let m = l.message;
         if m.starts_with(b"connect from ") {
@@ -339,13 +367,14 @@ impl PostfixParser {
             {
                 edges.carried.push(Carried::Connect(number, key));
             }
-            self.open.insert(key, Open::new(number, line), &mut self.evicted);
+            self.open.insert(key, Open::new(number, line, l.time.len()), &mut self.evicted);
             return;
         }
         if m.starts_with(b"disconnect from ") {
             match self.open.remove(&key) {
                 Some(mut s) => {
                     s.end = Some(s.lines.len());
+                    s.times.1 = l.time.len();
                     s.keep(number, line);
                     out.push(self.session(s, false));
                 }
@@ -405,8 +434,6 @@ fn field(m: &[u8], name: &[u8], end: u8) -> Option<String> {
 }
 
 /// Searchers for the needles every smtpd line may be tested for, built once.
-static TLS_ESTABLISHED: LazyLock<memmem::Finder<'static>> =
-    LazyLock::new(|| memmem::Finder::new(b" TLS connection established from "));
 static DEFERRED: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b"status=deferred"));
 static BOUNCED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=bounced"));
@@ -422,10 +449,13 @@ fn read_fact(m: &[u8]) -> Option<Fact<'_>> {
     if let Some(rest) = m.strip_prefix(b"warning: ") {
         return read_warning(rest);
     }
-    // `Anonymous TLS connection established from ...`: the word before TLS is short, so only
-    // the line's start is searched (most lines are not this one)
-    if let Some(i) = TLS_ESTABLISHED.find(&m[..m.len().min(48)]) {
-        let (_, rest) = m.split_at(i + b" TLS connection established from ".len());
+    // `Anonymous TLS connection established from ...` (or Trusted, Untrusted, Verified): the
+    // first word, then these
+    const TLS_ESTABLISHED: &[u8] = b" TLS connection established from ";
+    if let Some(i) = m.iter().take(16).position(|&b| b == b' ')
+        && m[i..].starts_with(TLS_ESTABLISHED)
+    {
+        let rest = &m[i + TLS_ESTABLISHED.len()..];
         let (version, cipher) = tls_session(rest);
         return Some(Fact::Tls { version, cipher });
     }
@@ -614,7 +644,7 @@ impl Deferred {
     /// The time of the session's first line, as written (for a session not yet built).
     pub fn started(&self) -> Option<&[u8]> {
         match self {
-            Deferred::Smtpd(open) => open.time(0),
+            Deferred::Smtpd(open) => open.lines.get(..open.times.0),
             Deferred::Delivery { .. } => None,
         }
     }
@@ -622,7 +652,7 @@ impl Deferred {
     /// The time of its disconnect line, as written.
     pub fn ended(&self) -> Option<&[u8]> {
         match self {
-            Deferred::Smtpd(open) => open.time(open.end?),
+            Deferred::Smtpd(open) => open.lines.get(open.end?..open.end? + open.times.1),
             Deferred::Delivery { .. } => None,
         }
     }
@@ -682,7 +712,7 @@ fn delivery_shape(message: &str) -> Option<u64> {
 
 impl Open {
     /// A session opened by its connect line, line `number`.
-    fn new(number: u64, line: &[u8]) -> Self {
+    fn new(number: u64, line: &[u8], time: usize) -> Self {
         // most sessions keep a handful of lines: one allocation, rarely a regrowth
         let mut lines = Vec::with_capacity(1024);
         lines.extend_from_slice(line);
@@ -693,6 +723,7 @@ impl Open {
             last: number,
             facts: 0,
             end: None,
+            times: (time, 0),
             shape: FxHasher::default(),
             user: false,
             helo: false,
@@ -709,12 +740,6 @@ impl Open {
     /// The kept lines, in order.
     fn kept(&self) -> impl Iterator<Item = &[u8]> {
         self.lines.split(|&b| b == b'\n').filter(|l| !l.is_empty())
-    }
-
-    /// The time of the kept line starting at `at`.
-    fn time(&self, at: usize) -> Option<&[u8]> {
-        let line = self.lines.get(at..)?;
-        smtpd_line(&line[..memchr::memchr(b'\n', line)?]).map(|l| l.time)
     }
 
     /// The client the connect line names.
