@@ -240,8 +240,9 @@ Nov 24 10:00:10 mx postfix/smtp[80]: 5B2F: to=<w@example.org>, relay=mx.example.
     for size in 1..=lines.len() {
         let mut stitcher = Stitcher::new(LogFormat::Postfix).expect("Postfix logs split");
         let (mut sessions, mut stitched) = (Vec::new(), Vec::new());
+        // one reader for every chunk, as a parsing thread uses it
+        let mut reader = ChunkReader::new(LogFormat::Postfix).expect("Postfix logs split");
         for (c, chunk) in lines.chunks(size).enumerate() {
-            let mut reader = ChunkReader::new(LogFormat::Postfix).expect("Postfix logs split");
             for (i, line) in chunk.iter().enumerate() {
                 reader.line((c * size + i) as u64 + 1, line, &mut sessions);
             }

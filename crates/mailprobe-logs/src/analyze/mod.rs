@@ -340,8 +340,9 @@ impl ChunkReader {
         self.0.line(number, line, out);
     }
 
-    /// The chunk is read: what of it the [`Stitcher`] finishes.
-    pub fn edges(mut self) -> Edges {
+    /// The chunk is read: what of it the [`Stitcher`] finishes. The reader is then ready for
+    /// another chunk of a log of the same format (reusing its memory).
+    pub fn edges(&mut self) -> Edges {
         self.0.edges()
     }
 }

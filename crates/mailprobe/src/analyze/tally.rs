@@ -81,6 +81,7 @@ pub struct Counting<'a> {
 pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Counting<'_>) -> Tally {
     let mut tally = Tally::new(c.files.len());
     let mut out: Vec<LogSession> = Vec::new();
+    let mut readers: Vec<(LogFormat, ChunkReader)> = Vec::new();
     loop {
         // the lock is held while waiting: the others wait on it instead of on the channel
         let job = match jobs.lock() {
@@ -88,7 +89,17 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
             Err(_) => break,
         };
         let Ok(job) = job else { break };
-        let Some(mut reader) = ChunkReader::new(job.format) else { continue };
+        // one reader per format, reused chunk after chunk
+        let reader = match readers.iter().position(|(f, _)| *f == job.format) {
+            Some(i) => &mut readers[i].1,
+            None => match ChunkReader::new(job.format) {
+                Some(r) => {
+                    readers.push((job.format, r));
+                    &mut readers.last_mut().expect("just pushed").1
+                }
+                None => continue,
+            },
+        };
         let file = job.file;
         let cut = each_line(job.chunk.bytes(), job.before, |number, line| {
             reader.line(number, line, &mut out);
@@ -243,7 +254,7 @@ impl Tally {
     /// Counts session `s`, which came out at `order` (and takes what a listed session keeps).
     fn add(&mut self, c: &Counting<'_>, order: Order, s: &mut LogSession) {
         let (kb, args, lang) = (KnowledgeBase::builtin(), c.args, c.lang);
-        let found = provider_of(&s);
+        let found = provider_of(s);
         let provider = args.provider.as_deref().or(found.as_deref());
         let key = match s.shape {
             // the parser's shape: the transcript is built only for the first of each
@@ -252,7 +263,7 @@ impl Tally {
                 (1u8, shape, provider).hash(&mut h);
                 h.finish()
             }
-            None => signature(&s, provider),
+            None => signature(s, provider),
         };
         let index = match self.memo.get(&key) {
             Some(&index) => index,
@@ -266,7 +277,7 @@ impl Tally {
                     findings: found,
                     sessions: 0,
                     first: (order, s.meta.id.clone()),
-                    deciding: deciding_reply(&s),
+                    deciding: deciding_reply(s),
                 });
                 self.memo.insert(key, self.diagnoses.len() - 1);
                 self.diagnoses.len() - 1

@@ -277,8 +277,27 @@ pub(crate) fn parse_client(client: &[u8]) -> (Option<String>, Option<IpAddr>) {
 pub(crate) fn client_ip(client: &[u8]) -> Option<IpAddr> {
     let open = memchr::memchr(b'[', client)?;
     let close = memchr::memchr(b']', &client[open..]).map_or(client.len(), |c| open + c);
-    let ip = std::str::from_utf8(client[open + 1..close].trim_ascii()).ok()?;
+    let ip = client[open + 1..close].trim_ascii();
+    if let Some(v4) = ipv4(ip) {
+        return Some(IpAddr::V4(v4));
+    }
+    let ip = std::str::from_utf8(ip).ok()?;
     ip.strip_prefix("IPv6:").unwrap_or(ip).parse().ok()
+}
+
+/// A dotted-quad address as the standard parser reads it (no leading zeros), in one pass:
+/// half the sessions of a busy log are counted by their client's address.
+fn ipv4(b: &[u8]) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = b.split(|&c| c == b'.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.len() > 1 && part[0] == b'0' {
+            return None;
+        }
+        *octet = u8::try_from(digits(part).filter(|_| part.len() <= 3)?).ok()?;
+    }
+    parts.next().is_none().then_some(std::net::Ipv4Addr::from(octets))
 }
 
 /// An AUTH command as a transcript shows it when the log names only the mechanism (and the
@@ -365,9 +384,17 @@ mod tests {
             b"2026-11-24T10:00:01.123+01:00 mx1 sendmail[77]: x: from=<a>",
         ] {
             let (a, b) = (SyslogLine::parse(line).unwrap(), SyslogLine::parse_common(line).unwrap());
-            assert_eq!((a.time, a.host, a.program, a.pid, a.message), (b.time, b.host, b.program, b.pid, b.message));
+            assert_eq!(
+                (a.time, a.host, a.program, a.pid, a.message),
+                (b.time, b.host, b.program, b.pid, b.message)
+            );
         }
-        for odd in [&b"Nov 1 03:04:56 mail postfix/smtpd[7]: x"[..], b"Nov 24 03:04:56 postfix/smtpd[7]: x", b"", b"1"] {
+        for odd in [
+            &b"Nov 1 03:04:56 mail postfix/smtpd[7]: x"[..],
+            b"Nov 24 03:04:56 postfix/smtpd[7]: x",
+            b"",
+            b"1",
+        ] {
             assert!(SyslogLine::parse_common(odd).is_none(), "{odd:?}");
         }
         assert!(SyslogLine::parse(b"smtpd[1]: no time").is_none());
@@ -382,5 +409,20 @@ mod tests {
         );
         assert_eq!(parse_client(b"unknown[IPv6:2001:db8::1]").1, "2001:db8::1".parse().ok());
         assert_eq!(parse_client(b"[").0, None);
+        // the quick IPv4 reading agrees with the standard one
+        for ip in [
+            "192.0.2.7",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "",
+            "1.2.3.a",
+        ] {
+            assert_eq!(ipv4(ip.as_bytes()), ip.parse().ok(), "{ip}");
+        }
     }
 }

@@ -162,6 +162,9 @@ pub struct PostfixParser {
     defer: bool,
     /// Reading one chunk of a log ([`Self::chunk`]): what crosses its start is kept here.
     edges: Option<Edges>,
+    /// Reading a chunk: the keys that connected in it (a line of any other key belongs to a
+    /// session begun before the chunk).
+    seen: rustc_hash::FxHashSet<(u64, u32)>,
 }
 
 /// What of one chunk of a log its reader could not finish alone, for [`PostfixParser::stitch`]:
@@ -172,9 +175,6 @@ pub struct Edges {
     carried: Vec<Carried>,
     /// The carried lines' bytes.
     bytes: Vec<u8>,
-    /// Keys whose first line in the chunk was a connect: a session of theirs still open from
-    /// before ended unlogged.
-    seen: rustc_hash::FxHashSet<(u64, u32)>,
     /// Sessions open at the chunk's end, oldest first.
     open: Vec<((u64, u32), Open)>,
     /// The chunk's last line.
@@ -203,6 +203,7 @@ impl PostfixParser {
             evicted: Vec::new(),
             defer: false,
             edges: None,
+            seen: Default::default(),
         }
     }
 
@@ -216,17 +217,21 @@ impl PostfixParser {
     /// it: sessions wholly inside come out; lines of sessions begun before the chunk and
     /// sessions still open at its end are left for [`Self::edges`].
     pub fn chunk() -> Self {
-        // a chunk is read by a new reader: room made once for the sessions one holds at a time
-        let edges = Edges { seen: rustc_hash::FxHashSet::with_capacity_and_hasher(512, Default::default()), ..Edges::default() };
-        Self { edges: Some(edges), open: OpenSessions::with_room(MAX_OPEN_SESSIONS, 512), ..Self::deferring() }
+        // one reader reads chunk after chunk: room made once for the sessions a chunk holds
+        Self {
+            edges: Some(Edges::default()),
+            open: OpenSessions::with_room(MAX_OPEN_SESSIONS, 512),
+            ..Self::deferring()
+        }
     }
 
     /// What of the chunk read is left to [`Self::stitch`] (nothing for a reader not made by
-    /// [`Self::chunk`]).
+    /// [`Self::chunk`]); the reader is then ready for the next chunk.
     pub fn edges(&mut self) -> Edges {
-        let mut edges = self.edges.take().unwrap_or_default();
+        let Some(edges) = &mut self.edges else { return Edges::default() };
+        let mut edges = std::mem::take(edges);
         edges.open = self.open.drain_keyed();
-        edges.seen = Default::default();
+        self.seen.clear();
         edges
     }
 
@@ -363,7 +368,7 @@ impl PostfixParser {
             // the key's first connect in a chunk: a session of its still open from before ended
             // unlogged (every session open in the chunk was opened here, so its key is seen)
             if let Some(edges) = &mut self.edges
-                && edges.seen.insert(key)
+                && self.seen.insert(key)
             {
                 edges.carried.push(Carried::Connect(number, key));
             }
@@ -405,7 +410,7 @@ impl PostfixParser {
     /// not connected in it: the line belongs to a session begun before the chunk.
     fn carry(&mut self, number: u64, line: &[u8], key: (u64, u32)) {
         if let Some(edges) = &mut self.edges
-            && !edges.seen.contains(&key)
+            && !self.seen.contains(&key)
         {
             let start = edges.bytes.len();
             edges.bytes.extend_from_slice(line);
@@ -713,8 +718,9 @@ fn delivery_shape(message: &str) -> Option<u64> {
 impl Open {
     /// A session opened by its connect line, line `number`.
     fn new(number: u64, line: &[u8], time: usize) -> Self {
-        // most sessions keep a handful of lines: one allocation, rarely a regrowth
-        let mut lines = Vec::with_capacity(1024);
+        // most sessions keep a handful of lines: one allocation, rarely a regrowth (and under
+        // 1 KiB, the allocator's cheap sizes)
+        let mut lines = Vec::with_capacity(1000);
         lines.extend_from_slice(line);
         lines.push(b'\n');
         Self {
