@@ -222,21 +222,21 @@ impl LogSession {
         self.deferred.is_some()
     }
 
-    /// When the session started, as the log writes it; known before a deferred session is
-    /// built (its `meta` is filled in only then).
-    pub fn started(&self) -> Option<Cow<'_, str>> {
+    /// When the session started, as the log wrote it (bytes: a log may hold anything); known
+    /// before a deferred session is built (its `meta` is filled in only then).
+    pub fn started(&self) -> Option<&[u8]> {
         match (&self.meta.started, &self.deferred) {
-            (Some(t), _) => Some(Cow::Borrowed(t)),
-            (None, Some(d)) => d.started().map(lossy),
+            (Some(t), _) => Some(t.as_bytes()),
+            (None, Some(d)) => d.started(),
             (None, None) => None,
         }
     }
 
-    /// When it ended, as the log writes it, also before a deferred session is built.
-    pub fn ended(&self) -> Option<Cow<'_, str>> {
+    /// When it ended, as the log wrote it, also before a deferred session is built.
+    pub fn ended(&self) -> Option<&[u8]> {
         match (&self.meta.ended, &self.deferred) {
-            (Some(t), _) => Some(Cow::Borrowed(t)),
-            (None, Some(d)) => d.ended().map(lossy),
+            (Some(t), _) => Some(t.as_bytes()),
+            (None, Some(d)) => d.ended(),
             (None, None) => None,
         }
     }

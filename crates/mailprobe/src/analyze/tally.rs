@@ -58,8 +58,9 @@ pub struct Tally {
     clients: FxHashMap<ClientKey, u64>,
     /// Sessions and lines cut, per file.
     per_file: Vec<(u64, u64)>,
-    first_seen: Option<(Order, String)>,
-    last_seen: Option<(Order, String)>,
+    /// The times as the log wrote them (text only once merged).
+    first_seen: Option<(Order, Vec<u8>)>,
+    last_seen: Option<(Order, Vec<u8>)>,
     /// The first `--limit` sessions this thread would list.
     listed: Vec<(Order, SessionReport)>,
     /// Sessions this thread would list, `listed` or not.
@@ -293,7 +294,7 @@ impl Tally {
         if self.first_seen.as_ref().is_none_or(|(o, _)| order < *o)
             && let Some(t) = s.started()
         {
-            self.first_seen = Some((order, t.into_owned()));
+            self.first_seen = Some((order, t.to_vec()));
         }
         if d.error {
             self.failed += 1;
@@ -318,9 +319,9 @@ impl Tally {
                 Some((o, last)) => {
                     *o = order;
                     last.clear();
-                    last.push_str(&t);
+                    last.extend_from_slice(t);
                 }
-                None => self.last_seen = Some((order, t.into_owned())),
+                None => self.last_seen = Some((order, t.to_vec())),
             }
         }
         if !wanted || self.listed.len() >= args.limit {
@@ -369,8 +370,8 @@ pub fn merge(
     let mut shapes: FxHashMap<u64, Diagnosis> = FxHashMap::default();
     let mut listed = Vec::new();
     let mut wanted = 0;
-    let mut first_seen: Option<(Order, String)> = None;
-    let mut last_seen: Option<(Order, String)> = None;
+    let mut first_seen: Option<(Order, Vec<u8>)> = None;
+    let mut last_seen: Option<(Order, Vec<u8>)> = None;
     for t in tallies {
         summary.sessions += t.sessions;
         summary.failed += t.failed;
@@ -448,8 +449,8 @@ pub fn merge(
     findings.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(rank(&a.finding).cmp(&rank(&b.finding))));
     summary.top_clients = top(clients);
     summary.top_replies = top(replies);
-    summary.first_seen = first_seen.map(|s| s.1);
-    summary.last_seen = last_seen.map(|s| s.1);
+    summary.first_seen = first_seen.map(|s| String::from_utf8_lossy(&s.1).into_owned());
+    summary.last_seen = last_seen.map(|s| String::from_utf8_lossy(&s.1).into_owned());
     Merged { summary, findings, listed, not_listed, per_file }
 }
 

@@ -165,6 +165,7 @@ pub struct PostfixParser {
     /// Reading a chunk: the keys that connected in it (a line of any other key belongs to a
     /// session begun before the chunk).
     seen: rustc_hash::FxHashSet<(u64, u32)>,
+    prefixes: Prefixes,
 }
 
 /// What of one chunk of a log its reader could not finish alone, for [`PostfixParser::stitch`]:
@@ -204,6 +205,7 @@ impl PostfixParser {
             defer: false,
             edges: None,
             seen: Default::default(),
+            prefixes: Prefixes::default(),
         }
     }
 
@@ -347,6 +349,73 @@ fn daemon_line(line: &[u8]) -> Option<Daemon<'_>> {
     }
 }
 
+/// The starts of lines seen lately (`HOST PROGRAM[`), each with what its program is to this
+/// reader: a log has a handful, and a line that starts like one of them needs no search for
+/// where its host and program end. Gives what [`daemon_line`] gives, only sooner.
+#[derive(Default)]
+struct Prefixes {
+    recent: Vec<Prefix>,
+}
+
+struct Prefix {
+    /// `HOST PROGRAM[`
+    bytes: Vec<u8>,
+    host: usize,
+    /// smtpd (1), smtp (2) or another (0).
+    kind: u8,
+}
+
+/// Prefixes remembered at most.
+const PREFIXES: usize = 8;
+
+impl Prefixes {
+    fn daemon_line<'a>(&mut self, line: &'a [u8]) -> Option<Daemon<'a>> {
+        // where the host starts, in the common time forms
+        let start = if line.first().is_some_and(u8::is_ascii_digit) {
+            memchr::memchr(b' ', line).map(|i| i + 1)
+        } else {
+            (line.get(15) == Some(&b' ')).then_some(16)
+        };
+        let Some(start) = start else { return daemon_line(line) };
+        let rest = &line[start..];
+        if let Some(p) = self.recent.iter().find(|p| rest.starts_with(&p.bytes)) {
+            let after = &rest[p.bytes.len()..];
+            let close = after.iter().position(|&b| b == b']');
+            if let Some(close) = close
+                && let Some(pid) = digits(&after[..close])
+                && let Some(message) = after[close + 1..].strip_prefix(b": ")
+            {
+                let l = SyslogLine {
+                    time: &line[..start - 1],
+                    host: &rest[..p.host],
+                    program: &rest[p.host + 1..p.bytes.len() - 1],
+                    pid,
+                    message,
+                };
+                return match p.kind {
+                    1 => Some(Daemon::Smtpd(l)),
+                    2 => Some(Daemon::Smtp(l)),
+                    _ => None,
+                };
+            }
+            return daemon_line(line);
+        }
+        let found = daemon_line(line);
+        if self.recent.len() < PREFIXES
+            && let Some(l) = SyslogLine::parse_common(line)
+        {
+            let kind = match &found {
+                Some(Daemon::Smtpd(_)) => 1,
+                Some(Daemon::Smtp(_)) => 2,
+                None => 0,
+            };
+            let bytes = rest[..l.host.len() + 1 + l.program.len() + 1].to_vec();
+            self.recent.push(Prefix { bytes, host: l.host.len(), kind });
+        }
+        found
+    }
+}
+
 /// An smtpd line split into its parts; `None` for any other line.
 fn smtpd_line(line: &[u8]) -> Option<SyslogLine<'_>> {
     match daemon_line(line)? {
@@ -357,7 +426,7 @@ fn smtpd_line(line: &[u8]) -> Option<SyslogLine<'_>> {
 
 impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
-        let l = match daemon_line(line) {
+        let l = match self.prefixes.daemon_line(line) {
             Some(Daemon::Smtpd(l)) => l,
             Some(Daemon::Smtp(l)) => return self.delivery(number, &l, out),
             None => return,
@@ -1067,6 +1136,45 @@ fn next_stage(command: &str) -> Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_line_starts_read_like_the_full_parse() {
+        let parts = |d: Option<Daemon<'_>>| {
+            d.map(|d| {
+                let (kind, l) = match d {
+                    Daemon::Smtpd(l) => (1, l),
+                    Daemon::Smtp(l) => (2, l),
+                };
+                (kind, l.time.to_vec(), l.host.to_vec(), l.program.to_vec(), l.pid, l.message.to_vec())
+            })
+        };
+        let lines: [&[u8]; 12] = [
+            b"Nov 24 10:00:01 mx postfix/smtpd[1]: connect from a[192.0.2.1]",
+            b"Nov 24 10:00:01 mx postfix/qmgr[2]: 5B2C: removed",
+            b"Nov 24 10:00:02 mx postfix/smtpd[33]: disconnect from a[192.0.2.1] ehlo=1",
+            b"Nov 24 10:00:02 mx postfix/smtpd[x]: not a pid",
+            b"Nov 24 10:00:02 mx postfix/smtpd[4] no colon /smtpd[5]: hidden",
+            b"Nov 24 10:00:02 mx postfix/qmgr[2] x /smtp[6]: hidden",
+            b"Nov 24 10:00:03 mx postfix/smtp[7]: 5B2C: to=<a@b>, status=bounced",
+            b"2026-11-24T10:00:01.5+01:00 mx postfix/smtpd[8]: connect from b[192.0.2.2]",
+            b"2026-11-24T10:00:01.5+01:00 mx postfix/smtpd[9]: lost connection after EHLO",
+            b"Nov 24 10:00:03 mx postfix/smtpd[10]",
+            b"Nov 24 10:00:03 mx postfix/smtpd[11]: ",
+            b"Nov 24 10:00:03 other postfix/smtpd[12]: connect from c[192.0.2.3]",
+        ];
+        let mut p = Prefixes::default();
+        for _ in 0..2 {
+            for line in lines {
+                assert_eq!(
+                    parts(p.daemon_line(line)),
+                    parts(daemon_line(line)),
+                    "{}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+        assert!(p.recent.len() >= 4, "the starts were remembered");
+    }
 
     #[test]
     fn counted_names_and_their_places_agree() {
