@@ -200,10 +200,10 @@ impl<'a> SyslogLine<'a> {
         Self::parse_at(line, bracket)
     }
 
-    /// A line that starts the common way, read forwards: a `Mmm dd hh:mm:ss` time (15 bytes)
-    /// or an RFC 3339 one (up to the first space), one space, the host, one space, then
-    /// `PROGRAM[PID]: `. `None` for any other line (see [`Self::parse`]).
-    pub fn parse_common(line: &'a [u8]) -> Option<Self> {
+    /// How `line` starts, when it starts the common way, read forwards: a `Mmm dd hh:mm:ss`
+    /// time (15 bytes) or an RFC 3339 one (up to the first space), one space, the host, one
+    /// space, then `PROGRAM[`. `None` for any other line (see [`Self::parse`]).
+    pub fn common_start(line: &'a [u8]) -> Option<CommonStart<'a>> {
         let time_end = if line.first()?.is_ascii_digit() {
             memchr::memchr(b' ', line)?
         } else {
@@ -215,13 +215,10 @@ impl<'a> SyslogLine<'a> {
         // the program ends at `[`; a space first: not this shape
         let bracket = memchr::memchr2(b'[', b' ', rest).filter(|&i| rest[i] == b'[')?;
         let program = &rest[..bracket];
-        let close = bracket + memchr::memchr(b']', &rest[bracket..])?;
-        let pid = digits(&rest[bracket + 1..close])?;
-        let message = rest[close + 1..].strip_prefix(b": ")?;
         if program.is_empty() || host.is_empty() {
             return None;
         }
-        Some(Self { time: &line[..time_end], host, program, pid, message })
+        Some(CommonStart { time: &line[..time_end], host, program, pid: &rest[bracket + 1..] })
     }
 
     /// The line whose `[PID]: ` starts at `bracket` or, for a marker like `/smtpd[`, at the
@@ -247,6 +244,25 @@ impl<'a> SyslogLine<'a> {
     pub fn daemon(&self) -> &'a [u8] {
         let p = self.program;
         memchr::memrchr(b'/', p).map_or(p, |i| &p[i + 1..])
+    }
+}
+
+/// The start of a syslog line written the common way: `TIME HOST PROGRAM[`, and what follows.
+pub(crate) struct CommonStart<'a> {
+    pub time: &'a [u8],
+    pub host: &'a [u8],
+    pub program: &'a [u8],
+    /// The rest of the line after `[`: `PID]: MESSAGE`.
+    pub pid: &'a [u8],
+}
+
+impl<'a> CommonStart<'a> {
+    /// The whole line, when `PID]: ` follows.
+    pub fn read(self) -> Option<SyslogLine<'a>> {
+        let close = self.pid.iter().position(|&b| b == b']')?;
+        let pid = digits(&self.pid[..close])?;
+        let message = self.pid[close + 1..].strip_prefix(b": ")?;
+        Some(SyslogLine { time: self.time, host: self.host, program: self.program, pid, message })
     }
 }
 
@@ -383,7 +399,8 @@ mod tests {
             b"Nov  1 03:04:56 mail postfix/smtpd[7]: warning: a]: b",
             b"2026-11-24T10:00:01.123+01:00 mx1 sendmail[77]: x: from=<a>",
         ] {
-            let (a, b) = (SyslogLine::parse(line).unwrap(), SyslogLine::parse_common(line).unwrap());
+            let (a, b) =
+                (SyslogLine::parse(line).unwrap(), SyslogLine::common_start(line).unwrap().read().unwrap());
             assert_eq!(
                 (a.time, a.host, a.program, a.pid, a.message),
                 (b.time, b.host, b.program, b.pid, b.message)
@@ -395,7 +412,7 @@ mod tests {
             b"",
             b"1",
         ] {
-            assert!(SyslogLine::parse_common(odd).is_none(), "{odd:?}");
+            assert!(SyslogLine::common_start(odd).and_then(CommonStart::read).is_none(), "{odd:?}");
         }
         assert!(SyslogLine::parse(b"smtpd[1]: no time").is_none());
         assert!(SyslogLine::parse(b"]: ").is_none());

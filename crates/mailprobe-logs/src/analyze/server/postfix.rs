@@ -22,7 +22,7 @@ use mailprobe_proto::{
 use memchr::memmem;
 use rustc_hash::FxHasher;
 
-use super::{Building, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
+use super::{Building, CommonStart, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
 use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
 use crate::paste::mta::{self, Logged};
 
@@ -331,21 +331,44 @@ enum Daemon<'a> {
     Smtp(SyslogLine<'a>),
 }
 
-/// The smtpd or smtp line `line` is; `None` for any other line. Read forwards when it starts
-/// the common way (most lines, and the cheapest); otherwise found by the daemon's name.
+/// The smtpd or smtp line `line` is; `None` for any other line. A line that starts the common
+/// way is decided by its program, read forwards (most lines, and the cheapest); any other is
+/// found by the daemon's name.
 fn daemon_line(line: &[u8]) -> Option<Daemon<'_>> {
-    if let Some(l) = SyslogLine::parse_common(line) {
-        return if l.program.ends_with(b"/smtpd") {
-            Some(Daemon::Smtpd(l))
-        } else if l.program.ends_with(b"/smtp") {
-            Some(Daemon::Smtp(l))
-        } else {
-            None
-        };
+    if let Some(start) = SyslogLine::common_start(line) {
+        return Kind::of(start.program).daemon(start.read()?);
     }
     match SMTPD.find(line) {
         Some(at) => SyslogLine::parse_at(line, at).map(Daemon::Smtpd),
         None => SyslogLine::parse_at(line, SMTP.find(line)?).map(Daemon::Smtp),
+    }
+}
+
+/// What a program is to this reader.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Smtpd,
+    Smtp,
+    Other,
+}
+
+impl Kind {
+    fn of(program: &[u8]) -> Kind {
+        if program.ends_with(b"/smtpd") {
+            Kind::Smtpd
+        } else if program.ends_with(b"/smtp") {
+            Kind::Smtp
+        } else {
+            Kind::Other
+        }
+    }
+
+    fn daemon(self, l: SyslogLine<'_>) -> Option<Daemon<'_>> {
+        match self {
+            Kind::Smtpd => Some(Daemon::Smtpd(l)),
+            Kind::Smtp => Some(Daemon::Smtp(l)),
+            Kind::Other => None,
+        }
     }
 }
 
@@ -361,8 +384,7 @@ struct Prefix {
     /// `HOST PROGRAM[`
     bytes: Vec<u8>,
     host: usize,
-    /// smtpd (1), smtp (2) or another (0).
-    kind: u8,
+    kind: Kind,
 }
 
 /// Prefixes remembered at most.
@@ -374,45 +396,29 @@ impl Prefixes {
         let start = if line.first().is_some_and(u8::is_ascii_digit) {
             memchr::memchr(b' ', line).map(|i| i + 1)
         } else {
-            (line.get(15) == Some(&b' ')).then_some(16)
+            (line.get(15) == Some(&b' ')).then_some(15 + 1)
         };
         let Some(start) = start else { return daemon_line(line) };
         let rest = &line[start..];
         if let Some(p) = self.recent.iter().find(|p| rest.starts_with(&p.bytes)) {
-            let after = &rest[p.bytes.len()..];
-            let close = after.iter().position(|&b| b == b']');
-            if let Some(close) = close
-                && let Some(pid) = digits(&after[..close])
-                && let Some(message) = after[close + 1..].strip_prefix(b": ")
-            {
-                let l = SyslogLine {
-                    time: &line[..start - 1],
-                    host: &rest[..p.host],
-                    program: &rest[p.host + 1..p.bytes.len() - 1],
-                    pid,
-                    message,
-                };
-                return match p.kind {
-                    1 => Some(Daemon::Smtpd(l)),
-                    2 => Some(Daemon::Smtp(l)),
-                    _ => None,
-                };
+            if p.kind == Kind::Other {
+                return None;
             }
-            return daemon_line(line);
-        }
-        let found = daemon_line(line);
-        if self.recent.len() < PREFIXES
-            && let Some(l) = SyslogLine::parse_common(line)
-        {
-            let kind = match &found {
-                Some(Daemon::Smtpd(_)) => 1,
-                Some(Daemon::Smtp(_)) => 2,
-                None => 0,
+            let common = CommonStart {
+                time: &line[..start - 1],
+                host: &rest[..p.host],
+                program: &rest[p.host + 1..p.bytes.len() - 1],
+                pid: &rest[p.bytes.len()..],
             };
-            let bytes = rest[..l.host.len() + 1 + l.program.len() + 1].to_vec();
-            self.recent.push(Prefix { bytes, host: l.host.len(), kind });
+            return p.kind.daemon(common.read()?);
         }
-        found
+        if self.recent.len() < PREFIXES
+            && let Some(common) = SyslogLine::common_start(line)
+        {
+            let bytes = rest[..common.host.len() + 1 + common.program.len() + 1].to_vec();
+            self.recent.push(Prefix { bytes, host: common.host.len(), kind: Kind::of(common.program) });
+        }
+        daemon_line(line)
     }
 }
 
