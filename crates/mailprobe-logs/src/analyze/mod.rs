@@ -404,20 +404,7 @@ pub fn hash_bytes_shape(text: &[u8], h: &mut impl std::hash::Hasher) {
         t
     };
     let mut in_angle = false;
-    let mut start = None;
-    let mut seen = 0u8;
-    for i in 0..=text.len() {
-        let class = text.get(i).map_or(SPACE, |&c| CLASS[usize::from(c)]);
-        if class != SPACE {
-            if start.is_none() {
-                start = Some(i);
-                seen = 0;
-            }
-            seen |= class;
-            continue;
-        }
-        let Some(s) = start.take() else { continue };
-        let word = &text[s..i];
+    let mut word = |word: &[u8], seen: u8| {
         if in_angle || word[0] == b'<' {
             in_angle = seen & CLOSE == 0;
             h.write_u8(b'<');
@@ -427,6 +414,24 @@ pub fn hash_bytes_shape(text: &[u8], h: &mut impl std::hash::Hasher) {
             h.write(word);
             h.write_u8(0xff);
         }
+    };
+    let (mut start, mut seen, mut in_word) = (0, 0u8, false);
+    for (i, &c) in text.iter().enumerate() {
+        let class = CLASS[usize::from(c)];
+        if class == SPACE {
+            if in_word {
+                word(&text[start..i], seen);
+                in_word = false;
+            }
+        } else {
+            if !in_word {
+                (start, seen, in_word) = (i, 0, true);
+            }
+            seen |= class;
+        }
+    }
+    if in_word {
+        word(&text[start..], seen);
     }
 }
 
