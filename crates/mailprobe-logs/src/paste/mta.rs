@@ -73,14 +73,19 @@ pub(crate) fn read(line: &str) -> Option<Logged> {
     None
 }
 
+/// Searchers for where a remote server's reply starts in a delivery line, built once: every
+/// failed delivery of a big log is read with them.
+static SAID: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("said:"));
+static REFUSED: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("refused to talk to me:"));
+
 /// What a remote server said in a Postfix (or Exim) delivery line, `... said: 535 5.7.8 ...
 /// (in reply to AUTH command))`: the reply's text and the command it answered. By hand rather
 /// than by regex: it runs on every failed delivery of a big log.
 pub(crate) fn said(rest: &str) -> Option<(&str, Option<&str>)> {
-    let at = [rest.find("said:").map(|i| (i, 5)), rest.find("refused to talk to me:").map(|i| (i, 22))]
-        .into_iter()
-        .flatten()
-        .min()?;
+    let found = |f: &memchr::memmem::Finder<'_>| f.find(rest.as_bytes());
+    let at = [found(&SAID).map(|i| (i, 5)), found(&REFUSED).map(|i| (i, 22))].into_iter().flatten().min()?;
     let after = &rest[at.0 + at.1..];
     // at least one space after the colon
     let text = after.strip_prefix(char::is_whitespace)?.trim_start();

@@ -533,6 +533,10 @@ static DEFERRED: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b"status=deferred"));
 static BOUNCED: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"status=bounced"));
 static SASL: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b": SASL "));
+static REFUSED_TALK: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"refused to talk to me"));
+static SASL_FAILED: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"SASL authentication failed"));
 
 fn host_key(host: &[u8]) -> u64 {
     // FNV-1a: a stable key for the few host names one file holds
@@ -799,8 +803,9 @@ fn delivery_shape(message: &str) -> Option<u64> {
     let mut words = said.split_ascii_whitespace();
     (words.next(), words.next()).hash(&mut h);
     command.hash(&mut h);
-    message.contains("refused to talk to me").hash(&mut h);
-    message.contains("SASL authentication failed").hash(&mut h);
+    let m = message.as_bytes();
+    REFUSED_TALK.find(m).is_some().hash(&mut h);
+    SASL_FAILED.find(m).is_some().hash(&mut h);
     hash_text_shape(said, &mut h);
     Some(h.finish())
 }
