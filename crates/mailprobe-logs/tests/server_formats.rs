@@ -207,6 +207,13 @@ Nov 24 10:00:10 mx postfix/smtp[80]: 5B2F: to=<w@example.org>, relay=mx.example.
     assert_eq!(deferred.iter().filter(|s| s.is_deferred()).count(), 11 + 2);
     assert!(deferred.iter().filter(|s| s.is_deferred()).all(|s| s.transcript.events.is_empty()));
     let shapes: Vec<Option<u64>> = deferred.iter().map(|s| s.shape).collect();
+    // before it is built, a deferred session tells its times and client as the built one has them
+    for (e, d) in eager.iter().zip(&deferred) {
+        assert_eq!(d.started(), e.meta.started.as_deref().map(str::as_bytes), "{}", e.meta.id);
+        assert_eq!(d.ended(), e.meta.ended.as_deref().map(str::as_bytes), "{}", e.meta.id);
+        assert_eq!(d.client_ip(), e.meta.client_ip, "{}", e.meta.id);
+        assert_eq!(d.client().0.as_deref(), e.meta.client.as_deref(), "{}", e.meta.id);
+    }
     deferred.iter_mut().for_each(LogSession::materialize);
     assert_eq!(eager.len(), deferred.len());
     for (e, d) in eager.iter().zip(&deferred) {

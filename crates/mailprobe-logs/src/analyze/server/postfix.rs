@@ -138,6 +138,8 @@ pub(crate) struct Open {
     end: Option<usize>,
     /// The length of the time the connect line and the disconnect line start with.
     times: (usize, usize),
+    /// Where the client's name starts in the connect line (it ends with the line).
+    client: usize,
     /// The facts' shape, hashed as they come.
     shape: FxHasher,
     user: bool,
@@ -457,7 +459,9 @@ impl PostfixParser {
             {
                 edges.carried.push(Carried::Connect(number, key));
             }
-            self.open.insert(key, Open::new(number, line, l.time.len()), &mut self.evicted);
+            // the client: the rest of the line after `connect from `
+            let client = line.len() - m.len() + b"connect from ".len();
+            self.open.insert(key, Open::new(number, line, l.time.len(), client), &mut self.evicted);
             return;
         }
         if m.starts_with(b"disconnect from ") {
@@ -812,7 +816,7 @@ fn delivery_shape(message: &str) -> Option<u64> {
 
 impl Open {
     /// A session opened by its connect line, line `number`.
-    fn new(number: u64, line: &[u8], time: usize) -> Self {
+    fn new(number: u64, line: &[u8], time: usize, client: usize) -> Self {
         // most sessions keep a handful of lines: one allocation, rarely a regrowth (and under
         // 1 KiB, the allocator's cheap sizes)
         let mut lines = Vec::with_capacity(1000);
@@ -825,6 +829,7 @@ impl Open {
             facts: 0,
             end: None,
             times: (time, 0),
+            client,
             shape: FxHasher::default(),
             user: false,
             helo: false,
@@ -846,7 +851,7 @@ impl Open {
     /// The client the connect line names.
     fn client(&self) -> Option<&[u8]> {
         let line = &self.lines[..memchr::memchr(b'\n', &self.lines)?];
-        smtpd_line(line)?.message.strip_prefix(b"connect from ")
+        line.get(self.client..)
     }
 
     /// The session with its transcript left unbuilt, and its shape: what the transcript and
