@@ -15,7 +15,7 @@ mod render;
 mod tally;
 
 use std::hash::{Hash, Hasher};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
@@ -213,24 +213,27 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
     };
     let counting = tally::Counting { args, files: &files, lang };
-    // nothing else runs on this runtime while a log is read: blocking here is fine
     // a few chunks in flight per thread: enough to keep them busy, little memory held
     let (jobs, queue) = mpsc::sync_channel(2 * threads);
     let (ordered, in_order) = mpsc::sync_channel(64);
-    let queue = Mutex::new(queue);
+    // nothing else runs on this runtime while a log is read: blocking here is fine
     let (read, tallies) = std::thread::scope(|scope| {
         let counting = &counting;
+        // held by the parsing threads alone: were they all gone, the reader's next send fails
+        // instead of waiting for ever
+        let queue = Arc::new(Mutex::new(queue));
         let sequence = std::thread::Builder::new()
             .name("analyze-order".into())
             .spawn_scoped(scope, move || tally::sequence(&in_order, counting));
         let mut started = vec![sequence];
         for index in 0..threads {
-            let (queue, ordered) = (&queue, ordered.clone());
+            let (queue, ordered) = (Arc::clone(&queue), ordered.clone());
             let worker = std::thread::Builder::new()
                 .name(format!("analyze-{index}"))
-                .spawn_scoped(scope, move || tally::work(queue, &ordered, counting));
+                .spawn_scoped(scope, move || tally::work(&queue, &ordered, counting));
             started.push(worker);
         }
+        drop(queue);
         let read =
             input::read_all(sources, args.input_format, &input::Outlets { jobs: &jobs, ordered: &ordered });
         drop((jobs, ordered));
