@@ -289,6 +289,42 @@ fn any_number_of_threads_gives_the_same_report() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Logs split between threads and logs read whole, in one run: each file's sessions are the
+/// ones it has alone, whatever the number of threads.
+#[test]
+fn split_and_whole_logs_mixed_in_one_run() {
+    let dir = tempfile_dir();
+    let big = dir.join("big.log");
+    std::fs::write(&big, big_postfix_log(300)).unwrap();
+    let files = [
+        big.clone(),
+        sample("server/exim-mainlog.log"),
+        sample("client/swaks-wrong-password.log"),
+        sample("server/postfix.log"),
+    ];
+    let names: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let report = |threads: &str, files: &[&str]| {
+        let mut args =
+            vec!["--format", "json", "--sessions", "failed", "--limit", "40", "--threads", threads];
+        args.extend_from_slice(files);
+        json(&run(&args, None))
+    };
+    let one = report("1", &names);
+    let formats: Vec<&str> =
+        one["inputs"].as_array().unwrap().iter().map(|i| i["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["postfix", "exim", "swaks", "postfix"]);
+    for (i, name) in names.iter().enumerate() {
+        let alone = report("2", &[name]);
+        assert_eq!(one["inputs"][i]["sessions"], alone["summary"]["sessions"], "{name}");
+        assert_eq!(one["inputs"][i]["lines"], alone["inputs"][0]["lines"], "{name}");
+    }
+    let one = one.to_string();
+    for threads in ["2", "3"] {
+        assert!(one == report(threads, &names).to_string(), "--threads {threads} differs");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn overlong_lines_are_cut_and_counted() {
     let sample = std::fs::read(sample("server/postfix.log")).unwrap();
