@@ -129,8 +129,7 @@ pub(crate) struct Building {
 impl Building {
     /// A session whose first line is `number`, written at `time`.
     pub fn new(id: String, number: u64, time: &[u8]) -> Self {
-        let endpoint = Endpoint { host: String::new(), port: 0, security: Security::Starttls };
-        let transcript = Transcript::new(Protocol::Smtp, Role::Primary, endpoint);
+        let transcript = empty_transcript();
         let started = (!time.is_empty()).then(|| text(time));
         let meta =
             SessionMeta { id, started, first_line: number, last_line: number, ..SessionMeta::default() };
@@ -180,6 +179,13 @@ impl Building {
     }
 }
 
+/// The transcript of a server-side session before anything is known of it: SMTP, the server
+/// as far as the log tells (host empty, port 0).
+pub(crate) fn empty_transcript() -> Transcript {
+    let endpoint = Endpoint { host: String::new(), port: 0, security: Security::Starttls };
+    Transcript::new(Protocol::Smtp, Role::Primary, endpoint)
+}
+
 /// A syslog line split into its parts, borrowed from the line:
 /// `TIME HOST PROGRAM[PID]: MESSAGE`, where TIME is `Nov 24 10:00:01` or RFC 3339.
 #[derive(Debug)]
@@ -204,12 +210,8 @@ impl<'a> SyslogLine<'a> {
     /// time (15 bytes) or an RFC 3339 one (up to the first space), one space, the host, one
     /// space, then `PROGRAM[`. `None` for any other line (see [`Self::parse`]).
     pub fn common_start(line: &'a [u8]) -> Option<CommonStart<'a>> {
-        let time_end = if line.first()?.is_ascii_digit() {
-            memchr::memchr(b' ', line)?
-        } else {
-            (line.get(15) == Some(&b' ')).then_some(15)?
-        };
-        let rest = &line[time_end + 1..];
+        let host_start = Self::host_start(line)?;
+        let rest = &line[host_start..];
         let host_end = memchr::memchr(b' ', rest)?;
         let (host, rest) = (&rest[..host_end], &rest[host_end + 1..]);
         // the program ends at `[`; a space first: not this shape
@@ -218,7 +220,18 @@ impl<'a> SyslogLine<'a> {
         if program.is_empty() || host.is_empty() {
             return None;
         }
-        Some(CommonStart { time: &line[..time_end], host, program, pid: &rest[bracket + 1..] })
+        Some(CommonStart { time: &line[..host_start - 1], host, program, pid: &rest[bracket + 1..] })
+    }
+
+    /// Where the host starts in a line whose time is written the common way: after a
+    /// `Mmm dd hh:mm:ss` time (15 bytes) or an RFC 3339 one (up to the first space), and a space.
+    pub fn host_start(line: &[u8]) -> Option<usize> {
+        let time_end = if line.first()?.is_ascii_digit() {
+            memchr::memchr(b' ', line)?
+        } else {
+            (line.get(15) == Some(&b' ')).then_some(15)?
+        };
+        Some(time_end + 1)
     }
 
     /// The line whose `[PID]: ` starts at `bracket` or, for a marker like `/smtpd[`, at the

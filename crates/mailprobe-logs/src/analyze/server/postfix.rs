@@ -15,14 +15,14 @@
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
-use mailprobe_proto::{
-    CloseReason, Endpoint, EventKind, Protocol, Reply, Role, Security, Stage, TlsFailure, TlsSession,
-    Transcript,
-};
+use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession, Transcript};
 use memchr::memmem;
 use rustc_hash::FxHasher;
 
-use super::{Building, CommonStart, OpenSessions, SyslogLine, digits, find, parse_client, shown_auth, text};
+use super::{
+    Building, CommonStart, OpenSessions, SyslogLine, digits, empty_transcript, find, parse_client,
+    shown_auth, text,
+};
 use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
 use crate::paste::mta::{self, Logged};
 
@@ -394,13 +394,7 @@ const PREFIXES: usize = 8;
 
 impl Prefixes {
     fn daemon_line<'a>(&mut self, line: &'a [u8]) -> Option<Daemon<'a>> {
-        // where the host starts, in the common time forms
-        let start = if line.first().is_some_and(u8::is_ascii_digit) {
-            memchr::memchr(b' ', line).map(|i| i + 1)
-        } else {
-            (line.get(15) == Some(&b' ')).then_some(15 + 1)
-        };
-        let Some(start) = start else { return daemon_line(line) };
+        let Some(start) = SyslogLine::host_start(line) else { return daemon_line(line) };
         let rest = &line[start..];
         if let Some(p) = self.recent.iter().find(|p| starts_with(rest, &p.bytes)) {
             if p.kind == Kind::Other {
@@ -471,9 +465,7 @@ impl PostfixParser {
                     s.times.1 = l.time.len();
                     // the command counts as written: `auth=1` and `auth=1/1` make two shapes of
                     // one, which only costs one more diagnosis
-                    let rest = &m[b"disconnect from ".len()..];
-                    let counts = rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]);
-                    Some(counts).hash(&mut s.shape);
+                    Some(disconnect_counts(m)).hash(&mut s.shape);
                     s.keep(number, line);
                     out.push(self.session(s, false));
                 }
@@ -497,9 +489,7 @@ impl PostfixParser {
             session.keep(number, line);
         }
     }
-}
 
-impl PostfixParser {
     /// Keeps line `number` of no open session, when reading a chunk and the line's key has
     /// not connected in it: the line belongs to a session begun before the chunk.
     fn carry(&mut self, number: u64, line: &[u8], key: (u64, u32)) {
@@ -511,6 +501,13 @@ impl PostfixParser {
             edges.carried.push(Carried::Line(number, start..edges.bytes.len()));
         }
     }
+}
+
+/// The command counts of a disconnect message (`disconnect from NAME[IP] ehlo=1 ...`), as
+/// written.
+fn disconnect_counts(m: &[u8]) -> &[u8] {
+    let rest = m.strip_prefix(b"disconnect from ").unwrap_or(m);
+    rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..])
 }
 
 /// A session's id: the program and process id, and the line it starts on (unique in a file,
@@ -660,7 +657,7 @@ const COUNTED: [&[u8]; 8] = [b"ehlo", b"helo", b"starttls", b"auth", b"mail", b"
 
 /// The command counts of a disconnect line, `ehlo=2 starttls=1 auth=0/1 ... commands=4/5`:
 /// (succeeded, sent) for each of [`COUNTED`]; zero when not logged.
-#[derive(Clone, Copy, Debug, Default, Hash)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counts([(u32, u32); COUNTED.len()]);
 
 impl Counts {
@@ -798,10 +795,9 @@ fn delivered(b: &mut Building, message: &str) -> bool {
 /// what decides the step, and the reply's words with addresses and ids set aside. `None` for
 /// any other line (read at once).
 fn delivery_shape(message: &str) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
     let (said, command) = mta::said(message)?;
     said.get(..3).filter(|c| c.bytes().all(|b| b.is_ascii_digit()))?;
-    let mut h = rustc_hash::FxHasher::default();
+    let mut h = FxHasher::default();
     2u8.hash(&mut h);
     // `550 5.7.1` or `550-5.7.1 [ip]`: the codes are in the first two words, kept whole
     let mut words = said.split_ascii_whitespace();
@@ -871,9 +867,7 @@ impl Open {
             incomplete,
             ..SessionMeta::default()
         };
-        let endpoint = Endpoint { host: String::new(), port: 0, security: Security::Starttls };
-        let shell = Transcript::new(Protocol::Smtp, Role::Primary, endpoint);
-        pending(meta, shell, shape, Deferred::Smtpd(self))
+        pending(meta, empty_transcript(), shape, Deferred::Smtpd(self))
     }
 
     /// The session, its transcript rebuilt from the kept lines.
@@ -886,16 +880,15 @@ impl Open {
         let mut b =
             Building::new(session_id(connect.program, connect.pid, self.first), self.first, connect.time);
         b.meta.server = (!connect.host.is_empty()).then(|| text(connect.host));
-        let client = connect.message.strip_prefix(b"connect from ").unwrap_or_default();
+        let client = self.client().unwrap_or_default();
         b.meta.client = Some(text(client));
         b.meta.client_ip = parse_client(client).1;
         let (mut facts, mut helo, mut counts) = (Vec::with_capacity(self.facts), None, Counts::default());
         for l in lines {
             b.seen(self.first, l.time);
-            if let Some(rest) = l.message.strip_prefix(b"disconnect from ") {
+            if l.message.starts_with(b"disconnect from ") {
                 b.meta.ended = Some(text(l.time));
-                counts =
-                    Counts::read(rest.iter().position(|&b| b == b' ').map_or(&b""[..], |i| &rest[i + 1..]));
+                counts = Counts::read(disconnect_counts(l.message));
             } else if let Some(fact) = read_fact(l.message) {
                 if let Some(user) = fact.user() {
                     b.meta.user = Some(text(user));
