@@ -65,9 +65,6 @@ pub struct Tally {
     listed: Vec<(Order, SessionReport)>,
     /// Sessions this thread would list, `listed` or not.
     wanted: u64,
-    /// The file and line the last stitched session ended on and its place among those ending
-    /// there, to number those ending together.
-    last_end: Option<(usize, u64, u64)>,
 }
 
 /// What a thread needs to count sessions.
@@ -104,10 +101,7 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
         let file = job.file;
         let cut = each_line(job.chunk.bytes(), job.before, |number, line| {
             reader.line(number, line, &mut out);
-            for (k, s) in out.iter_mut().enumerate() {
-                tally.add(c, (file, number, 0, k as u64), s);
-            }
-            out.clear();
+            tally.add_ended(c, (file, number, 0), &mut out);
         });
         tally.per_file[file].1 += cut;
         drop(job.chunk);
@@ -167,10 +161,7 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
                 if let Some(InFile::Whole(parser)) = reading.get_mut(&file) {
                     let cut = each_line(chunk.bytes(), before, |number, line| {
                         parser.line(number, line, &mut out);
-                        for (k, s) in out.iter_mut().enumerate() {
-                            tally.add(c, (file, number, 1, k as u64), s);
-                        }
-                        out.clear();
+                        tally.add_ended(c, (file, number, 1), &mut out);
                     });
                     tally.per_file[file].1 += cut;
                 }
@@ -197,12 +188,13 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
             while let Some(edges) = waiting.remove(next) {
                 *next += 1;
                 stitcher.stitch(edges, &mut stitched);
+                // numbered among those ending on the same line (a chunk's lines come after the
+                // ones before it, so one call's sessions are all there is of a line)
+                let mut k = 0;
+                let mut last = None;
                 for (number, mut s) in stitched.drain(..) {
-                    let k = match tally.last_end {
-                        Some((f, n, k)) if (f, n) == (file, number) => k + 1,
-                        _ => 0,
-                    };
-                    tally.last_end = Some((file, number, k));
+                    k = if last == Some(number) { k + 1 } else { 0 };
+                    last = Some(number);
                     tally.add(c, (file, number, 1, k), &mut s);
                 }
             }
@@ -240,8 +232,16 @@ impl Tally {
             last_seen: None,
             listed: Vec::new(),
             wanted: 0,
-            last_end: None,
         }
+    }
+
+    /// Counts the sessions that ended on line `at.1` of file `at.0`, read by `at.2` (see
+    /// [`Order`]), in the order they came out; leaves `ended` empty.
+    fn add_ended(&mut self, c: &Counting<'_>, at: (usize, u64, u8), ended: &mut Vec<LogSession>) {
+        for (k, s) in ended.iter_mut().enumerate() {
+            self.add(c, (at.0, at.1, at.2, k as u64), s);
+        }
+        ended.clear();
     }
 
     /// Counts the sessions still open at the end of `file`, in the order they started.
