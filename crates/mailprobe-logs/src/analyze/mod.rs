@@ -244,7 +244,7 @@ impl LogSession {
     /// The client's address, when the log shows it, also before a deferred session is built.
     pub fn client_ip(&self) -> Option<IpAddr> {
         match (&self.meta.client, &self.deferred) {
-            (None, Some(d)) => d.client().and_then(server::client_ip),
+            (None, Some(d)) => d.client_ip(),
             _ => self.meta.client_ip,
         }
     }
@@ -253,9 +253,7 @@ impl LogSession {
     /// built.
     pub fn client(&self) -> (Option<Cow<'_, str>>, Option<IpAddr>) {
         match (&self.meta.client, &self.deferred) {
-            (None, Some(d)) if let Some(client) = d.client() => {
-                (Some(lossy(client)), server::parse_client(client).1)
-            }
+            (None, Some(d)) if let Some(client) = d.client() => (Some(lossy(client)), d.client_ip()),
             (client, _) => (client.as_deref().map(Cow::Borrowed), self.meta.client_ip),
         }
     }

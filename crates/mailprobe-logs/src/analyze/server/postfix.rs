@@ -13,6 +13,7 @@
 //! if its transcript is ever asked for). A line costs no allocation and no text.
 
 use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
 use std::sync::LazyLock;
 
 use mailprobe_proto::{CloseReason, EventKind, Reply, Security, Stage, TlsFailure, TlsSession, Transcript};
@@ -20,7 +21,7 @@ use memchr::memmem;
 use rustc_hash::FxHasher;
 
 use super::{
-    Building, CommonStart, OpenSessions, SyslogLine, digits, empty_transcript, find, parse_client,
+    Building, CommonStart, OpenSessions, SyslogLine, client_ip, digits, empty_transcript, find, parse_client,
     shown_auth, text,
 };
 use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
@@ -270,36 +271,60 @@ impl PostfixParser {
 
     /// Postfix as a client (`postfix/smtp`): a delivery that failed at a remote server, e.g. a
     /// relay through Microsoft 365 or Gmail refusing the login. One session per such line.
-    fn delivery(&mut self, number: u64, l: &SyslogLine<'_>, out: &mut Vec<LogSession>) {
+    fn delivery(&mut self, number: u64, line: &[u8], l: &SyslogLine<'_>, out: &mut Vec<LogSession>) {
         let m = l.message;
         let failed = DEFERRED.find(m).is_some() || BOUNCED.find(m).is_some() || m.starts_with(b"connect to ");
         if !failed {
             return;
         }
         let Ok(message) = std::str::from_utf8(m) else { return };
-        let id = session_id(l.program, l.pid, number);
-        let mut b = Building::new(id, number, l.time);
-        b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
-        b.meta.server = field(m, b"relay=", b',').or_else(|| {
-            m.strip_prefix(b"connect to ").map(|r| text(&r[..memchr::memchr(b':', r).unwrap_or(r.len())]))
-        });
         // the common failure quotes the remote server's reply (`said: 550 5.1.1 ...`): that
-        // always makes a session, so when deferring, reading the reply waits until it is built
+        // always makes a session, so when deferring, the line is kept and read when built
         if self.defer
             && let Some(shape) = delivery_shape(message)
         {
-            let (meta, shell) = (std::mem::take(&mut b.meta), b.transcript.clone());
-            out.push(pending(
-                meta,
-                shell,
-                shape,
-                Deferred::Delivery { building: Box::new(b), message: message.to_owned() },
-            ));
+            let meta = SessionMeta { first_line: number, last_line: number, ..SessionMeta::default() };
+            let kept = DeliveryLine::new(number, line, l);
+            out.push(pending(meta, empty_transcript(), shape, Deferred::Delivery(kept)));
             return;
         }
-        if delivered(&mut b, message) {
-            out.push(b.finish(LogFormat::Postfix, false));
-        }
+        out.extend(delivery_session(number, l, message));
+    }
+}
+
+/// The session of a failed delivery's line, `None` when the line names no failure.
+fn delivery_session(number: u64, l: &SyslogLine<'_>, message: &str) -> Option<LogSession> {
+    let m = l.message;
+    let mut b = Building::new(session_id(l.program, l.pid, number), number, l.time);
+    b.meta.client = (!l.host.is_empty()).then(|| text(l.host));
+    b.meta.server = field(m, b"relay=", b',').or_else(|| {
+        m.strip_prefix(b"connect to ").map(|r| text(&r[..memchr::memchr(b':', r).unwrap_or(r.len())]))
+    });
+    delivered(&mut b, message).then(|| b.finish(LogFormat::Postfix, false))
+}
+
+/// A failed delivery's line, kept until its session is built.
+#[derive(Clone, Debug)]
+pub(crate) struct DeliveryLine {
+    line: Vec<u8>,
+    number: u64,
+    /// The length of the time the line starts with, and where its host is.
+    time: usize,
+    host: std::ops::Range<usize>,
+}
+
+impl DeliveryLine {
+    fn new(number: u64, line: &[u8], l: &SyslogLine<'_>) -> Self {
+        // the parts are slices of `line`: where they are in it
+        let at = |part: &[u8]| (part.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+        let host = at(l.host)..at(l.host) + l.host.len();
+        Self { line: line.to_vec(), number, time: l.time.len(), host }
+    }
+
+    /// The session, read from the line as when not deferring.
+    fn build(&self) -> Option<LogSession> {
+        let Some(Daemon::Smtp(l)) = daemon_line(&self.line) else { return None };
+        delivery_session(self.number, &l, std::str::from_utf8(l.message).ok()?)
     }
 }
 
@@ -440,7 +465,7 @@ impl PostfixParser {
     fn read(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         let l = match self.prefixes.daemon_line(line) {
             Some(Daemon::Smtpd(l)) => l,
-            Some(Daemon::Smtp(l)) => return self.delivery(number, &l, out),
+            Some(Daemon::Smtp(l)) => return self.delivery(number, line, &l, out),
             None => return,
         };
         let key = (host_key(l.host), l.pid);
@@ -719,8 +744,8 @@ fn stage_of(command: &str) -> Stage {
 pub(crate) enum Deferred {
     /// An smtpd session: the lines the log wrote of it.
     Smtpd(Open),
-    /// A failed delivery: the line's message, to be read as evidence.
-    Delivery { building: Box<Building>, message: String },
+    /// A failed delivery: its line, to be read as evidence.
+    Delivery(DeliveryLine),
 }
 
 impl Deferred {
@@ -733,11 +758,14 @@ impl Deferred {
                 *meta = built.meta;
                 built.transcript
             }
-            Deferred::Delivery { mut building, message } => {
-                delivered(&mut building, &message);
-                building.transcript.started_at = meta.started.clone();
-                building.transcript
-            }
+            Deferred::Delivery(kept) => match kept.build() {
+                Some(built) => {
+                    *meta = built.meta;
+                    built.transcript
+                }
+                // cannot be: the line gave a shape only when it quotes a reply
+                None => empty_transcript(),
+            },
         }
     }
 
@@ -745,7 +773,7 @@ impl Deferred {
     pub fn started(&self) -> Option<&[u8]> {
         match self {
             Deferred::Smtpd(open) => open.lines.get(..open.times.0),
-            Deferred::Delivery { .. } => None,
+            Deferred::Delivery(kept) => kept.line.get(..kept.time).filter(|t| !t.is_empty()),
         }
     }
 
@@ -753,7 +781,7 @@ impl Deferred {
     pub fn ended(&self) -> Option<&[u8]> {
         match self {
             Deferred::Smtpd(open) => open.lines.get(open.end?..open.end? + open.times.1),
-            Deferred::Delivery { .. } => None,
+            Deferred::Delivery(_) => None,
         }
     }
 
@@ -761,7 +789,16 @@ impl Deferred {
     pub fn client(&self) -> Option<&[u8]> {
         match self {
             Deferred::Smtpd(open) => open.client(),
-            Deferred::Delivery { .. } => None,
+            Deferred::Delivery(kept) => kept.line.get(kept.host.clone()).filter(|h| !h.is_empty()),
+        }
+    }
+
+    /// The client's address, as the built session will have it.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        match self {
+            Deferred::Smtpd(open) => open.client().and_then(client_ip),
+            // the host that logged the delivery: a name, never an address read from the log
+            Deferred::Delivery(_) => None,
         }
     }
 }
