@@ -333,8 +333,48 @@ fn overlong_lines_are_cut_and_counted() {
     log.extend(std::iter::repeat_n(b'y', 3 << 20)); // longer than a whole read chunk
     log.push(b'\n');
     log.extend(&sample);
-    let doc = json(&run(&["--format", "json", "--input-format", "postfix", "-"], Some(&log)));
+    let args = ["--format", "json", "--sessions", "all", "--input-format", "postfix"];
+    let doc = json(&run(&[&args[..], &["-"]].concat(), Some(&log)));
     assert_eq!(doc["inputs"][0]["long_lines_cut"], 2, "{:#}", doc["inputs"]);
     assert_eq!(doc["inputs"][0]["lines"], 45 * 2 + 2);
     assert_eq!(doc["summary"]["sessions"], 22, "the sessions after the long lines are read too");
+    // a file is read in ranges by the parsing threads: the 3 MiB line crosses several
+    let dir = tempfile_dir();
+    let file = dir.join("long.log");
+    std::fs::write(&file, &log).unwrap();
+    for threads in ["1", "2"] {
+        let from_file =
+            json(&run(&[&args[..], &["--threads", threads, file.to_str().unwrap()]].concat(), None));
+        assert_eq!(from_file["inputs"][0]["long_lines_cut"], 2);
+        assert_eq!(from_file["inputs"][0]["lines"], 45 * 2 + 2);
+        assert_eq!(from_file["inputs"][0]["bytes"], log.len());
+        assert_eq!(comparable(from_file), comparable(doc.clone()), "--threads {threads}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A log of many chunks read from a file (ranges read by the parsing threads), gzip'd and from
+/// standard input (chunks read by the calling thread): the same sessions, on the same lines.
+#[test]
+fn big_log_read_alike_from_a_file_gzip_and_stdin() {
+    let dir = tempfile_dir();
+    let bytes = big_postfix_log(400);
+    assert!(bytes.len() > 2 << 20, "{} bytes: must span several chunks", bytes.len());
+    let (plain, gz) = (dir.join("big.log"), dir.join("big.log.gz"));
+    std::fs::write(&plain, &bytes).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&bytes).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    // every session listed: the ones of the last chunks name their lines too
+    let args = ["--format", "json", "--sessions", "all", "--limit", "5000", "--threads", "2"];
+    let from_file = json(&run(&[&args[..], &[plain.to_str().unwrap()]].concat(), None));
+    let from_gz = json(&run(&[&args[..], &[gz.to_str().unwrap()]].concat(), None));
+    let from_stdin = json(&run(&[&args[..], &["-"]].concat(), Some(&bytes)));
+    assert_eq!(from_file["inputs"][0]["lines"], 45 * 400);
+    assert_eq!(from_file["inputs"][0]["bytes"], bytes.len());
+    let last = from_file["sessions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["id"], "mailprobe-testenv/smtpd[12172399]:17999", "{last:#}");
+    assert_eq!(comparable(from_file.clone()), comparable(from_gz));
+    assert_eq!(comparable(from_file), comparable(from_stdin));
+    std::fs::remove_dir_all(dir).unwrap();
 }

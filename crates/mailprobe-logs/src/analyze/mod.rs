@@ -202,6 +202,26 @@ pub struct LogSession {
     deferred: Option<Box<server::Deferred>>,
 }
 
+impl SessionMeta {
+    /// Moves the session to other line numbers, `line` giving each old number's new one: its
+    /// first and last line, and its id where the id ends with its first line (as a server log's
+    /// `postfix/smtpd[7]:120` does).
+    pub fn renumber(&mut self, line: impl Fn(u64) -> u64) {
+        let first = line(self.first_line);
+        self.id = renumbered_id(&self.id, self.first_line, first);
+        (self.first_line, self.last_line) = (first, line(self.last_line));
+    }
+}
+
+/// `id`, when it ends with line `from` (`...:FROM`), ending with line `to` instead; any other id
+/// as it is.
+pub fn renumbered_id(id: &str, from: u64, to: u64) -> String {
+    match id.strip_suffix(from.to_string().as_str()) {
+        Some(stem) if stem.ends_with(':') => format!("{stem}{to}"),
+        _ => id.to_owned(),
+    }
+}
+
 impl LogSession {
     /// A session whose transcript is built.
     pub fn new(format: LogFormat, meta: SessionMeta, transcript: Transcript) -> Self {

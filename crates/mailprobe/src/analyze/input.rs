@@ -1,11 +1,16 @@
 //! Reading `analyze`'s inputs: files or standard input, gzip'd or not (by the magic bytes), the
-//! format detected from the first 64 KiB, and the bytes cut into chunks of whole lines, their
-//! lines counted. A chunk of a log that can be split goes to whichever parsing thread is free;
-//! any other chunk goes, in order, to the one thread that reads such logs whole. Chunk buffers
-//! are reused once their reader is done with them, so memory stays bounded whatever the size.
+//! format detected from the first 64 KiB. A plain file of a log that can be split is cut into
+//! byte ranges that the parsing threads read themselves, each at its offset: the bytes are
+//! copied once, by the thread that parses them, while they are in its cache. Any other input is
+//! read here and cut into chunks of whole lines: a chunk of a log that can be split goes to
+//! whichever parsing thread is free, any other chunk, in order, to the one thread that reads
+//! such logs whole. Chunk buffers are reused once their reader is done with them, so memory
+//! stays bounded whatever the size.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
@@ -28,6 +33,8 @@ const POOL: usize = 16;
 pub struct Source {
     name: String,
     reader: Box<dyn Read + Send>,
+    /// A regular file, which can be read at any offset.
+    file: Option<Arc<File>>,
 }
 
 /// The name shown for `file` (`-` stays `-`).
@@ -38,16 +45,21 @@ pub fn shown_name(file: &str) -> String {
 impl Source {
     /// Opens `file` (`-`: standard input).
     pub fn open(file: &str) -> Result<Self> {
-        let reader: Box<dyn Read + Send> = if file == "-" {
-            Box::new(io::stdin())
-        } else {
-            let f = File::open(file).with_context(|| format!("cannot open {file}"))?;
-            if f.metadata().is_ok_and(|m| m.is_dir()) {
-                anyhow::bail!("{file} is a directory");
-            }
-            Box::new(f)
-        };
-        Ok(Self { name: shown_name(file), reader })
+        if file == "-" {
+            return Ok(Self { name: shown_name(file), reader: Box::new(io::stdin()), file: None });
+        }
+        let f = File::open(file).with_context(|| format!("cannot open {file}"))?;
+        let meta = f.metadata().with_context(|| format!("cannot open {file}"))?;
+        if meta.is_dir() {
+            anyhow::bail!("{file} is a directory");
+        }
+        // a pipe or a device is read as a stream; only a regular file has offsets to read at
+        let at = meta
+            .is_file()
+            .then(|| f.try_clone())
+            .transpose()
+            .with_context(|| format!("cannot open {file}"))?;
+        Ok(Self { name: shown_name(file), reader: Box::new(f), file: at.map(Arc::new) })
     }
 }
 
@@ -72,9 +84,15 @@ pub struct Job {
     pub format: LogFormat,
     /// The chunk's place in the file: 0, 1, ...
     pub seq: u64,
-    /// Lines of the file before the chunk.
-    pub before: u64,
-    pub chunk: Arc<Chunk>,
+    pub lines: JobLines,
+}
+
+/// Where a chunk's lines are.
+pub enum JobLines {
+    /// Read already.
+    Read(Arc<Chunk>),
+    /// The lines that start in this byte range of the file, to be read ([`LinesAt`]).
+    At(Arc<File>, Range<u64>),
 }
 
 /// What the thread that works in file order receives: from the reader, each file's start,
@@ -83,10 +101,11 @@ pub struct Job {
 pub enum InOrder {
     /// A file starts, to be read as `format`.
     File { index: usize, format: LogFormat },
-    /// The next lines of a file that cannot be split; `before` lines came before them.
-    Chunk { file: usize, before: u64, chunk: Arc<Chunk> },
-    /// What of chunk `seq` of `file` its parsing thread could not finish.
-    Edges { file: usize, seq: u64, edges: Edges },
+    /// The next lines of a file that cannot be split.
+    Chunk { file: usize, chunk: Arc<Chunk> },
+    /// What of chunk `seq` of `file` its parsing thread could not finish, and how many lines
+    /// the chunk had.
+    Edges { file: usize, seq: u64, edges: Edges, lines: u64 },
     /// The file ended after `chunks` chunks sent to the parsing threads.
     End { file: usize, chunks: u64 },
 }
@@ -100,7 +119,7 @@ pub struct Outlets<'a> {
 }
 
 /// Reads every source in turn and sends its chunks on; returns each file's totals as far as
-/// the reader knows them (name, format, gzip, bytes, lines).
+/// the reader knows them (name, format, gzip, and the bytes it read itself).
 pub fn read_all(
     sources: Vec<Source>,
     forced: Option<LogFormat>,
@@ -115,12 +134,6 @@ pub fn read_all(
         inputs.push(summary);
     }
     Ok(inputs)
-}
-
-/// Lines in `bytes`, as the parsing threads split them: one per `\n`, and a last one without.
-fn lines_in(bytes: &[u8]) -> u64 {
-    let ends = memchr::memchr_iter(b'\n', bytes).count() as u64;
-    ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
 
 fn read_one(
@@ -153,6 +166,25 @@ fn read_one(
         return Ok(summary);
     }
     let split = format.can_split();
+    if split
+        && !gzip
+        && let Some(file) = source.file
+    {
+        // the parsing threads read it: nothing more here than cutting it into ranges
+        summary.bytes = 0;
+        let size = file.metadata()?.len();
+        let mut seq = 0;
+        for start in (0..size).step_by(CHUNK) {
+            let range = start..(start + CHUNK as u64).min(size);
+            let job = Job { file: index, format, seq, lines: JobLines::At(Arc::clone(&file), range) };
+            if to.jobs.send(job).is_err() {
+                return Ok(summary);
+            }
+            seq += 1;
+        }
+        let _ = to.ordered.send(InOrder::End { file: index, chunks: seq });
+        return Ok(summary);
+    }
     let mut seq = 0;
     // inside a line longer than a whole chunk: its start was sent, the rest is dropped
     let mut skipping = false;
@@ -201,16 +233,14 @@ fn read_one(
         }
         let sent = std::mem::replace(&mut chunk, next);
         if sent.len > 0 {
-            let lines = lines_in(sent.bytes());
-            let (before, sent) = (summary.lines, Arc::new(sent));
-            summary.lines += lines;
+            let sent = Arc::new(sent);
             pool.keep(&sent);
             let gone = if split {
                 seq += 1;
-                let job = Job { file: index, format, seq: seq - 1, before, chunk: sent };
+                let job = Job { file: index, format, seq: seq - 1, lines: JobLines::Read(sent) };
                 to.jobs.send(job).is_err()
             } else {
-                to.ordered.send(InOrder::Chunk { file: index, before, chunk: sent }).is_err()
+                to.ordered.send(InOrder::Chunk { file: index, chunk: sent }).is_err()
             };
             if gone {
                 return Ok(summary);
@@ -223,6 +253,65 @@ fn read_one(
     // (the threads being gone is reported by whoever stopped them)
     let _ = to.ordered.send(InOrder::End { file: index, chunks: seq });
     Ok(summary)
+}
+
+/// A parsing thread's reader of byte ranges of files, its buffer reused range after range.
+#[derive(Default)]
+pub struct LinesAt {
+    buf: Vec<u8>,
+}
+
+impl LinesAt {
+    /// The lines that start in `range` of `file`: from the first line start in it (the line
+    /// the range's start cuts belongs to the range before) to the end of the line its end cuts,
+    /// of which at most [`MAX_LINE`] + 1 bytes (any more is cut anyway). Also the bytes of the
+    /// range there were (fewer than asked if the file was cut short meanwhile).
+    pub fn read(&mut self, file: &File, range: Range<u64>) -> io::Result<(&[u8], u64)> {
+        // one byte before the range tells whether a line starts with it
+        let from = range.start.saturating_sub(1);
+        let len = usize::try_from(range.end - from).map_err(io::Error::other)?;
+        self.buf.resize(len, 0);
+        let n = fill_at(file, &mut self.buf, from)?;
+        self.buf.truncate(n);
+        let there = (from + n as u64).min(range.end).saturating_sub(range.start);
+        let first = if range.start == 0 { 0 } else { memchr::memchr(b'\n', &self.buf).map_or(n, |i| i + 1) };
+        if first >= n {
+            return Ok((&[], there));
+        }
+        if n == len && self.buf.last() != Some(&b'\n') {
+            // the last line goes on past the range: read on to its end
+            let start = memchr::memrchr(b'\n', &self.buf[first..]).map_or(first, |i| first + i + 1);
+            while self.buf.len() - start <= MAX_LINE {
+                let old = self.buf.len();
+                let want = (MAX_LINE + 1 - (old - start)).min(16 * 1024);
+                self.buf.resize(old + want, 0);
+                let k = fill_at(file, &mut self.buf[old..], from + old as u64)?;
+                self.buf.truncate(old + k);
+                if let Some(i) = memchr::memchr(b'\n', &self.buf[old..]) {
+                    self.buf.truncate(old + i + 1);
+                    break;
+                }
+                if k < want {
+                    break;
+                }
+            }
+        }
+        Ok((&self.buf[first..], there))
+    }
+}
+
+/// Reads `buf.len()` bytes of `file` from `offset`, fewer where the file ends; the bytes read.
+fn fill_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], offset + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Reads until `buf` is full or the stream ends; the bytes read.

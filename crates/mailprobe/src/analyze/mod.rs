@@ -3,10 +3,11 @@
 //! base as a live probe, then summed up: how many sessions failed, why, which clients, which
 //! replies; and each failed session with where it stopped.
 //!
-//! Streaming in constant memory: the calling thread reads and decompresses, and hands chunks of
-//! whole lines to parsing threads (one per core). A chunk of a log that can be split (Postfix)
-//! is read by whichever thread is free, apart from the others; one more thread finishes, in
-//! file order, the sessions that cross chunk edges, and reads other formats whole. Each thread
+//! Streaming in constant memory: parsing threads (one per core) read chunks of a log that can be
+//! split (Postfix), whichever thread is free, apart from the others: byte ranges of a plain
+//! file, which each thread reads itself, or chunks of whole lines that the calling thread reads
+//! and decompresses from a gzip'd file or a pipe. One more thread finishes, in file order, the
+//! sessions that cross chunk edges, and reads other formats whole. Each thread
 //! diagnoses one session of each shape (the same steps, codes and reply texts once addresses
 //! and numbers are set aside) and counts. Their counts are added up at the end, in file order.
 
@@ -244,9 +245,15 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         (read, tallies)
     });
     let mut inputs = read?;
-    let merged = tally::merge(tallies?, args, &files, KnowledgeBase::builtin(), lang);
-    for (input, (sessions, cut)) in inputs.iter_mut().zip(&merged.per_file) {
-        (input.sessions, input.long_lines_cut) = (*sessions, *cut);
+    let mut tallies = tallies?;
+    if let Some((file, e)) = tallies.iter_mut().find_map(tally::Tally::unread) {
+        return Err(anyhow::Error::new(e).context(format!("cannot read {}", files[file])));
+    }
+    let merged = tally::merge(tallies, args, &files, KnowledgeBase::builtin(), lang);
+    for (input, counted) in inputs.iter_mut().zip(&merged.per_file) {
+        (input.sessions, input.lines, input.long_lines_cut) =
+            (counted.sessions, counted.lines, counted.long_lines_cut);
+        input.bytes += counted.bytes;
     }
     let report = AnalyzeReport {
         tool: Tool::this(),

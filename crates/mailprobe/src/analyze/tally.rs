@@ -12,10 +12,12 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
-use mailprobe_logs::analyze::{self, ChunkReader, Edges, LogFormat, LogSession, SessionParser, Stitcher};
+use mailprobe_logs::analyze::{
+    self, ChunkReader, Edges, LogFormat, LogSession, SessionParser, Stitcher, renumbered_id,
+};
 use rustc_hash::FxHashMap;
 
-use super::input::{InOrder, Job, MAX_LINE};
+use super::input::{InOrder, Job, JobLines, LinesAt, MAX_LINE};
 use super::{
     AnalyzeArgs, Count, FindingCount, SessionFinding, SessionReport, SessionsShown, Summary, deciding_reply,
     provider_of, signature,
@@ -27,6 +29,45 @@ use super::{
 /// in the order they started.
 pub type Order = (usize, u64, u8, u64);
 
+/// The number of the line before chunk `seq`'s first line, as the parsing threads number the
+/// lines of a split log: its line `n` is `seq << 32 | n` (a chunk holds far fewer than 2^32
+/// lines). Such numbers sort as the lines do, and need no count of the lines before the chunk,
+/// which a parsing thread does not have; [`ChunkLines`] turns them into lines of the file.
+fn chunk_start(seq: u64) -> u64 {
+    seq << 32
+}
+
+/// How many lines came before each chunk of a split log: the line of the file that a number
+/// of a chunk's line is ([`chunk_start`]).
+#[derive(Default)]
+struct ChunkLines(Vec<u64>);
+
+impl ChunkLines {
+    fn line(&self, number: u64) -> u64 {
+        let seq = usize::try_from(number >> 32).unwrap_or(usize::MAX);
+        self.0.get(seq).map_or(number, |before| before + (number & u64::from(u32::MAX)))
+    }
+}
+
+/// One file's totals, as one thread counted them.
+#[derive(Clone, Copy, Default)]
+pub struct FileCounts {
+    pub sessions: u64,
+    pub lines: u64,
+    pub long_lines_cut: u64,
+    /// Bytes read by the parsing threads (a split plain file); the reader counts the others.
+    pub bytes: u64,
+}
+
+impl FileCounts {
+    fn add(&mut self, other: &FileCounts) {
+        self.sessions += other.sessions;
+        self.lines += other.lines;
+        self.long_lines_cut += other.long_lines_cut;
+        self.bytes += other.bytes;
+    }
+}
+
 /// A diagnosis shared by every session of one shape, and how many had it.
 struct Diagnosis {
     key: u64,
@@ -34,8 +75,8 @@ struct Diagnosis {
     error: bool,
     warning: bool,
     sessions: u64,
-    /// The first session of this shape.
-    first: (Order, String),
+    /// The first session of this shape: its id and first line.
+    first: (Order, String, u64),
     /// Their deciding reply (the same for the whole shape: codes are part of it).
     deciding: Option<String>,
 }
@@ -56,8 +97,11 @@ pub struct Tally {
     warnings: u64,
     incomplete: u64,
     clients: FxHashMap<ClientKey, u64>,
-    /// Sessions and lines cut, per file.
-    per_file: Vec<(u64, u64)>,
+    per_file: Vec<FileCounts>,
+    /// The lines before each chunk of each split file (the thread in file order counts them).
+    chunk_lines: Vec<Option<ChunkLines>>,
+    /// A file that could not be read.
+    unread: Option<(usize, std::io::Error)>,
     /// The times as the log wrote them (text only once merged).
     first_seen: Option<(Order, Vec<u8>)>,
     last_seen: Option<(Order, Vec<u8>)>,
@@ -80,6 +124,7 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
     let mut tally = Tally::new(c.files.len());
     let mut out: Vec<LogSession> = Vec::new();
     let mut readers: Vec<(LogFormat, ChunkReader)> = Vec::new();
+    let mut at = LinesAt::default();
     loop {
         // the lock is held while waiting: the others wait on it instead of on the channel
         let job = match jobs.lock() {
@@ -87,6 +132,7 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
             Err(_) => break,
         };
         let Ok(job) = job else { break };
+        let job_seq = job.seq;
         // one reader per format, reused chunk after chunk
         let reader = match readers.iter().position(|(f, _)| *f == job.format) {
             Some(i) => &mut readers[i].1,
@@ -99,22 +145,35 @@ pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Coun
             },
         };
         let file = job.file;
-        let cut = each_line(job.chunk.bytes(), job.before, |number, line| {
+        let bytes = match &job.lines {
+            JobLines::Read(chunk) => chunk.bytes(),
+            JobLines::At(f, range) => match at.read(f, range.clone()) {
+                Ok((bytes, there)) => {
+                    tally.per_file[file].bytes += there;
+                    bytes
+                }
+                Err(e) => {
+                    tally.unread = Some((file, e));
+                    break;
+                }
+            },
+        };
+        let (lines, cut) = each_line(bytes, chunk_start(job.seq), |number, line| {
             reader.line(number, line, &mut out);
             tally.add_ended(c, (file, number, 0), &mut out);
         });
-        tally.per_file[file].1 += cut;
-        drop(job.chunk);
-        if ordered.send(InOrder::Edges { file, seq: job.seq, edges: reader.edges() }).is_err() {
+        tally.per_file[file].long_lines_cut += cut;
+        drop(job);
+        if ordered.send(InOrder::Edges { file, seq: job_seq, edges: reader.edges(), lines }).is_err() {
             break;
         }
     }
     tally
 }
 
-/// Calls `line` with each line of `bytes` and its number (`before` lines came before them),
-/// lines longer than [`MAX_LINE`] cut; returns how many were.
-fn each_line(bytes: &[u8], before: u64, mut line: impl FnMut(u64, &[u8])) -> u64 {
+/// Calls `line` with each line of `bytes` and its number (the first is `before + 1`), lines
+/// longer than [`MAX_LINE`] cut; returns how many lines there were, and how many were cut.
+fn each_line(bytes: &[u8], before: u64, mut line: impl FnMut(u64, &[u8])) -> (u64, u64) {
     let (mut number, mut cut, mut start) = (before, 0, 0);
     let mut one = |l: &[u8]| {
         number += 1;
@@ -134,15 +193,23 @@ fn each_line(bytes: &[u8], before: u64, mut line: impl FnMut(u64, &[u8])) -> u64
     if start < bytes.len() {
         one(&bytes[start..]);
     }
-    cut
+    (number - before, cut)
 }
 
 /// A file as the thread in file order reads it.
 enum InFile {
-    /// A log split between the parsing threads: the edges of its chunks, stitched in order.
-    Split { stitcher: Box<Stitcher>, next: u64, waiting: BTreeMap<u64, Edges>, chunks: Option<u64> },
-    /// Any other log, read here whole.
-    Whole(Box<dyn SessionParser>),
+    /// A log split between the parsing threads: the edges of its chunks (and how many lines
+    /// each had), stitched in order, and the lines before each chunk stitched.
+    Split {
+        stitcher: Box<Stitcher>,
+        next: u64,
+        waiting: BTreeMap<u64, (Edges, u64)>,
+        chunks: Option<u64>,
+        before: ChunkLines,
+        lines: u64,
+    },
+    /// Any other log, read here whole; the lines read so far.
+    Whole(Box<dyn SessionParser>, u64),
 }
 
 /// Runs the thread in file order until everything is read.
@@ -157,26 +224,28 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
                 reading.insert(index, in_file(format));
                 index
             }
-            InOrder::Chunk { file, before, chunk } => {
-                if let Some(InFile::Whole(parser)) = reading.get_mut(&file) {
-                    let cut = each_line(chunk.bytes(), before, |number, line| {
+            InOrder::Chunk { file, chunk } => {
+                if let Some(InFile::Whole(parser, read)) = reading.get_mut(&file) {
+                    let (lines, cut) = each_line(chunk.bytes(), *read, |number, line| {
                         parser.line(number, line, &mut out);
                         tally.add_ended(c, (file, number, 1), &mut out);
                     });
-                    tally.per_file[file].1 += cut;
+                    *read += lines;
+                    tally.per_file[file].lines += lines;
+                    tally.per_file[file].long_lines_cut += cut;
                 }
                 file
             }
-            InOrder::Edges { file, seq, edges } => {
+            InOrder::Edges { file, seq, edges, lines } => {
                 if let Some(InFile::Split { waiting, .. }) = reading.get_mut(&file) {
-                    waiting.insert(seq, edges);
+                    waiting.insert(seq, (edges, lines));
                 }
                 file
             }
             InOrder::End { file, chunks } => {
                 if let Some(InFile::Split { chunks: n, .. }) = reading.get_mut(&file) {
                     *n = Some(chunks);
-                } else if let Some(InFile::Whole(mut parser)) = reading.remove(&file) {
+                } else if let Some(InFile::Whole(mut parser, _)) = reading.remove(&file) {
                     parser.finish(&mut out);
                     tally.add_open_at_end(c, file, &mut out);
                 }
@@ -184,9 +253,12 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
             }
         };
         // the split file's chunks that can now be stitched, in order; the file done when all were
-        if let Some(InFile::Split { stitcher, next, waiting, chunks }) = reading.get_mut(&file) {
-            while let Some(edges) = waiting.remove(next) {
+        if let Some(InFile::Split { stitcher, next, waiting, chunks, before, lines }) = reading.get_mut(&file)
+        {
+            while let Some((edges, chunk_lines)) = waiting.remove(next) {
                 *next += 1;
+                before.0.push(*lines);
+                *lines += chunk_lines;
                 stitcher.stitch(edges, &mut stitched);
                 // numbered among those ending on the same line (a chunk's lines come after the
                 // ones before it, so one call's sessions are all there is of a line)
@@ -200,6 +272,8 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
             }
             if *chunks == Some(*next) {
                 stitcher.finish(&mut out);
+                tally.per_file[file].lines += *lines;
+                tally.chunk_lines[file] = Some(std::mem::take(before));
                 reading.remove(&file);
                 tally.add_open_at_end(c, file, &mut out);
             }
@@ -211,9 +285,11 @@ pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
 fn in_file(format: LogFormat) -> InFile {
     match Stitcher::new(format) {
         Some(stitcher) => {
-            InFile::Split { stitcher: Box::new(stitcher), next: 0, waiting: BTreeMap::new(), chunks: None }
+            let (next, waiting, chunks, lines) = (0, BTreeMap::new(), None, 0);
+            let before = ChunkLines::default();
+            InFile::Split { stitcher: Box::new(stitcher), next, waiting, chunks, before, lines }
         }
-        None => InFile::Whole(analyze::deferring_parser_for(format)),
+        None => InFile::Whole(analyze::deferring_parser_for(format), 0),
     }
 }
 
@@ -227,7 +303,9 @@ impl Tally {
             warnings: 0,
             incomplete: 0,
             clients: FxHashMap::default(),
-            per_file: vec![(0, 0); files],
+            per_file: vec![FileCounts::default(); files],
+            chunk_lines: (0..files).map(|_| None).collect(),
+            unread: None,
             first_seen: None,
             last_seen: None,
             listed: Vec::new(),
@@ -277,7 +355,7 @@ impl Tally {
                     warning: found.iter().any(|f| f.severity == Severity::Warning),
                     findings: found,
                     sessions: 0,
-                    first: (order, s.meta.id.clone()),
+                    first: (order, s.meta.id.clone(), s.meta.first_line),
                     deciding: deciding_reply(s),
                 });
                 self.memo.insert(key, self.diagnoses.len() - 1);
@@ -288,7 +366,7 @@ impl Tally {
         d.sessions += 1;
         self.sessions += 1;
         if let Some(n) = self.per_file.get_mut(order.0) {
-            n.0 += 1;
+            n.sessions += 1;
         }
         self.incomplete += u64::from(s.meta.incomplete);
         if self.first_seen.as_ref().is_none_or(|(o, _)| order < *o)
@@ -347,13 +425,20 @@ impl Tally {
 }
 
 /// The threads' tallies added up: the summary, the findings with their counts (most frequent
-/// first), the sessions to list and how many were not, and each file's sessions and lines cut.
+/// first), the sessions to list and how many were not, and each file's totals.
 pub struct Merged {
     pub summary: Summary,
     pub findings: Vec<FindingCount>,
     pub listed: Vec<SessionReport>,
     pub not_listed: u64,
-    pub per_file: Vec<(u64, u64)>,
+    pub per_file: Vec<FileCounts>,
+}
+
+impl Tally {
+    /// The file this thread could not read, and why.
+    pub fn unread(&mut self) -> Option<(usize, std::io::Error)> {
+        self.unread.take()
+    }
 }
 
 /// Adds up `tallies` in file order.
@@ -365,7 +450,8 @@ pub fn merge(
     lang: Lang,
 ) -> Merged {
     let mut summary = Summary::default();
-    let mut per_file = vec![(0, 0); files.len()];
+    let mut per_file = vec![FileCounts::default(); files.len()];
+    let mut chunk_lines: Vec<Option<ChunkLines>> = (0..files.len()).map(|_| None).collect();
     let mut clients: HashMap<String, u64> = HashMap::new();
     let mut shapes: FxHashMap<u64, Diagnosis> = FxHashMap::default();
     let mut listed = Vec::new();
@@ -377,9 +463,13 @@ pub fn merge(
         summary.failed += t.failed;
         summary.warnings += t.warnings;
         summary.incomplete += t.incomplete;
-        for (f, (sessions, cut)) in t.per_file.iter().enumerate() {
-            per_file[f].0 += sessions;
-            per_file[f].1 += cut;
+        for (total, counted) in per_file.iter_mut().zip(&t.per_file) {
+            total.add(counted);
+        }
+        for (lines, counted) in chunk_lines.iter_mut().zip(t.chunk_lines) {
+            if counted.is_some() {
+                *lines = counted;
+            }
         }
         for (k, n) in t.clients {
             let name = match k {
@@ -412,10 +502,16 @@ pub fn merge(
     }
     listed.sort_by_key(|l| l.0);
     listed.truncate(args.limit);
+    // the lines of split logs, numbered by chunk until now
+    let line_of = |file: usize, number: u64| match chunk_lines.get(file) {
+        Some(Some(lines)) => lines.line(number),
+        _ => number,
+    };
     let listed: Vec<SessionReport> = listed
         .into_iter()
         .map(|(order, mut r)| {
             r.file = files.get(order.0).cloned().unwrap_or_default();
+            r.meta.renumber(|n| line_of(order.0, n));
             r
         })
         .collect();
@@ -439,7 +535,7 @@ pub fn merge(
                 Some(c) => c.sessions += d.sessions,
                 None => findings.push(FindingCount {
                     sessions: d.sessions,
-                    first_session: d.first.1.clone(),
+                    first_session: renumbered_id(&d.first.1, d.first.2, line_of(d.first.0.0, d.first.2)),
                     finding: f.clone(),
                 }),
             }
@@ -467,4 +563,61 @@ fn top(counts: HashMap<String, u64>) -> Vec<Count> {
     v.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
     v.truncate(10);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of `bytes` with its number and whether it was cut, as [`each_line`] gives them.
+    fn lines_of(bytes: &[u8], before: u64, out: &mut Vec<(u64, Vec<u8>)>) -> (u64, u64) {
+        each_line(bytes, before, |n, l| out.push((n, l.to_vec())))
+    }
+
+    #[test]
+    fn ranges_read_at_their_offsets_give_the_lines_of_the_whole_file() {
+        // lines short and empty, CRLF, one longer than a line may be, one longer than several
+        // ranges, and no newline at the end
+        let mut bytes = b"a\n\nbb\r\nccc\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        bytes.extend(b"\nd\n");
+        bytes.extend(std::iter::repeat_n(b'y', 3 * MAX_LINE));
+        bytes.extend(b"\ne\nlast");
+        let path = std::env::temp_dir().join(format!("mailprobe-lines-at-{}", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let mut whole = Vec::new();
+        let (lines, cut) = lines_of(&bytes, 0, &mut whole);
+        assert_eq!((lines, cut), (9, 2));
+        let size = bytes.len() as u64;
+        for step in
+            [1, 2, 3, 5, 64, 4096, MAX_LINE as u64 - 1, MAX_LINE as u64 + 1, 2 * MAX_LINE as u64, size]
+        {
+            let mut at = LinesAt::default();
+            let (mut ranged, mut counted, mut there) = (Vec::new(), (0, 0), 0);
+            let mut before = ChunkLines::default();
+            for (seq, start) in (0..size).step_by(usize::try_from(step).unwrap()).enumerate() {
+                let (chunk, n) = at.read(&file, start..(start + step).min(size)).unwrap();
+                there += n;
+                before.0.push(counted.0);
+                let (l, c) = lines_of(chunk, chunk_start(seq as u64), &mut ranged);
+                counted = (counted.0 + l, counted.1 + c);
+            }
+            assert_eq!(there, size, "ranges of {step}");
+            assert_eq!(counted, (lines, cut), "ranges of {step}");
+            // numbered by chunk, the lines are the file's once renumbered
+            let renumbered: Vec<(u64, Vec<u8>)> =
+                ranged.into_iter().map(|(n, l)| (before.line(n), l)).collect();
+            assert!(renumbered == whole, "ranges of {step}");
+        }
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn ids_follow_their_first_line() {
+        assert_eq!(renumbered_id("postfix/smtpd[7]:4294967298", 4_294_967_298, 120), "postfix/smtpd[7]:120");
+        // an id that does not end with the line stays as it is
+        assert_eq!(renumbered_id("session 3", 3, 9), "session 3");
+        assert_eq!(renumbered_id("x:13", 3, 9), "x:13");
+    }
 }
