@@ -1184,10 +1184,10 @@ fn field(line: &str) -> Option<(String, String)> {
             .expect("valid pattern")
     });
     let c = FIELD.captures(line)?;
-    let value = c[2].trim();
+    // a value runs to the line's end, and a pasted line may hold anything after it
+    let value = redact::scrub(c[2].trim());
     // `response` keeps its quotes (the literal is read later); others lose them.
-    let value =
-        if &c[1] == "response" { value.to_owned() } else { value.trim_matches(['\'', '"']).to_owned() };
+    let value = if &c[1] == "response" { value } else { value.trim_matches(['\'', '"']).to_owned() };
     Some((c[1].to_owned(), value))
 }
 
