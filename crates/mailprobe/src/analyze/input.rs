@@ -302,23 +302,20 @@ impl LinesAt {
 
 /// Reads `buf.len()` bytes of `file` from `offset`, fewer where the file ends; the bytes read.
 fn fill_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read_at(&mut buf[n..], offset + n as u64) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
+    fill_by(buf, |done, rest| file.read_at(rest, offset + done as u64))
 }
 
 /// Reads until `buf` is full or the stream ends; the bytes read.
 fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    fill_by(buf, |_, rest| reader.read(rest))
+}
+
+/// Fills `buf` by calls of `read` (given the bytes read so far and the rest of `buf`) until it
+/// is full or `read` gives nothing more; the bytes read.
+fn fill_by(buf: &mut [u8], mut read: impl FnMut(usize, &mut [u8]) -> io::Result<usize>) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
+        match read(n, &mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
