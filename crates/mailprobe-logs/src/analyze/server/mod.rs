@@ -391,6 +391,17 @@ mod tests {
         assert_eq!(find(b"abc", b""), None);
     }
 
+    proptest::proptest! {
+        // for any needle, the first place memmem finds
+        #[test]
+        fn any_needle_found_like_memmem(
+            hay in proptest::collection::vec(proptest::sample::select(b"ab =<]:".to_vec()), 0..40),
+            needle in proptest::collection::vec(proptest::sample::select(b"ab =<]:".to_vec()), 1..5),
+        ) {
+            proptest::prop_assert_eq!(find(&hay, &needle), memchr::memmem::find(&hay, &needle));
+        }
+    }
+
     #[test]
     fn syslog_lines_of_both_time_forms() {
         let l = SyslogLine::parse(
