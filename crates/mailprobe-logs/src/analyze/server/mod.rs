@@ -80,6 +80,16 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
     /// Opens a session; pushes onto `evicted` one still open under the same key (its end was
     /// not logged) and, past the bound, the oldest.
     pub fn insert(&mut self, key: K, session: S, evicted: &mut Vec<S>) {
+        if self.map.len() < self.max {
+            // below the bound (nearly always): one look-up, whether the key is open or not
+            self.opened += 1;
+            self.order.push_back((self.opened, key.clone()));
+            if let Some((_, old)) = self.map.insert(key, (self.opened, session)) {
+                evicted.push(old);
+            }
+            self.sweep();
+            return;
+        }
         if let Some(old) = self.remove(&key) {
             evicted.push(old);
         }
@@ -94,7 +104,12 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
         self.opened += 1;
         self.order.push_back((self.opened, key.clone()));
         self.map.insert(key, (self.opened, session));
-        // rarely: each sweep looks every entry up (64 Ki stale entries are 1.5 MiB at most)
+        self.sweep();
+    }
+
+    /// Forgets the order of sessions since ended, now and then: each sweep looks every entry
+    /// up (64 Ki stale entries are 1.5 MiB at most).
+    fn sweep(&mut self) {
         if self.order.len() > 2 * self.map.len() + 65_536 {
             let map = &self.map;
             self.order.retain(|(seq, k)| map.get(k).is_some_and(|(s, _)| s == seq));

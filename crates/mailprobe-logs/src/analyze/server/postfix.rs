@@ -51,10 +51,11 @@ pub fn detect(head: &[u8]) -> bool {
 /// What one log line said about a session, borrowed from the line.
 #[derive(Clone, Copy, Debug)]
 enum Fact<'a> {
-    /// `Anonymous TLS connection established from ...: TLSv1.3 with cipher ...`
+    /// `Anonymous TLS connection established from NAME[IP]: TLSv1.3 with cipher ...`: the
+    /// version, and the words after it, of which the cipher is read only for a transcript.
     Tls {
         version: &'a [u8],
-        cipher: &'a [u8],
+        rest: &'a [u8],
     },
     TlsError(&'a [u8]),
     AuthFailed {
@@ -581,8 +582,9 @@ fn read_fact(m: &[u8]) -> Option<Fact<'_>> {
         && m[i..].starts_with(TLS_ESTABLISHED)
     {
         let rest = &m[i + TLS_ESTABLISHED.len()..];
-        let (version, cipher) = tls_session(rest);
-        return Some(Fact::Tls { version, cipher });
+        let after = find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
+        let (version, rest) = after.split_at(memchr::memchr(b' ', after).unwrap_or(after.len()));
+        return Some(Fact::Tls { version, rest });
     }
     for (prefix, timeout) in [(&b"lost connection after "[..], false), (b"timeout after ", true)] {
         if let Some(rest) = m.strip_prefix(prefix) {
@@ -665,16 +667,10 @@ fn read_reject(rest: &[u8]) -> Option<Fact<'_>> {
     })
 }
 
-/// The version and cipher of `NAME[IP]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 ...`.
-fn tls_session(rest: &[u8]) -> (&[u8], &[u8]) {
-    let after = find(rest, b"]: ").map_or(rest, |i| &rest[i + 3..]);
-    let mut words = after.split(|&b| b == b' ');
-    let version = words.next().unwrap_or_default();
-    let cipher = match (words.next(), words.next()) {
-        (Some(b"with"), Some(b"cipher")) => words.next().unwrap_or_default(),
-        _ => b"",
-    };
-    (version, cipher)
+/// The cipher of the words after a TLS version: ` with cipher TLS_AES_256_GCM_SHA384 ...`.
+fn tls_cipher(rest: &[u8]) -> &[u8] {
+    let Some(named) = rest.strip_prefix(b" with cipher ") else { return b"" };
+    &named[..memchr::memchr(b' ', named).unwrap_or(named.len())]
 }
 
 /// The commands a disconnect line counts that the transcript is rebuilt from.
@@ -1003,8 +999,9 @@ fn transcript(
     let greet = if helo_sent > 0 && ehlo_sent == 0 { "HELO" } else { "EHLO" };
     let (tls_ok, tls_sent) = count(b"starttls");
     let tls_fact = facts.iter().find_map(|(at, f)| match f {
-        Fact::Tls { version, cipher } => {
-            Some((*at, TlsSession { version: text(version), cipher: text(cipher), certificates: Vec::new() }))
+        Fact::Tls { version, rest } => {
+            let cipher = text(tls_cipher(rest));
+            Some((*at, TlsSession { version: text(version), cipher, certificates: Vec::new() }))
         }
         _ => None,
     });
