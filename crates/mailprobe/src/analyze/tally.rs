@@ -313,6 +313,11 @@ impl Tally {
         }
     }
 
+    /// The file this thread could not read, and why.
+    pub fn unread(&mut self) -> Option<(usize, std::io::Error)> {
+        self.unread.take()
+    }
+
     /// Counts the sessions that ended on line `at.1` of file `at.0`, read by `at.2` (see
     /// [`Order`]), in the order they came out; leaves `ended` empty.
     fn add_ended(&mut self, c: &Counting<'_>, at: (usize, u64, u8), ended: &mut Vec<LogSession>) {
@@ -432,13 +437,6 @@ pub struct Merged {
     pub listed: Vec<SessionReport>,
     pub not_listed: u64,
     pub per_file: Vec<FileCounts>,
-}
-
-impl Tally {
-    /// The file this thread could not read, and why.
-    pub fn unread(&mut self) -> Option<(usize, std::io::Error)> {
-        self.unread.take()
-    }
 }
 
 /// Adds up `tallies` in file order.
@@ -569,7 +567,8 @@ fn top(counts: HashMap<String, u64>) -> Vec<Count> {
 mod tests {
     use super::*;
 
-    /// Every line of `bytes` with its number and whether it was cut, as [`each_line`] gives them.
+    /// Every line of `bytes` with its number, as [`each_line`] gives them; how many there were
+    /// and how many were cut.
     fn lines_of(bytes: &[u8], before: u64, out: &mut Vec<(u64, Vec<u8>)>) -> (u64, u64) {
         each_line(bytes, before, |n, l| out.push((n, l.to_vec())))
     }

@@ -80,36 +80,25 @@ impl<K: Hash + Eq + Clone, S> OpenSessions<K, S> {
     /// Opens a session; pushes onto `evicted` one still open under the same key (its end was
     /// not logged) and, past the bound, the oldest.
     pub fn insert(&mut self, key: K, session: S, evicted: &mut Vec<S>) {
-        if self.map.len() < self.max {
-            // below the bound (nearly always): one look-up, whether the key is open or not
-            self.opened += 1;
-            self.order.push_back((self.opened, key.clone()));
-            if let Some((_, old)) = self.map.insert(key, (self.opened, session)) {
-                evicted.push(old);
-            }
-            self.sweep();
-            return;
-        }
-        if let Some(old) = self.remove(&key) {
-            evicted.push(old);
-        }
+        // at the bound (rarely), the key's own session goes first, then the oldest if still
+        // needed; below it, the insert alone finds the key's session (one look-up)
         if self.map.len() >= self.max {
-            while let Some((seq, oldest)) = self.order.pop_front() {
-                if self.map.get(&oldest).is_some_and(|(s, _)| *s == seq) {
-                    evicted.extend(self.remove(&oldest));
-                    break;
+            evicted.extend(self.remove(&key));
+            if self.map.len() >= self.max {
+                while let Some((seq, oldest)) = self.order.pop_front() {
+                    if self.map.get(&oldest).is_some_and(|(s, _)| *s == seq) {
+                        evicted.extend(self.remove(&oldest));
+                        break;
+                    }
                 }
             }
         }
         self.opened += 1;
         self.order.push_back((self.opened, key.clone()));
-        self.map.insert(key, (self.opened, session));
-        self.sweep();
-    }
-
-    /// Forgets the order of sessions since ended, now and then: each sweep looks every entry
-    /// up (64 Ki stale entries are 1.5 MiB at most).
-    fn sweep(&mut self) {
+        if let Some((_, old)) = self.map.insert(key, (self.opened, session)) {
+            evicted.push(old);
+        }
+        // rarely: each sweep looks every entry up (64 Ki stale entries are 1.5 MiB at most)
         if self.order.len() > 2 * self.map.len() + 65_536 {
             let map = &self.map;
             self.order.retain(|(seq, k)| map.get(k).is_some_and(|(s, _)| s == seq));
@@ -307,17 +296,7 @@ pub(crate) fn clock_seconds(time: &[u8]) -> Option<u32> {
     (h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
 }
 
-/// `NAME[IP]` (Postfix, Sendmail's `relay=NAME [IP]`) → the name and the address.
-pub(crate) fn parse_client(client: &[u8]) -> (Option<String>, Option<IpAddr>) {
-    let client = client.trim_ascii();
-    let name = match memchr::memchr(b'[', client) {
-        Some(open) => client[..open].trim_ascii(),
-        None => client,
-    };
-    (Some(text(name)).filter(|n| !n.is_empty()), client_ip(client))
-}
-
-/// The address of `NAME[IP]`, when it has one.
+/// The address of `NAME[IP]` (Postfix, Sendmail's `relay=NAME [IP]`), when it has one.
 pub(crate) fn client_ip(client: &[u8]) -> Option<IpAddr> {
     let open = memchr::memchr(b'[', client)?;
     let close = memchr::memchr(b']', &client[open..]).map_or(client.len(), |c| open + c);
@@ -355,11 +334,7 @@ pub(crate) fn shown_auth(mechanism: &str, user: Option<&str>) -> String {
 
 /// Log bytes as text (invalid UTF-8 replaced).
 pub(crate) fn text(b: &[u8]) -> String {
-    // logs are nearly always ASCII: the checked conversion is the fast path
-    match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(b).into_owned(),
-    }
+    super::lossy(b).into_owned()
 }
 
 /// Where `needle` (a short literal) first occurs in `haystack`. Cheaper than a `memmem`
@@ -459,12 +434,11 @@ mod tests {
 
     #[test]
     fn clients() {
-        assert_eq!(
-            parse_client(b"printer.lan[192.0.2.7]"),
-            (Some("printer.lan".into()), "192.0.2.7".parse().ok())
-        );
-        assert_eq!(parse_client(b"unknown[IPv6:2001:db8::1]").1, "2001:db8::1".parse().ok());
-        assert_eq!(parse_client(b"[").0, None);
+        assert_eq!(client_ip(b"printer.lan[192.0.2.7]"), "192.0.2.7".parse().ok());
+        assert_eq!(client_ip(b" relay.example [ 192.0.2.8 ] "), "192.0.2.8".parse().ok());
+        assert_eq!(client_ip(b"unknown[IPv6:2001:db8::1]"), "2001:db8::1".parse().ok());
+        assert_eq!(client_ip(b"unknown"), None);
+        assert_eq!(client_ip(b"["), None);
         // the quick IPv4 reading agrees with the standard one
         for ip in [
             "192.0.2.7",

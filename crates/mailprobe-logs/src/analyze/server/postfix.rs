@@ -21,8 +21,8 @@ use memchr::memmem;
 use rustc_hash::FxHasher;
 
 use super::{
-    Building, CommonStart, OpenSessions, SyslogLine, client_ip, digits, empty_transcript, find, parse_client,
-    shown_auth, text,
+    Building, CommonStart, OpenSessions, SyslogLine, client_ip, digits, empty_transcript, find, shown_auth,
+    text,
 };
 use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
 use crate::paste::mta::{self, Logged};
@@ -748,20 +748,17 @@ impl Deferred {
     /// The transcript, as [`PostfixParser`] builds it for every session when not deferring,
     /// and the parts of `meta` left unwritten until now.
     pub fn build(self, meta: &mut SessionMeta) -> Transcript {
-        match self {
-            Deferred::Smtpd(open) => {
-                let built = open.build(meta.incomplete);
+        let built = match self {
+            Deferred::Smtpd(open) => Some(open.build(meta.incomplete)),
+            Deferred::Delivery(kept) => kept.build(),
+        };
+        match built {
+            Some(built) => {
                 *meta = built.meta;
                 built.transcript
             }
-            Deferred::Delivery(kept) => match kept.build() {
-                Some(built) => {
-                    *meta = built.meta;
-                    built.transcript
-                }
-                // cannot be: the line gave a shape only when it quotes a reply
-                None => empty_transcript(),
-            },
+            // cannot be: a delivery line gave a shape only when it quotes a reply
+            None => empty_transcript(),
         }
     }
 
@@ -915,7 +912,7 @@ impl Open {
         b.meta.server = (!connect.host.is_empty()).then(|| text(connect.host));
         let client = self.client().unwrap_or_default();
         b.meta.client = Some(text(client));
-        b.meta.client_ip = parse_client(client).1;
+        b.meta.client_ip = client_ip(client);
         let (mut facts, mut helo, mut counts) = (Vec::with_capacity(self.facts), None, Counts::default());
         for l in lines {
             b.seen(self.first, l.time);

@@ -6,7 +6,7 @@
 use mailprobe_proto::{CloseReason, EventKind, Reply, Stage, TlsFailure, TlsSession};
 use memchr::memmem;
 
-use super::{Building, MAX_OPEN_SESSIONS, OpenSessions, SyslogLine, parse_client, shown_auth, text};
+use super::{Building, MAX_OPEN_SESSIONS, OpenSessions, SyslogLine, client_ip, shown_auth, text};
 use crate::analyze::{LogFormat, LogSession, SessionParser};
 
 /// True when `head` looks like Sendmail's log.
@@ -64,9 +64,8 @@ impl SessionParser for SendmailParser {
             let id = format!("{}[{}]:{number}", text(l.program), l.pid);
             let mut b = Building::new(id, number, l.time);
             b.meta.server = (!l.host.is_empty()).then(|| text(l.host));
-            let (_, ip) = parse_client(c);
             b.meta.client = Some(text(c.trim_ascii()));
-            b.meta.client_ip = ip;
+            b.meta.client_ip = client_ip(c);
             self.open.insert(key, b, &mut self.evicted);
         }
         let b = self.open.get_mut(&key).expect("open");
