@@ -182,6 +182,27 @@ pub async fn probe_imap_with(
     session.wire.close(Stage::Quit).await
 }
 
+/// A short probe with another security mode that only waits for the greeting (a
+/// [`Role::ModeCheck`]): when the primary probe failed the way a mode mismatch looks, a greeting
+/// here confirms it and names the pair that works.
+pub async fn probe_imap_greeting(env: &ProbeEnv, target: &ImapTarget) -> Transcript {
+    let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
+    let mut rec = Recorder::new(Protocol::Imap, Role::ModeCheck, endpoint);
+    let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
+        return rec.transcript;
+    };
+    let mut session = ImapSession {
+        wire: Wire::new(stream, rec, env.timeout),
+        lines: LineReader::new(MAX_IMAP_LINE),
+        next_tag: 0,
+    };
+    let tls_name = target.tls_name.clone().unwrap_or_else(|| target.host.clone());
+    if target.security != Security::Tls || session.wire.handshake(&env.trust, &tls_name).await.is_ok() {
+        let _ = session.read_line(Stage::Banner, "IMAP greeting").await;
+    }
+    session.wire.close(Stage::Quit).await
+}
+
 async fn run(
     session: &mut ImapSession,
     env: &ProbeEnv,

@@ -27,7 +27,7 @@ pub use dns_check::{
     SpfReport, SpfStep, SpfVerdict, SpfVia, dnsbl, dnsbls, organizational_domain,
 };
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
-pub use imap::{ImapTarget, probe_imap, probe_imap_with};
+pub use imap::{ImapTarget, probe_imap, probe_imap_greeting, probe_imap_with};
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
 pub use providers::{
     ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
@@ -141,9 +141,18 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     let imap = async {
         match &plan.imap {
             Some(target) => {
-                Some(probe_imap_with(env, target, &plan.smtp.credentials, plan.smtp.mechanism.as_ref()).await)
+                let primary =
+                    probe_imap_with(env, target, &plan.smtp.credentials, plan.smtp.mechanism.as_ref()).await;
+                let mut out = vec![primary];
+                if out[0].looks_like_mode_mismatch()
+                    && let Some(other) = target.security.other_tls_mode()
+                {
+                    let check = ImapTarget { security: other, ..target.clone() };
+                    out.push(probe_imap_greeting(env, &check).await);
+                }
+                out
             }
-            None => None,
+            None => Vec::new(),
         }
     };
     let client_tls = async {

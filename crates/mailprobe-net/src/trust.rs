@@ -24,6 +24,10 @@ pub struct TrustStore {
     native: Option<Arc<OnceLock<Vec<CertificateDer<'static>>>>>,
     /// `base` plus the OS store, built at the first handshake.
     combined: Arc<OnceLock<Arc<RootCertStore>>>,
+    /// The certificates the user named (`--ca-file`, a test CA), exactly as given: a server
+    /// certificate found among them is trusted as itself, as OpenSSL and GnuTLS do, even when
+    /// it is marked CA:TRUE (what `openssl req -x509` makes), which webpki refuses as a leaf.
+    pinned: Arc<Vec<CertificateDer<'static>>>,
 }
 
 impl TrustStore {
@@ -39,14 +43,14 @@ impl TrustStore {
                 .unwrap_or_default();
             let _ = slot.set(certs);
         });
-        Self { base: Arc::new(base), native: Some(native), combined: Arc::default() }
+        Self { base: Arc::new(base), native: Some(native), combined: Arc::default(), pinned: Arc::default() }
     }
 
     /// Only the given PEM certificates (the simulator's CA in the demo, a test CA).
     pub fn from_pem(pem: &[u8]) -> Result<Self, NetError> {
         let mut roots = RootCertStore::empty();
-        add_pem(&mut roots, pem, "the given PEM")?;
-        Ok(Self { base: Arc::new(roots), native: None, combined: Arc::default() })
+        let pinned = add_pem(&mut roots, pem, "the given PEM")?;
+        Ok(Self { base: Arc::new(roots), native: None, combined: Arc::default(), pinned: Arc::new(pinned) })
     }
 
     /// Every root: waits for the OS store the first time (it is usually read by then).
@@ -70,8 +74,14 @@ impl TrustStore {
             reason: source.to_string(),
         })?;
         let mut base = Arc::unwrap_or_clone(self.base);
-        add_pem(&mut base, &pem, &path.display().to_string())?;
-        Ok(Self { base: Arc::new(base), native: self.native, combined: Arc::default() })
+        let mut pinned = Arc::unwrap_or_clone(self.pinned);
+        pinned.extend(add_pem(&mut base, &pem, &path.display().to_string())?);
+        Ok(Self {
+            base: Arc::new(base),
+            native: self.native,
+            combined: Arc::default(),
+            pinned: Arc::new(pinned),
+        })
     }
 
     /// A rustls client configuration whose verifier records into `capture`.
@@ -83,7 +93,8 @@ impl TrustStore {
         let inner = WebPkiServerVerifier::builder_with_provider(self.roots(), provider.clone())
             .build()
             .map_err(|e| NetError::Tls(e.to_string()))?;
-        let verifier = Arc::new(CapturingVerifier { inner, capture: capture.clone() });
+        let verifier =
+            Arc::new(CapturingVerifier { inner, capture: capture.clone(), pinned: self.pinned.clone() });
         Ok(rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|e| NetError::Tls(e.to_string()))?
@@ -126,17 +137,24 @@ impl TrustStore {
     }
 }
 
-fn add_pem(roots: &mut RootCertStore, pem: &[u8], origin: &str) -> Result<(), NetError> {
-    let mut added = 0;
+/// Adds a PEM bundle's certificates as roots; returns them as given.
+fn add_pem(
+    roots: &mut RootCertStore,
+    pem: &[u8],
+    origin: &str,
+) -> Result<Vec<CertificateDer<'static>>, NetError> {
+    let mut added = Vec::new();
     for cert in CertificateDer::pem_slice_iter(pem) {
         let cert = cert.map_err(|e| NetError::CaFile { path: origin.to_owned(), reason: e.to_string() })?;
-        roots.add(cert).map_err(|e| NetError::CaFile { path: origin.to_owned(), reason: e.to_string() })?;
-        added += 1;
+        roots
+            .add(cert.clone())
+            .map_err(|e| NetError::CaFile { path: origin.to_owned(), reason: e.to_string() })?;
+        added.push(cert);
     }
-    if added == 0 {
+    if added.is_empty() {
         return Err(NetError::CaFile { path: origin.to_owned(), reason: "no PEM certificate in it".into() });
     }
-    Ok(())
+    Ok(added)
 }
 
 /// What one handshake's verifier saw.
@@ -157,6 +175,7 @@ impl ChainCapture {
 struct CapturingVerifier {
     inner: Arc<WebPkiServerVerifier>,
     capture: Arc<ChainCapture>,
+    pinned: Arc<Vec<CertificateDer<'static>>>,
 }
 
 impl ServerCertVerifier for CapturingVerifier {
@@ -168,11 +187,24 @@ impl ServerCertVerifier for CapturingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result =
+        let mut result =
             self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let mut failure = result.as_ref().err().map(classify_rustls_error);
+        // webpki refuses a leaf marked CA:TRUE before it looks for an issuer; OpenSSL, GnuTLS and
+        // most mail clients do not. So: the user's own certificate is checked as itself, and a
+        // self-signed one nobody trusts is untrusted, not "invalid".
+        if let Err(rustls::Error::InvalidCertificate(CertificateError::Other(_))) = &result
+            && let Some(leaf) = SelfIssued::read(end_entity)
+        {
+            if self.pinned.iter().any(|p| p.as_ref() == end_entity.as_ref()) {
+                result = leaf.verify_as_pinned(end_entity, server_name, now);
+                failure = result.as_ref().err().map(classify_rustls_error);
+            } else {
+                failure = Some(TlsFailure::CertUntrusted);
+            }
+        }
         let chain =
             std::iter::once(end_entity).chain(intermediates).map(|c| c.clone().into_owned()).collect();
-        let failure = result.as_ref().err().map(classify_rustls_error);
         *self.capture.inner.lock().unwrap_or_else(|p| p.into_inner()) = (chain, failure);
         result
     }
@@ -197,6 +229,42 @@ impl ServerCertVerifier for CapturingVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+/// A certificate that names itself as its issuer, marked as a CA: what `openssl req -x509`
+/// makes with OpenSSL 3's defaults.
+struct SelfIssued {
+    not_before: i64,
+    not_after: i64,
+}
+
+impl SelfIssued {
+    fn read(der: &CertificateDer<'_>) -> Option<Self> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+        (cert.is_ca() && cert.subject() == cert.issuer()).then(|| Self {
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+        })
+    }
+
+    /// The checks a pinned certificate still needs: the name asked for, and its dates.
+    fn verify_as_pinned(
+        &self,
+        der: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        if now > self.not_after {
+            return Err(CertificateError::Expired.into());
+        }
+        if now < self.not_before {
+            return Err(CertificateError::NotValidYet.into());
+        }
+        let cert = webpki::EndEntityCert::try_from(der).map_err(|_| CertificateError::BadEncoding)?;
+        cert.verify_is_valid_for_subject_name(server_name).map_err(|_| CertificateError::NotValidForName)?;
+        Ok(ServerCertVerified::assertion())
     }
 }
 
