@@ -112,6 +112,20 @@ pub struct TestEnv {
     pub dovecot_log: PathBuf,
     /// Name the server certificates are valid for (`mail.example.test`).
     pub tls_name: String,
+    /// Exim (a second MTA family, `testenv/exim.sh`): plain + STARTTLS, AUTH PLAIN/LOGIN only
+    /// after STARTTLS (Debian's default), unauthenticated relay refused ("550 relay not
+    /// permitted"), the same users as Postfix.
+    pub exim_smtp: u16,
+    /// Exim's implicit-TLS port.
+    pub exim_smtps: u16,
+    /// Exim with a server TLS set-up no current client can use: TLS 1.2 at most, static RSA key
+    /// exchange only (220 to STARTTLS, then a handshake_failure alert to rustls).
+    pub exim_smtp_oldtls: u16,
+    /// Exim's certificate: self-signed by `openssl req -x509` with OpenSSL 3's defaults, so
+    /// CA:TRUE, for `mail.example.test` only.
+    pub exim_cert: PathBuf,
+    /// Exim's main log (`+pid +incoming_port`).
+    pub exim_log: PathBuf,
 }
 
 static ENV: OnceLock<TestEnv> = OnceLock::new();
@@ -263,5 +277,10 @@ pub fn parse(text: &str) -> Result<TestEnv, String> {
         postfix_log: PathBuf::from(s("POSTFIX_LOG")?),
         dovecot_log: PathBuf::from(s("DOVECOT_LOG")?),
         tls_name: s("TLS_NAME")?,
+        exim_smtp: port("EXIM_SMTP")?,
+        exim_smtps: port("EXIM_SMTPS")?,
+        exim_smtp_oldtls: port("EXIM_SMTP_OLDTLS")?,
+        exim_cert: PathBuf::from(s("EXIM_CERT")?),
+        exim_log: PathBuf::from(s("EXIM_LOG")?),
     })
 }
