@@ -1,7 +1,8 @@
 //! Server logs read into sessions and diagnosed by the knowledge base, from samples: Postfix's
 //! log of real clients against the test Postfix (tests/samples/server/make-postfix-sample.sh),
-//! and Exim, Sendmail and Exchange logs built from those programs' documented formats (none of
-//! them can run here next to Postfix; the samples say so in their first line).
+//! Exim, Sendmail and Exchange logs built from those programs' documented formats, and an
+//! OpenSMTPD log built from the formats of its source's `log_info` calls (none of them can run
+//! here next to Postfix; the samples say so in their first line).
 
 mod samples;
 
@@ -173,6 +174,7 @@ fn detect_tells_the_server_formats_apart() {
         ("server/exim-mainlog.log", LogFormat::Exim),
         ("server/sendmail-maillog.log", LogFormat::Sendmail),
         ("server/exchange-receive.log", LogFormat::ExchangeCsv),
+        ("server/opensmtpd.log", LogFormat::Opensmtpd),
     ] {
         assert_eq!(mailprobe_logs::analyze::detect(&sample(file)), Some(format), "{file}");
     }
@@ -266,4 +268,80 @@ Nov 24 10:00:10 mx postfix/smtp[80]: 5B2F: to=<w@example.org>, relay=mx.example.
             assert_eq!(a.shape, b.shape, "chunks of {size} lines: {}", a.meta.id);
         }
     }
+}
+
+#[test]
+fn opensmtpd_sessions_from_its_source_formats() {
+    let r = read(&sample("server/opensmtpd.log"), None);
+    assert_eq!(r.format, LogFormat::Opensmtpd);
+    assert_eq!(
+        outcomes(&r),
+        [
+            o(Some("auth"), Some("auth.credentials_rejected")), // permfail, then its 535
+            o(None, None),                                      // login, one message, two recipients
+            o(Some("rcpt_to"), Some("smtp.relay_denied")),      // no login, outside recipient
+            o(Some("tls"), Some("tls.mode_mismatch")),          // plain SMTP on the TLS port
+            o(Some("rcpt_to"), Some("recipient.unknown")),      // relaying: the remote refused
+            o(Some("auth"), Some("auth.credentials_rejected")), // relaying: Microsoft 365's login
+        ]
+    );
+    let s = &r.sessions;
+    // interleaved sessions stay apart, each with its own client
+    let ips: Vec<Option<&str>> = s[..4].iter().map(|s| s.client_ip.as_deref()).collect();
+    assert_eq!(ips, [Some("192.0.2.7"), Some("198.51.100.20"), Some("203.0.113.99"), Some("192.0.2.50")]);
+    assert_eq!(s[0].user.as_deref(), Some("scanner@example.it"));
+    assert!(
+        s[0].dialogue.contains(
+            "C: AUTH PLAIN <redacted: PLAIN user=scanner@example.it>\nS: 535 Authentication failed"
+        )
+    );
+    assert!(s[1].dialogue.contains("C: RCPT TO:<carol@example.org>"), "{}", s[1].dialogue);
+    assert!(
+        s[1].dialogue.contains("S: 250 2.0.0 5e6f7081 Message accepted for delivery"),
+        "{}",
+        s[1].dialogue
+    );
+    // the relay refusal carries its command and reply at the RCPT stage
+    assert!(
+        s[2].dialogue.starts_with(
+            "C: RCPT TO:<friend@elsewhere.example>\nS: 550 Invalid recipient: <friend@elsewhere.example>"
+        ),
+        "{}",
+        s[2].dialogue
+    );
+    assert_eq!(s[2].failed.as_ref().unwrap().1, "550 Invalid recipient: <friend@elsewhere.example>");
+    // OpenSMTPD as a client: the server it relayed to
+    let relay = &s[5].session;
+    assert_eq!(relay.meta.server.as_deref(), Some("smtp.office365.com[52.97.1.1]:587"));
+    assert_eq!(
+        (relay.transcript.endpoint.host.as_str(), relay.transcript.endpoint.port),
+        ("smtp.office365.com", 587)
+    );
+    assert!(s.iter().all(|s| !s.incomplete));
+}
+
+/// Two connections from one address at once, told apart by their ports (no `+pid`): Exim's
+/// `H=host [ip]:port` with `log_selector = +incoming_port`.
+#[test]
+fn exim_sessions_from_one_address_stay_apart_by_port() {
+    let log = b"\
+2026-11-24 10:00:01 SMTP connection from office-nat.example [198.51.100.7]:40112 (TCP/IP connection count = 1)
+2026-11-24 10:00:01 SMTP connection from office-nat.example [198.51.100.7]:40113 (TCP/IP connection count = 2)
+2026-11-24 10:00:02 dovecot_login authenticator failed for office-nat.example [198.51.100.7]:40112: 535 Incorrect authentication data (set_id=scanner@example.it)
+2026-11-24 10:00:02 H=office-nat.example [198.51.100.7]:40113 F=<app@example.it> rejected RCPT <friend@elsewhere.example>: relay not permitted
+2026-11-24 10:00:03 SMTP connection from office-nat.example [198.51.100.7]:40113 closed by QUIT
+2026-11-24 10:00:03 SMTP connection from office-nat.example [198.51.100.7]:40112 closed by QUIT
+";
+    let r = read(log, None);
+    assert_eq!(r.format, LogFormat::Exim);
+    assert_eq!(
+        outcomes(&r),
+        [o(Some("rcpt_to"), Some("smtp.relay_denied")), o(Some("auth"), Some("auth.credentials_rejected"))]
+    );
+    let (relay, login) = (&r.sessions[0], &r.sessions[1]);
+    assert_ne!(relay.id, login.id);
+    assert!(!relay.dialogue.contains("AUTH"), "{}", relay.dialogue);
+    assert!(!login.dialogue.contains("RCPT"), "{}", login.dialogue);
+    assert_eq!(login.user.as_deref(), Some("scanner@example.it"));
+    assert!(r.sessions.iter().all(|s| !s.incomplete && s.client_ip.as_deref() == Some("198.51.100.7")));
 }

@@ -6,8 +6,8 @@
 //!   `curl -v`, msmtp, Python smtplib, PHPMailer, nodemailer, JavaMail, Outlook's logs). A file
 //!   usually holds one session or a few, one after another.
 //! - [`server`]: what a mail server writes about every client (Postfix, Exim, Sendmail,
-//!   Exchange's SMTP protocol log). Sessions interleave and are stitched back together by
-//!   process id, queue id or session id.
+//!   OpenSMTPD, Exchange's SMTP protocol log). Sessions interleave and are stitched back
+//!   together by process id, client address and port, queue id or session id.
 //!
 //! Like the rest of the crate this does no I/O: the caller reads bytes (plain, gzip, stdin),
 //! splits lines and hands each one to a [`SessionParser`].
@@ -60,17 +60,20 @@ pub enum LogFormat {
     Exim,
     /// Sendmail's syslog lines.
     Sendmail,
+    /// OpenSMTPD's log (`smtpd[PID]: SESSIONID smtp ...`, syslog or `smtpd -d`).
+    Opensmtpd,
     /// Exchange / Exchange Online SMTP protocol log (CSV).
     ExchangeCsv,
 }
 
 impl LogFormat {
     /// Every format, in the order [`detect`] tries them.
-    pub const ALL: [LogFormat; 15] = [
+    pub const ALL: [LogFormat; 16] = [
         Self::ExchangeCsv,
         Self::Postfix,
         Self::Exim,
         Self::Sendmail,
+        Self::Opensmtpd,
         Self::Swaks,
         Self::OpensslSClient,
         Self::CurlVerbose,
@@ -101,6 +104,7 @@ impl LogFormat {
             Self::Postfix => "postfix",
             Self::Exim => "exim",
             Self::Sendmail => "sendmail",
+            Self::Opensmtpd => "opensmtpd",
             Self::ExchangeCsv => "exchange-csv",
         }
     }
@@ -114,7 +118,7 @@ impl LogFormat {
 
     /// True for server logs (many interleaved client sessions), false for a client's own log.
     pub fn is_server_log(self) -> bool {
-        matches!(self, Self::Postfix | Self::Exim | Self::Sendmail | Self::ExchangeCsv)
+        matches!(self, Self::Postfix | Self::Exim | Self::Sendmail | Self::Opensmtpd | Self::ExchangeCsv)
     }
 }
 

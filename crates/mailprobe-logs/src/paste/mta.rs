@@ -50,11 +50,21 @@ static EXIM_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 static EXIM_AUTH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"authenticator failed for .*?:\s+(5\d\d\s.*)$").expect("valid pattern"));
 
-static EXIM_REJECTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\brejected (RCPT|MAIL) <[^>]*>:\s+(.*)$").expect("valid pattern"));
+static EXIM_REJECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(temporarily )?rejected (RCPT <[^>]*>|MAIL <[^>]*>|after DATA):\s+(.*)$")
+        .expect("valid pattern")
+});
+
+/// Exim refusing a client that spoke before the greeting: `SMTP protocol synchronization error
+/// (input sent without waiting for greeting): rejected connection from H=... input="..."`.
+static EXIM_SYNC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"SMTP protocol synchronization error \(([^)]*)\).*?(?:input="(.*?)"?\s*$|$)"#)
+        .expect("valid pattern")
+});
 
 fn is_exim(line: &str) -> bool {
-    line.contains("SMTP error from remote mail")
+    line.contains("SMTP protocol synchronization error")
+        || line.contains("SMTP error from remote mail")
         || line.contains("authenticator failed for")
         || (line.contains(" R=") && line.contains(" T=") && (line.contains(" ** ") || line.contains(" == ")))
         || EXIM_REJECTED.is_match(line) && line.contains(" H=")
@@ -168,6 +178,26 @@ pub(crate) fn postfix(daemon: &str, rest: &str) -> Logged {
 }
 
 fn exim(line: &str) -> Logged {
+    if let Some(c) = EXIM_SYNC.captures(line) {
+        let input = c.get(2).map_or("", |m| m.as_str());
+        // `\026\003` is a TLS record: the client started TLS on a port that greets in plain
+        // text (implicit TLS aimed at a STARTTLS port), which the server saw as early input.
+        if input.starts_with("\\026\\003") {
+            let kind = EventKind::TlsFailed {
+                failure: mailprobe_proto::TlsFailure::NotTls,
+                detail: format!("the server read a TLS hello as early SMTP input ({})", &c[1]),
+                certificates: Vec::new(),
+            };
+            return Logged::Event(Some(Stage::Tls), kind);
+        }
+        // What Exim answers such a client.
+        return Logged::Reply {
+            code: 554,
+            lines: vec![format!("SMTP synchronization error ({})", &c[1])],
+            stage: Some(Stage::Banner),
+            rebuilt: true,
+        };
+    }
     if let Some(c) = EXIM_AFTER.captures(line) {
         let after = &c[1];
         let stage = if after.starts_with("initial connection") {
@@ -181,11 +211,24 @@ fn exim(line: &str) -> Logged {
         return reply(&c[1], Some(Stage::Auth), false);
     }
     if let Some(c) = EXIM_REJECTED.captures(line) {
-        // Exim logs the text of its refusal; the 550 it sent goes with it.
-        let stage = if &c[1] == "RCPT" { Stage::RcptTo } else { Stage::MailFrom };
+        let stage = match c[2].as_bytes()[0] {
+            b'R' => Stage::RcptTo,
+            b'M' => Stage::MailFrom,
+            _ => Stage::Data,
+        };
+        let text = c[3].trim();
+        // An ACL `message` may start with its own code (`530 5.7.0 Authentication required`):
+        // Exim sends that code and logs the message with it (smtp_in.c, smtp_message_code:
+        // only the reply's copy is chopped; a code of the wrong class is logged replaced by the
+        // default it sent instead), so a logged code is the one sent, quoted as it is.
+        if let Some((code, _, rest)) = markers::reply_line(text) {
+            return Logged::Reply { code, lines: vec![rest.to_owned()], stage: Some(stage), rebuilt: false };
+        }
+        // Otherwise Exim logs only the text; the code it sent goes with it: 550 for a `deny`
+        // (`rejected`), 451 for a `defer` (`temporarily rejected`), its ACL defaults.
         return Logged::Reply {
-            code: 550,
-            lines: vec![c[2].trim().to_owned()],
+            code: if c.get(1).is_some() { 451 } else { 550 },
+            lines: vec![text.to_owned()],
             stage: Some(stage),
             rebuilt: true,
         };
@@ -206,7 +249,7 @@ fn reply(text: &str, stage: Option<Stage>, rebuilt: bool) -> Logged {
 }
 
 /// A failure the log line names without a reply (TLS, connection, DNS).
-fn event(text: &str) -> Logged {
+pub(crate) fn event(text: &str) -> Logged {
     match recognize::event(text) {
         Some((stage, kind)) => Logged::Event(stage, kind),
         None => Logged::Nothing,
@@ -216,6 +259,20 @@ fn event(text: &str) -> Logged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exims_synchronization_errors_tell_tls_from_early_commands() {
+        let tls = r#"2015-03-17 10:34:16 SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=acp-node [10.7.2.137] input="\026\003\001\002\000\001\000\001\374\003\003""#;
+        assert!(matches!(
+            read(tls),
+            Some(Logged::Event(
+                Some(Stage::Tls),
+                EventKind::TlsFailed { failure: mailprobe_proto::TlsFailure::NotTls, .. }
+            ))
+        ));
+        let early = r#"2015-12-11 23:19:42 SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=localhost [127.0.0.1] input="MAIL FROM:<a@b.example>\r\n""#;
+        assert!(matches!(read(early), Some(Logged::Reply { code: 554, stage: Some(Stage::Banner), .. })));
+    }
 
     fn r(line: &str) -> String {
         match read(line) {
@@ -312,6 +369,37 @@ mod tests {
             "451 Some(Data) false 4.7.1 Try again later"
         );
         assert_eq!(r("just text"), "none");
+    }
+
+    /// Exim's ACL refusals (smtp_in.c, smtp_handle_acl_fail: `H=... F=<...> rejected RCPT
+    /// <...>: MESSAGE`): a code the message starts with is the one sent, quoted once; without
+    /// one, the verdict's default (550 for `deny`, 451 for `defer`).
+    #[test]
+    fn exim_acl_refusals_keep_their_own_code() {
+        assert_eq!(
+            r(
+                "2026-11-24 10:00:00 [4130] H=(desktop-7) [203.0.113.99]:33001 rejected MAIL <someone@example.org>: 530 5.7.0 Authentication required"
+            ),
+            "530 Some(MailFrom) false 5.7.0 Authentication required"
+        );
+        assert_eq!(
+            r(
+                "2026-11-24 10:00:00 [4130] H=(desktop-7) [203.0.113.99]:33001 F=<someone@example.org> rejected RCPT <friend@elsewhere.example>: relay not permitted"
+            ),
+            "550 Some(RcptTo) true relay not permitted"
+        );
+        assert_eq!(
+            r(
+                "2026-11-24 10:00:00 H=a.example [192.0.2.1] F=<a@b.example> temporarily rejected RCPT <c@d.example>: greylisted"
+            ),
+            "451 Some(RcptTo) true greylisted"
+        );
+        assert_eq!(
+            r(
+                "2026-11-24 10:00:00 H=a.example [192.0.2.1]:5000 F=<a@b.example> rejected after DATA: 550 5.7.1 message looks like spam"
+            ),
+            "550 Some(Data) false 5.7.1 message looks like spam"
+        );
     }
 }
 

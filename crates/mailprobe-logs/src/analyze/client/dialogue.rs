@@ -34,7 +34,10 @@ impl SessionParser for DialogueParser {
     }
 
     fn finish(&mut self, out: &mut Vec<LogSession>) {
-        let pasted = paste::parse(&std::mem::take(&mut self.text), &paste::Options::default());
+        let pasted = paste::parse(
+            &std::mem::take(&mut self.text),
+            &paste::Options { skip_prose: true, ..paste::Options::default() },
+        );
         let context = pasted.context(None);
         let server = (!context.host.is_empty()).then(|| match context.port {
             0 => context.host.clone(),

@@ -282,7 +282,7 @@ impl ClientLogParser {
         };
         self.first_line = 0;
         self.started_session = false;
-        self.session_from(&text, &Options::default(), &known, out);
+        self.session_from(&text, &Options { skip_prose: true, ..Options::default() }, &known, out);
     }
 
     /// The sessions the paste reader finds in `text`, with what the log itself said of them
@@ -359,7 +359,7 @@ impl ClientLogParser {
             ..SessionMeta::default()
         };
         // the log line shows no command: msmtp's message says which one the reply answered
-        let options = Options { stage: field("errormsg").as_deref().and_then(msmtp_stage) };
+        let options = Options { stage: field("errormsg").as_deref().and_then(msmtp_stage), skip_prose: true };
         self.session_from(evidence.as_bytes(), &options, &known, out);
     }
 }

@@ -2,6 +2,7 @@
 
 mod exchange;
 mod exim;
+mod opensmtpd;
 mod postfix;
 mod sendmail;
 
@@ -16,6 +17,7 @@ use super::{LogFormat, LogSession, SessionMeta, SessionParser};
 
 pub use exchange::ExchangeCsvParser;
 pub use exim::EximParser;
+pub use opensmtpd::OpensmtpdParser;
 pub(crate) use postfix::Deferred;
 pub use postfix::{Edges, MAX_OPEN_SESSIONS, PostfixParser};
 pub use sendmail::SendmailParser;
@@ -28,6 +30,10 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
         Some(LogFormat::Exim)
     } else if sendmail::detect(head) {
         Some(LogFormat::Sendmail)
+    } else if opensmtpd::detect(head) {
+        // before Postfix: OpenSMTPD's daemon is `smtpd` too (its lines are told apart by the
+        // session id they start with)
+        Some(LogFormat::Opensmtpd)
     } else if postfix::detect(head) {
         Some(LogFormat::Postfix)
     } else {
@@ -41,6 +47,7 @@ pub fn parser_for(format: LogFormat) -> Box<dyn SessionParser> {
         LogFormat::Exim => Box::new(EximParser::default()),
         LogFormat::Sendmail => Box::new(SendmailParser::default()),
         LogFormat::ExchangeCsv => Box::new(ExchangeCsvParser::default()),
+        LogFormat::Opensmtpd => Box::new(OpensmtpdParser::default()),
         _ => Box::new(PostfixParser::default()),
     }
 }
