@@ -9,6 +9,7 @@
 //! stage = "auth"                     # a Stage name, or "observed": the stage of the evidence
 //! supersedes = ["..."]               # ids this one hides when both are found
 //! engine = false                     # true: produced by the engine itself, no rules (`ambiguous`)
+//! fallback = false                   # true: shown only when no other error finding is
 //! causes = [                         # Fluent ids, most likely first; a table adds a provider filter
 //!   { text = "auth-credentials-rejected-cause-gmail-2sv", provider = ["gmail"] },
 //!   "auth-credentials-rejected-cause-password",
@@ -116,12 +117,27 @@ struct FindingFile {
     #[serde(default)]
     engine: bool,
     #[serde(default)]
+    fallback: bool,
+    #[serde(default)]
     causes: Vec<EntryFile>,
     #[serde(default, rename = "fix")]
     fixes: Vec<EntryTable>,
     #[serde(default, rename = "match")]
     rules: Vec<RuleDef>,
+    /// Wordings that name this finding whatever carries them: a server reply, a client
+    /// program's message, an IMAP `NO`, or text pasted with no code at all. Each becomes one
+    /// rule per kind of evidence, ranked above a bare code (see [`Rule::specificity`]).
+    #[serde(default)]
+    phrases: Vec<String>,
+    /// Wordings that many causes share ("authentication failed"): like `phrases`, ranked below
+    /// them, so a wording that names a cause wins when both are in the same text.
+    #[serde(default)]
+    generic_phrases: Vec<String>,
 }
+
+/// The kinds of evidence a finding's `phrases` are looked for in.
+const PHRASE_KINDS: [ObservationKind; 3] =
+    [ObservationKind::Reply, ObservationKind::ClientError, ObservationKind::ImapNo];
 
 /// A finding's stage: fixed, or that of the evidence (for fallbacks that happen anywhere).
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -174,7 +190,7 @@ impl Entry {
 }
 
 /// One rule as written in the data.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RuleDef {
     pub observation: ObservationKind,
@@ -212,6 +228,10 @@ pub(crate) struct RuleDef {
     #[serde(default)]
     #[cfg_attr(not(test), allow(dead_code))]
     pub ambiguous: bool,
+    /// Made from the finding's `phrases` (`Some(false)`) or `generic_phrases` (`Some(true)`),
+    /// not written as a rule.
+    #[serde(skip)]
+    pub phrase: Option<bool>,
 }
 
 #[cfg(test)]
@@ -295,6 +315,13 @@ impl Rule {
     /// first), so rules on `client_error` rank a level lower than the same shape on a reply.
     pub fn specificity(&self, stage: Stage) -> u32 {
         let d = &self.def;
+        // A provider's own wording says more than a bare code (550) or a bare enhanced code,
+        // which servers reuse loosely (GoDaddy's "5.1.1 ... has sent to too many recipients"),
+        // and less than a rule that needs an enhanced code and words together.
+        if let Some(generic) = d.phrase {
+            let base = if d.observation == ObservationKind::ClientError { 36 } else { 41 };
+            return if generic { base - 3 } else { base };
+        }
         let level = if !d.enhanced.is_empty() {
             40
         } else if !d.code.is_empty() || !d.class.is_empty() {
@@ -388,6 +415,8 @@ pub(crate) struct FindingDef {
     pub stage: Option<Stage>,
     pub supersedes: Vec<String>,
     pub engine: bool,
+    /// Shown only when no other error finding is (`fallback = true` in the data).
+    pub fallback: bool,
     pub causes: Vec<Entry>,
     pub fixes: Vec<Entry>,
     pub rules: Vec<Rule>,
@@ -443,6 +472,30 @@ fn valid_id(id: &str) -> bool {
         })
 }
 
+/// A phrase's spaces, outside character classes, as `\s+`: bounces and logs wrap long replies
+/// ("has sent to too many\n    recipients"), and a space written in a phrase stands for that.
+fn loosen_spaces(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len() + 8);
+    let mut in_class = false;
+    let mut escaped = false;
+    for c in phrase.chars() {
+        match c {
+            ' ' if !in_class && !escaped => out.push_str("\\s+"),
+            '[' if !escaped => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if !escaped => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    out
+}
+
 /// Reads and checks the catalogue.
 pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
     let file: CatalogueFile = toml::from_str(source)?;
@@ -479,7 +532,24 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
             .collect::<Result<Vec<_>, _>>()?;
         let fixes = f.fixes.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
         let mut rules = Vec::new();
-        for def in f.rules {
+        let phrase_rules = [(f.phrases, false), (f.generic_phrases, true)]
+            .into_iter()
+            .filter(|(phrases, _)| !phrases.is_empty())
+            .flat_map(|(phrases, generic)| {
+                let loose: Vec<String> = phrases.iter().map(|p| loosen_spaces(p)).collect();
+                let pattern = format!("(?:{})", loose.join(")|(?:"));
+                PHRASE_KINDS.map(|observation| RuleDef {
+                    observation,
+                    text: Some(pattern.clone()),
+                    // A refusal in the provider's words is an error, whatever the finding's
+                    // severity for other evidence (a DNS check's reverse-DNS warning).
+                    severity: Some(Severity::Error),
+                    phrase: Some(generic),
+                    ..RuleDef::default()
+                })
+            })
+            .collect::<Vec<_>>();
+        for def in f.rules.into_iter().chain(phrase_rules) {
             for class in &def.class {
                 def.observation.check_class(class).map_err(|e| LoadError::Invalid(format!("{id}: {e}")))?;
             }
@@ -517,6 +587,7 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
             },
             supersedes: f.supersedes,
             engine: f.engine,
+            fallback: f.fallback,
             causes,
             fixes,
             rules,
@@ -641,6 +712,15 @@ code = [535]
             parse(&MINIMAL.replace("code = [535]", "params = { issuer = \"x\" }")).is_err(),
             "not a reply param"
         );
+    }
+
+    #[test]
+    fn phrase_spaces_match_wrapped_text_outside_classes() {
+        assert_eq!(loosen_spaces("sent to too many"), "sent\\s+to\\s+too\\s+many");
+        assert_eq!(loosen_spaces("a[- ]b c"), "a[- ]b\\s+c");
+        assert_eq!(loosen_spaces("a\\ b"), "a\\ b");
+        let re = regex::Regex::new(&loosen_spaces("has sent to too many recipients")).unwrap();
+        assert!(re.is_match("192.0.2.0 has sent to too many\n    recipients this hour"));
     }
 
     #[test]

@@ -160,6 +160,11 @@ pub(crate) fn diagnose(
         index += 1;
         !hidden.contains(&(index - 1))
     });
+    // A fallback ("the program reported an error mailprobe cannot explain") speaks only when no
+    // other finding explains a failure.
+    if candidates.iter().any(|c| !findings[c.def].fallback && c.severity == Severity::Error) {
+        candidates.retain(|c| !findings[c.def].fallback);
+    }
 
     let tie_key = |c: &Candidate| {
         let first = c.first(&observations);

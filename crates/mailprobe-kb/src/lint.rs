@@ -626,29 +626,41 @@ text = "ambiguous-fix"
     #[test]
     fn a_select_on_the_observation_kind_scopes_what_each_rule_must_give() {
         let data = with_client_error_rule();
-        // `$reply_line` only where a reply matched; `$message` only where a client error did.
+        // `$code` only where a reply matched; `$message` only where a client error did.
         let select = |said: &str| {
             format!(
-                "a-b-summary = {{ $observation ->\n    [client_error] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $reply_line }}\n}}\n"
+                "a-b-summary = {{ $observation ->\n    [client_error] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $code }}\n}}\n"
             )
         };
-        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &select("said"));
-        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &select("ha detto"));
+        let en = EN
+            .replace("{ $reply_line }", "{ $code }")
+            .replace("a-b-summary = { $host } said { $code }\n", &select("said"));
+        let it = IT
+            .replace("{ $reply_line }", "{ $code }")
+            .replace("a-b-summary = { $host } ha detto { $code }\n", &select("ha detto"));
         assert_eq!(run(&data, &en, &it), Vec::<String>::new());
-        // Unscoped, the client error's rule would leave `$reply_line` empty.
-        let problems = run(&data, EN, IT);
-        assert!(problems.iter().any(|p| p.contains("$reply_line")), "{problems:?}");
+        // Unscoped, the client error's rule would leave `$code` empty.
+        let problems = run(
+            &data,
+            &EN.replace("{ $reply_line }", "{ $code }"),
+            &IT.replace("{ $reply_line }", "{ $code }"),
+        );
+        assert!(problems.iter().any(|p| p.contains("$code")), "{problems:?}");
         // Scoped the wrong way round, the reply's rule would leave `$message` empty.
         let swapped = |said: &str| {
             format!(
-                "a-b-summary = {{ $observation ->\n    [reply] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $reply_line }}\n}}\n"
+                "a-b-summary = {{ $observation ->\n    [reply] {said} {{ $message }}\n   *[other] {{ $host }} {said} {{ $code }}\n}}\n"
             )
         };
-        let en = EN.replace("a-b-summary = { $host } said { $reply_line }\n", &swapped("said"));
-        let it = IT.replace("a-b-summary = { $host } ha detto { $reply_line }\n", &swapped("ha detto"));
+        let en = EN
+            .replace("{ $reply_line }", "{ $code }")
+            .replace("a-b-summary = { $host } said { $code }\n", &swapped("said"));
+        let it = IT
+            .replace("{ $reply_line }", "{ $code }")
+            .replace("a-b-summary = { $host } ha detto { $code }\n", &swapped("ha detto"));
         let problems = run(&data, &en, &it);
         assert!(problems.iter().any(|p| p.contains("$message")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("$reply_line")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("$code")), "{problems:?}");
     }
 
     #[test]

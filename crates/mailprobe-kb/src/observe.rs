@@ -11,18 +11,19 @@ use std::sync::OnceLock;
 
 use mailprobe_proto::imap::{ImapResponse, ImapStatus};
 use mailprobe_proto::{
-    ClockLevel, CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event, EventKind,
-    PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage, TlsFailure,
-    TlsSession, TokenProblem, Transcript, decode_challenge, snake, summarize,
+    CertificateInfo, ClockLevel, CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event,
+    EventKind, PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage,
+    TlsFailure, TlsSession, TokenProblem, Transcript, decode_challenge, snake, summarize,
 };
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of fact a rule can match (`observation = "reply"` in `findings.toml`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObservationKind {
     /// An SMTP 4xx or 5xx reply. Code, enhanced code, message; no class.
+    #[default]
     Reply,
     /// An IMAP tagged `NO` / `BAD`, or an untagged `BYE`. Class: the bracketed response code
     /// (`AUTHENTICATIONFAILED`, `ALERT`), upper-case, when there is one.
@@ -186,8 +187,8 @@ impl ObservationKind {
             | Self::SenderDiffers
             | Self::DeviceProfile
             | Self::ClockSkew
-            | Self::ClockDrift
-            | Self::TlsCertificate => false,
+            | Self::ClockDrift => false,
+            Self::TlsCertificate => class == "ca_leaf",
         };
         if ok {
             Ok(())
@@ -206,21 +207,36 @@ impl ObservationKind {
             Self::ConnectFailed => &["address", "addresses", "detail", "failure"],
             Self::Timeout => &["waiting_for", "seconds"],
             Self::UnexpectedBytes => &["preview", "looks_like"],
-            Self::TlsFailed => {
-                &["detail", "failure", "server_name", "subject", "issuer", "names", "not_before", "not_after"]
-            }
+            Self::TlsFailed => &[
+                "detail",
+                "failure",
+                "server_name",
+                "subject",
+                "issuer",
+                "names",
+                "not_before",
+                "not_after",
+                "self_signed",
+            ],
             Self::TlsVersionRefused => &["detail", "client_tls_max", "server_name"],
             Self::StarttlsMissing => &["offered", "masked"],
-            Self::AuthMechanismMissing => &["mechanism", "offered"],
+            Self::AuthMechanismMissing => &["mechanism", "offered", "starttls"],
             Self::ModeMismatch => &["working_port", "working_security", "asked_port", "asked_security"],
             Self::OauthError | Self::UnexpectedChallenge => {
                 &["status", "scope", "schemes", "challenge", "mechanism"]
             }
             Self::ConnectionClosed => &["reason"],
-            Self::TlsCertificate => {
-                &["server_name", "tls_version", "subject", "issuer", "names", "not_before", "not_after"]
-            }
-            Self::ClientError => &["program", "client_code", "message"],
+            Self::TlsCertificate => &[
+                "server_name",
+                "tls_version",
+                "subject",
+                "issuer",
+                "names",
+                "not_before",
+                "not_after",
+                "self_signed",
+            ],
+            Self::ClientError => &["program", "client_code", "message", "reply_line", "starttls"],
             Self::SendingMode => &["mode", "mode_source"],
             Self::SenderDiffers => &[],
             Self::ClockSkew => &["server_time", "local_time", "skew_minutes", "clock"],
@@ -813,6 +829,7 @@ impl<'a> Walker<'a> {
                     if !leaf.names.is_empty() {
                         o.params.insert("names".into(), leaf.names.join(", "));
                     }
+                    o.params.insert("self_signed".into(), yes_no(is_self_signed(certificates)));
                 }
                 let capped = self.context.client_tls_max.as_deref().filter(|v| below_tls12(v));
                 if let (TlsFailure::ProtocolVersion, Some(max)) = (failure, capped) {
@@ -936,8 +953,9 @@ impl<'a> Walker<'a> {
             if let Some(w) = wanted {
                 m.params.insert("mechanism".into(), w.name().to_owned());
             }
-            if let Some((_, ehlo, _)) = self.last_ehlo {
+            if let Some((_, ehlo, after_tls)) = self.last_ehlo {
                 m.params.insert("offered".into(), offered(ehlo));
+                m.params.insert("starttls".into(), yes_no(starttls_left_unused(ehlo, after_tls)));
             }
             self.push(m);
         } else {
@@ -977,6 +995,9 @@ impl<'a> Walker<'a> {
         if !leaf.names.is_empty() {
             o.params.insert("names".into(), leaf.names.join(", "));
         }
+        o.params.insert("self_signed".into(), yes_no(is_self_signed(&session.certificates)));
+        // A leaf marked CA:TRUE: accepted by OpenSSL and GnuTLS clients, refused by strict ones.
+        o.class = leaf.is_ca.then(|| "ca_leaf".to_owned());
         // A fact: it does not make later timeouts or hang-ups consequences of a failure.
         self.out.push(o);
     }
@@ -1001,6 +1022,12 @@ impl<'a> Walker<'a> {
             o.params.insert("client_code".into(), c.to_owned());
         }
         o.params.insert("message".into(), message.to_owned());
+        // What the program reported, where a text quotes what was said ("Its answer: ..."):
+        // phrase rules match a reply's words and a client's message alike.
+        o.params.insert("reply_line".into(), first_line(message));
+        if let Some((_, ehlo, after_tls)) = self.last_ehlo {
+            o.params.insert("starttls".into(), yes_no(starttls_left_unused(ehlo, after_tls)));
+        }
         let quoted = (!self.has_failure_reply).then(|| quoted_reply(message)).flatten();
         if let Some(q) = quoted {
             let mut r = self.obs(ObservationKind::Reply, stage, Some(i));
@@ -1241,6 +1268,7 @@ impl<'a> Walker<'a> {
         o.text = offered(ehlo);
         o.params.insert("mechanism".into(), wanted);
         o.params.insert("offered".into(), offered(ehlo));
+        o.params.insert("starttls".into(), yes_no(starttls_left_unused(ehlo, after_tls)));
         self.push(o);
     }
 }
@@ -1436,6 +1464,12 @@ fn one_line(reply: &Reply, enhanced: Option<EnhancedCode>) -> String {
 }
 
 /// The AUTH mechanisms an EHLO reply offers, space-separated (empty when none).
+/// The EHLO reply of a connection still in plain text offers STARTTLS: servers such as Exim
+/// and OpenSMTPD (and Postfix with `smtpd_tls_auth_only`) list AUTH only once it is used.
+fn starttls_left_unused(ehlo: &Reply, after_tls: bool) -> bool {
+    !after_tls && EhloCapabilities::from_reply(ehlo).starttls
+}
+
 fn offered(ehlo: &Reply) -> String {
     EhloCapabilities::from_reply(ehlo).auth.iter().map(SaslMechanism::name).collect::<Vec<_>>().join(" ")
 }
@@ -1509,6 +1543,24 @@ fn mode_mismatch(
         evidence,
         params,
     })
+}
+
+/// A chain of one certificate that names itself as its issuer: nobody vouches for it.
+fn is_self_signed(chain: &[CertificateInfo]) -> bool {
+    matches!(chain, [leaf] if !leaf.subject.is_empty() && leaf.subject == leaf.issuer)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+/// The first non-blank line of a message, cut to a length a report line can show.
+fn first_line(message: &str) -> String {
+    let line = message.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    match line.char_indices().nth(300) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -496,7 +496,11 @@ fn pasted_evidence_matches_whatever_the_stage() {
     // No server named: the texts say "the server", capitalized at the start of a sentence.
     assert!(f[0].summary.starts_with("The login worked, but the server refused"), "{}", f[0].summary);
 
-    let bare = diagnose(&none, &[pasted(535, "Authentication failed")], Lang::It);
+    // Generic servers' wording for a refused password names no provider: a wrong login, not a
+    // provider's policy.
+    let worded = diagnose(&none, &[pasted(535, "Authentication failed")], Lang::En);
+    assert_eq!(ids(&worded), ["auth.credentials_rejected"]);
+    let bare = diagnose(&none, &[pasted(535, "")], Lang::It);
     assert_eq!(
         ids(&bare),
         ["ambiguous", "auth.credentials_rejected", "auth.app_password_required", "auth.smtp_auth_disabled"]

@@ -123,7 +123,7 @@ fn stage() -> impl Strategy<Value = Option<Stage>> {
 }
 
 fn check(bytes: &[u8], stage: Option<Stage>) {
-    let pasted = paste::parse(bytes, &Options { stage });
+    let pasted = paste::parse(bytes, &Options { stage, ..Options::default() });
     let events: usize = pasted.transcripts.iter().map(|t| t.events.len()).sum();
     assert!(events <= MAX_EVENTS, "{events} events");
     assert!(pasted.understood.len() <= events);

@@ -54,7 +54,7 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs) -> anyhow::Result<u8> 
         })?),
     };
     let input = read_input(&args.text)?;
-    let pasted = paste::parse(&input, &Options { stage: args.stage });
+    let pasted = paste::parse(&input, &Options { stage: args.stage, ..Options::default() });
     if pasted.blank {
         bail!(
             "nothing to explain: the text is empty. Give the error as words (mailprobe explain 535 5.7.8 ...) \
@@ -147,7 +147,9 @@ fn render_text(
             out.push('\n');
         }
     }
-    if !pasted.recognised() {
+    // Text no reader recognised can still hold a known phrase ("Relaying denied"): then the
+    // findings say what it means.
+    if !pasted.recognised() && findings.is_empty() {
         out.push_str(&say(lang, Key::NothingRecognised, &[]));
         out.push('\n');
         out.push_str(&say(lang, Key::Suggestion, &[]));
@@ -271,7 +273,7 @@ impl<'a> Document<'a> {
         findings: &'a [Finding],
         lang: Lang,
     ) -> Self {
-        let recognised = pasted.recognised();
+        let recognised = pasted.recognised() || !findings.is_empty();
         Self {
             tool: Tool::this(),
             input: InputDocument {

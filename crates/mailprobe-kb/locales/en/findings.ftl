@@ -180,7 +180,7 @@ oauth-token-expired-fix-clock = Set the computer's date and time to update autom
 ## oauth.refresh_failed
 
 oauth-refresh-failed-title = The OAuth refresh token no longer works
-oauth-refresh-failed-summary = Getting a new access token failed: { $message }. Until someone signs in again, no new token can be had.
+oauth-refresh-failed-summary = Getting a new access token failed: { $reply_line }. Until someone signs in again, no new token can be had.
 oauth-refresh-failed-cause-revoked = The refresh token was revoked: the password was changed, the user signed out everywhere, or an administrator revoked the sessions.
 oauth-refresh-failed-cause-consent = The consent was withdrawn: the app's access was removed from the account's security page (Google: Third-party apps with account access; Microsoft: My Apps), which revokes its refresh tokens.
 oauth-refresh-failed-cause-google-unused = A Google refresh token that has not been used for six months expires, and so does one beyond the limit of refresh tokens per account and app (the oldest are dropped).
@@ -314,11 +314,22 @@ direct-send-wrong-endpoint-fix-mx = Set the device's SMTP server to the organiza
 direct-send-wrong-endpoint-fix-find-mx = Find that name in the domain's MX record (nslookup -type=mx contoso.com), or in the Microsoft 365 admin center under Settings > Domains > the domain > DNS records.
 direct-send-wrong-endpoint-fix-or-submission = Or keep smtp.office365.com and give the device a mailbox's address and password, so it uses client submission.
 
+## auth.requires_tls
+
+auth-requires-tls-title = The server offers sign-in only after STARTTLS
+auth-requires-tls-summary = { $host } offers STARTTLS but no sign-in method on the unencrypted connection: it lists AUTH only once the connection is encrypted.
+auth-requires-tls-cause-plain = The mail program or device is set to no encryption (or "SSL/TLS: none") on a port that wants STARTTLS first.
+auth-requires-tls-cause-stripped = Something on the network removed STARTTLS from the client's view, so it never switched to encryption.
+auth-requires-tls-fix-starttls = Set the outgoing server's encryption to STARTTLS (sometimes shown as "TLS" or "Use TLS if available"), keep port { $port }, and try again.
+auth-requires-tls-fix-developer = In code, call STARTTLS before AUTH: for example smtplib's starttls(), nodemailer's requireTLS: true, PHPMailer's SMTPSecure = 'tls', or .NET's EnableSsl = true on port 587.
+
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = The server does not offer the sign-in method needed
 auth-mechanism-unsupported-summary = { $observation ->
-    [client_error] The program found no AUTH among the extensions { $host } listed in its EHLO reply, so it could not sign in at all (“{ $message }”).
+    [client_error] The program found no sign-in method it could use with { $host } (“{ $message }”).
+    [reply] { $host } refused the sign-in method. Its answer: { $reply_line }
+    [imap_no] { $host } refused the sign-in method. Its answer: { $reply_line }
    *[other] The login needs { $mechanism }, but { $host } offers only: { $offered }.
 }
 auth-mechanism-unsupported-cause-before-tls = Many servers list AUTH only once the connection is encrypted: a program that tries to sign in before STARTTLS (Python's smtplib without starttls(), a setting with no encryption) finds no AUTH.
@@ -602,6 +613,8 @@ tls-required-by-receiver-fix-middlebox = Check that no firewall "SMTP inspection
 tls-starttls-not-offered-title = The server does not offer STARTTLS
 tls-starttls-not-offered-summary = { $observation ->
     [client_error] The program was set to use STARTTLS, but { $host } does not list it among its extensions, so the program stopped before sending anything secret (“{ $message }”).
+    [reply] { $host } does not offer encryption on this connection. Its answer: { $reply_line }
+    [imap_no] { $host } does not offer encryption on this connection. Its answer: { $reply_line }
    *[other] STARTTLS was asked for, but { $host } on port { $port } does not list it among what it can do (it offers: { $offered }).
 }
 tls-starttls-not-offered-cause-middlebox = A firewall, antivirus or ISP device between you and the server removes STARTTLS from the list; keywords turned into X's (such as XXXXXXXA) give it away.
@@ -641,22 +654,34 @@ tls-mode-mismatch-summary = { $evidence ->
     [live] Port { $asked_port } on { $host } does not speak { $asked_security }: a second attempt with { $working_security } on port { $working_port } got the server's greeting.
    *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
 }
-tls-mode-mismatch-cause-pair = The encryption setting does not match the port: 465 expects SSL/TLS from the first byte, while 587 and 25 start unencrypted and switch with STARTTLS.
+tls-mode-mismatch-cause-pair = { $protocol ->
+    [IMAP] The encryption setting does not match the port: 993 expects SSL/TLS from the first byte, while 143 starts unencrypted and switches with STARTTLS.
+   *[other] The encryption setting does not match the port: 465 expects SSL/TLS from the first byte, while 587 and 25 start unencrypted and switch with STARTTLS.
+}
 tls-mode-mismatch-cause-autoconfig = Automatic setup or an old profile paired the port with the wrong encryption.
 tls-mode-mismatch-fix-use-working = { $evidence ->
     [live] Use port { $working_port } with { $working_security }.
    *[other] Use a matching pair: port 465 with SSL/TLS, or port 587 with STARTTLS.
 }
 tls-mode-mismatch-fix-outlook-windows = { $evidence ->
-    [live] File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port to { $working_port } and the encrypted connection type to { $working_security }.
+    [live] File > Account Settings > Account Settings > Change > More Settings > Advanced; set the { $protocol ->
+        [IMAP] incoming
+       *[other] outgoing
+    } server port to { $working_port } and the encrypted connection type to { $working_security }.
    *[other] File > Account Settings > Account Settings > Change > More Settings > Advanced; set the outgoing server port and the encrypted connection type as a matching pair: 465 with SSL/TLS, or 587 with STARTTLS.
 }
 tls-mode-mismatch-fix-outlook-macos = { $evidence ->
-    [live] Tools > Accounts, select the account; set the outgoing server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
+    [live] Tools > Accounts, select the account; set the { $protocol ->
+        [IMAP] incoming
+       *[other] outgoing
+    } server port to { $working_port } and tick "Use SSL to connect" only for SSL/TLS (port 465), not for STARTTLS.
    *[other] Tools > Accounts, select the account; use port 465 with "Use SSL to connect" ticked, or port 587 with it unticked (STARTTLS).
 }
 tls-mode-mismatch-fix-device = { $evidence ->
-    [live] Set the SMTP port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
+    [live] Set the { $protocol ->
+        [IMAP] IMAP
+       *[other] SMTP
+    } port to { $working_port } and the security to { $working_security } (it may be called "SSL", "TLS" or "STARTTLS" in its menus).
    *[other] Set the SMTP port and security as a matching pair: 465 with SSL/TLS (may be called "SSL"), or 587 with STARTTLS (may be called "TLS").
 }
 
@@ -700,7 +725,10 @@ tls-intercepted-fix-openssl = To see the certificate yourself: openssl s_client 
 ## tls.cert_untrusted
 
 tls-cert-untrusted-title = The server's certificate is not trusted
-tls-cert-untrusted-summary = The certificate that { $server_name } presented does not lead to a certificate authority this computer trusts (issued by: { $issuer }).
+tls-cert-untrusted-summary = { $self_signed ->
+    [yes] The certificate that { $server_name } presented is self-signed (it names itself, { $issuer }, as its issuer): no authority this computer trusts vouches for it.
+   *[other] The certificate that { $server_name } presented does not lead to a certificate authority this computer trusts (issued by: { $issuer }).
+}
 tls-cert-untrusted-cause-interception-provider = This provider's certificates come from public authorities every system trusts, so an untrusted one almost always means something on your side is intercepting TLS: antivirus scanning of encrypted connections, a company proxy, or a firewall doing inspection.
 tls-cert-untrusted-cause-private-ca = The server uses a self-signed certificate or one from a private (company) certificate authority.
 tls-cert-untrusted-cause-chain = The server does not send the intermediate certificates that link its certificate to a trusted root.
@@ -722,6 +750,23 @@ tls-cert-hostname-mismatch-cause-server = The server serves the wrong certificat
 tls-cert-hostname-mismatch-fix-name = Set the server name in the program to one of the names on the certificate ({ $names }), never an IP address.
 tls-cert-hostname-mismatch-fix-issuer = If those names look unrelated to your provider, check for interception by antivirus, proxy or firewall, as for an untrusted certificate.
 tls-cert-hostname-mismatch-fix-server = On the server, install a certificate that covers the name clients use.
+
+## tls.cert_invalid
+
+tls-cert-invalid-title = The server's certificate was refused as unusable
+tls-cert-invalid-summary = The certificate of { $server_name } could not be used: { $detail }.
+tls-cert-invalid-cause-revoked = The certificate was revoked by its authority.
+tls-cert-invalid-cause-malformed = The certificate is malformed or not meant for a server (wrong key usage, a CA certificate used as a server's, an algorithm the client no longer accepts).
+tls-cert-invalid-cause-interception = An inspecting antivirus or proxy presents a certificate of its own making.
+tls-cert-invalid-fix-detail = Read the reason in the evidence and who issued the certificate: if it names your antivirus or firewall, turn off its scanning of encrypted mail.
+tls-cert-invalid-fix-reissue = On the server, issue a proper server certificate (for example from Let's Encrypt) and reload the mail services.
+
+## tls.cert_is_ca
+
+tls-cert-is-ca-title = The server's certificate is marked as a certificate authority
+tls-cert-is-ca-summary = The certificate of { $server_name } ({ $subject }) says CA:TRUE. Most mail programs accept it once it is trusted, but strict clients (rustls-based programs, some appliances) refuse a CA certificate as a server's.
+tls-cert-is-ca-cause-openssl-default = It was made with "openssl req -x509", whose defaults (OpenSSL 3) mark the certificate as a CA.
+tls-cert-is-ca-fix-reissue = Make a new certificate with -addext basicConstraints=critical,CA:FALSE (or from a real authority such as Let's Encrypt), install it, and reload the mail services.
 
 ## tls.cert_expired
 
@@ -757,6 +802,16 @@ clock-drift-cause-not-synced = Automatic date and time is turned off, so the clo
 clock-drift-cause-ntp-blocked = The computer cannot reach its time server (a firewall blocking NTP on UDP port 123), so it no longer corrects itself.
 clock-drift-cause-suspended = A virtual machine or a laptop was paused or asleep and its clock was not corrected when it resumed.
 clock-drift-fix-linux = On Linux, check with `timedatectl` that "System clock synchronized" says yes, and turn it on with `timedatectl set-ntp true` (or start chrony or systemd-timesyncd).
+
+## tls.server_refused_handshake
+
+tls-server-refused-handshake-title = The server refused the TLS handshake of a current client
+tls-server-refused-handshake-summary = { $host } on port { $port } speaks TLS (it answered with a TLS alert, so the encryption mode is right) but refused a TLS 1.2/1.3 client: { $detail }.
+tls-server-refused-handshake-cause-config = The server's TLS set-up is broken: its certificate or key cannot be used for the ciphers it allows, or its cipher or protocol list leaves nothing in common with current clients.
+tls-server-refused-handshake-cause-outdated = The server is old and knows only ciphers that current clients no longer offer (RC4, 3DES, no forward secrecy).
+tls-server-refused-handshake-cause-middlebox = A firewall or proxy in between ends the handshake.
+tls-server-refused-handshake-fix-server-log = On the server, read the mail log at the time of the attempt (Postfix: "SSL_accept error", "no shared cipher"; Exim: "gnutls_handshake"), check the certificate, key and cipher settings, and test with openssl s_client.
+tls-server-refused-handshake-fix-report = If you do not run the server, send this report to whoever does: a mail program cannot fix this by itself.
 
 ## tls.handshake_failed
 
@@ -1085,21 +1140,36 @@ spf-none-fix-publish = Publish one TXT record at { $domain } that lists every se
 
 ## ip.dynamic_range
 
-ip-dynamic-range-title = { $ip } is in a range meant for end users, not mail servers
-ip-dynamic-range-summary = The policy lists say so: { $answers }. That does not matter for mail handed to a provider with a sign-in, but mail sent straight from this address (direct send, relay) is likely to be refused.
+ip-dynamic-range-title = { $observation ->
+    [dns_evidence] { $ip } is in a range meant for end users, not mail servers
+   *[other] The receiver refuses mail sent straight from an end-user address
+}
+ip-dynamic-range-summary = { $observation ->
+    [dns_evidence] The policy lists say so: { $answers }. That does not matter for mail handed to a provider with a sign-in, but mail sent straight from this address (direct send, relay) is likely to be refused.
+   *[other] The receiving server refused the mail because the sending address belongs to a consumer or dynamic range. Its answer: { $reply_line }
+}
 ip-dynamic-range-cause-consumer = The connection is a consumer or dynamic line, not a business line with a static address.
 ip-dynamic-range-fix-submission = Send through the provider with a sign-in (client submission) instead of straight to the MX endpoint.
 ip-dynamic-range-fix-static = For direct send or relay, get a static address from the internet provider and ask it to take the range out of the policy list.
 
 ## ip.no_reverse_dns
 
-ip-no-reverse-dns-title = { $ip } has no matching reverse DNS name
-ip-no-reverse-dns-summary = { $check ->
-        [ptr_none] { $ip } has no PTR record: no name points back to it.
-       *[other] { $ip } is named { $names }, but that name does not resolve back to { $ip }.
-    } Many receivers distrust or refuse mail from servers whose address has no such name.
+ip-no-reverse-dns-title = { $observation ->
+    [dns_evidence] { $ip } has no matching reverse DNS name
+   *[other] The receiver refuses mail from an address without a matching reverse DNS name
+}
+ip-no-reverse-dns-summary = { $observation ->
+    [dns_evidence] { $check ->
+            [ptr_none] { $ip } has no PTR record: no name points back to it.
+           *[other] { $ip } is named { $names }, but that name does not resolve back to { $ip }.
+        } Many receivers distrust or refuse mail from servers whose address has no such name.
+   *[other] The receiving server refused the mail because the sending address has no PTR record, or its name does not resolve back to it. Its answer: { $reply_line }
+}
 ip-no-reverse-dns-cause-owner = Reverse DNS is set by whoever owns the address (the internet provider), not in your own DNS zone.
-ip-no-reverse-dns-fix-ptr = Ask the internet provider to set a PTR record for { $ip } to a name that itself resolves to { $ip }.
+ip-no-reverse-dns-fix-ptr = { $observation ->
+    [dns_evidence] Ask the internet provider to set a PTR record for { $ip } to a name that itself resolves to { $ip }.
+   *[other] Ask the internet provider of the sending address to set a PTR record for it, to a name that itself resolves back to the address (check with: mailprobe dns DOMAIN --ip ADDRESS).
+}
 ip-no-reverse-dns-fix-submission = For a device that sends through a provider with a sign-in this does not matter: the provider's servers deliver the mail.
 
 ## dns.no_mx
@@ -1172,3 +1242,84 @@ ambiguous-summary = The evidence fits { $count } findings equally well: { $title
 ambiguous-cause-same-evidence = Different problems can fail in the same way, and what was recorded does not tell them apart.
 ambiguous-fix-in-order = Go through the findings below in order: try the first fix of each one, then run mailprobe again.
 ambiguous-fix-more-evidence = Run mailprobe again from another network, or with --verbose, to gather evidence that separates them.
+
+## account.sandbox_restricted
+
+account-sandbox-restricted-title = The sending account is still in its test mode (sandbox)
+account-sandbox-restricted-summary = The sending service refused the message because the account may only send from and to addresses verified in it: { $reply_line }
+account-sandbox-restricted-cause-sandbox = New Amazon SES accounts and Mailgun sandbox domains deliver only to recipients verified or authorized in the account until the service moves them to production.
+account-sandbox-restricted-cause-unverified = The sender address or its domain has not been verified in the sending service yet.
+account-sandbox-restricted-fix-verify = In the sending service's console, verify the sender address (or its whole domain) and, while in the sandbox, each test recipient.
+account-sandbox-restricted-fix-production = Ask the service to lift the sandbox (Amazon SES: request production access; Mailgun: add and verify your own domain instead of the sandbox domain).
+
+## client.sasl_mechanisms_missing
+
+client-sasl-mechanisms-missing-title = The sending program has no sign-in method installed
+client-sasl-mechanisms-missing-summary = The client could not choose any SASL mechanism, so it never tried to sign in: { $reply_line }
+client-sasl-mechanisms-missing-cause-plugins = The Cyrus SASL plugins are not installed (on Debian and Ubuntu the package libsasl2-modules), so Postfix, mutt or fetchmail know no mechanism at all.
+client-sasl-mechanisms-missing-cause-filter = A mechanism filter (smtp_sasl_mechanism_filter, smtp_sasl_security_options = noplaintext) leaves out the only mechanisms the server offers.
+client-sasl-mechanisms-missing-fix-install = Install the SASL plugins (apt install libsasl2-modules, or cyrus-sasl-plain on RHEL) and restart Postfix.
+client-sasl-mechanisms-missing-fix-filter = Check smtp_sasl_security_options and smtp_sasl_mechanism_filter: with TLS on, smtp_sasl_security_options = noanonymous allows PLAIN and LOGIN.
+
+## relay.loops_back
+
+relay-loops-back-title = The next mail server is this server itself
+relay-loops-back-summary = The sending server found that the host it should hand the message to is itself, and stopped to avoid a loop: { $reply_line }
+relay-loops-back-cause-smarthost = The smarthost (relayhost) is set to this server's own name or address, often through a typo in its port syntax.
+relay-loops-back-cause-mx = The recipient domain's MX record points at this server, but the server does not treat the domain as its own.
+relay-loops-back-cause-local-domain = The domain should be delivered locally but is missing from the server's local domains.
+relay-loops-back-fix-relayhost = Check the smarthost setting (Postfix relayhost, Exim's dc_smarthost): it must name the provider's server, with the port written the way the MTA expects.
+relay-loops-back-fix-local-domains = If the domain is this server's own, add it to its local domains (Postfix mydestination, Exim local_domains); if not, fix the domain's MX record.
+
+## sender.domain_unresolvable
+
+sender-domain-unresolvable-title = The sender address's domain does not exist in DNS
+sender-domain-unresolvable-summary = The server refused the sender because its domain does not resolve: { $reply_line }
+sender-domain-unresolvable-cause-local-name = The program sends from a machine-local name (root@server.localdomain, user@nosuch.host) instead of a real domain.
+sender-domain-unresolvable-cause-typo = The domain of the sender address is misspelled or has expired.
+sender-domain-unresolvable-fix-from = Send from an address of a real, registered domain.
+sender-domain-unresolvable-fix-myorigin = On a server, set the domain outgoing mail uses (Postfix myorigin, Exim qualify_domain) to a real domain.
+
+## client.relay_host_not_configured
+
+client-relay-host-not-configured-title = The mail program still points at a placeholder server
+client-relay-host-not-configured-summary = The program tried to reach a server that is only its example setting: { $reply_line }
+client-relay-host-not-configured-cause-placeholder = ssmtp and similar tools ship with "mailhub" (or "mail") as the server name; it was never replaced by the real outgoing server.
+client-relay-host-not-configured-fix-set = Set the real outgoing server and port (in ssmtp: mailhub=smtp.example.com:587 in /etc/ssmtp/ssmtp.conf, with UseSTARTTLS=YES and the login).
+
+## ip.blocklist_query_refused
+
+ip-blocklist-query-refused-title = The receiver's blocklist check failed, and it refused you for it
+ip-blocklist-query-refused-summary = The receiving server says your address is blocked, but the answer it got from the blocklist was an error code, not a listing: { $reply_line }
+ip-blocklist-query-refused-cause-open-resolver = Spamhaus does not answer queries that come through public DNS resolvers (Google, Cloudflare) or without a key; it returns an error code (127.255.255.254) that the receiving server wrongly treats as "listed".
+ip-blocklist-query-refused-fix-tell-receiver = Tell the receiving domain's postmaster: their server must query Spamhaus through its own resolver or a Data Query Service key. Your address is not listed.
+ip-blocklist-query-refused-fix-own-server = If it is your own server refusing mail this way, stop using a public resolver for blocklist lookups (run a local resolver such as unbound) or use a Spamhaus DQS key.
+
+## direct_send.rejected
+
+direct-send-rejected-title = The Microsoft 365 organization refuses direct send
+direct-send-rejected-summary = Microsoft 365 refused anonymous mail that uses the organization's own domain: { $reply_line }
+direct-send-rejected-cause-reject-direct-send = The tenant has turned on RejectDirectSend, so mail from its own domains that arrives without authentication or a matching connector is refused.
+direct-send-rejected-cause-no-connector = The device or application sends from an address that no partner or on-premises connector covers.
+direct-send-rejected-fix-connector = Create an inbound connector (Mail flow > Connectors) for the device's public IP address or certificate, so its mail is attributed to the organization.
+direct-send-rejected-fix-submission = Or send with a login through smtp.office365.com on port 587 (client submission), with OAuth 2.0 where possible.
+direct-send-rejected-fix-relay = For a printer or scanner that cannot sign in, a local relay (mailprobe relay, or an SMTP relay connector) can sign in on its behalf.
+
+## message.rejected_as_spam
+
+message-rejected-as-spam-title = The message was refused as spam or for its content
+message-rejected-as-spam-summary = A server refused the message itself, not the login or the addresses. Its answer: { $reply_line }
+message-rejected-as-spam-cause-content = Something in the message looks like spam to the filter: links, attachments, words, or a badly formed header (for example non-ASCII characters in a name that is not encoded).
+message-rejected-as-spam-cause-compromised = The account or device has been sending spam (a stolen password), and the provider now filters everything it sends.
+message-rejected-as-spam-cause-reputation = The sending address or domain has a poor reputation with the receiver.
+message-rejected-as-spam-fix-content = Send a short plain test message to the same recipient: if it passes, change the content (links, attachments, subject) of the refused one.
+message-rejected-as-spam-fix-account = Change the account's password and check its sent folder and forwarding rules for mail you did not write.
+message-rejected-as-spam-fix-provider = Ask the provider (the one whose code is in the answer) which rule refused the message; quote the whole answer with its reference code.
+
+## client.unexplained_error
+
+client-unexplained-error-title = The mail program reported an error mailprobe cannot explain yet
+client-unexplained-error-summary = The session failed on the program's side with a message mailprobe has no rule for: { $reply_line }
+client-unexplained-error-cause-program = The program stopped for a reason of its own (a setting, a check it makes, a limit), or it reports a server problem in words mailprobe does not know yet.
+client-unexplained-error-fix-search = Search for the exact message together with the program's name; the program's log, with its debug or verbose option on, usually shows the step that failed.
+client-unexplained-error-fix-probe = Run mailprobe diagnose with the same server, port, encryption and login: it shows which step fails and why.

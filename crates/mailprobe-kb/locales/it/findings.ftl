@@ -180,7 +180,7 @@ oauth-token-expired-fix-clock = Imposta data e ora del computer in modo che si a
 ## oauth.refresh_failed
 
 oauth-refresh-failed-title = Il refresh token OAuth non funziona più
-oauth-refresh-failed-summary = Non è stato possibile ottenere un nuovo token di accesso: { $message }. Finché qualcuno non accede di nuovo, non se ne possono avere altri.
+oauth-refresh-failed-summary = Non è stato possibile ottenere un nuovo token di accesso: { $reply_line }. Finché qualcuno non accede di nuovo, non se ne possono avere altri.
 oauth-refresh-failed-cause-revoked = Il refresh token è stato revocato: la password è stata cambiata, l'utente è uscito da tutti i dispositivi, oppure un amministratore ha revocato le sessioni.
 oauth-refresh-failed-cause-consent = Il consenso è stato ritirato: l'accesso dell'app è stato tolto dalla pagina di sicurezza dell'account (Google: App di terze parti con accesso all'account; Microsoft: App personali), e questo revoca i suoi refresh token.
 oauth-refresh-failed-cause-google-unused = Un refresh token di Google non usato da sei mesi scade, e lo stesso accade a quelli oltre il limite di refresh token per account e app (i più vecchi vengono scartati).
@@ -314,11 +314,22 @@ direct-send-wrong-endpoint-fix-mx = Imposta come server SMTP del dispositivo l'e
 direct-send-wrong-endpoint-fix-find-mx = Trovi quel nome nel record MX del dominio (nslookup -type=mx contoso.com), oppure nell'interfaccia di amministrazione di Microsoft 365 sotto Impostazioni > Domini > il dominio > Record DNS.
 direct-send-wrong-endpoint-fix-or-submission = Oppure tieni smtp.office365.com e dai al dispositivo indirizzo e password di una casella, così usa l'invio client.
 
+## auth.requires_tls
+
+auth-requires-tls-title = Il server permette l'accesso solo dopo STARTTLS
+auth-requires-tls-summary = { $host } offre STARTTLS ma nessun metodo di accesso sulla connessione non cifrata: elenca AUTH solo quando la connessione è cifrata.
+auth-requires-tls-cause-plain = Il programma di posta o il dispositivo è impostato senza cifratura (o "SSL/TLS: nessuna") su una porta che vuole prima STARTTLS.
+auth-requires-tls-cause-stripped = Qualcosa sulla rete ha nascosto STARTTLS al client, che così non è mai passato alla cifratura.
+auth-requires-tls-fix-starttls = Imposta la cifratura del server in uscita su STARTTLS (a volte indicata come "TLS" o "Usa TLS se disponibile"), mantieni la porta { $port } e riprova.
+auth-requires-tls-fix-developer = Nel codice, chiama STARTTLS prima di AUTH: ad esempio starttls() di smtplib, requireTLS: true di nodemailer, SMTPSecure = 'tls' di PHPMailer, o EnableSsl = true di .NET sulla porta 587.
+
 ## auth.mechanism_unsupported
 
 auth-mechanism-unsupported-title = Il server non offre il metodo di accesso necessario
 auth-mechanism-unsupported-summary = { $observation ->
-    [client_error] Il programma non ha trovato AUTH tra le estensioni che { $host } elenca nella risposta a EHLO, quindi non ha potuto accedere in alcun modo (“{ $message }”).
+    [client_error] Il programma non ha trovato un metodo di accesso utilizzabile con { $host } (“{ $message }”).
+    [reply] { $host } ha rifiutato il metodo di accesso. La sua risposta: { $reply_line }
+    [imap_no] { $host } ha rifiutato il metodo di accesso. La sua risposta: { $reply_line }
    *[other] L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
 }
 auth-mechanism-unsupported-cause-before-tls = Molti server elencano AUTH solo dopo che la connessione è cifrata: un programma che prova ad accedere prima di STARTTLS (smtplib di Python senza starttls(), un'impostazione senza cifratura) non trova AUTH.
@@ -602,6 +613,8 @@ tls-required-by-receiver-fix-middlebox = Verifica che nessuna "ispezione SMTP" d
 tls-starttls-not-offered-title = Il server non offre STARTTLS
 tls-starttls-not-offered-summary = { $observation ->
     [client_error] Il programma era impostato per usare STARTTLS, ma { $host } non lo elenca tra le sue estensioni, quindi si è fermato prima di inviare qualcosa di riservato (“{ $message }”).
+    [reply] { $host } non offre la cifratura su questa connessione. La sua risposta: { $reply_line }
+    [imap_no] { $host } non offre la cifratura su questa connessione. La sua risposta: { $reply_line }
    *[other] È stato chiesto STARTTLS, ma { $host } sulla porta { $port } non lo elenca tra le sue funzioni (offre: { $offered }).
 }
 tls-starttls-not-offered-cause-middlebox = Un firewall, un antivirus o un apparato del provider tra te e il server toglie STARTTLS dall'elenco; le parole chiave trasformate in X (come XXXXXXXA) lo tradiscono.
@@ -641,22 +654,34 @@ tls-mode-mismatch-summary = { $evidence ->
     [live] La porta { $asked_port } di { $host } non parla { $asked_security }: un secondo tentativo con { $working_security } sulla porta { $working_port } ha ricevuto il saluto del server.
    *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
 }
-tls-mode-mismatch-cause-pair = L'impostazione di cifratura non corrisponde alla porta: la 465 vuole SSL/TLS fin dal primo byte, mentre la 587 e la 25 partono in chiaro e passano alla cifratura con STARTTLS.
+tls-mode-mismatch-cause-pair = { $protocol ->
+    [IMAP] L'impostazione di cifratura non corrisponde alla porta: la 993 vuole SSL/TLS fin dal primo byte, mentre la 143 parte in chiaro e passa alla cifratura con STARTTLS.
+   *[other] L'impostazione di cifratura non corrisponde alla porta: la 465 vuole SSL/TLS fin dal primo byte, mentre la 587 e la 25 partono in chiaro e passano alla cifratura con STARTTLS.
+}
 tls-mode-mismatch-cause-autoconfig = La configurazione automatica o un vecchio profilo ha abbinato la porta alla cifratura sbagliata.
 tls-mode-mismatch-fix-use-working = { $evidence ->
     [live] Usa la porta { $working_port } con { $working_security }.
    *[other] Usa una coppia coerente: porta 465 con SSL/TLS, oppure porta 587 con STARTTLS.
 }
 tls-mode-mismatch-fix-outlook-windows = { $evidence ->
-    [live] File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server in uscita su { $working_port } e il tipo di connessione crittografata su { $working_security }.
+    [live] File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta la porta del server { $protocol ->
+        [IMAP] in entrata
+       *[other] in uscita
+    } su { $working_port } e il tipo di connessione crittografata su { $working_security }.
    *[other] File > Impostazioni account > Impostazioni account > Cambia > Altre impostazioni > Impostazioni avanzate; imposta porta del server in uscita e tipo di connessione crittografata come coppia coerente: 465 con SSL/TLS, oppure 587 con STARTTLS.
 }
 tls-mode-mismatch-fix-outlook-macos = { $evidence ->
-    [live] Strumenti > Account, seleziona l'account; imposta la porta del server in uscita su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
+    [live] Strumenti > Account, seleziona l'account; imposta la porta del server { $protocol ->
+        [IMAP] in entrata
+       *[other] in uscita
+    } su { $working_port } e spunta l'uso di SSL solo per SSL/TLS (porta 465), non per STARTTLS.
    *[other] Strumenti > Account, seleziona l'account; usa la porta 465 con l'uso di SSL spuntato, oppure la porta 587 senza (STARTTLS).
 }
 tls-mode-mismatch-fix-device = { $evidence ->
-    [live] Imposta la porta SMTP su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
+    [live] Imposta la porta { $protocol ->
+        [IMAP] IMAP
+       *[other] SMTP
+    } su { $working_port } e la sicurezza su { $working_security } (nei menu può chiamarsi "SSL", "TLS" o "STARTTLS").
    *[other] Imposta porta SMTP e sicurezza come coppia coerente: 465 con SSL/TLS (può chiamarsi "SSL"), oppure 587 con STARTTLS (può chiamarsi "TLS").
 }
 
@@ -700,7 +725,10 @@ tls-intercepted-fix-openssl = Per vedere tu stesso il certificato: openssl s_cli
 ## tls.cert_untrusted
 
 tls-cert-untrusted-title = Il certificato del server non è attendibile
-tls-cert-untrusted-summary = Il certificato presentato da { $server_name } non risale a un'autorità di certificazione di cui questo computer si fida (emesso da: { $issuer }).
+tls-cert-untrusted-summary = { $self_signed ->
+    [yes] Il certificato presentato da { $server_name } è autofirmato (indica sé stesso, { $issuer }, come emittente): nessuna autorità di cui questo computer si fida lo garantisce.
+   *[other] Il certificato presentato da { $server_name } non risale a un'autorità di certificazione di cui questo computer si fida (emesso da: { $issuer }).
+}
 tls-cert-untrusted-cause-interception-provider = I certificati di questo provider provengono da autorità pubbliche riconosciute da ogni sistema, quindi uno non attendibile significa quasi sempre che qualcosa dalla tua parte intercetta TLS: la scansione delle connessioni cifrate dell'antivirus, un proxy aziendale o un firewall che ispeziona il traffico.
 tls-cert-untrusted-cause-private-ca = Il server usa un certificato autofirmato o emesso da un'autorità di certificazione privata (aziendale).
 tls-cert-untrusted-cause-chain = Il server non invia i certificati intermedi che collegano il suo certificato a una radice attendibile.
@@ -722,6 +750,23 @@ tls-cert-hostname-mismatch-cause-server = Il server presenta il certificato sbag
 tls-cert-hostname-mismatch-fix-name = Nel programma imposta come nome del server uno di quelli scritti nel certificato ({ $names }), mai un indirizzo IP.
 tls-cert-hostname-mismatch-fix-issuer = Se quei nomi non hanno niente a che fare con il tuo provider, verifica se un antivirus, un proxy o un firewall intercetta il traffico, come per un certificato non attendibile.
 tls-cert-hostname-mismatch-fix-server = Sul server installa un certificato che copra il nome usato dai client.
+
+## tls.cert_invalid
+
+tls-cert-invalid-title = Il certificato del server è stato rifiutato perché inutilizzabile
+tls-cert-invalid-summary = Il certificato di { $server_name } non è utilizzabile: { $detail }.
+tls-cert-invalid-cause-revoked = Il certificato è stato revocato dalla sua autorità.
+tls-cert-invalid-cause-malformed = Il certificato è malformato o non adatto a un server (uso della chiave sbagliato, un certificato di CA usato come certificato del server, un algoritmo che il client non accetta più).
+tls-cert-invalid-cause-interception = Un antivirus o un proxy che ispeziona il traffico presenta un certificato fatto da sé.
+tls-cert-invalid-fix-detail = Leggi il motivo nelle prove e chi ha emesso il certificato: se è il tuo antivirus o firewall, disattiva la sua scansione della posta cifrata.
+tls-cert-invalid-fix-reissue = Sul server, emetti un vero certificato per server (ad esempio da Let's Encrypt) e ricarica i servizi di posta.
+
+## tls.cert_is_ca
+
+tls-cert-is-ca-title = Il certificato del server è marcato come autorità di certificazione
+tls-cert-is-ca-summary = Il certificato di { $server_name } ({ $subject }) dichiara CA:TRUE. La maggior parte dei programmi di posta lo accetta una volta reso attendibile, ma i client più rigorosi (programmi basati su rustls, alcuni apparecchi) rifiutano un certificato di CA come certificato di un server.
+tls-cert-is-ca-cause-openssl-default = È stato creato con "openssl req -x509", le cui impostazioni predefinite (OpenSSL 3) lo marcano come CA.
+tls-cert-is-ca-fix-reissue = Crea un nuovo certificato con -addext basicConstraints=critical,CA:FALSE (o fattelo rilasciare da una vera autorità come Let's Encrypt), installalo e ricarica i servizi di posta.
 
 ## tls.cert_expired
 
@@ -760,6 +805,16 @@ clock-drift-cause-not-synced = La data e l'ora automatiche sono disattivate, qui
 clock-drift-cause-ntp-blocked = Il computer non raggiunge il suo server dell'ora (un firewall blocca NTP sulla porta UDP 123), quindi non si corregge più da solo.
 clock-drift-cause-suspended = Una macchina virtuale o un portatile è stato messo in pausa o in sospensione e al risveglio l'orologio non è stato corretto.
 clock-drift-fix-linux = Su Linux, controlla con `timedatectl` che "System clock synchronized" dica yes, e attiva la sincronizzazione con `timedatectl set-ntp true` (oppure avvia chrony o systemd-timesyncd).
+
+## tls.server_refused_handshake
+
+tls-server-refused-handshake-title = Il server ha rifiutato l'handshake TLS di un client aggiornato
+tls-server-refused-handshake-summary = { $host } sulla porta { $port } parla TLS (ha risposto con un avviso TLS, quindi la modalità di cifratura è giusta) ma ha rifiutato un client TLS 1.2/1.3: { $detail }.
+tls-server-refused-handshake-cause-config = La configurazione TLS del server è rotta: il suo certificato o la sua chiave non si possono usare con i cifrari che ammette, oppure l'elenco di cifrari o protocolli non ha nulla in comune con i client attuali.
+tls-server-refused-handshake-cause-outdated = Il server è vecchio e conosce solo cifrari che i client attuali non offrono più (RC4, 3DES, senza forward secrecy).
+tls-server-refused-handshake-cause-middlebox = Un firewall o un proxy nel mezzo interrompe l'handshake.
+tls-server-refused-handshake-fix-server-log = Sul server, leggi il log della posta all'ora del tentativo (Postfix: "SSL_accept error", "no shared cipher"; Exim: "gnutls_handshake"), controlla certificato, chiave e impostazioni dei cifrari, e prova con openssl s_client.
+tls-server-refused-handshake-fix-report = Se il server non lo gestisci tu, manda questo rapporto a chi lo gestisce: un programma di posta non può risolverlo da solo.
 
 ## tls.handshake_failed
 
@@ -1088,21 +1143,36 @@ spf-none-fix-publish = Pubblica su { $domain } un solo record TXT che elenchi tu
 
 ## ip.dynamic_range
 
-ip-dynamic-range-title = { $ip } è in un intervallo per utenti finali, non per server di posta
-ip-dynamic-range-summary = Lo dicono gli elenchi di criteri: { $answers }. Non conta per la posta consegnata a un provider con un accesso, ma la posta inviata direttamente da questo indirizzo (invio diretto, inoltro) verrà probabilmente rifiutata.
+ip-dynamic-range-title = { $observation ->
+    [dns_evidence] { $ip } è in un intervallo per utenti finali, non per server di posta
+   *[other] Il destinatario rifiuta la posta inviata direttamente da un indirizzo per utenti finali
+}
+ip-dynamic-range-summary = { $observation ->
+    [dns_evidence] Lo dicono gli elenchi di criteri: { $answers }. Non conta per la posta consegnata a un provider con un accesso, ma la posta inviata direttamente da questo indirizzo (invio diretto, inoltro) verrà probabilmente rifiutata.
+   *[other] Il server destinatario ha rifiutato la posta perché l'indirizzo di invio appartiene a un intervallo domestico o dinamico. La sua risposta: { $reply_line }
+}
 ip-dynamic-range-cause-consumer = La connessione è una linea domestica o dinamica, non una linea aziendale con indirizzo statico.
 ip-dynamic-range-fix-submission = Invia tramite il provider con un accesso (invio client) invece che direttamente all'endpoint MX.
 ip-dynamic-range-fix-static = Per l'invio diretto o l'inoltro, chiedi al provider internet un indirizzo statico e di togliere l'intervallo dall'elenco.
 
 ## ip.no_reverse_dns
 
-ip-no-reverse-dns-title = { $ip } non ha un nome DNS inverso corrispondente
-ip-no-reverse-dns-summary = { $check ->
-        [ptr_none] { $ip } non ha un record PTR: nessun nome rimanda a esso.
-       *[other] { $ip } ha il nome { $names }, ma quel nome non risolve di nuovo in { $ip }.
-    } Molti destinatari diffidano della posta dei server il cui indirizzo non ha un nome così, o la rifiutano.
+ip-no-reverse-dns-title = { $observation ->
+    [dns_evidence] { $ip } non ha un nome DNS inverso corrispondente
+   *[other] Il destinatario rifiuta la posta da un indirizzo senza un nome DNS inverso corrispondente
+}
+ip-no-reverse-dns-summary = { $observation ->
+    [dns_evidence] { $check ->
+            [ptr_none] { $ip } non ha un record PTR: nessun nome rimanda a esso.
+           *[other] { $ip } ha il nome { $names }, ma quel nome non risolve di nuovo in { $ip }.
+        } Molti destinatari diffidano della posta dei server il cui indirizzo non ha un nome così, o la rifiutano.
+   *[other] Il server destinatario ha rifiutato la posta perché l'indirizzo di invio non ha un record PTR, o il suo nome non risolve di nuovo in esso. La sua risposta: { $reply_line }
+}
 ip-no-reverse-dns-cause-owner = Il DNS inverso lo imposta chi possiede l'indirizzo (il provider internet), non la tua zona DNS.
-ip-no-reverse-dns-fix-ptr = Chiedi al provider internet di impostare per { $ip } un record PTR verso un nome che a sua volta risolva in { $ip }.
+ip-no-reverse-dns-fix-ptr = { $observation ->
+    [dns_evidence] Chiedi al provider internet di impostare per { $ip } un record PTR verso un nome che a sua volta risolva in { $ip }.
+   *[other] Chiedi al provider internet dell'indirizzo di invio di impostare un record PTR verso un nome che a sua volta risolva in quell'indirizzo (verifica con: mailprobe dns DOMINIO --ip INDIRIZZO).
+}
 ip-no-reverse-dns-fix-submission = Per un dispositivo che invia tramite un provider con un accesso non conta: la posta la consegnano i server del provider.
 
 ## dns.no_mx
@@ -1175,3 +1245,84 @@ ambiguous-summary = Le evidenze si adattano ugualmente bene a { $count } diagnos
 ambiguous-cause-same-evidence = Problemi diversi possono fallire nello stesso modo, e ciò che è stato registrato non basta a distinguerli.
 ambiguous-fix-in-order = Esamina le diagnosi qui sotto nell'ordine: prova la prima soluzione di ciascuna, poi esegui di nuovo mailprobe.
 ambiguous-fix-more-evidence = Esegui di nuovo mailprobe da un'altra rete, oppure con --verbose, per raccogliere evidenze che li distinguano.
+
+## account.sandbox_restricted
+
+account-sandbox-restricted-title = L'account di invio è ancora in modalità di prova (sandbox)
+account-sandbox-restricted-summary = Il servizio di invio ha rifiutato il messaggio perché l'account può spedire solo da e verso indirizzi verificati: { $reply_line }
+account-sandbox-restricted-cause-sandbox = I nuovi account Amazon SES e i domini sandbox di Mailgun consegnano solo a destinatari verificati o autorizzati nell'account, finché il servizio non li passa in produzione.
+account-sandbox-restricted-cause-unverified = L'indirizzo del mittente o il suo dominio non è ancora stato verificato nel servizio di invio.
+account-sandbox-restricted-fix-verify = Nella console del servizio, verifica l'indirizzo del mittente (o l'intero dominio) e, finché sei in sandbox, ogni destinatario di prova.
+account-sandbox-restricted-fix-production = Chiedi al servizio di uscire dalla sandbox (Amazon SES: richiedi l'accesso in produzione; Mailgun: aggiungi e verifica un tuo dominio al posto di quello sandbox).
+
+## client.sasl_mechanisms_missing
+
+client-sasl-mechanisms-missing-title = Il programma che invia non ha alcun metodo di accesso installato
+client-sasl-mechanisms-missing-summary = Il client non ha potuto scegliere alcun meccanismo SASL, quindi non ha neppure tentato l'accesso: { $reply_line }
+client-sasl-mechanisms-missing-cause-plugins = I plugin Cyrus SASL non sono installati (su Debian e Ubuntu il pacchetto libsasl2-modules), quindi Postfix, mutt o fetchmail non conoscono alcun meccanismo.
+client-sasl-mechanisms-missing-cause-filter = Un filtro dei meccanismi (smtp_sasl_mechanism_filter, smtp_sasl_security_options = noplaintext) esclude gli unici meccanismi offerti dal server.
+client-sasl-mechanisms-missing-fix-install = Installa i plugin SASL (apt install libsasl2-modules, o cyrus-sasl-plain su RHEL) e riavvia Postfix.
+client-sasl-mechanisms-missing-fix-filter = Controlla smtp_sasl_security_options e smtp_sasl_mechanism_filter: con TLS attivo, smtp_sasl_security_options = noanonymous ammette PLAIN e LOGIN.
+
+## relay.loops_back
+
+relay-loops-back-title = Il server successivo è questo stesso server
+relay-loops-back-summary = Il server di invio ha scoperto che l'host a cui passare il messaggio è sé stesso e si è fermato per evitare un ciclo: { $reply_line }
+relay-loops-back-cause-smarthost = Lo smarthost (relayhost) è impostato sul nome o sull'indirizzo di questo server, spesso per un errore nella sintassi della porta.
+relay-loops-back-cause-mx = Il record MX del dominio destinatario punta a questo server, ma il server non considera il dominio come proprio.
+relay-loops-back-cause-local-domain = Il dominio dovrebbe essere consegnato localmente ma manca dai domini locali del server.
+relay-loops-back-fix-relayhost = Controlla lo smarthost (relayhost di Postfix, dc_smarthost di Exim): deve indicare il server del provider, con la porta scritta come la vuole l'MTA.
+relay-loops-back-fix-local-domains = Se il dominio è di questo server, aggiungilo ai domini locali (mydestination di Postfix, local_domains di Exim); altrimenti correggi il record MX del dominio.
+
+## sender.domain_unresolvable
+
+sender-domain-unresolvable-title = Il dominio dell'indirizzo del mittente non esiste nel DNS
+sender-domain-unresolvable-summary = Il server ha rifiutato il mittente perché il suo dominio non si risolve: { $reply_line }
+sender-domain-unresolvable-cause-local-name = Il programma invia da un nome locale della macchina (root@server.localdomain, user@nosuch.host) invece che da un dominio reale.
+sender-domain-unresolvable-cause-typo = Il dominio dell'indirizzo del mittente è scritto male o è scaduto.
+sender-domain-unresolvable-fix-from = Invia da un indirizzo di un dominio reale e registrato.
+sender-domain-unresolvable-fix-myorigin = Su un server, imposta il dominio usato dalla posta in uscita (myorigin di Postfix, qualify_domain di Exim) su un dominio reale.
+
+## client.relay_host_not_configured
+
+client-relay-host-not-configured-title = Il programma di posta punta ancora a un server segnaposto
+client-relay-host-not-configured-summary = Il programma ha cercato di raggiungere un server che è solo la sua impostazione di esempio: { $reply_line }
+client-relay-host-not-configured-cause-placeholder = ssmtp e strumenti simili arrivano con "mailhub" (o "mail") come nome del server; non è mai stato sostituito con il vero server in uscita.
+client-relay-host-not-configured-fix-set = Imposta il vero server in uscita e la porta (in ssmtp: mailhub=smtp.example.com:587 in /etc/ssmtp/ssmtp.conf, con UseSTARTTLS=YES e le credenziali).
+
+## ip.blocklist_query_refused
+
+ip-blocklist-query-refused-title = Il controllo blocklist del destinatario è fallito, e ti ha rifiutato per questo
+ip-blocklist-query-refused-summary = Il server destinatario dice che il tuo indirizzo è bloccato, ma dalla blocklist ha ricevuto un codice di errore, non un'iscrizione: { $reply_line }
+ip-blocklist-query-refused-cause-open-resolver = Spamhaus non risponde alle interrogazioni che passano da resolver DNS pubblici (Google, Cloudflare) o senza chiave; restituisce un codice di errore (127.255.255.254) che il server destinatario tratta per sbaglio come "in lista".
+ip-blocklist-query-refused-fix-tell-receiver = Avvisa il postmaster del dominio destinatario: il suo server deve interrogare Spamhaus con un proprio resolver o con una chiave Data Query Service. Il tuo indirizzo non è in lista.
+ip-blocklist-query-refused-fix-own-server = Se è il tuo server a rifiutare così la posta, smetti di usare un resolver pubblico per le blocklist (usa un resolver locale come unbound) o una chiave DQS di Spamhaus.
+
+## direct_send.rejected
+
+direct-send-rejected-title = L'organizzazione Microsoft 365 rifiuta il direct send
+direct-send-rejected-summary = Microsoft 365 ha rifiutato posta anonima che usa il dominio dell'organizzazione: { $reply_line }
+direct-send-rejected-cause-reject-direct-send = Il tenant ha attivato RejectDirectSend, quindi la posta dei suoi domini che arriva senza autenticazione né un connettore corrispondente viene rifiutata.
+direct-send-rejected-cause-no-connector = Il dispositivo o l'applicazione invia da un indirizzo non coperto da alcun connettore partner o locale.
+direct-send-rejected-fix-connector = Crea un connettore in ingresso (Flusso di posta > Connettori) per l'IP pubblico o il certificato del dispositivo, così la sua posta viene attribuita all'organizzazione.
+direct-send-rejected-fix-submission = Oppure invia con accesso tramite smtp.office365.com sulla porta 587 (client submission), con OAuth 2.0 dove possibile.
+direct-send-rejected-fix-relay = Per una stampante o uno scanner che non sa autenticarsi, un relay locale (mailprobe relay, o un connettore relay SMTP) può autenticarsi al suo posto.
+
+## message.rejected_as_spam
+
+message-rejected-as-spam-title = Il messaggio è stato rifiutato come spam o per il suo contenuto
+message-rejected-as-spam-summary = Un server ha rifiutato il messaggio in sé, non l'accesso né gli indirizzi. La sua risposta: { $reply_line }
+message-rejected-as-spam-cause-content = Qualcosa nel messaggio sembra spam al filtro: link, allegati, parole, o un'intestazione malformata (ad esempio caratteri non ASCII in un nome non codificato).
+message-rejected-as-spam-cause-compromised = L'account o il dispositivo ha inviato spam (una password rubata) e ora il provider filtra tutto ciò che spedisce.
+message-rejected-as-spam-cause-reputation = L'indirizzo o il dominio di invio ha una cattiva reputazione presso il destinatario.
+message-rejected-as-spam-fix-content = Invia un breve messaggio di prova in testo semplice allo stesso destinatario: se passa, cambia il contenuto (link, allegati, oggetto) di quello rifiutato.
+message-rejected-as-spam-fix-account = Cambia la password dell'account e controlla la posta inviata e le regole di inoltro per messaggi che non hai scritto.
+message-rejected-as-spam-fix-provider = Chiedi al provider (quello il cui codice è nella risposta) quale regola ha rifiutato il messaggio; riporta la risposta intera con il suo codice di riferimento.
+
+## client.unexplained_error
+
+client-unexplained-error-title = Il programma di posta ha segnalato un errore che mailprobe non sa ancora spiegare
+client-unexplained-error-summary = La sessione è fallita dal lato del programma con un messaggio per cui mailprobe non ha una regola: { $reply_line }
+client-unexplained-error-cause-program = Il programma si è fermato per un motivo suo (un'impostazione, un controllo che esegue, un limite), oppure riporta un problema del server con parole che mailprobe non conosce ancora.
+client-unexplained-error-fix-search = Cerca il messaggio esatto insieme al nome del programma; il log del programma, con l'opzione di debug o dettagliata attiva, di solito mostra il passo fallito.
+client-unexplained-error-fix-probe = Esegui mailprobe diagnose con lo stesso server, porta, cifratura e accesso: mostra quale passo fallisce e perché.

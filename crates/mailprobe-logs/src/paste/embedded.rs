@@ -36,8 +36,8 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)(?:
             :\s+                                                   # `failed: 535`, not `1.2.3.4:250`
-          | \b(?:error|code|status|reply|response|smtp|responsecode)\s*(?:code)?\s*[:\#=]?\s*
-        )\(?([245][0-5]\d)\)?(?:(:\s+|[\x20-])(.*))?$",
+          | \b(?:error|code|status|reply|response|smtp|responsecode|message|risposta|antwort|r[ée]ponse|respuesta)\s*(?:code|del\s+server|server)?\s*[:\#=]?\s*
+        )[\x22'‘’“”]?\(?([245][0-5]\d)\)?(?:(:\s+|[\x20-])(.*))?$",
     )
     .expect("valid pattern")
 });
@@ -61,6 +61,10 @@ static NESTED: LazyLock<Regex> = LazyLock::new(|| {
 /// Finds a reply in free text. `loose` also accepts an enhanced code anywhere in the line
 /// (without a lead-in), for pasted prose like "I get 5.7.60 from the printer".
 pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
+    // "Expected response code 250 but got code 550" (Swift Mailer, Symfony, Laravel): the code
+    // the client expected is no reply; masked with same-length text so offsets stay right.
+    let masked = mask_expected(line);
+    let line = masked.as_deref().unwrap_or(line);
     let trimmed = line.trim();
     // A bare code: the whole line.
     if let Some(found) = bare(trimmed) {
@@ -109,6 +113,19 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     found.code = infer_code(enhanced, line);
     found.inferred = true;
     Some(found)
+}
+
+/// The line with the code a client *expected* (`Expected response code 250`, `expected 250,
+/// got`) hidden, or `None` when it names none.
+fn mask_expected(line: &str) -> Option<String> {
+    static EXPECTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\bexpected\s+(?:response\s+)?(?:code\s+)?[\x22']?([2-5]\d\d)\b")
+            .expect("valid pattern")
+    });
+    let m = EXPECTED.captures(line)?.get(1)?;
+    let mut out = line.to_owned();
+    out.replace_range(m.range(), "xxx");
+    Some(out)
 }
 
 /// A line that is only a code: `535`, `5.7.60`, `550 5.1.8`, `535 5.7.8 Username...` is not

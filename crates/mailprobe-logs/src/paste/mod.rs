@@ -61,6 +61,10 @@ pub struct Options {
     /// The stage of evidence whose command the paste does not show (`--stage`); `None` leaves
     /// it at [`Stage::Unknown`], which rules match whatever their stage.
     pub stage: Option<Stage>,
+    /// Keep text no reader recognised as a message of no known program (for the knowledge
+    /// base's phrases, see [`Parser::finish`]). `explain` wants it; a log's sessions do not:
+    /// a log's own chatter between sessions is no failure.
+    pub skip_prose: bool,
 }
 
 /// Something the reader had to repair or leave out.
@@ -289,6 +293,7 @@ struct Pending {
 
 struct Parser {
     default_stage: Option<Stage>,
+    skip_prose: bool,
     dialogue: bool,
     pieces: Vec<Piece>,
     dropped: usize,
@@ -319,6 +324,7 @@ impl Parser {
     fn new(options: &Options, dialogue: bool) -> Self {
         Self {
             default_stage: options.stage,
+            skip_prose: options.skip_prose,
             dialogue,
             pieces: Vec::new(),
             dropped: 0,
@@ -358,6 +364,9 @@ impl Parser {
         if self.skip(raw) {
             return;
         }
+        if self.continues_quoted_reply(n, raw) {
+            return;
+        }
         if let Some(logged) = mta::read(raw) {
             self.flush();
             let program = if raw.contains("postfix") { "postfix" } else { "exim" };
@@ -394,6 +403,49 @@ impl Parser {
             return;
         }
         self.free_text(n, raw, None);
+    }
+
+    /// A bounce or log wraps a long reply it quotes ("said: 550\n    5.1.1 ... has sent to too
+    /// many\n    recipients"): a line right after a quoted reply that is indented, or that
+    /// follows a reply cut mid-sentence, continues it unless it is evidence of its own.
+    fn continues_quoted_reply(&mut self, n: usize, raw: &str) -> bool {
+        let Some(last) = self.pieces.last() else { return false };
+        let Kind::Reply(reply) = &last.kind else { return false };
+        if last.dialogue || last.line + 1 != n || last.block != self.block || self.pending.is_some() {
+            return false;
+        }
+        let text = raw.trim();
+        let tail = reply.lines.last().map(|l| l.trim_end()).unwrap_or_default();
+        let indented = raw.starts_with([' ', '\t']);
+        let cut = !tail.is_empty() && !tail.ends_with(['.', '!', '?', ')', ']', '>', ':', ';', '"', '\'']);
+        if !(indented || cut || tail.is_empty())
+            || reply.lines.concat().len() + text.len() > MAX_LINE_CHARS
+            || mta::read(raw).is_some()
+            || markers::split(raw).is_some()
+            || markers::reply_line(markers::strip_prefixes(raw)).is_some()
+            || field(raw).is_some()
+        {
+            return false;
+        }
+        let mut lines = reply.lines.clone();
+        // Go's textproto.Error keeps each further line's enhanced code: a line of its own.
+        let own_line = reply.enhanced.is_some_and(|e| text.starts_with(&format!("{e} ")))
+            && lines.len() < MAX_REPLY_LINES;
+        match lines.last_mut() {
+            _ if own_line => lines.push(redact::scrub(text)),
+            Some(l) if !l.trim().is_empty() => {
+                l.push(' ');
+                l.push_str(&redact::scrub(text));
+            }
+            Some(l) => *l = redact::scrub(text),
+            None => lines.push(redact::scrub(text)),
+        }
+        let rebuilt = Reply::new(reply.code, lines);
+        if let Some(last) = self.pieces.last_mut() {
+            last.kind = Kind::Reply(rebuilt);
+            last.line = n;
+        }
+        true
     }
 
     fn new_block(&mut self) {
@@ -1022,6 +1074,16 @@ impl Parser {
 
     fn finish(mut self, input: input::Input) -> Pasted {
         self.flush();
+        // Words with no code and no known format can still be a provider's known phrase
+        // ("Relaying denied", "Sandbox subdomains are for test purposes only", msmtp's last
+        // line after a dialogue that went well): with nothing failed in the paste, its text is
+        // kept as a message of no known program, so phrase rules can read it. It is not
+        // something the reader understood.
+        let prose = (!self.skip_prose
+            && self.pieces.len() < MAX_EVENTS
+            && !self.pieces.iter().any(Piece::is_failure))
+        .then(|| unrecognised_text(&input.lines))
+        .filter(|text| !text.is_empty());
         let mut notes = input.notes;
         if self.dropped > 0 {
             notes.push(Note::EvidenceCut { kept: MAX_EVENTS, dropped: self.dropped });
@@ -1060,6 +1122,9 @@ impl Parser {
                 Kind::Event(kind) => smtp.push((stage, kind)),
             }
         }
+        if let Some(message) = prose {
+            smtp.push((Stage::Unknown, EventKind::ClientError { program: None, code: None, message }));
+        }
         let hints = self.scanner.finish(self.ehlo_without_starttls);
         let mut transcripts = Vec::new();
         if !smtp.is_empty() {
@@ -1088,6 +1153,33 @@ impl Parser {
             notes,
         }
     }
+}
+
+/// The most characters of unrecognised text kept as one message.
+const MAX_PROSE_CHARS: usize = 4000;
+
+/// A paste's non-blank lines, scrubbed of secrets and cut to [`MAX_PROSE_CHARS`].
+fn unrecognised_text(lines: &[(usize, String)]) -> String {
+    let mut out = String::new();
+    for (_, line) in lines {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&redact::scrub(line));
+        if out.len() >= MAX_PROSE_CHARS {
+            let mut end = MAX_PROSE_CHARS;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+            break;
+        }
+    }
+    out
 }
 
 fn transcript(protocol: Protocol, endpoint: Endpoint, events: Vec<(Stage, EventKind)>) -> Transcript {

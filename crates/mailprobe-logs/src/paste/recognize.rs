@@ -26,6 +26,11 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "packet length too long",
             "ssl routines::http request",
             "record_layer_failure",
+            "unrecognized ssl message",
+            "an unexpected tls packet was received",
+            "\\026\\003\\001",
+            "wrappermode",
+            "invalid ssl record",
         ],
     ),
     // The peer refused our version (alert 70): a client too old for the server.
@@ -79,6 +84,9 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "ip address mismatch",
             "doesn't match either of",
             "err_tls_cert_altname_invalid",
+            "subjectmismatch",
+            "host name did not match",
+            "hostname did not match",
         ],
     ),
     (
@@ -168,6 +176,7 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "ssl_connect",
             "tls error",
             "ssl error",
+            "gnutls_handshake",
         ],
     ),
 ];
@@ -209,9 +218,24 @@ const RESOLVE: &[(ResolveFailure, &[&str])] = &[
             "errno 8]",
             "errno 11001]",
             "unknown host",
+            // Outlook's 0x800CCC0D in English, German and Italian.
+            "could not be found. please verify that you have entered the server name",
+            "wurde nicht gefunden",
+            "impossibile trovare il server",
         ],
     ),
-    (ResolveFailure::Failed, &["server misbehaving", "servfail", "name service error", "eai_fail"]),
+    (
+        ResolveFailure::Failed,
+        &[
+            "server misbehaving",
+            "servfail",
+            "name service error",
+            "eai_fail",
+            "dns query failed",
+            "failed to resolve mx",
+            "no mx found for domain",
+        ],
+    ),
 ];
 
 /// TCP connection failures.

@@ -85,7 +85,10 @@ fn bare_codes() {
 
 #[test]
 fn stage_option_applies_where_the_paste_shows_none() {
-    let p = parse(b"535 5.7.3 Authentication unsuccessful", &Options { stage: Some(Stage::Auth) });
+    let p = parse(
+        b"535 5.7.3 Authentication unsuccessful",
+        &Options { stage: Some(Stage::Auth), ..Options::default() },
+    );
     assert_eq!(summary(&p), ["reply auth 535 5.7.3 -"]);
     assert_eq!(events(&p)[0].stage, Stage::Auth);
 }
@@ -508,7 +511,13 @@ fn postfix_and_exim_logs() {
 fn nothing_recognisable() {
     let p = read("hello, my email does not work, please help");
     assert!(!p.recognised());
-    assert!(p.transcripts.is_empty());
+    // The words are kept, as a message of no known program, for the knowledge base's phrases.
+    let [t] = p.transcripts.as_slice() else { panic!("one transcript: {:?}", p.transcripts) };
+    assert!(matches!(
+        &t.events[..],
+        [e] if matches!(&e.kind, EventKind::ClientError { program: None, code: None, message }
+            if message == "hello, my email does not work, please help")
+    ));
     assert!(!p.blank);
     assert!(read("  \n\t\n").blank);
 }
