@@ -478,8 +478,14 @@ fn loosen_spaces(phrase: &str) -> String {
     let mut out = String::with_capacity(phrase.len() + 8);
     let mut in_class = false;
     let mut escaped = false;
-    for c in phrase.chars() {
+    let mut chars = phrase.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // An optional space (`smtp ?client`) may be no space at all, or several.
+            ' ' if !in_class && !escaped && matches!(chars.peek(), Some('?' | '*')) => {
+                chars.next();
+                out.push_str("\\s*");
+            }
             ' ' if !in_class && !escaped => out.push_str("\\s+"),
             '[' if !escaped => {
                 in_class = true;
@@ -719,6 +725,7 @@ code = [535]
         assert_eq!(loosen_spaces("sent to too many"), "sent\\s+to\\s+too\\s+many");
         assert_eq!(loosen_spaces("a[- ]b c"), "a[- ]b\\s+c");
         assert_eq!(loosen_spaces("a\\ b"), "a\\ b");
+        assert_eq!(loosen_spaces("smtp ?client"), "smtp\\s*client");
         let re = regex::Regex::new(&loosen_spaces("has sent to too many recipients")).unwrap();
         assert!(re.is_match("192.0.2.0 has sent to too many\n    recipients this hour"));
     }

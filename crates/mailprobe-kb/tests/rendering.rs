@@ -436,6 +436,8 @@ fn the_5_7_139_variants_at_microsoft_365_and_outlook_com() {
     assert_eq!(ids(&tenant), ["auth.basic_auth_disabled", "m365.mode_detected"]);
     let t = &tenant[0];
     assert!(t.causes[0].contains("authentication policy"), "{:?}", t.causes);
+    // What the end of December 2026 means for a device that signs in with a password.
+    assert!(t.causes[1].contains("December 2026") && t.causes[1].contains("5.7.30"), "{:?}", t.causes);
     assert!(!all_text(t).contains("September 2024"));
     assert!(t.fixes.iter().any(|f| f.audience.as_deref() == Some("m365-admin")
         && f.text.contains("Set-AuthenticationPolicy -AllowBasicAuthSmtp")));

@@ -240,3 +240,51 @@ fn imap_on_a_non_standard_implicit_tls_port_is_a_mode_mismatch_with_the_working_
     assert_eq!(f["params"]["protocol"], "IMAP", "{f:#}");
     assert_eq!(ids(&doc).first().map(String::as_str), Some("tls.mode_mismatch"), "{doc:#}");
 }
+
+/// mailprobe's own report, pasted back into `explain`, is explained the way the probe explained
+/// it: a user often has only the text a colleague sent.
+#[test]
+fn a_report_mailprobe_printed_is_explained_back_the_same_way() {
+    let env = TestEnv::get();
+    let cert = env.exim_cert.display().to_string();
+    let cases: Vec<Vec<String>> = vec![
+        exim(env.exim_smtp),
+        [exim(env.exim_smtp_oldtls), vec!["--ca-file".into(), cert.clone()]].concat(),
+        [
+            exim(env.exim_smtp),
+            vec![
+                "--ca-file".into(),
+                cert,
+                "--from".into(),
+                env.user.clone(),
+                "--to".into(),
+                "x@elsewhere.example".into(),
+            ],
+        ]
+        .concat(),
+        [
+            "--host",
+            &env.host,
+            "--port",
+            &env.smtp_wrongname.to_string(),
+            "--ca-file",
+            &env.ca_file.display().to_string(),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, doc) = diagnose(&args);
+        let probed = ids(&doc);
+        let text = support::cli::mailprobe(&[&["diagnose", "--timeout", "5"], &args[..]].concat(), None, &[]);
+        let out = support::cli::mailprobe(&["explain", "--format", "json", "-"], Some(&text.stdout), &[]);
+        let explained: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(
+            ids(&explained).first(),
+            probed.first(),
+            "{args:?}\n{}",
+            String::from_utf8_lossy(&text.stdout)
+        );
+    }
+}

@@ -213,6 +213,7 @@ auth-smtp-auth-disabled-fix-mailbox = Allow it for this mailbox only (this overr
 auth-smtp-auth-disabled-fix-tenant = Or allow it for the whole organization, which opens it to every mailbox: Set-TransportConfig -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-alternatives = If password sign-in must stay off, have the device or application sign in with OAuth, or send without signing in through an SMTP relay connector or direct send.
 auth-smtp-auth-disabled-cause-default = Microsoft turns SMTP AUTH off by default in newer tenants, and security defaults keep it off.
+auth-smtp-auth-disabled-cause-2026 = From the end of December 2026 Microsoft turns Basic authentication for SMTP AUTH client submission off by default in existing tenants. An administrator can turn it back on for now; tenants created after that date never have it, and Microsoft removes it for good in 2027 (the reply then is 550 5.7.30). A device that signs in with a password stops sending on that date unless it moves to OAuth 2.0, to a relay connector, or to a local relay that signs in with OAuth on its behalf.
 
 ## auth.basic_auth_disabled
 
@@ -220,6 +221,7 @@ auth-basic-auth-disabled-title = Password sign-in (basic authentication) is swit
 auth-basic-auth-disabled-summary = Microsoft refused the password itself, not its value: basic authentication is disabled for this account, so no password, not even an app password, will work over SMTP.
 auth-basic-auth-disabled-cause-outlook = For personal Outlook.com, Hotmail and Live accounts Microsoft ended password sign-in for mail programs in September 2024: only modern authentication (OAuth) works now.
 auth-basic-auth-disabled-cause-m365-policy = In a Microsoft 365 organization, an authentication policy or security defaults block basic authentication for SMTP, whatever the mailbox's SMTP AUTH setting says.
+auth-basic-auth-disabled-cause-m365-2026 = Microsoft turns Basic authentication for SMTP AUTH client submission off by default for existing tenants at the end of December 2026 (tenants created later never have it; the final removal follows in 2027 with the reply 550 5.7.30 Basic authentication is not supported for Client Submission). An administrator can still turn it back on for now, but a device that only knows a password needs OAuth 2.0, a relay connector, or a local relay that signs in with OAuth for it.
 auth-basic-auth-disabled-cause-app-password = App passwords go through the same basic-authentication path, so they are refused too.
 auth-basic-auth-disabled-fix-outlook-readd = In the mail program, remove the account and add it again as a Microsoft or Outlook.com account (not "Other" or IMAP/SMTP) so it signs in through Microsoft's page; older programs that cannot do this need replacing or updating.
 auth-basic-auth-disabled-fix-developer = In your own code, sign in with OAuth 2.0 (XOAUTH2) using a token for the scope https://outlook.office.com/SMTP.Send, or send through Microsoft Graph.
@@ -699,7 +701,10 @@ tls-version-too-old-fix-optional-tls = Or send through a path where TLS is optio
 ## tls.client_too_old
 
 tls-client-too-old-title = The mail program or system is too old for the encryption the server needs
-tls-client-too-old-summary = The client could not agree on a secure connection with the server: { $message }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
+tls-client-too-old-summary = The client could not agree on a secure connection with the server: { $observation ->
+        [tls_failed] { $detail }
+       *[other] { $message }
+    }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
 tls-client-too-old-cause-os = The operating system is out of date, and the mail program relies on its encryption libraries.
 tls-client-too-old-cause-outlook = An old Outlook version does not use TLS 1.2 or modern sign-in by default.
 tls-client-too-old-cause-framework = The application runs on a framework with old defaults (older .NET or Java) that does not offer TLS 1.2 unless told to.

@@ -213,6 +213,7 @@ auth-smtp-auth-disabled-fix-mailbox = Consentilo solo per questa casella (preval
 auth-smtp-auth-disabled-fix-tenant = Oppure consentilo per tutta l'organizzazione, aprendolo così a ogni casella: Set-TransportConfig -SmtpClientAuthenticationDisabled $false
 auth-smtp-auth-disabled-fix-alternatives = Se l'accesso con password deve restare spento, fai accedere il dispositivo o l'applicazione con OAuth, oppure invia senza accesso tramite un connettore di inoltro SMTP o l'invio diretto.
 auth-smtp-auth-disabled-cause-default = Microsoft disattiva SMTP AUTH in modo predefinito nei tenant più recenti, e le impostazioni predefinite per la sicurezza lo tengono spento.
+auth-smtp-auth-disabled-cause-2026 = Dalla fine di dicembre 2026 Microsoft disattiva in modo predefinito l'autenticazione di base per l'invio client SMTP AUTH nei tenant esistenti. Un amministratore per ora può riattivarla; i tenant creati dopo quella data non la hanno mai, e Microsoft la rimuove definitivamente nel 2027 (la risposta allora è 550 5.7.30). Un dispositivo che accede con una password smette di inviare da quella data, a meno che non passi a OAuth 2.0, a un connettore relay, o a un relay locale che accede con OAuth al suo posto.
 
 ## auth.basic_auth_disabled
 
@@ -220,6 +221,7 @@ auth-basic-auth-disabled-title = L'accesso con password (autenticazione di base)
 auth-basic-auth-disabled-summary = Microsoft ha rifiutato la password in sé, non il suo valore: per questo account l'autenticazione di base è disattivata, quindi nessuna password, nemmeno una password per le app, funziona via SMTP.
 auth-basic-auth-disabled-cause-outlook = Per gli account personali Outlook.com, Hotmail e Live, Microsoft ha chiuso nel settembre 2024 l'accesso con password dai programmi di posta: ora funziona solo l'autenticazione moderna (OAuth).
 auth-basic-auth-disabled-cause-m365-policy = In un'organizzazione Microsoft 365, un criterio di autenticazione o le impostazioni predefinite per la sicurezza bloccano l'autenticazione di base per SMTP, qualunque cosa dica l'impostazione SMTP AUTH della casella.
+auth-basic-auth-disabled-cause-m365-2026 = Microsoft disattiva in modo predefinito l'autenticazione di base per l'invio client SMTP AUTH nei tenant esistenti alla fine di dicembre 2026 (i tenant creati dopo non la hanno mai; la rimozione definitiva segue nel 2027 con la risposta 550 5.7.30 Basic authentication is not supported for Client Submission). Per ora un amministratore può ancora riattivarla, ma un dispositivo che conosce solo una password ha bisogno di OAuth 2.0, di un connettore relay o di un relay locale che acceda con OAuth al suo posto.
 auth-basic-auth-disabled-cause-app-password = Le password per le app passano dalla stessa autenticazione di base, quindi vengono rifiutate anch'esse.
 auth-basic-auth-disabled-fix-outlook-readd = Nel programma di posta rimuovi l'account e aggiungilo di nuovo come account Microsoft o Outlook.com (non "Altro" o IMAP/SMTP), così accede dalla pagina di Microsoft; i programmi vecchi che non lo permettono vanno aggiornati o sostituiti.
 auth-basic-auth-disabled-fix-developer = Nel tuo codice accedi con OAuth 2.0 (XOAUTH2) usando un token per l'ambito https://outlook.office.com/SMTP.Send, oppure invia tramite Microsoft Graph.
@@ -699,7 +701,10 @@ tls-version-too-old-fix-optional-tls = Oppure invia lungo un percorso in cui TLS
 ## tls.client_too_old
 
 tls-client-too-old-title = Il programma di posta o il sistema è troppo vecchio per la cifratura richiesta dal server
-tls-client-too-old-summary = Il client non è riuscito a concordare una connessione sicura con il server: { $message }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
+tls-client-too-old-summary = Il client non è riuscito a concordare una connessione sicura con il server: { $observation ->
+        [tls_failed] { $detail }
+       *[other] { $message }
+    }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
 tls-client-too-old-cause-os = Il sistema operativo non è aggiornato, e il programma di posta si affida alle sue librerie di cifratura.
 tls-client-too-old-cause-outlook = Una vecchia versione di Outlook non usa in modo predefinito TLS 1.2 né l'accesso moderno.
 tls-client-too-old-cause-framework = L'applicazione gira su un framework con impostazioni predefinite vecchie (.NET o Java datati) che non offre TLS 1.2 se non glielo si chiede.

@@ -52,8 +52,31 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     if cut > 0 {
         input.notes.push(Note::LongLinesCut { count: cut, max_chars: MAX_LINE_CHARS });
     }
-    input.lines = join_string_concatenations(raw_lines);
+    input.lines = unfold_dsn_fields(join_string_concatenations(raw_lines));
     input
+}
+
+/// Unfolds a bounce's delivery-status fields (RFC 3464 `Diagnostic-Code:`, `Status:`): their
+/// long values continue on indented lines ("connect to\n    host[ip]:25: Operation timed out").
+fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::with_capacity(lines.len());
+    let mut folding = false;
+    for (n, line) in lines {
+        let indented = line.starts_with(' ') && !line.trim().is_empty();
+        if folding
+            && indented
+            && let Some(last) = out.last_mut()
+            && last.1.len() + line.len() <= MAX_LINE_CHARS
+        {
+            last.1.push(' ');
+            last.1.push_str(line.trim());
+            continue;
+        }
+        let field = line.trim_start().get(..16).map(str::to_ascii_lowercase);
+        folding = field.is_some_and(|f| f.starts_with("diagnostic-code:"));
+        out.push((n, line));
+    }
+    out
 }
 
 /// Drops terminal colour sequences and control characters; tabs become spaces.
@@ -116,6 +139,19 @@ fn continued(line: &mut String) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folded_diagnostic_code_is_one_line() {
+        let input = read(b"Diagnostic-Code: X-Postfix; connect to\n    alt4.gmail-smtp-in.l.google.com[173.194.209.26]:25: Operation timed out\nnext");
+        let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "Diagnostic-Code: X-Postfix; connect to alt4.gmail-smtp-in.l.google.com[173.194.209.26]:25: Operation timed out",
+                "next"
+            ]
+        );
+    }
 
     #[test]
     fn caps_and_cleans() {

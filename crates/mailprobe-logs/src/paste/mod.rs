@@ -658,7 +658,9 @@ impl Parser {
             }
         }
         self.replies += 1;
-        let nested = reply.is_failure().then(|| embedded::nested(&reply.lines.join(" "))).flatten();
+        let joined = reply.lines.join(" ");
+        let nested = reply.is_failure().then(|| embedded::nested(&joined)).flatten();
+        let quoted = reply.is_failure().then(|| recognize::quoted_failure(&joined)).flatten();
         if let Some(i) = self.push(n, stage, program, Kind::Reply(reply)) {
             self.pieces[i].dialogue = dialogue;
             self.pieces[i].inferred = inferred;
@@ -668,6 +670,9 @@ impl Parser {
             // 535 5.7.139 of the login it refused): evidence of its own.
             let stage = if code == 535 { Some(Stage::Auth) } else { None };
             self.push(n, stage, program, Kind::Reply(Reply::new(code, [text])));
+        }
+        if let Some((stage, kind)) = quoted {
+            self.event(n, stage, kind, program);
         }
     }
 
@@ -745,6 +750,10 @@ impl Parser {
             let mut lines = std::mem::take(&mut reply.lines);
             lines.push(redact::scrub(line.trim()));
             *reply = Reply::new(reply.code, lines);
+            return;
+        }
+        if let Some((fixed, kind)) = recognize::own_report_line(line) {
+            self.event(n, fixed.or(context), kind, Some("mailprobe"));
             return;
         }
         let outlook = recognize::outlook_codes(line);

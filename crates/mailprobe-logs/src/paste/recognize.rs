@@ -31,6 +31,7 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "\\026\\003\\001",
             "wrappermode",
             "invalid ssl record",
+            "connect to a port which does not support ssl/tls",
         ],
     ),
     // The peer refused our version (alert 70): a client too old for the server.
@@ -490,7 +491,10 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
             EventKind::ConnectFailed { address: address(line), failure, detail: detail() },
         ));
     }
-    if let Some(stage) = first(TIMEOUTS, &lower, |_| true) {
+    // Exim's "retry timeout exceeded" is its queue giving up, not a network wait.
+    if let Some(stage) =
+        first(TIMEOUTS, &lower, |_| true).filter(|_| !lower.contains("retry timeout exceeded"))
+    {
         let after_ms = after_ms(&lower);
         let waiting_for = if stage == Some(Stage::Banner) { "banner" } else { "reply" };
         return Some((stage, EventKind::TimedOut { waiting_for: waiting_for.into(), after_ms }));
@@ -499,6 +503,74 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
         return Some((None, EventKind::Closed { reason }));
     }
     None
+}
+
+/// A failure a server's reply quotes from its own attempt further on (Exchange Online's "450
+/// 4.7.320 Certificate validation failed ... SubjectMismatch", "450 4.4.316 Connection refused",
+/// "451 4.4.0 DNS query failed"): a TLS, name-resolution or connection failure, as that event.
+pub(crate) fn quoted_failure(text: &str) -> Option<(Option<Stage>, EventKind)> {
+    let lower = text.to_ascii_lowercase();
+    let detail = || detail(text);
+    if let Some(failure) = first(TLS, &lower, |f| f != TlsFailure::Other) {
+        return Some((
+            Some(Stage::Tls),
+            EventKind::TlsFailed { failure, detail: detail(), certificates: Vec::new() },
+        ));
+    }
+    if let Some(failure) = first(RESOLVE, &lower, |_| true) {
+        let host = String::new();
+        return Some((Some(Stage::Resolve), EventKind::ResolveFailed { host, failure, detail: detail() }));
+    }
+    let failure = first(CONNECT, &lower, |f| f == ConnectFailure::Refused)?;
+    Some((
+        Some(Stage::Connect),
+        EventKind::ConnectFailed { address: address(text), failure, detail: detail() },
+    ))
+}
+
+/// A step or transcript line of mailprobe's own report (`✗ Encryption (TLS)  22 ms  cert_untrusted:
+/// ...`, `   34  tls  not_tls: ...`, `✗ Greeting  0 ms  no banner after 5000 ms`): the failure it
+/// names, as the event the probe recorded, so a report pasted back is explained like the probe.
+pub(crate) fn own_report_line(line: &str) -> Option<(Option<Stage>, EventKind)> {
+    use serde::Deserialize as _;
+    use serde::de::value::{Error, StrDeserializer};
+    static OWN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:[✓✗!]\s+(?P<label>.+?)\s+\d+ ms|\d+\s+(?P<stage>[a-z_]+))\s+(?P<what>.+)$")
+            .expect("valid pattern")
+    });
+    static CLASSED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?P<class>[a-z_]+): (?P<detail>.+)$").expect("valid pattern"));
+    static WAITED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^no (?:banner|IMAP greeting|greeting) after (?P<ms>\d+) ms").expect("valid pattern")
+    });
+    let c = OWN.captures(line)?;
+    let place = c.name("label").or_else(|| c.name("stage")).map_or("", |m| m.as_str()).to_ascii_lowercase();
+    let what = c.name("what")?.as_str().trim();
+    if let Some(w) = WAITED.captures(what) {
+        let after_ms = w["ms"].parse().unwrap_or(0);
+        return Some((Some(Stage::Banner), EventKind::TimedOut { waiting_for: "banner".into(), after_ms }));
+    }
+    if let Some(reason) = what.strip_prefix("connection ") {
+        let reason = CloseReason::deserialize(StrDeserializer::<Error>::new(reason)).ok()?;
+        return Some((None, EventKind::Closed { reason }));
+    }
+    let k = CLASSED.captures(what)?;
+    let (class, detail) = (&k["class"], k["detail"].to_owned());
+    fn named(s: &str) -> StrDeserializer<'_, Error> {
+        StrDeserializer::new(s)
+    }
+    let resolving = place.contains("dns") || place.contains("resolve");
+    if let Ok(failure) = TlsFailure::deserialize(named(class)) {
+        return Some((Some(Stage::Tls), EventKind::TlsFailed { failure, detail, certificates: Vec::new() }));
+    }
+    if resolving && let Ok(failure) = ResolveFailure::deserialize(named(class)) {
+        return Some((
+            Some(Stage::Resolve),
+            EventKind::ResolveFailed { host: String::new(), failure, detail },
+        ));
+    }
+    let failure = ConnectFailure::deserialize(named(class)).ok()?;
+    Some((Some(Stage::Connect), EventKind::ConnectFailed { address: address(line), failure, detail }))
 }
 
 /// The first entry of a table whose phrases occur in the lower-cased line and that `keep` accepts.
@@ -600,6 +672,38 @@ mod tests {
             Some((_, EventKind::Closed { reason })) => format!("closed {reason:?}"),
             other => format!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn mailprobes_own_report_lines() {
+        let kind = |l: &str| own_report_line(l).map(|(_, k)| k);
+        assert!(matches!(
+            kind(
+                "  ✗ Encryption (TLS)         22 ms  cert_untrusted: invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))"
+            ),
+            Some(EventKind::TlsFailed { failure: TlsFailure::CertUntrusted, .. })
+        ));
+        assert!(matches!(
+            kind("      34  tls          cert_hostname_mismatch: invalid peer certificate: NotValidForName"),
+            Some(EventKind::TlsFailed { failure: TlsFailure::CertHostnameMismatch, .. })
+        ));
+        assert!(matches!(
+            kind("  ✗ Greeting         0 ms  no banner after 5000 ms"),
+            Some(EventKind::TimedOut { after_ms: 5000, .. })
+        ));
+        assert!(matches!(
+            kind("  ✗ DNS lookup       0 ms  no_such_host: no records found"),
+            Some(EventKind::ResolveFailed { failure: ResolveFailure::NoSuchHost, .. })
+        ));
+        assert!(matches!(
+            kind("  ✗ Connection    3001 ms  timed_out: connect to 192.0.2.1:587 timed out"),
+            Some(EventKind::ConnectFailed { failure: ConnectFailure::TimedOut, .. })
+        ));
+        assert!(matches!(
+            kind("  ✗ Greeting         0 ms  connection peer_closed"),
+            Some(EventKind::Closed { reason: CloseReason::PeerClosed })
+        ));
+        assert_eq!(kind("  ✓ Connection  0 ms  connected to 127.0.0.1:25"), None);
     }
 
     #[test]
