@@ -1,0 +1,538 @@
+//! The durable spool: Postfix's contract. A message is in a file that was written, `fsync`'d,
+//! renamed into `queue/` and whose directory was `fsync`'d before [`Spool::enqueue`] returns, so
+//! the device gets `250` only for mail that survives a crash or a power cut; a crash before that
+//! leaves at most a file in `tmp/`, removed at the next start (the device never got `250` and
+//! sends again).
+//!
+//! Layout under the spool directory:
+//! - `tmp/`: files being written; whatever is here at start is discarded.
+//! - `queue/ID.msg`: a complete message, never changed: a header (format, id, arrival, sender,
+//!   recipients, device, size), a blank line, the message's bytes, and an end mark. A file whose
+//!   size or end mark does not fit its header is moved to `corrupt/`, never delivered half.
+//! - `state/ID.state`: the delivery state (attempts, next attempt, last error, recipients done),
+//!   replaced atomically (written in `tmp/`, synced, renamed, directory synced).
+//! - `corrupt/`: files that cannot be read, kept for a person to look at.
+//!
+//! Delivery is at least once: a crash after the upstream's `250` and before [`Spool::remove`]
+//! delivers that message again at the next start.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The first line of every spool file this version writes.
+const MAGIC: &str = "MAILPROBE-SPOOL 1";
+/// What ends a message file after its bytes.
+const END: &[u8] = b"\nEND\n";
+/// The most recipients one message may carry (RFC 5321 asks servers to take at least 100).
+pub const MAX_RECIPIENTS: usize = 1000;
+
+/// A spool error: the device is told to try again later (4xx), nothing accepted is lost.
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    /// A file or directory could not be read or written (disk full, permissions).
+    #[error("spool {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// A spool file does not hold what its header says (moved to `corrupt/`).
+    #[error("spool file {path} is damaged: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An envelope value would break the spool's line format (a line break in an address).
+    #[error("refused envelope: {0}")]
+    BadEnvelope(String),
+    /// No message with this id is queued.
+    #[error("no queued message {0}")]
+    NotQueued(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SpoolError + '_ {
+    move |source| SpoolError::Io { path: path.to_owned(), source }
+}
+
+/// Who sent a message to whom, as the device gave it (after the relay's sender policy).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    /// The envelope sender (`MAIL FROM`); empty for a bounce.
+    pub from: String,
+    /// The envelope recipients (`RCPT TO`), in order.
+    pub to: Vec<String>,
+    /// The device it came from (its configured name, or its address when it did not sign in).
+    pub device: String,
+}
+
+/// A queued message's id: time-ordered, unique across restarts of one spool.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueueId(String);
+
+impl QueueId {
+    /// A new id: microseconds since the epoch, the process id and a counter, in hexadecimal.
+    fn new(now_micros: u128) -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        Self(format!("{now_micros:014X}{:06X}{n:06X}", std::process::id() & 0xFF_FFFF))
+    }
+
+    /// An id given by a person (`relay queue delete ID`), if it has the form of one.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 26 && text.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()))
+            .then(|| Self(text.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for QueueId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A queued message's fixed facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// Its id.
+    pub id: QueueId,
+    /// Sender, recipients, device.
+    pub envelope: Envelope,
+    /// When it was accepted, seconds since the epoch.
+    pub arrived: u64,
+    /// The message's size in bytes.
+    pub size: u64,
+}
+
+/// Where a queued message's delivery stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryState {
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Not before this time (seconds since the epoch); 0: at once.
+    pub next_attempt: u64,
+    /// Why the last attempt failed: a finding id and its summary, one line.
+    pub last_error: Option<String>,
+    /// Recipients already delivered (a partial success is not sent twice).
+    pub delivered: Vec<String>,
+}
+
+/// The spool directory.
+#[derive(Debug)]
+pub struct Spool {
+    root: PathBuf,
+}
+
+impl Spool {
+    /// Opens (creating) the spool at `root`: discards unfinished writes in `tmp/`, and moves
+    /// state files without their message aside.
+    pub fn open(root: &Path) -> Result<Self, SpoolError> {
+        let spool = Self { root: root.to_owned() };
+        for dir in ["tmp", "queue", "state", "corrupt"] {
+            let path = root.join(dir);
+            fs::create_dir_all(&path).map_err(io_err(&path))?;
+        }
+        let tmp = spool.dir("tmp");
+        for entry in fs::read_dir(&tmp).map_err(io_err(&tmp))? {
+            let path = entry.map_err(io_err(&tmp))?.path();
+            fs::remove_file(&path).map_err(io_err(&path))?;
+        }
+        // A state whose message is gone: the message was delivered and removed first.
+        let state = spool.dir("state");
+        for entry in fs::read_dir(&state).map_err(io_err(&state))? {
+            let path = entry.map_err(io_err(&state))?.path();
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).and_then(QueueId::parse) else {
+                continue;
+            };
+            if !spool.message_path(&id).exists() {
+                fs::remove_file(&path).map_err(io_err(&path))?;
+            }
+        }
+        sync_dir(&state)?;
+        Ok(spool)
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    fn message_path(&self, id: &QueueId) -> PathBuf {
+        self.dir("queue").join(format!("{id}.msg"))
+    }
+
+    fn state_path(&self, id: &QueueId) -> PathBuf {
+        self.dir("state").join(format!("{id}.state"))
+    }
+
+    /// Stores a message durably; only when this returns `Ok` may the device get `250`.
+    pub fn enqueue(
+        &self,
+        envelope: &Envelope,
+        message: &[u8],
+        now_micros: u128,
+    ) -> Result<QueueId, SpoolError> {
+        check_envelope(envelope)?;
+        let id = QueueId::new(now_micros);
+        let mut header =
+            format!("{MAGIC}\nid: {id}\narrived: {}\nfrom: {}\n", now_micros / 1_000_000, envelope.from);
+        for rcpt in &envelope.to {
+            header.push_str(&format!("to: {rcpt}\n"));
+        }
+        header.push_str(&format!("device: {}\nsize: {}\n\n", envelope.device, message.len()));
+        let tmp = self.dir("tmp").join(format!("{id}.msg"));
+        write_synced(&tmp, &[header.as_bytes(), message, END])?;
+        let target = self.message_path(&id);
+        fs::rename(&tmp, &target).map_err(io_err(&target))?;
+        sync_dir(&self.dir("queue"))?;
+        Ok(id)
+    }
+
+    /// Every queued message with its state, oldest first. Damaged files are moved to `corrupt/`
+    /// and left out.
+    pub fn list(&self) -> Result<Vec<(QueuedMessage, DeliveryState)>, SpoolError> {
+        let queue = self.dir("queue");
+        let mut ids = Vec::new();
+        for entry in fs::read_dir(&queue).map_err(io_err(&queue))? {
+            let path = entry.map_err(io_err(&queue))?.path();
+            if path.extension().is_some_and(|e| e == "msg")
+                && let Some(id) = path.file_stem().and_then(|s| s.to_str()).and_then(QueueId::parse)
+            {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.read_header(&id) {
+                Ok(message) => {
+                    let state = self.state(&id)?;
+                    out.push((message, state));
+                }
+                Err(SpoolError::Corrupt { .. }) => self.quarantine(&id)?,
+                // Removed meanwhile (delivered by another runner pass).
+                Err(SpoolError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The messages whose next attempt is due at `now` (seconds since the epoch), oldest first.
+    pub fn due(&self, now: u64) -> Result<Vec<(QueuedMessage, DeliveryState)>, SpoolError> {
+        Ok(self.list()?.into_iter().filter(|(_, s)| s.next_attempt <= now).collect())
+    }
+
+    /// The message's bytes, checked against its header.
+    pub fn read_message(&self, id: &QueueId) -> Result<Vec<u8>, SpoolError> {
+        let path = self.message_path(id);
+        let bytes = read_file(&path)?;
+        let (_, body) = split(&path, &bytes)?;
+        Ok(body.to_vec())
+    }
+
+    fn read_header(&self, id: &QueueId) -> Result<QueuedMessage, SpoolError> {
+        let path = self.message_path(id);
+        let bytes = read_file(&path)?;
+        Ok(split(&path, &bytes)?.0)
+    }
+
+    /// The delivery state of a queued message (the default before its first attempt).
+    pub fn state(&self, id: &QueueId) -> Result<DeliveryState, SpoolError> {
+        let path = self.state_path(id);
+        match fs::read_to_string(&path) {
+            Ok(text) => parse_state(&path, &text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(DeliveryState::default()),
+            Err(source) => Err(SpoolError::Io { path, source }),
+        }
+    }
+
+    /// Replaces a message's delivery state atomically.
+    pub fn update(&self, id: &QueueId, state: &DeliveryState) -> Result<(), SpoolError> {
+        if !self.message_path(id).exists() {
+            return Err(SpoolError::NotQueued(id.to_string()));
+        }
+        let mut text = format!("{MAGIC}\nattempts: {}\nnext: {}\n", state.attempts, state.next_attempt);
+        if let Some(e) = &state.last_error {
+            text.push_str(&format!("error: {}\n", one_line(e)));
+        }
+        for rcpt in &state.delivered {
+            text.push_str(&format!("delivered: {rcpt}\n"));
+        }
+        let tmp = self.dir("tmp").join(format!("{id}.state"));
+        write_synced(&tmp, &[text.as_bytes()])?;
+        let target = self.state_path(id);
+        fs::rename(&tmp, &target).map_err(io_err(&target))?;
+        sync_dir(&self.dir("state"))
+    }
+
+    /// Removes a delivered (or bounced, or deleted) message: the message first, so a crash in
+    /// between leaves a state file that the next start discards, never a message without state
+    /// that would be sent again... except at least once by design (see the module's doc).
+    pub fn remove(&self, id: &QueueId) -> Result<(), SpoolError> {
+        let msg = self.message_path(id);
+        match fs::remove_file(&msg) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(SpoolError::NotQueued(id.to_string()));
+            }
+            Err(source) => return Err(SpoolError::Io { path: msg, source }),
+        }
+        sync_dir(&self.dir("queue"))?;
+        let state = self.state_path(id);
+        match fs::remove_file(&state) {
+            Ok(()) => sync_dir(&self.dir("state")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(SpoolError::Io { path: state, source }),
+        }
+    }
+
+    /// Moves a damaged message (and its state) to `corrupt/`.
+    fn quarantine(&self, id: &QueueId) -> Result<(), SpoolError> {
+        for from in [self.message_path(id), self.state_path(id)] {
+            if from.exists() {
+                let to = self.dir("corrupt").join(from.file_name().unwrap_or_default());
+                fs::rename(&from, &to).map_err(io_err(&to))?;
+            }
+        }
+        sync_dir(&self.dir("queue"))?;
+        sync_dir(&self.dir("corrupt"))
+    }
+}
+
+/// Refuses envelope values that would break a header line.
+fn check_envelope(envelope: &Envelope) -> Result<(), SpoolError> {
+    if envelope.to.is_empty() || envelope.to.len() > MAX_RECIPIENTS {
+        return Err(SpoolError::BadEnvelope(format!("{} recipients", envelope.to.len())));
+    }
+    let all = std::iter::once(&envelope.from).chain(&envelope.to).chain(std::iter::once(&envelope.device));
+    for value in all {
+        if value.len() > 998 || value.chars().any(char::is_control) {
+            return Err(SpoolError::BadEnvelope("a value with control characters or over 998 bytes".into()));
+        }
+    }
+    Ok(())
+}
+
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(998).collect()
+}
+
+/// Writes `parts` to a new file at `path` and syncs it to disk before closing.
+fn write_synced(path: &Path, parts: &[&[u8]]) -> Result<(), SpoolError> {
+    let mut file = OpenOptions::new().write(true).create_new(true).open(path).map_err(io_err(path))?;
+    let written = parts.iter().try_for_each(|p| file.write_all(p)).and_then(|()| file.sync_all());
+    if let Err(source) = written {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(SpoolError::Io { path: path.to_owned(), source });
+    }
+    Ok(())
+}
+
+/// Makes a directory's entries (a rename, a removal) durable.
+fn sync_dir(dir: &Path) -> Result<(), SpoolError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, SpoolError> {
+    let mut bytes = Vec::new();
+    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(io_err(path))?;
+    Ok(bytes)
+}
+
+/// Splits a message file into its header and body, checking the size and the end mark.
+fn split<'a>(path: &Path, bytes: &'a [u8]) -> Result<(QueuedMessage, &'a [u8]), SpoolError> {
+    let corrupt = |reason: &str| SpoolError::Corrupt { path: path.to_owned(), reason: reason.to_owned() };
+    let end = memfind(bytes, b"\n\n").ok_or_else(|| corrupt("no end of header"))?;
+    let header = std::str::from_utf8(&bytes[..end]).map_err(|_| corrupt("header is not UTF-8"))?;
+    let mut lines = header.lines();
+    if lines.next() != Some(MAGIC) {
+        return Err(corrupt("not a spool file of this version"));
+    }
+    let (mut id, mut arrived, mut from, mut to, mut device, mut size) =
+        (None, None, None, Vec::new(), None, None);
+    for line in lines {
+        let (key, value) = line.split_once(": ").unwrap_or((line.trim_end_matches(':'), ""));
+        match key {
+            "id" => id = QueueId::parse(value),
+            "arrived" => arrived = value.parse().ok(),
+            "from" => from = Some(value.to_owned()),
+            "to" => to.push(value.to_owned()),
+            "device" => device = Some(value.to_owned()),
+            "size" => size = value.parse::<u64>().ok(),
+            _ => return Err(corrupt("unknown header field")),
+        }
+    }
+    let (Some(id), Some(arrived), Some(from), Some(device), Some(size)) = (id, arrived, from, device, size)
+    else {
+        return Err(corrupt("a header field is missing"));
+    };
+    let body_start = end + 2;
+    let body_end =
+        usize::try_from(size).ok().and_then(|s| body_start.checked_add(s)).ok_or_else(|| corrupt("size"))?;
+    if bytes.len() != body_end + END.len() || &bytes[body_end..] != END {
+        return Err(corrupt("the message is cut short or has no end mark"));
+    }
+    if to.is_empty() {
+        return Err(corrupt("no recipient"));
+    }
+    let message = QueuedMessage { id, envelope: Envelope { from, to, device }, arrived, size };
+    Ok((message, &bytes[body_start..body_end]))
+}
+
+fn parse_state(path: &Path, text: &str) -> Result<DeliveryState, SpoolError> {
+    let corrupt = |reason: &str| SpoolError::Corrupt { path: path.to_owned(), reason: reason.to_owned() };
+    let mut lines = text.lines();
+    if lines.next() != Some(MAGIC) {
+        return Err(corrupt("not a state file of this version"));
+    }
+    let mut state = DeliveryState::default();
+    for line in lines {
+        let (key, value) = line.split_once(": ").ok_or_else(|| corrupt("a line without a value"))?;
+        match key {
+            "attempts" => state.attempts = value.parse().map_err(|_| corrupt("attempts"))?,
+            "next" => state.next_attempt = value.parse().map_err(|_| corrupt("next"))?,
+            "error" => state.last_error = Some(value.to_owned()),
+            "delivered" => state.delivered.push(value.to_owned()),
+            _ => return Err(corrupt("unknown state field")),
+        }
+    }
+    Ok(state)
+}
+
+fn memfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mailprobe-spool-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn envelope() -> Envelope {
+        Envelope {
+            from: "printer@example.test".into(),
+            to: vec!["a@example.test".into(), "b@example.test".into()],
+            device: "hp-2nd-floor".into(),
+        }
+    }
+
+    #[test]
+    fn a_queued_message_reads_back_exactly_with_its_envelope() {
+        let dir = temp_dir("roundtrip");
+        let spool = Spool::open(&dir).unwrap();
+        let body = b"Subject: scan\r\n\r\n\x00\xff binary and\n\nblank lines\r\n.\r\n";
+        let id = spool.enqueue(&envelope(), body, 1_700_000_000_123_456).unwrap();
+        let listed = spool.list().unwrap();
+        assert_eq!(listed.len(), 1);
+        let (m, state) = &listed[0];
+        assert_eq!(m.id, id);
+        assert_eq!(m.envelope, envelope());
+        assert_eq!((m.arrived, m.size), (1_700_000_000, body.len() as u64));
+        assert_eq!(*state, DeliveryState::default());
+        assert_eq!(spool.read_message(&id).unwrap(), body);
+        // Reopening (a restart) finds it again.
+        let again = Spool::open(&dir).unwrap();
+        assert_eq!(again.read_message(&id).unwrap(), body);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unfinished_writes_are_discarded_and_damaged_files_quarantined() {
+        let dir = temp_dir("damage");
+        let spool = Spool::open(&dir).unwrap();
+        let good = spool.enqueue(&envelope(), b"hello", 1).unwrap();
+        let cut = spool.enqueue(&envelope(), b"a longer message", 2).unwrap();
+        // A crash while writing leaves a file in tmp/; a disk fault cuts a queued file short.
+        fs::write(dir.join("tmp/0000000000000300000000000.msg"), b"MAILPROBE-SPOOL 1\nid: half").unwrap();
+        let path = dir.join(format!("queue/{cut}.msg"));
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        let spool = Spool::open(&dir).unwrap();
+        assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        let ids: Vec<QueueId> = spool.list().unwrap().into_iter().map(|(m, _)| m.id).collect();
+        assert_eq!(ids, [good]);
+        assert!(dir.join(format!("corrupt/{cut}.msg")).exists());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn state_is_replaced_atomically_and_removal_cleans_up() {
+        let dir = temp_dir("state");
+        let spool = Spool::open(&dir).unwrap();
+        let id = spool.enqueue(&envelope(), b"x", 5).unwrap();
+        let state = DeliveryState {
+            attempts: 2,
+            next_attempt: 600,
+            last_error: Some("rate.throttled: 451 4.7.500 Server busy\r\nsecond line".into()),
+            delivered: vec!["a@example.test".into()],
+        };
+        spool.update(&id, &state).unwrap();
+        let read = spool.state(&id).unwrap();
+        assert_eq!(read.attempts, 2);
+        assert_eq!(read.last_error.as_deref(), Some("rate.throttled: 451 4.7.500 Server busy  second line"));
+        assert_eq!(read.delivered, ["a@example.test"]);
+        assert!(spool.due(599).unwrap().is_empty());
+        assert_eq!(spool.due(600).unwrap().len(), 1);
+        spool.remove(&id).unwrap();
+        assert!(spool.list().unwrap().is_empty());
+        assert!(matches!(spool.remove(&id), Err(SpoolError::NotQueued(_))));
+        assert!(matches!(spool.update(&id, &state), Err(SpoolError::NotQueued(_))));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn envelopes_that_would_break_the_format_are_refused() {
+        let dir = temp_dir("envelope");
+        let spool = Spool::open(&dir).unwrap();
+        let mut bad = envelope();
+        bad.to.push("x@example.test\nto: evil@example.net".into());
+        assert!(matches!(spool.enqueue(&bad, b"x", 1), Err(SpoolError::BadEnvelope(_))));
+        let none = Envelope { to: Vec::new(), ..envelope() };
+        assert!(matches!(spool.enqueue(&none, b"x", 1), Err(SpoolError::BadEnvelope(_))));
+        assert!(spool.list().unwrap().is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn ids_are_unique_and_ordered_by_time() {
+        let a = QueueId::new(10);
+        let b = QueueId::new(10);
+        let c = QueueId::new(11);
+        assert!(a < b && b < c, "{a} {b} {c}");
+        assert_eq!(QueueId::parse(a.as_str()), Some(a.clone()));
+        assert_eq!(QueueId::parse("../../etc/passwd"), None);
+    }
+
+    proptest::proptest! {
+        /// Any bytes are stored and read back unchanged; any cut of the file is caught.
+        #[test]
+        fn any_message_survives_and_any_cut_is_caught(body in proptest::collection::vec(proptest::num::u8::ANY, 0..2000), cut in 1usize..50) {
+            let dir = temp_dir("prop");
+            let spool = Spool::open(&dir).unwrap();
+            let id = spool.enqueue(&envelope(), &body, 7).unwrap();
+            proptest::prop_assert_eq!(spool.read_message(&id).unwrap(), body.clone());
+            let path = dir.join(format!("queue/{id}.msg"));
+            let bytes = fs::read(&path).unwrap();
+            let keep = bytes.len().saturating_sub(cut);
+            fs::write(&path, &bytes[..keep]).unwrap();
+            let caught = matches!(spool.read_message(&id), Err(SpoolError::Corrupt { .. }));
+            proptest::prop_assert!(caught, "a cut of {} bytes was not caught", cut);
+            fs::remove_dir_all(dir).unwrap();
+        }
+    }
+}
