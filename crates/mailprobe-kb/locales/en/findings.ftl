@@ -1328,3 +1328,19 @@ client-unexplained-error-summary = The session failed on the program's side with
 client-unexplained-error-cause-program = The program stopped for a reason of its own (a setting, a check it makes, a limit), or it reports a server problem in words mailprobe does not know yet.
 client-unexplained-error-fix-search = Search for the exact message together with the program's name; the program's log, with its debug or verbose option on, usually shows the step that failed.
 client-unexplained-error-fix-probe = Run mailprobe diagnose with the same server, port, encryption and login: it shows which step fails and why.
+
+## message.too_many_recipients
+
+message-too-many-recipients-title = The message has more recipients than the server takes at once
+message-too-many-recipients-summary = The server took the first recipients and refused the rest of this message for now. Its answer: { $reply_line }
+message-too-many-recipients-cause-per-message = Servers limit the recipients of one message (100 is common; Microsoft 365 takes up to 1000 per message, fewer for some accounts); the ones over the limit must go in another message.
+message-too-many-recipients-fix-split = Send to fewer recipients per message (a relay or mail server does this by itself, retrying the rest), or use a distribution list.
+
+## oauth.client_rejected
+
+oauth-client-rejected-title = The sign-in service refused the application's own credentials
+oauth-client-rejected-summary = No token was issued because the token endpoint did not accept the application (its id or its secret): { $reply_line }
+oauth-client-rejected-cause-secret = The client secret is wrong or has expired (Microsoft Entra secrets expire after at most two years; AADSTS7000215 is an invalid secret, AADSTS7000222 an expired one).
+oauth-client-rejected-cause-app = The application id does not exist in this tenant, or was deleted (AADSTS700016), or is not allowed to use this grant.
+oauth-client-rejected-fix-secret = In Microsoft Entra (or the Google Cloud console), create a new client secret for the application and put it in the file the relay or program reads; check the tenant in the token URL.
+oauth-client-rejected-fix-consent = Check that the application exists in the right tenant and has admin consent for the mail permission (SMTP.SendAsApp for app-only sending through Microsoft 365).

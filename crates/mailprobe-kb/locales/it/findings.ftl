@@ -1331,3 +1331,19 @@ client-unexplained-error-summary = La sessione è fallita dal lato del programma
 client-unexplained-error-cause-program = Il programma si è fermato per un motivo suo (un'impostazione, un controllo che esegue, un limite), oppure riporta un problema del server con parole che mailprobe non conosce ancora.
 client-unexplained-error-fix-search = Cerca il messaggio esatto insieme al nome del programma; il log del programma, con l'opzione di debug o dettagliata attiva, di solito mostra il passo fallito.
 client-unexplained-error-fix-probe = Esegui mailprobe diagnose con lo stesso server, porta, cifratura e accesso: mostra quale passo fallisce e perché.
+
+## message.too_many_recipients
+
+message-too-many-recipients-title = Il messaggio ha più destinatari di quanti il server ne accetti in una volta
+message-too-many-recipients-summary = Il server ha accettato i primi destinatari e per ora ha rifiutato gli altri di questo messaggio. La sua risposta: { $reply_line }
+message-too-many-recipients-cause-per-message = I server limitano i destinatari di un singolo messaggio (100 è comune; Microsoft 365 ne accetta fino a 1000 per messaggio, meno per alcuni account); quelli oltre il limite vanno in un altro messaggio.
+message-too-many-recipients-fix-split = Invia a meno destinatari per messaggio (un relay o un server di posta lo fa da solo, riprovando con gli altri), o usa una lista di distribuzione.
+
+## oauth.client_rejected
+
+oauth-client-rejected-title = Il servizio di accesso ha rifiutato le credenziali dell'applicazione
+oauth-client-rejected-summary = Non è stato emesso alcun token perché l'endpoint dei token non ha accettato l'applicazione (il suo id o il suo segreto): { $reply_line }
+oauth-client-rejected-cause-secret = Il segreto client è sbagliato o è scaduto (i segreti di Microsoft Entra scadono al massimo dopo due anni; AADSTS7000215 è un segreto non valido, AADSTS7000222 uno scaduto).
+oauth-client-rejected-cause-app = L'id dell'applicazione non esiste in questo tenant, o è stata eliminata (AADSTS700016), o non può usare questo tipo di concessione.
+oauth-client-rejected-fix-secret = In Microsoft Entra (o nella console Google Cloud), crea un nuovo segreto client per l'applicazione e mettilo nel file che il relay o il programma legge; controlla il tenant nell'URL del token.
+oauth-client-rejected-fix-consent = Controlla che l'applicazione esista nel tenant giusto e abbia il consenso amministratore per il permesso di posta (SMTP.SendAsApp per l'invio solo applicazione tramite Microsoft 365).
