@@ -66,6 +66,9 @@ pub enum ObservationKind {
     OauthError,
     /// A 334 challenge during AUTH where a final reply (235) was expected: not a LOGIN prompt.
     UnexpectedChallenge,
+    /// A password sign-in (PLAIN, LOGIN) whose every step was sent, answered with yet another
+    /// 334: the server kept asking and the sign-in never completed.
+    AuthIncomplete,
     /// The server closed or reset the connection with no failure reply before it.
     /// Class: `peer_closed` or `reset`.
     ConnectionClosed,
@@ -116,7 +119,7 @@ pub enum ObservationKind {
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 23] = [
+    pub const ALL: [ObservationKind; 24] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -130,6 +133,7 @@ impl ObservationKind {
         Self::ModeMismatch,
         Self::OauthError,
         Self::UnexpectedChallenge,
+        Self::AuthIncomplete,
         Self::ConnectionClosed,
         Self::TlsCertificate,
         Self::ClientError,
@@ -184,6 +188,7 @@ impl ObservationKind {
             | Self::TlsVersionRefused
             | Self::ModeMismatch
             | Self::UnexpectedChallenge
+            | Self::AuthIncomplete
             | Self::SenderDiffers
             | Self::DeviceProfile
             | Self::ClockSkew
@@ -222,6 +227,7 @@ impl ObservationKind {
             Self::StarttlsMissing => &["offered", "masked"],
             Self::AuthMechanismMissing => &["mechanism", "offered", "starttls"],
             Self::ModeMismatch => &["working_port", "working_security", "asked_port", "asked_security"],
+            Self::AuthIncomplete => &["mechanism", "challenge"],
             Self::OauthError | Self::UnexpectedChallenge => {
                 &["status", "scope", "schemes", "challenge", "mechanism"]
             }
@@ -647,6 +653,10 @@ struct Walker<'a> {
     first: usize,
     last_sent: Option<(Stage, &'a str)>,
     auth_mechanism: Option<SaslMechanism>,
+    /// Prompts (334) a password mechanism still expects in this AUTH exchange: LOGIN asks for
+    /// the user name (unless sent with AUTH) and the password, PLAIN for the response (unless
+    /// sent with AUTH). `None` outside a password exchange.
+    prompts_left: Option<u32>,
     tls_up: bool,
     server_name: Option<&'a str>,
     connected: bool,
@@ -673,6 +683,7 @@ impl<'a> Walker<'a> {
             first,
             last_sent: None,
             auth_mechanism: None,
+            prompts_left: None,
             tls_up: false,
             server_name: None,
             connected: false,
@@ -787,7 +798,14 @@ impl<'a> Walker<'a> {
                     && words.next().is_some_and(|w| w.eq_ignore_ascii_case("AUTH"))
                     && let Some(m) = words.next()
                 {
-                    self.auth_mechanism = Some(m.parse().unwrap_or_else(|e| match e {}));
+                    let mechanism: SaslMechanism = m.parse().unwrap_or_else(|e| match e {});
+                    let initial = words.next().is_some();
+                    self.prompts_left = match mechanism {
+                        SaslMechanism::Login => Some(if initial { 1 } else { 2 }),
+                        SaslMechanism::Plain => Some(u32::from(!initial)),
+                        _ => None,
+                    };
+                    self.auth_mechanism = Some(mechanism);
                 }
             }
             EventKind::Received { reply } => self.reply(i, stage, reply),
@@ -1058,6 +1076,24 @@ impl<'a> Walker<'a> {
     fn challenge(&mut self, i: usize, reply: &'a Reply) {
         let raw: String = reply.lines.concat();
         let decoded = decode_challenge(&raw);
+        // A password mechanism's prompts are prompts whatever they say ("Password for alice:",
+        // "User Name"); only one past the last step means something, and never an OAuth error.
+        if let Some(left) = self.prompts_left.as_mut() {
+            if *left > 0 {
+                *left -= 1;
+                return;
+            }
+            let shown = decoded.clone().unwrap_or_else(|| raw.clone());
+            let mut o = self.obs(ObservationKind::AuthIncomplete, Stage::Auth, Some(i));
+            o.text = shown.clone();
+            o.evidence.extend(reply.wire_lines());
+            o.params.insert("challenge".into(), shown);
+            if let Some(m) = &self.auth_mechanism {
+                o.params.insert("mechanism".into(), m.name().to_owned());
+            }
+            self.push(o);
+            return;
+        }
         if let Some(text) = &decoded {
             let t = text.trim().to_ascii_lowercase();
             if t.is_empty() || t == "username:" || t == "password:" {

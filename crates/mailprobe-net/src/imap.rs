@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 
 use mailprobe_proto::imap::{ImapResponse, ImapStatus, MAX_IMAP_LINE, login_command};
 use mailprobe_proto::{
-    Endpoint, EventKind, LineReader, Protocol, Role, SaslMechanism, SaslStep, Secret, Security, Stage,
-    Transcript, choose_mechanism, decode_challenge, empty_response, oauthbearer_initial_response,
-    plain_initial_response, xoauth2_initial_response,
+    Endpoint, EventKind, LineReader, MAX_REPLY_LINES, Protocol, Role, SaslMechanism, SaslStep, Secret,
+    Security, Stage, Transcript, choose_mechanism, decode_challenge, empty_response,
+    oauthbearer_initial_response, plain_initial_response, xoauth2_initial_response,
 };
 
 use crate::connect::open;
@@ -30,22 +30,112 @@ pub struct ImapTarget {
     pub tls_name: Option<String>,
 }
 
+/// The most lines kept from one response besides the ones that settle it: as many as SMTP
+/// keeps of one reply.
+const MAX_RESPONSE_LINES: usize = MAX_REPLY_LINES;
+/// The most bytes of such lines kept from one response.
+const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// What is kept of the response being read. A server may send lines without end before its
+/// tagged reply (untagged data, other tags, stray `+`); past the limits they are counted, not
+/// stored, so memory and the report stay small whatever the timeout. The lines that settle the
+/// response (its tagged reply, a `+` being answered, the first `* BYE`) are always kept.
+#[derive(Debug, Default)]
+struct ResponseBudget {
+    lines: usize,
+    bytes: usize,
+    dropped: u64,
+    bye_seen: bool,
+}
+
+impl ResponseBudget {
+    /// True when a line that does not settle the response is recorded. Once one is dropped,
+    /// the rest are too, so what is kept is a prefix.
+    fn keep(&mut self, line: &str) -> bool {
+        if self.dropped == 0
+            && self.lines < MAX_RESPONSE_LINES
+            && self.bytes + line.len() <= MAX_RESPONSE_BYTES
+        {
+            self.lines += 1;
+            self.bytes += line.len();
+            return true;
+        }
+        self.dropped += 1;
+        false
+    }
+}
+
+/// A line read, not yet recorded.
+struct ReadLine {
+    text: String,
+    /// Longer than [`MAX_IMAP_LINE`]: only its head was kept.
+    cut: bool,
+}
+
 struct ImapSession {
     wire: Wire,
     lines: LineReader,
     next_tag: u32,
+    budget: ResponseBudget,
 }
 
 impl ImapSession {
-    async fn read_line(&mut self, stage: Stage, waiting_for: &str) -> Result<String, Stopped> {
+    fn new(wire: Wire) -> Self {
+        Self { wire, lines: LineReader::new(MAX_IMAP_LINE), next_tag: 0, budget: ResponseBudget::default() }
+    }
+
+    /// Reads a line; the caller records it with [`ImapSession::record`] once it knows what it is.
+    async fn read_line(&mut self, stage: Stage, waiting_for: &str) -> Result<ReadLine, Stopped> {
         loop {
             if let Some(line) = self.lines.next_line() {
                 let text = String::from_utf8_lossy(&line.bytes).into_owned();
-                self.wire.rec.push(stage, EventKind::ImapReceived { line: text.clone() });
-                return Ok(text);
+                return Ok(ReadLine { text, cut: line.cut });
             }
             let bytes = self.wire.read_some(stage, waiting_for).await?;
             self.lines.feed(bytes);
+        }
+    }
+
+    /// Records a line: always when it `settles` the response, else within the budget. Returns
+    /// whether it was recorded (only recorded lines are acted on).
+    fn record(&mut self, stage: Stage, line: &ReadLine, settles: bool) -> bool {
+        let is_bye = matches!(
+            ImapResponse::parse(&line.text),
+            Some(ImapResponse::Untagged { status: Some(ImapStatus::Bye), .. })
+        );
+        let first_bye = is_bye && !std::mem::replace(&mut self.budget.bye_seen, true);
+        if !(settles || first_bye || self.budget.keep(&line.text)) {
+            return false;
+        }
+        let event = EventKind::ImapReceived { line: line.text.clone() };
+        if line.cut {
+            self.wire.rec.push_cut(stage, event);
+        } else {
+            self.wire.rec.push(stage, event);
+        }
+        true
+    }
+
+    /// Reads and records one line that settles what it answers (the greeting).
+    async fn read_settling_line(&mut self, stage: Stage, waiting_for: &str) -> Result<String, Stopped> {
+        let line = self.read_line(stage, waiting_for).await?;
+        self.record(stage, &line, true);
+        Ok(line.text)
+    }
+
+    /// Ends a response: says how many lines were dropped, and starts a new budget.
+    fn end_response(&mut self, stage: Stage) {
+        let budget = std::mem::take(&mut self.budget);
+        if budget.dropped > 0 {
+            self.wire.rec.note(
+                stage,
+                format!(
+                    "{} further lines dropped before the tagged reply (more than {MAX_RESPONSE_LINES} lines or \
+                     {} KiB in one response)",
+                    budget.dropped,
+                    MAX_RESPONSE_BYTES / 1024
+                ),
+            );
         }
     }
 
@@ -60,10 +150,23 @@ impl ImapSession {
     ) -> Result<(ImapStatus, Vec<String>), Stopped> {
         self.wire.rec.push(stage, EventKind::Sent { line: shown.to_owned() });
         self.wire.write_all(stage, wire_line.expose().as_bytes()).await?;
+        let response = self.read_tagged(stage, tag).await;
+        self.end_response(stage);
+        response
+    }
+
+    /// Reads until the tagged response to `tag`; capabilities are taken from recorded lines
+    /// only, so a flood of them costs no memory either.
+    async fn read_tagged(&mut self, stage: Stage, tag: &str) -> Result<(ImapStatus, Vec<String>), Stopped> {
         let mut caps = Vec::new();
         loop {
             let line = self.read_line(stage, &format!("reply to {tag}")).await?;
-            match ImapResponse::parse(&line) {
+            let response = ImapResponse::parse(&line.text);
+            let settles = matches!(&response, Some(ImapResponse::Tagged { tag: got, .. }) if got == tag);
+            if !self.record(stage, &line, settles) {
+                continue;
+            }
+            match response {
                 Some(r @ ImapResponse::Tagged { .. }) => {
                     caps.extend(r.capabilities().unwrap_or_default());
                     let ImapResponse::Tagged { tag: got, status, .. } = r else { unreachable!() };
@@ -95,6 +198,8 @@ impl ImapSession {
     ) -> Result<ImapStatus, Stopped> {
         let stage = Stage::Auth;
         let tag = self.tag();
+        // A server may repeat the response in a `+` or a `NO`: know it before anything comes.
+        self.wire.rec.guard_payload(&initial);
         let mut pending = Some(initial);
         if sasl_ir {
             let step = pending.take().ok_or(Stopped)?;
@@ -109,10 +214,33 @@ impl ImapSession {
             self.wire.rec.push(stage, EventKind::Sent { line: line.clone() });
             self.wire.write_all(stage, format!("{line}\r\n").as_bytes()).await?;
         }
+        let status = self.bearer_exchange(stage, &tag, pending).await;
+        self.end_response(stage);
+        status
+    }
+
+    /// The rest of [`ImapSession::authenticate_bearer`]: answers `+` challenges until the
+    /// tagged response.
+    async fn bearer_exchange(
+        &mut self,
+        stage: Stage,
+        tag: &str,
+        mut pending: Option<SaslStep>,
+    ) -> Result<ImapStatus, Stopped> {
         let mut challenges = 0;
         loop {
             let line = self.read_line(stage, &format!("reply to {tag}")).await?;
-            match ImapResponse::parse(&line) {
+            let response = ImapResponse::parse(&line.text);
+            // a `+` is answered (at most four times), the tagged reply ends the exchange
+            let settles = match &response {
+                Some(ImapResponse::Continuation(_)) => true,
+                Some(ImapResponse::Tagged { tag: got, .. }) => got == tag,
+                _ => false,
+            };
+            if !self.record(stage, &line, settles) {
+                continue;
+            }
+            match response {
                 Some(ImapResponse::Continuation(text)) => {
                     challenges += 1;
                     if challenges > 3 {
@@ -167,14 +295,11 @@ pub async fn probe_imap_with(
 ) -> Transcript {
     let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Imap, Role::Primary, endpoint);
+    rec.guard_credentials(credentials);
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
-    let mut session = ImapSession {
-        wire: Wire::new(stream, rec, env.timeout),
-        lines: LineReader::new(MAX_IMAP_LINE),
-        next_tag: 0,
-    };
+    let mut session = ImapSession::new(Wire::new(stream, rec, env.timeout));
     let logged_in = run(&mut session, env, target, credentials, mechanism).await;
     if session.wire.connection_usable() || logged_in.is_ok() {
         let _ = session.simple(Stage::Quit, "LOGOUT").await;
@@ -191,14 +316,10 @@ pub async fn probe_imap_greeting(env: &ProbeEnv, target: &ImapTarget) -> Transcr
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
-    let mut session = ImapSession {
-        wire: Wire::new(stream, rec, env.timeout),
-        lines: LineReader::new(MAX_IMAP_LINE),
-        next_tag: 0,
-    };
+    let mut session = ImapSession::new(Wire::new(stream, rec, env.timeout));
     let tls_name = target.tls_name.clone().unwrap_or_else(|| target.host.clone());
     if target.security != Security::Tls || session.wire.handshake(&env.trust, &tls_name).await.is_ok() {
-        let _ = session.read_line(Stage::Banner, "IMAP greeting").await;
+        let _ = session.read_settling_line(Stage::Banner, "IMAP greeting").await;
     }
     session.wire.close(Stage::Quit).await
 }
@@ -214,7 +335,8 @@ async fn run(
     if target.security == Security::Tls {
         session.wire.handshake(&env.trust, &tls_name).await?;
     }
-    let greeting = session.read_line(Stage::Banner, "IMAP greeting").await?;
+    let greeting = session.read_settling_line(Stage::Banner, "IMAP greeting").await?;
+    session.end_response(Stage::Banner);
     let mut caps = match ImapResponse::parse(&greeting) {
         Some(r @ ImapResponse::Untagged { status: Some(ImapStatus::Ok | ImapStatus::PreAuth), .. }) => {
             r.capabilities().unwrap_or_default()
@@ -305,6 +427,7 @@ async fn run(
     let tag = session.tag();
     let (status, _) = if caps.iter().any(|c| c == "AUTH=PLAIN") && caps.iter().any(|c| c == "SASL-IR") {
         let step = plain_initial_response(user, password);
+        session.wire.rec.guard_payload(&step);
         let wire = Secret::new(format!("{tag} AUTHENTICATE PLAIN {}\r\n", step.wire.expose()));
         let shown = format!("{tag} AUTHENTICATE PLAIN {}", step.shown);
         session.command(Stage::Auth, &wire, &shown, &tag).await?

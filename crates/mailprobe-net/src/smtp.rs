@@ -50,6 +50,10 @@ impl Session<'_> {
     }
 
     async fn send(&mut self, stage: Stage, command: &Command) -> Result<(), Stopped> {
+        // A server may repeat a SASL response in its reply: know it before the reply comes.
+        if let Command::Auth { initial: Some(step), .. } | Command::AuthContinue(step) = command {
+            self.wire.rec.guard_payload(step);
+        }
         self.wire.rec.push(stage, EventKind::Sent { line: command.shown() });
         self.wire.write_all(stage, &command.to_wire()).await
     }
@@ -165,6 +169,7 @@ impl Session<'_> {
                     )
                     .await?;
                 if reply.code == 334 {
+                    // decoded from the reply as received; the recorder removes any secret in it
                     if let Some(doc) = reply.lines.first().and_then(|l| decode_challenge(l)) {
                         self.wire.rec.note(Stage::Auth, format!("the 334 challenge decodes to: {doc}"));
                     }
@@ -248,6 +253,7 @@ fn test_message(target: &SmtpTarget) -> String {
 pub async fn probe_smtp(env: &ProbeEnv, target: &SmtpTarget, role: Role, depth: Depth) -> Transcript {
     let endpoint = Endpoint { host: target.host.clone(), port: target.port, security: target.security };
     let mut rec = Recorder::new(Protocol::Smtp, role, endpoint);
+    rec.guard_credentials(&target.credentials);
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mailprobe_proto::{
-    CloseReason, ConnectFailure, Endpoint, EventKind, Protocol, Role, Stage, TlsFailure, TlsSession,
-    Transcript,
+    CloseReason, ConnectFailure, Endpoint, EventKind, Protocol, Role, SaslStep, Stage, TlsFailure,
+    TlsSession, Transcript, decode_challenge,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,18 +15,25 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::TrustStore;
+use self::scrub::{REMOVED_NOTE, Scrubber, SecretKind};
 use crate::trust::{ChainCapture, certificate_info, classify_rustls_error};
+use crate::{Credentials, TrustStore};
+
+mod scrub;
 
 /// The session was stopped; why is already in the transcript.
 #[derive(Debug)]
 pub(crate) struct Stopped;
 
-/// Records events with their time since the start.
+/// Records events with their time since the start, with every secret the probe knows of
+/// removed from them first (a peer may repeat what it was sent).
 #[derive(Debug)]
 pub(crate) struct Recorder {
     pub(crate) transcript: Transcript,
     start: Instant,
+    scrubber: Scrubber,
+    /// The login name: not a secret, so a SASL step carrying only it is not scrubbed.
+    user: Option<String>,
 }
 
 impl Recorder {
@@ -34,12 +41,50 @@ impl Recorder {
         let mut transcript = Transcript::new(protocol, role, endpoint);
         transcript.started_at =
             time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok();
-        Self { transcript, start: Instant::now() }
+        Self { transcript, start: Instant::now(), scrubber: Scrubber::default(), user: None }
+    }
+
+    /// Keeps the password and token out of everything recorded from now on.
+    pub(crate) fn guard_credentials(&mut self, credentials: &Credentials) {
+        self.user.clone_from(&credentials.user);
+        // exposed only to know what to look for; never stored in the transcript
+        if let Some(password) = &credentials.password {
+            self.scrubber.add_secret(password.expose(), SecretKind::Password);
+        }
+        if let Some(token) = &credentials.token {
+            self.scrubber.add_secret(token.expose(), SecretKind::Token);
+        }
+    }
+
+    /// Keeps a SASL response about to be sent out of everything recorded from now on. LOGIN's
+    /// first step is only the user name, no secret: it is left readable.
+    pub(crate) fn guard_payload(&mut self, step: &SaslStep) {
+        let payload = step.wire.expose();
+        if self.user.is_none() || decode_challenge(payload) != self.user {
+            self.scrubber.add_payload(payload);
+        }
     }
 
     pub(crate) fn push(&mut self, stage: Stage, kind: EventKind) {
+        self.record(stage, kind, false);
+    }
+
+    /// [`Recorder::push`] for a text the line limit cut: a secret may begin at its end.
+    pub(crate) fn push_cut(&mut self, stage: Stage, kind: EventKind) {
+        self.record(stage, kind, true);
+    }
+
+    fn record(&mut self, stage: Stage, mut kind: EventKind, cut: bool) {
         let at_ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let scrubbed = self.scrubber.scrub_event(&mut kind, cut);
+        let imap = matches!(kind, EventKind::ImapReceived { .. });
+        if scrubbed && let EventKind::Received { reply } = &mut kind {
+            reply.notes.push(REMOVED_NOTE.to_owned());
+        }
         self.transcript.push(at_ms, stage, kind);
+        if scrubbed && imap {
+            self.transcript.push(at_ms, stage, EventKind::Note { text: REMOVED_NOTE.to_owned() });
+        }
     }
 
     pub(crate) fn note(&mut self, stage: Stage, text: impl Into<String>) {
@@ -179,7 +224,7 @@ impl Wire {
             self.rec.push(
                 stage,
                 EventKind::TlsFailed {
-                    failure: classify_rustls_error(tls),
+                    failure: classify_tls_error(tls),
                     detail: tls.to_string(),
                     certificates: vec![],
                 },
@@ -239,7 +284,8 @@ impl Wire {
             }
             Ok(Err(e)) => {
                 let failure = match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-                    Some(tls) => verify_failure.unwrap_or_else(|| classify_rustls_error(tls)),
+                    Some(tls) => verify_failure.unwrap_or_else(|| classify_tls_error(tls)),
+                    None if is_handshake_buffer_full(&e) => TlsFailure::CertChainTooLarge,
                     None => match e.kind() {
                         io::ErrorKind::UnexpectedEof
                         | io::ErrorKind::ConnectionReset
@@ -304,6 +350,24 @@ impl Wire {
         }
         self.rec.transcript
     }
+}
+
+/// [`classify_rustls_error`], but a handshake message over rustls's 64 KiB limit is a chain too
+/// large, not "not TLS": the server's certificate message is the only big one a client gets.
+fn classify_tls_error(error: &rustls::Error) -> TlsFailure {
+    match error {
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => {
+            TlsFailure::CertChainTooLarge
+        }
+        other => classify_rustls_error(other),
+    }
+}
+
+/// rustls's own I/O error when a handshake message (with its record headers) fills the 64 KiB
+/// it buffers: a certificate message just under the limit ends this way.
+fn is_handshake_buffer_full(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::InvalidData
+        && e.get_ref().is_some_and(|inner| inner.to_string() == "message buffer full")
 }
 
 /// `TLSv1.3` for rustls's version enum.

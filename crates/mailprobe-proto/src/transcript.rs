@@ -202,6 +202,9 @@ pub enum TlsFailure {
     HandshakeRejected,
     /// The peer answered with something that is not TLS ("wrong version number").
     NotTls,
+    /// The server's certificate message was larger than the 64 KiB a TLS client accepts: a
+    /// certificate chain padded with needless certificates (or huge ones).
+    CertChainTooLarge,
     /// The connection was reset or closed during the handshake.
     ConnectionLost,
     /// Anything else.
@@ -470,9 +473,11 @@ pub struct Step {
     pub stage: Stage,
     /// True when the stage succeeded.
     pub ok: bool,
-    /// When it began, ms since the transcript began.
+    /// When it began, ms since the transcript began: when the step before it ended (the
+    /// first step begins with the transcript).
     pub started_ms: u64,
-    /// How long it took, up to the next stage's first event.
+    /// How long it took, up to its own last event: waiting for a banner counts for the banner,
+    /// not for the connection before it.
     pub duration_ms: u64,
     /// A short technical summary: the deciding reply or failure.
     pub summary: String,
@@ -506,6 +511,10 @@ impl Transcript {
     }
 
     /// Each stage's outcome, in order. Consecutive events of one stage form one step.
+    ///
+    /// A step runs from the end of the one before to its own last event. The first event of a
+    /// stage is often what ends the wait for it (a banner is recorded when it arrives), so
+    /// measuring from first events would charge that wait to the step before.
     pub fn steps(&self) -> Vec<Step> {
         let mut steps: Vec<Step> = Vec::new();
         let mut groups: Vec<(Stage, Vec<&Event>)> = Vec::new();
@@ -515,19 +524,25 @@ impl Transcript {
                 _ => groups.push((event.stage, vec![event])),
             }
         }
-        let end_ms = self.events.last().map_or(0, |e| e.at_ms);
-        for (i, (stage, events)) in groups.iter().enumerate() {
-            let started_ms = events[0].at_ms;
-            let next_ms = groups.get(i + 1).map_or(end_ms, |(_, ev)| ev[0].at_ms);
+        let mut started_ms = 0;
+        for (stage, events) in &groups {
+            let ended_ms = events.last().map_or(started_ms, |e| e.at_ms).max(started_ms);
             let decisive = events.iter().rev().find(|e| e.is_decisive()).copied();
-            let ok = decisive.is_none_or(|e| !e.is_failure());
+            // A sign-in that ends on a 334 never completed, whatever the challenge said.
+            let last_reply = events.iter().rev().find_map(|e| match &e.kind {
+                EventKind::Received { reply } => Some(reply.code),
+                _ => None,
+            });
+            let unfinished = *stage == Stage::Auth && decisive.is_none() && last_reply == Some(334);
+            let ok = !unfinished && decisive.is_none_or(|e| !e.is_failure());
             steps.push(Step {
                 stage: *stage,
                 ok,
                 started_ms,
-                duration_ms: next_ms.saturating_sub(started_ms),
+                duration_ms: ended_ms - started_ms,
                 summary: decisive.or(events.last().copied()).map(summarize).unwrap_or_default(),
             });
+            started_ms = ended_ms;
         }
         steps
     }
@@ -813,9 +828,28 @@ mod tests {
             steps.iter().map(|s| (s.stage, s.ok)).collect::<Vec<_>>(),
             vec![(Stage::Connect, true), (Stage::Banner, true), (Stage::Auth, false), (Stage::Quit, true)]
         );
-        assert_eq!(steps[0].duration_ms, 5);
+        // connected at 3 ms; the banner's 2 ms wait is the banner's
+        assert_eq!((steps[0].started_ms, steps[0].duration_ms), (0, 3));
+        assert_eq!((steps[1].started_ms, steps[1].duration_ms), (3, 2));
         assert_eq!(steps[2].summary, "535 5.7.8 Error: authentication failed");
         assert!(!t.succeeded());
+    }
+
+    /// Issue 17 item 10: a 3 s wait for the banner showed as a 3 s connection (a step lasted
+    /// until the next stage's first event, and the banner is recorded when it arrives).
+    #[test]
+    fn a_slow_banner_is_charged_to_the_banner_not_the_connection() {
+        let a: SocketAddr = "127.0.0.1:25".parse().unwrap();
+        let mut t = Transcript::new(Protocol::Smtp, Role::Primary, ep());
+        t.push(0, Stage::Connect, EventKind::Connecting { address: a });
+        t.push(1, Stage::Connect, EventKind::Connected { address: a });
+        t.push(3001, Stage::Banner, EventKind::Received { reply: Reply::new(220, ["slow ESMTP"]) });
+        t.push(3002, Stage::Ehlo, EventKind::Sent { line: "EHLO x".into() });
+        t.push(3010, Stage::Ehlo, EventKind::Received { reply: Reply::new(250, ["slow"]) });
+        let steps = t.steps();
+        let timing: Vec<(Stage, u64, u64)> =
+            steps.iter().map(|s| (s.stage, s.started_ms, s.duration_ms)).collect();
+        assert_eq!(timing, [(Stage::Connect, 0, 1), (Stage::Banner, 1, 3000), (Stage::Ehlo, 3001, 9)]);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use tokio_rustls::TlsAcceptor;
 
 pub use scenario::{ClientSetup, PortKind, Provider, Scenario, accounts};
 pub use server::MAX_LINE;
-pub use session::AcceptedMessage;
+pub use session::{AcceptedMessage, MAX_KEPT_BODY};
 pub use tls::CA_COMMON_NAME;
 
 /// Why the simulator could not start.

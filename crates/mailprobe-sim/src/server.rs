@@ -13,7 +13,7 @@ use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
 use crate::hello::{self, HelloVersion};
-use crate::session::{AcceptedMessage, Action, Session};
+use crate::session::{AcceptedMessage, Action, MAX_KEPT_BODY, Session};
 use crate::{Scenario, SimOptions};
 
 /// The longest line the simulator keeps (the rest of a longer line is dropped).
@@ -40,13 +40,24 @@ impl Shared {
     }
 }
 
+/// Accepts one connection, ready to serve: with `TCP_NODELAY`, because a server writes a reply
+/// in a few small writes (and TLS records) and then waits for the client. Without it Nagle's
+/// algorithm holds the next small write until the client ACKs the last one, and a client delays
+/// that ACK by up to 40 ms: every reply after the TLS handshake came 40 ms late.
+async fn accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
+    let (stream, peer) = listener.accept().await?;
+    // Best effort: a socket that refuses it is still served, only slower.
+    let _ = stream.set_nodelay(true);
+    Ok((stream, peer))
+}
+
 /// Accepts connections until the task is aborted; dropping the `JoinSet` then aborts every
 /// connection task too.
 pub(crate) async fn accept_loop(listener: TcpListener, implicit: bool, shared: Arc<Shared>) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            accepted = accept(&listener) => match accepted {
                 Ok((stream, peer)) => {
                     if conns.len() >= shared.options.max_connections {
                         if !implicit {
@@ -131,15 +142,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         Ok(())
     }
 
-    /// Reads a DATA body up to the `.` line; returns its size (dot-stuffing removed).
-    async fn read_message(&mut self) -> Result<u64, End> {
+    /// Reads a DATA body up to the `.` line; returns its size (dot-stuffing removed) and its
+    /// first [`MAX_KEPT_BODY`] bytes.
+    async fn read_message(&mut self) -> Result<(u64, Vec<u8>), End> {
         let mut size: u64 = 0;
+        let mut kept = Vec::new();
         loop {
             let line = self.read_line().await?;
             if line.bytes == b"." && !line.cut {
-                return Ok(size);
+                return Ok((size, kept));
             }
             let unstuffed = line.bytes.strip_prefix(b".").unwrap_or(&line.bytes);
+            if kept.len() < MAX_KEPT_BODY {
+                let room = MAX_KEPT_BODY - kept.len();
+                kept.extend_from_slice(&unstuffed[..unstuffed.len().min(room)]);
+                if kept.len() + 2 <= MAX_KEPT_BODY {
+                    kept.extend_from_slice(b"\r\n");
+                }
+            }
             size = size.saturating_add(unstuffed.len() as u64 + 2);
         }
     }
@@ -266,7 +286,11 @@ async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
                     return Outcome::Closed;
                 }
                 match conn.read_message().await {
-                    Ok(size) => session.data_end(size),
+                    Ok((size, body)) => {
+                        let reply = session.data_end(size);
+                        session.keep_body(body);
+                        reply
+                    }
                     Err(End::Timeout) => {
                         let _ = conn.send(&session.timeout_reply()).await;
                         return Outcome::Closed;
@@ -289,5 +313,24 @@ async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
         if conn.send(&reply).await.is_err() {
             return Outcome::Closed;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17 item 14: the simulator's sockets lacked `TCP_NODELAY`, so the first reply after
+    /// TLS waited ~40 ms for the client's delayed ACK. Every connection the accept loop serves
+    /// comes from `accept`.
+    #[tokio::test]
+    async fn accepted_sockets_have_nodelay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = TcpStream::connect(addr);
+        let (accepted, client) = tokio::join!(accept(&listener), client);
+        let (stream, peer) = accepted.unwrap();
+        assert_eq!(peer, client.unwrap().local_addr().unwrap());
+        assert!(stream.nodelay().unwrap());
     }
 }

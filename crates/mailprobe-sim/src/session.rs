@@ -44,7 +44,8 @@ pub(crate) enum Action {
     },
 }
 
-/// A message the simulator accepted (its body is counted, not kept).
+/// A message the simulator accepted: its envelope, size, and the first [`MAX_KEPT_BODY`]
+/// bytes of a DATA body (to read a message back, e.g. a relay's bounce).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AcceptedMessage {
     /// The authenticated login.
@@ -55,7 +56,13 @@ pub struct AcceptedMessage {
     pub to: Vec<String>,
     /// Body size in bytes, as received.
     pub size: u64,
+    /// The body as received through DATA (dot-stuffing removed, CRLF line ends), cut at
+    /// [`MAX_KEPT_BODY`] bytes; empty for BDAT.
+    pub body: Vec<u8>,
 }
+
+/// The most of a message body the simulator keeps.
+pub const MAX_KEPT_BODY: usize = 1024 * 1024;
 
 /// Names a connection shows: Gmail's per-session id, or Microsoft 365's server names (for direct
 /// send, Exchange Online Protection's).
@@ -259,6 +266,13 @@ impl Session {
     }
 
     /// The message a DATA or final BDAT completed, once.
+    /// Keeps the body read for the message just accepted (if it was).
+    pub(crate) fn keep_body(&mut self, body: Vec<u8>) {
+        if let Some(accepted) = &mut self.accepted {
+            accepted.body = body;
+        }
+    }
+
     pub(crate) fn take_accepted(&mut self) -> Option<AcceptedMessage> {
         self.accepted.take()
     }
@@ -885,7 +899,13 @@ impl Session {
                 self.tagged(552, "5.3.4 Message size exceeds fixed maximum message size")
             };
         }
-        self.accepted = Some(AcceptedMessage { user: self.user.clone().unwrap_or_default(), from, to, size });
+        self.accepted = Some(AcceptedMessage {
+            user: self.user.clone().unwrap_or_default(),
+            from,
+            to,
+            size,
+            body: Vec::new(),
+        });
         match self.provider {
             Provider::Gmail => {
                 let ts =

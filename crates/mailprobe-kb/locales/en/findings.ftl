@@ -343,6 +343,15 @@ auth-mechanism-unsupported-fix-choose = Set the program's authentication method 
 auth-mechanism-unsupported-fix-port = Use the submission port, 587 with STARTTLS or 465 with SSL/TLS, where sign-in is offered.
 auth-mechanism-unsupported-fix-server = On your own server, enable the method (for Postfix with Dovecot: smtpd_sasl_auth_enable and Dovecot's auth_mechanisms).
 
+## auth.never_completed
+
+auth-never-completed-title = The sign-in never completed: the server kept asking
+auth-never-completed-summary = mailprobe sent every step of AUTH { $mechanism } and { $host } answered with yet another 334 challenge instead of accepting or refusing the login: { $challenge }
+auth-never-completed-cause-server = The server's authentication set-up is broken, or it expects another mechanism's dialogue than the one it offered.
+auth-never-completed-cause-middlebox = Something between you and the server (a proxy, a security appliance) answers AUTH itself and never passes the login on.
+auth-never-completed-fix-other-mechanism = Try the other password mechanism (--auth login or --auth plain); a mail program's setting for it is often called "authentication method".
+auth-never-completed-fix-server-log = On the server, read the authentication log at the time of the attempt (Postfix and Dovecot: the SASL lines) and test the login with swaks --auth-user.
+
 ## auth.xoauth2_not_offered
 
 auth-xoauth2-not-offered-title = The server did not offer OAuth sign-in (XOAUTH2)
@@ -772,6 +781,15 @@ tls-cert-is-ca-title = The server's certificate is marked as a certificate autho
 tls-cert-is-ca-summary = The certificate of { $server_name } ({ $subject }) says CA:TRUE. Most mail programs accept it once it is trusted, but strict clients (rustls-based programs, some appliances) refuse a CA certificate as a server's.
 tls-cert-is-ca-cause-openssl-default = It was made with "openssl req -x509", whose defaults (OpenSSL 3) mark the certificate as a CA.
 tls-cert-is-ca-fix-reissue = Make a new certificate with -addext basicConstraints=critical,CA:FALSE (or from a real authority such as Let's Encrypt), install it, and reload the mail services.
+
+## tls.cert_chain_too_large
+
+tls-cert-chain-too-large-title = The server's certificate chain is too large
+tls-cert-chain-too-large-summary = During the TLS handshake on port { $port }, { $host } sent a certificate message larger than 64 KB; TLS clients refuse messages that large, so encryption cannot be set up.
+tls-cert-chain-too-large-cause-extra-certs = The server is set up to send far more certificates than its chain needs (a whole CA bundle instead of its certificate and the intermediates).
+tls-cert-chain-too-large-cause-huge-cert = A certificate in the chain is unusually large (thousands of names, large embedded data).
+tls-cert-chain-too-large-fix-trim = On the server, send only the server certificate and the intermediates that lead to the root, not a whole CA bundle; openssl s_client -showcerts lists what it sends now.
+tls-cert-chain-too-large-fix-other-server = Until it is fixed, use another server or port of the provider, if there is one.
 
 ## tls.cert_expired
 

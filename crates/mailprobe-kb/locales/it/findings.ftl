@@ -343,6 +343,15 @@ auth-mechanism-unsupported-fix-choose = Imposta nel programma un metodo di auten
 auth-mechanism-unsupported-fix-port = Usa la porta di invio, la 587 con STARTTLS o la 465 con SSL/TLS, dove l'accesso è disponibile.
 auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Postfix e Dovecot: smtpd_sasl_auth_enable e auth_mechanisms di Dovecot).
 
+## auth.never_completed
+
+auth-never-completed-title = L'accesso non si è mai concluso: il server continuava a chiedere
+auth-never-completed-summary = mailprobe ha inviato ogni passo di AUTH { $mechanism } e { $host } ha risposto con un'altra richiesta 334 invece di accettare o rifiutare l'accesso: { $challenge }
+auth-never-completed-cause-server = La configurazione di autenticazione del server è rotta, oppure si aspetta il dialogo di un meccanismo diverso da quello che ha offerto.
+auth-never-completed-cause-middlebox = Qualcosa tra te e il server (un proxy, un apparato di sicurezza) risponde ad AUTH da sé e non inoltra mai l'accesso.
+auth-never-completed-fix-other-mechanism = Prova l'altro meccanismo con password (--auth login o --auth plain); nei programmi di posta l'impostazione si chiama spesso "metodo di autenticazione".
+auth-never-completed-fix-server-log = Sul server, leggi il log di autenticazione all'ora del tentativo (Postfix e Dovecot: le righe SASL) e prova l'accesso con swaks --auth-user.
+
 ## auth.xoauth2_not_offered
 
 auth-xoauth2-not-offered-title = Il server non ha offerto l'accesso OAuth (XOAUTH2)
@@ -772,6 +781,15 @@ tls-cert-is-ca-title = Il certificato del server è marcato come autorità di ce
 tls-cert-is-ca-summary = Il certificato di { $server_name } ({ $subject }) dichiara CA:TRUE. La maggior parte dei programmi di posta lo accetta una volta reso attendibile, ma i client più rigorosi (programmi basati su rustls, alcuni apparecchi) rifiutano un certificato di CA come certificato di un server.
 tls-cert-is-ca-cause-openssl-default = È stato creato con "openssl req -x509", le cui impostazioni predefinite (OpenSSL 3) lo marcano come CA.
 tls-cert-is-ca-fix-reissue = Crea un nuovo certificato con -addext basicConstraints=critical,CA:FALSE (o fattelo rilasciare da una vera autorità come Let's Encrypt), installalo e ricarica i servizi di posta.
+
+## tls.cert_chain_too_large
+
+tls-cert-chain-too-large-title = La catena di certificati del server è troppo grande
+tls-cert-chain-too-large-summary = Durante l'handshake TLS sulla porta { $port }, { $host } ha inviato un messaggio di certificati più grande di 64 KB; i client TLS rifiutano messaggi così grandi, quindi la cifratura non si può stabilire.
+tls-cert-chain-too-large-cause-extra-certs = Il server è configurato per inviare molti più certificati di quanti ne servano alla catena (un intero bundle di CA invece del suo certificato e degli intermedi).
+tls-cert-chain-too-large-cause-huge-cert = Un certificato della catena è insolitamente grande (migliaia di nomi, grandi dati incorporati).
+tls-cert-chain-too-large-fix-trim = Sul server, invia solo il certificato del server e gli intermedi che portano alla radice, non un intero bundle di CA; openssl s_client -showcerts elenca cosa invia ora.
+tls-cert-chain-too-large-fix-other-server = Finché non è corretto, usa un altro server o un'altra porta del provider, se c'è.
 
 ## tls.cert_expired
 
