@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use mailprobe_proto::dns::{
     DnsCheck, DnsblKind, DnsblResult, DnsblStatus, LookupStatus, SpfReport, SpfVerdict, spf_with_ip,
 };
-use mailprobe_proto::{Context, EventKind, Protocol, Security, Stage, Transcript};
+use mailprobe_proto::{Context, EventKind, Protocol, ResolveFailure, Security, Stage, Transcript, snake};
 
 use crate::observe::{Observation, ObservationKind, event_params};
 
@@ -171,7 +171,79 @@ pub(crate) fn observe(context: &Context, t: &Transcript, index: usize) -> Vec<Ob
         let common: Vec<String> = common.cloned().collect();
         o.params.retain(|k, _| common.contains(k) || keep.contains(&k.as_str()));
     }
+    out.extend(nothing_checked(context, t, index, &checks));
     out
+}
+
+/// When every lookup of the domain's own records failed (MX, SPF's TXT and DMARC, none
+/// answered), nothing about the domain was checked: a `resolve_failed` observation, as a
+/// probe's failed lookup gives (class `timed_out` when none came in time, else `failed`), so
+/// that the report says DNS could not be checked instead of finding nothing wrong.
+fn nothing_checked(
+    context: &Context,
+    t: &Transcript,
+    index: usize,
+    checks: &[(usize, &DnsCheck)],
+) -> Option<Observation> {
+    let status =
+        |want: fn(&DnsCheck) -> Option<LookupStatus>| checks.iter().find_map(|(i, c)| Some((*i, want(c)?)));
+    let mx = status(|c| match c {
+        DnsCheck::Mx { status, .. } => Some(*status),
+        _ => None,
+    })?;
+    let spf = status(|c| match c {
+        DnsCheck::Spf { report, .. } => Some(report.status),
+        _ => None,
+    })?;
+    let dmarc = status(|c| match c {
+        DnsCheck::Dmarc { report, .. } => Some(report.status),
+        _ => None,
+    })?;
+    let all = [("MX", mx.1), ("SPF", spf.1), ("DMARC", dmarc.1)];
+    if all.iter().any(|(_, s)| s.answered()) {
+        return None;
+    }
+    let failure = if all.iter().all(|(_, s)| *s == LookupStatus::TimedOut) {
+        ResolveFailure::TimedOut
+    } else {
+        ResolveFailure::Failed
+    };
+    let words = |s: LookupStatus| match s {
+        LookupStatus::TimedOut => "no answer in time",
+        LookupStatus::ServerFailure => "the DNS server failed (SERVFAIL)",
+        LookupStatus::Refused => "the DNS server refused to answer (REFUSED)",
+        _ => "DNS error",
+    };
+    let detail = if all.iter().all(|(_, s)| *s == mx.1) {
+        format!("{} for every record asked (MX, SPF, DMARC)", words(mx.1))
+    } else {
+        let each: Vec<String> = all.iter().map(|(what, s)| format!("{what}: {}", words(*s))).collect();
+        each.join("; ")
+    };
+    let domain = checks.iter().find_map(|(_, c)| match c {
+        DnsCheck::Mx { domain, .. } => Some(domain.clone()),
+        _ => None,
+    })?;
+    let mut params = event_params(t, Stage::Resolve, context);
+    params.insert("host".into(), domain.clone());
+    params.insert("detail".into(), detail.clone());
+    params.insert("failure".into(), snake(&failure));
+    let evidence =
+        checks.iter().filter(|(i, _)| [mx.0, spf.0, dmarc.0].contains(i)).map(|(_, c)| c.summary()).collect();
+    Some(Observation {
+        kind: ObservationKind::ResolveFailed,
+        stage: Stage::Resolve,
+        protocol: Protocol::Dns,
+        security: Security::None,
+        transcript: index,
+        event: Some(mx.0),
+        code: None,
+        enhanced: None,
+        class: Some(snake(&failure)),
+        text: format!("{domain}: {detail}"),
+        evidence,
+        params,
+    })
 }
 
 fn set(o: &mut Observation, key: &str, value: impl Into<String>) {
@@ -556,5 +628,62 @@ mod tests {
             assert!(ObservationKind::DnsEvidence.check_class(class).is_ok());
         }
         assert!(ObservationKind::DnsEvidence.check_class("spf_failed").is_err());
+    }
+    /// Issue 17 item 7: when no lookup of the domain was answered, DNS could not be checked: a
+    /// `resolve_failed` observation and the DNS finding (an error), never an all-clear.
+    #[test]
+    fn nothing_answered_is_a_dns_failure_not_an_all_clear() {
+        let failed = |mx: LookupStatus, spf_status: LookupStatus, dmarc: LookupStatus| {
+            let mut report = spf(&[], None, &[]);
+            report.status = spf_status;
+            transcript(vec![
+                DnsCheck::Mx {
+                    domain: "contoso.test".into(),
+                    status: mx,
+                    records: vec![],
+                    provider: None,
+                    m365_endpoint: None,
+                },
+                DnsCheck::Spf { domain: "contoso.test".into(), report },
+                DnsCheck::Dmarc {
+                    domain: "contoso.test".into(),
+                    report: DmarcReport {
+                        status: dmarc,
+                        found_at: None,
+                        record: None,
+                        policy: None,
+                        subdomain_policy: None,
+                        pct: None,
+                        rua: vec![],
+                        aspf: None,
+                        invalid: false,
+                    },
+                },
+            ])
+        };
+        let ids = |t: &Transcript| -> Vec<String> {
+            let context = Context { host: "contoso.test".into(), ..Context::default() };
+            let kb = crate::KnowledgeBase::builtin();
+            kb.diagnose(&context, std::slice::from_ref(t), crate::Lang::En)
+                .into_iter()
+                .map(|f| f.id)
+                .collect()
+        };
+        use LookupStatus::{NoData, ServerFailure, TimedOut};
+        let t = failed(TimedOut, TimedOut, TimedOut);
+        let o = observe(&Context::default(), &t, 0);
+        let resolve: Vec<&Observation> =
+            o.iter().filter(|o| o.kind == ObservationKind::ResolveFailed).collect();
+        assert_eq!(resolve.len(), 1, "{o:#?}");
+        assert_eq!(resolve[0].class.as_deref(), Some("timed_out"));
+        assert_eq!(resolve[0].params["host"], "contoso.test");
+        assert!(resolve[0].params["detail"].contains("no answer in time"), "{:?}", resolve[0].params);
+        assert_eq!(resolve[0].evidence.len(), 3);
+        assert_eq!(ids(&t), ["dns.timeout"]);
+        assert_eq!(ids(&failed(ServerFailure, ServerFailure, ServerFailure)), ["dns.failed"]);
+        assert_eq!(ids(&failed(TimedOut, ServerFailure, TimedOut)), ["dns.failed"]);
+        // One answer is enough for the report to stand on its own (the failed lookups are shown).
+        let t = failed(NoData, TimedOut, TimedOut);
+        assert!(observe(&Context::default(), &t, 0).iter().all(|o| o.kind == ObservationKind::DnsEvidence));
     }
 }

@@ -128,7 +128,9 @@ fn lookup_words(status: LookupStatus, detail: &str) -> String {
 
 /// Finds the servers for `domain`.
 pub async fn discover(checker: &DnsChecker, domain: &str, options: &DiscoveryOptions) -> Discovery {
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.trim().trim_end_matches('.');
+    // One IDNA form for every step: the DNS names asked, the autoconfig URLs and their TLS name.
+    let domain = crate::ascii_host(domain).unwrap_or_else(|_| domain.to_owned()).to_ascii_lowercase();
     let mut d = Discovery {
         domain: domain.clone(),
         source: None,
@@ -332,7 +334,8 @@ fn parse_autoconfig(body: &[u8], domain: &str, address: &str) -> Result<Autoconf
         let child = |name: &str| {
             node.children().find(|c| c.has_tag_name(name)).and_then(|c| c.text()).map(|t| t.trim().to_owned())
         };
-        let host = fill(&child("hostname")?);
+        // A file may name an internationalized host: its ASCII form, as every other host.
+        let host = crate::ascii_host(&fill(&child("hostname")?)).ok()?;
         let port: u16 = child("port")?.parse().ok().filter(|p| *p != 0)?;
         let security = match child("socketType").as_deref().map(str::to_ascii_uppercase).as_deref() {
             Some("SSL") | Some("TLS") => Security::Tls,
@@ -396,7 +399,7 @@ fn parse_url(url: &str) -> Option<(bool, String, u16, String)> {
         Some((h, p)) => (h, p.parse().ok()?),
         None => (authority, if https { 443 } else { 80 }),
     };
-    Some((https, host.to_owned(), port, path.to_owned()))
+    Some((https, crate::ascii_host(host).ok()?, port, path.to_owned()))
 }
 
 async fn get_once(
@@ -530,5 +533,18 @@ mod tests {
         assert_eq!(parse_url("http://a.test:8080"), Some((false, "a.test".into(), 8080, "/".into())));
         assert_eq!(parse_url("ftp://a"), None);
         assert_eq!(query_escape("a+b@x.test"), "a%2Bb%40x.test");
+        assert_eq!(
+            parse_url("https://bücher.example/x"),
+            Some((true, "xn--bcher-kva.example".into(), 443, "/x".into()))
+        );
+    }
+
+    /// Issue 17 item 8: a host an autoconfig file names in Unicode gets the ASCII form DNS and TLS
+    /// both use.
+    #[test]
+    fn autoconfig_hosts_take_their_ascii_form() {
+        let xml = r#"<clientConfig><emailProvider><outgoingServer type="smtp"><hostname>smtp.bücher.example</hostname><port>465</port><socketType>SSL</socketType></outgoingServer></emailProvider></clientConfig>"#;
+        let c = parse_autoconfig(xml.as_bytes(), "x", "a@x").unwrap();
+        assert_eq!(c.smtp.unwrap().host, "smtp.xn--bcher-kva.example");
     }
 }

@@ -54,6 +54,43 @@ pub enum NetError {
     Tls(String),
 }
 
+/// A host name that cannot be used: empty, with spaces or control characters, or a non-ASCII
+/// name that is not a valid internationalized domain name.
+#[derive(Debug, thiserror::Error)]
+#[error("{name:?} is not a host name: {reason}")]
+pub struct HostNameError {
+    /// The name as given.
+    pub name: String,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// A host name in the one form every step uses (DNS, the TLS server name, the certificate
+/// check, provider rules, the report): IDNA's ASCII form (`bücher.example` →
+/// `xn--bcher-kva.example`, UTS #46) for a name with non-ASCII characters; an ASCII name or an IP
+/// address is returned as it is. Convert once, where the name is read: DNS and TLS then agree.
+pub fn ascii_host(name: &str) -> Result<String, HostNameError> {
+    let error = |reason| HostNameError { name: name.to_owned(), reason };
+    if name.is_empty() {
+        return Err(error("it is empty"));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(error("it contains spaces or control characters"));
+    }
+    if name.is_ascii() {
+        return Ok(name.to_owned());
+    }
+    idna::uts46::Uts46::new()
+        .to_ascii(
+            name.as_bytes(),
+            idna::uts46::AsciiDenyList::URL,
+            idna::uts46::Hyphens::Allow,
+            idna::uts46::DnsLength::Verify,
+        )
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| error("it is not a valid internationalized domain name (IDNA)"))
+}
+
 /// What every probe shares: trust roots, the resolver, the per-step timeout.
 #[derive(Clone, Debug)]
 pub struct ProbeEnv {
@@ -175,4 +212,26 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     transcripts.extend(scan);
     transcripts.extend(imap);
     transcripts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17 item 8: one IDNA form for DNS and TLS.
+    #[test]
+    fn host_names_take_their_ascii_form() {
+        assert_eq!(ascii_host("bücher.example").unwrap(), "xn--bcher-kva.example");
+        assert_eq!(ascii_host("BÜCHER.example").unwrap(), "xn--bcher-kva.example");
+        assert_eq!(ascii_host("xn--bcher-kva.example").unwrap(), "xn--bcher-kva.example");
+        assert_eq!(ascii_host("smtp.Example.com").unwrap(), "smtp.Example.com");
+        assert_eq!(ascii_host("127.0.0.1").unwrap(), "127.0.0.1");
+        assert_eq!(ascii_host("::1").unwrap(), "::1");
+        assert!(ascii_host("").is_err());
+        assert!(ascii_host("a b.example").is_err());
+        assert!(ascii_host("mail.example\r\nQUIT").is_err());
+        assert!(ascii_host("bü<cher.example").is_err());
+        let long = format!("{}.example", "ü".repeat(70));
+        assert!(ascii_host(&long).is_err(), "a label over 63 bytes");
+    }
 }

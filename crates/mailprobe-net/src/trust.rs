@@ -67,12 +67,9 @@ impl TrustStore {
             .clone()
     }
 
-    /// Adds the certificates of a PEM file (`--ca-file`).
+    /// Adds the certificates of a PEM file (`--ca-file`); a file over 4 MB is refused, read no further.
     pub fn with_ca_file(self, path: &Path) -> Result<Self, NetError> {
-        let pem = std::fs::read(path).map_err(|source| NetError::CaFile {
-            path: path.display().to_string(),
-            reason: source.to_string(),
-        })?;
+        let pem = read_ca_file(path)?;
         let mut base = Arc::unwrap_or_clone(self.base);
         let mut pinned = Arc::unwrap_or_clone(self.pinned);
         pinned.extend(add_pem(&mut base, &pem, &path.display().to_string())?);
@@ -102,6 +99,27 @@ impl TrustStore {
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth())
     }
+}
+
+/// The largest `--ca-file` read. A bundle of every public root is about 250 KB: a file larger
+/// than this is the wrong file (or `/dev/zero`), and is not read to its end.
+const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The bytes of a CA file, or why not: unreadable, or larger than [`MAX_CA_FILE_BYTES`].
+fn read_ca_file(path: &Path) -> Result<Vec<u8>, NetError> {
+    use std::io::Read as _;
+    let error = |reason: String| NetError::CaFile { path: path.display().to_string(), reason };
+    let file = std::fs::File::open(path).map_err(|e| error(e.to_string()))?;
+    let mut pem = Vec::new();
+    // One byte more than allowed tells a file of exactly the limit from a larger one.
+    file.take(MAX_CA_FILE_BYTES + 1).read_to_end(&mut pem).map_err(|e| error(e.to_string()))?;
+    if pem.len() as u64 > MAX_CA_FILE_BYTES {
+        return Err(error(format!(
+            "it is too large: more than {} MB, and a file of CA certificates is a few hundred KB at most",
+            MAX_CA_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(pem)
 }
 
 /// TLS for an HTTPS client (the OAuth endpoints of `mailprobe auth`): the same roots as a probe,

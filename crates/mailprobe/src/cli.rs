@@ -172,18 +172,19 @@ pub struct DiagnoseArgs {
     /// Provider (gmail, m365, outlook, ...); `auto` infers it from the host name.
     #[arg(long, default_value = "auto")]
     pub provider: String,
-    /// SMTP server host name or address (default: the provider's submission server).
+    /// SMTP server host name or address, with `:PORT` if you like (default: the provider's
+    /// submission server).
     #[arg(long)]
     pub host: Option<String>,
     /// SMTP port (default: 465 with `--security tls`, 25 for direct send and relay, else 587).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// Connection security.
     #[arg(long, value_enum, default_value_t = SecurityArg::Auto)]
     pub security: SecurityArg,
     /// Connect to this address instead of resolving the host (the host name is still used for
     /// TLS and provider rules). Repeatable.
-    #[arg(long, value_name = "ADDR:PORT")]
+    #[arg(long, value_name = "ADDR:PORT", value_parser = parse_connect_to)]
     pub connect_to: Vec<SocketAddr>,
     /// Login name.
     #[arg(long)]
@@ -260,7 +261,10 @@ pub struct DemoArgs {
 
 fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = s.parse::<SocketAddr>() {
-        return Ok(addr);
+        return match addr.port() {
+            0 => Err(format!("{s:?}: port 0 is not a port (DNS servers listen on 53)")),
+            _ => Ok(addr),
+        };
     }
     s.trim_start_matches('[')
         .trim_end_matches(']')
@@ -269,9 +273,46 @@ fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("{s:?} is not an IP address or ADDR:PORT"))
 }
 
+/// `ADDR:PORT` of a server to connect to (`--connect-to`): port 0 is no port.
+pub(crate) fn parse_connect_to(s: &str) -> Result<SocketAddr, String> {
+    match s.parse::<SocketAddr>() {
+        Ok(addr) if addr.port() == 0 => Err(format!("{s:?}: port 0 is not a port")),
+        Ok(addr) => Ok(addr),
+        Err(_) => Err(format!("{s:?} is not ADDR:PORT (192.0.2.1:587, [2001:db8::1]:587)")),
+    }
+}
+
+/// The shortest step timeout: below a millisecond every step would time out at once, which is a
+/// zero timeout under another name (0 itself is refused).
+const MIN_TIMEOUT_SECS: f64 = 0.001;
+
 fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
+        Ok(v) if v.is_finite() && (MIN_TIMEOUT_SECS..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number of seconds between {MIN_TIMEOUT_SECS} and 3600")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17 item 11: a timeout that rounds to nothing is refused like 0, and port 0 is no
+    /// port for a DNS server or a server to connect to.
+    #[test]
+    fn small_validation_gaps() {
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("1e-12").is_err());
+        assert!(parse_timeout("0.0009").is_err());
+        assert_eq!(parse_timeout("0.001"), Ok(0.001));
+        assert_eq!(parse_timeout("10"), Ok(10.0));
+        assert!(parse_timeout("NaN").is_err());
+        assert!(parse_dns_server("127.0.0.1:0").is_err());
+        assert!(parse_dns_server("[::1]:0").is_err());
+        assert_eq!(parse_dns_server("127.0.0.1"), Ok("127.0.0.1:53".parse().unwrap()));
+        assert_eq!(parse_dns_server("127.0.0.1:5353"), Ok("127.0.0.1:5353".parse().unwrap()));
+        assert!(parse_connect_to("127.0.0.1:0").is_err());
+        assert!(parse_connect_to("127.0.0.1").is_err());
+        assert_eq!(parse_connect_to("127.0.0.1:25"), Ok("127.0.0.1:25".parse().unwrap()));
     }
 }

@@ -1,7 +1,7 @@
 //! `mailprobe diagnose`: turns flags into a probe plan and a diagnosis context, runs the probe,
 //! and asks the knowledge base what the evidence means.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
@@ -120,10 +120,10 @@ pub fn plan(
             format!("unknown provider {id:?}; known: auto, {known}")
         })?),
     };
-    let host = match (&args.host, named, found) {
-        (Some(h), _, _) => h.trim().to_owned(),
-        (None, Some(p), _) => p.smtp.0.to_owned(),
-        (None, None, Some(f)) => f.host.clone(),
+    let (host, host_port) = match (&args.host, named, found) {
+        (Some(h), _, _) => split_host_port(h)?,
+        (None, Some(p), _) => (p.smtp.0.to_owned(), None),
+        (None, None, Some(f)) => (f.host.clone(), None),
         (None, None, None) if args.address.is_some() => {
             bail!("no server found for {}: give --host HOST", args.address.as_deref().unwrap_or_default())
         }
@@ -131,14 +131,19 @@ pub fn plan(
             bail!("which server? give --host HOST, an ADDRESS, or --provider gmail|m365|outlook")
         }
     };
+    // One form of the name for DNS, TLS and the rules alike: IDNA's ASCII form.
+    let host = mailprobe_net::ascii_host(&host)?;
+    let port_given = match (args.port, host_port) {
+        (Some(flag), Some(in_host)) if flag != in_host => {
+            bail!("--host names port {in_host} and --port {flag}: give the port once")
+        }
+        (flag, in_host) => flag.or(in_host),
+    };
     // Discovery's port and security apply only to the server it found.
     let found = found.filter(|f| args.host.is_none() && named.is_none() && f.host == host);
     let direct = matches!(args.mode, Some(ModeArg::DirectSend | ModeArg::Relay));
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        bail!("{host:?} is not a host name");
-    }
     let provider = named.or_else(|| provider::for_host(&host));
-    let port = args.port.unwrap_or(match (args.security, named, found) {
+    let port = port_given.unwrap_or(match (args.security, named, found) {
         (SecurityArg::Tls, _, _) => 465,
         _ if direct => 25,
         (_, Some(p), _) => p.smtp.1,
@@ -149,7 +154,7 @@ pub fn plan(
         bail!("port 0 is not a port");
     }
     let security = match (args.security, found) {
-        (SecurityArg::Auto, Some(f)) if args.port.is_none() => f.security,
+        (SecurityArg::Auto, Some(f)) if port_given.is_none() => f.security,
         (arg, _) => resolve_security(arg, port),
     };
     let has_secret = secrets.password.is_some() || secrets.token.is_some();
@@ -178,12 +183,17 @@ pub fn plan(
         .or_else(|| user.clone().filter(|u| u.contains('@')))
         .or_else(|| args.address.clone());
     for (flag, addr) in [("--from", &from), ("--to", &args.to)] {
+        // CR LF (any control character) would end the command and start another.
         if let Some(a) = addr
-            && (a.contains(['<', '>', '\r', '\n', ' ']) || a.is_empty())
+            && (a.contains(['<', '>'])
+                || a.contains(char::is_whitespace)
+                || a.contains(char::is_control)
+                || a.is_empty())
         {
             bail!("{flag} {a:?} is not a bare mail address");
         }
     }
+    let ehlo_name = args.ehlo.as_deref().map(ehlo_name).transpose()?;
     let imap = args
         .imap
         .as_deref()
@@ -202,7 +212,7 @@ pub fn plan(
         security,
         connect_to: args.connect_to.clone(),
         tls_name: None,
-        ehlo_name: args.ehlo.clone(),
+        ehlo_name,
         credentials,
         mechanism: mechanism.clone(),
         from: from.clone(),
@@ -235,6 +245,56 @@ pub fn plan(
     Ok((ProbePlan { smtp, imap, client_tls_max, tls_scan: args.tls_scan }, context))
 }
 
+/// `--host` as given: a name or an address, with `:PORT` if the user wrote one (`[v6]:PORT` for
+/// an IPv6 address), as mail programs' settings and error messages often show the server.
+fn split_host_port(spec: &str) -> Result<(String, Option<u16>)> {
+    let spec = spec.trim();
+    let port = |p: &str| -> Result<u16> {
+        match p.parse::<u16>() {
+            Ok(port) if port != 0 => Ok(port),
+            _ => bail!("--host {spec:?}: {p:?} is not a port (1 to 65535); give the port with --port"),
+        }
+    };
+    if spec.parse::<IpAddr>().is_ok() {
+        return Ok((spec.to_owned(), None));
+    }
+    if let Some(rest) = spec.strip_prefix('[') {
+        let parsed = rest.split_once(']').and_then(|(ip, after)| Some((ip.parse::<IpAddr>().ok()?, after)));
+        let Some((ip, after)) = parsed else {
+            bail!("--host {spec:?} is not an address in brackets ([2001:db8::1] or [2001:db8::1]:587)");
+        };
+        return match after {
+            "" => Ok((ip.to_string(), None)),
+            _ => match after.strip_prefix(':') {
+                Some(p) => Ok((ip.to_string(), Some(port(p)?))),
+                None => bail!("--host {spec:?}: expected [ADDRESS]:PORT"),
+            },
+        };
+    }
+    match spec.rsplit_once(':') {
+        None => Ok((spec.to_owned(), None)),
+        Some((host, p)) if !host.contains(':') => Ok((host.to_owned(), Some(port(p)?))),
+        Some(_) => bail!("--host {spec:?} is neither a host name nor an IP address"),
+    }
+}
+
+/// The `--ehlo` name, checked like `--from` and `--to`: a host name (IDNA's ASCII form for a
+/// Unicode one) or an address literal (`[192.0.2.1]`). A CR or LF in it would end the EHLO
+/// command and start another one of the user's making.
+fn ehlo_name(name: &str) -> Result<String> {
+    let bad = name.is_empty() || name.contains(char::is_whitespace) || name.contains(char::is_control);
+    if bad || name.contains(['<', '>']) {
+        bail!("--ehlo {name:?} is not a host name or an address literal like [192.0.2.1]");
+    }
+    if name.starts_with('[') {
+        if !name.ends_with(']') {
+            bail!("--ehlo {name:?}: an address literal ends with ]");
+        }
+        return Ok(name.to_owned());
+    }
+    mailprobe_net::ascii_host(name).context("--ehlo")
+}
+
 /// `auto` is implicit TLS on 465 and 993, STARTTLS elsewhere.
 fn resolve_security(arg: SecurityArg, port: u16) -> Security {
     match arg {
@@ -261,7 +321,9 @@ fn imap_target(
         let (h, p) = spec.rsplit_once(':').with_context(|| format!("--imap {spec:?}: expected HOST:PORT"))?;
         let port: u16 =
             p.parse().ok().filter(|p| *p != 0).with_context(|| format!("--imap {spec:?}: bad port"))?;
-        (h.trim_start_matches('[').trim_end_matches(']').to_owned(), port)
+        let host = mailprobe_net::ascii_host(h.trim_start_matches('[').trim_end_matches(']'))
+            .with_context(|| format!("--imap {spec:?}"))?;
+        (host, port)
     };
     // With --connect-to, the IMAP server is reached at the same address as SMTP, on its own port.
     let connect_to = connect_to.iter().map(|a| SocketAddr::new(a.ip(), port)).collect();

@@ -69,9 +69,11 @@ struct DnsDocument {
     findings: Vec<Finding>,
 }
 
-/// The domain part of an address, or the name itself; `None` when it cannot be a domain.
+/// The domain part of an address, or the name itself, in its ASCII (IDNA) form; `None` when it
+/// cannot be a domain.
 pub fn domain_of(input: &str) -> Option<String> {
-    let d = input.trim().rsplit('@').next().unwrap_or("").trim_end_matches('.').to_ascii_lowercase();
+    let d = input.trim().rsplit('@').next().unwrap_or("").trim_end_matches('.');
+    let d = mailprobe_net::ascii_host(d).ok()?.to_ascii_lowercase();
     let valid = !d.is_empty()
         && d.len() <= 253
         && d.split('.').all(|l| {
@@ -482,5 +484,8 @@ mod tests {
         assert_eq!(domain_of("-x.com"), None);
         assert_eq!(domain_of(""), None);
         assert_eq!(domain_of("a..b"), None);
+        // Issue 17 item 8: one IDNA form, the one DNS is asked with.
+        assert_eq!(domain_of("alice@Bücher.example"), Some("xn--bcher-kva.example".into()));
+        assert_eq!(domain_of("bü cher.example"), None);
     }
 }

@@ -27,6 +27,7 @@ use mailprobe_net::TrustStore;
 use mailprobe_proto::{Secret, Security, SendMode};
 
 use crate::cli::{Cli, Command, Format, GlobalArgs, SecurityArg};
+use crate::credentials::BoundedLine;
 use crate::diagnose::{self, Secrets};
 use crate::provider;
 use crate::report::Report;
@@ -48,17 +49,17 @@ pub struct GuideArgs {
     #[arg(long, hide = true)]
     pub host: Option<String>,
     /// SMTP port to check instead of the playbook's.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
     /// SMTP connection security instead of the playbook's.
     #[arg(long, value_enum, hide = true)]
     pub security: Option<SecurityArg>,
     /// Connect the SMTP check to this address instead of resolving the host. With it, the IMAP
     /// check runs only when `--imap-connect-to` says where.
-    #[arg(long, value_name = "ADDR:PORT", hide = true)]
+    #[arg(long, value_name = "ADDR:PORT", hide = true, value_parser = crate::cli::parse_connect_to)]
     pub connect_to: Vec<SocketAddr>,
     /// Connect the IMAP check to this address instead of resolving its host.
-    #[arg(long, value_name = "ADDR:PORT", hide = true)]
+    #[arg(long, value_name = "ADDR:PORT", hide = true, value_parser = crate::cli::parse_connect_to)]
     pub imap_connect_to: Option<SocketAddr>,
     /// Also trust the CA certificates in this PEM file.
     #[arg(long, value_name = "FILE", hide = true)]
@@ -111,7 +112,15 @@ pub async fn run(args: &GuideArgs, global: &GlobalArgs) -> Result<u8> {
         global,
         session: Session::default(),
     };
-    guide.session.ended = guide.converse(scenario).await.is_err();
+    let ended = guide.converse(scenario).await;
+    if ended == Err(Ended::TooLong) {
+        bail!(
+            "an answer on standard input is too large: a line longer than {} KB, longer than any \
+             answer can be (the guide reads one short line per question; is the right input piped in?)",
+            MAX_ANSWER_BYTES / 1024
+        );
+    }
+    guide.session.ended = ended.is_err();
     if guide.session.ended {
         guide.blank();
         guide.say_key("guide-ui-input-ended", &[]);
@@ -148,9 +157,19 @@ fn audience_label(lang: Lang, audience: &str) -> String {
     text(lang, &format!("ui-audience-{audience}"), &[])
 }
 
-/// The input ended: the conversation stops and the summary follows.
-#[derive(Debug)]
-struct Ended;
+/// Why the conversation stopped before its end.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// The input ended: the summary follows.
+    Input,
+    /// An answer was longer than [`MAX_ANSWER_BYTES`] (the wrong file piped in, `/dev/zero`):
+    /// bad input, said as such.
+    TooLong,
+}
+
+/// The longest answer read: an address, a number, yes or no, or a password (as long as a secret
+/// may be, [`crate::credentials::MAX_SECRET_BYTES`]). Longer lines are not read to their end.
+const MAX_ANSWER_BYTES: usize = crate::credentials::MAX_SECRET_BYTES;
 
 type Asked<T> = std::result::Result<T, Ended>;
 
@@ -423,12 +442,13 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
         self.say(&s);
     }
 
-    /// One line of input, without its line ending; `Ended` at the end of the input.
+    /// One line of input, without its line ending; `Ended` at the end of the input, or when
+    /// the line is longer than any answer can be (only that much of it is read).
     fn read_line(&mut self) -> Asked<String> {
-        let mut line = String::new();
-        match self.input.read_line(&mut line) {
-            Ok(0) | Err(_) => Err(Ended),
-            Ok(_) => Ok(line.trim_end_matches(['\n', '\r']).to_owned()),
+        match crate::credentials::read_line_bounded(&mut self.input, MAX_ANSWER_BYTES) {
+            Ok(BoundedLine::Line(bytes)) => String::from_utf8(bytes).map_err(|_| Ended::Input),
+            Ok(BoundedLine::End) | Err(_) => Err(Ended::Input),
+            Ok(BoundedLine::TooLong) => Err(Ended::TooLong),
         }
     }
 
@@ -497,7 +517,7 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
         let line = if self.tty {
             match rpassword::read_password() {
                 Ok(p) => p,
-                Err(_) => return Err(Ended),
+                Err(_) => return Err(Ended::Input),
             }
         } else {
             let line = self.read_line()?;
