@@ -273,6 +273,7 @@ oauth_start_node() {
         --access-ttl "$OAUTH_ACCESS_TTL" --short-ttl "$OAUTH_SHORT_TTL" \
         --introspection-secret "$OAUTH_INTROSPECTION_SECRET" --pidfile "$o/server.pid" \
         --tls-port "$P_OAUTH_HTTPS" --tls-cert "$DIR/tls/server.pem" --tls-key "$DIR/tls/server.key" \
+        --app-mailbox "$ALICE" \
         </dev/null >>"$DIR/oauth.log" 2>&1 9>&-) || die "cannot start the OAuth server"
 }
 
@@ -422,6 +423,11 @@ oauth_env_lines() {
         "OAUTH_SHORT_TTL=$OAUTH_SHORT_TTL"
         "OAUTH_CLIENT_CONFIDENTIAL=mailprobe-confidential"
         "OAUTH_CLIENT_SECRET=$OAUTH_CLIENT_SECRET"
+        # app-only (client credentials, scope https://outlook.office365.com/.default): tokens
+        # for OAUTH_APP_MAILBOX; the secret is a canary (must match server.mjs)
+        "OAUTH_CLIENT_APP=mailprobe-app"
+        "OAUTH_APP_SECRET=Canary-AppSecret-8d41b6e2"
+        "OAUTH_APP_MAILBOX=$ALICE"
         "OAUTH_TOKEN_TOOL=$OAUTH_SRC/token.mjs"
         "NODE=$(node_bin)"
         "OAUTH_LOG=$DIR/oauth.log"

@@ -6,7 +6,7 @@
 // test CA's certificate, for clients that must trust a private CA.
 //
 //   node server.mjs --port PORT --state DIR [--access-ttl SECS] [--short-ttl SECS] [--pidfile F]
-//                   [--tls-port PORT --tls-cert PEM --tls-key PEM]
+//                   [--tls-port PORT --tls-cert PEM --tls-key PEM] [--app-mailbox ADDR]
 //
 // DIR keeps the signing key across restarts (jwks.json) and the public key as PEM for Dovecot's
 // local JWT validation (dovecot-keys/…/RS256/KID). Prints "ready ISSUER" once listening.
@@ -20,6 +20,9 @@
 // and a third that is no mail server's, for tokens with the wrong audience:
 //   https://graph.microsoft.com   JWT access tokens like Microsoft Graph's, scopes
 //                                 https://graph.microsoft.com/Mail.Send and …/User.Read
+// and, for app-only sign-in (the client-credentials grant, as Microsoft 365's SMTP.SendAsApp
+// apps use it), the scope https://outlook.office365.com/.default: JWT access tokens with the
+// role SMTP.SendAsApp, for the mailbox given with --app-mailbox (see extraTokenClaims).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -39,6 +42,7 @@ const { values: opt } = parseArgs({
     'tls-port': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'app-mailbox': { type: 'string', default: 'alice@example.test' },
   },
 });
 if (!opt.port || !opt.state) {
@@ -57,6 +61,12 @@ export const GRAPH = 'https://graph.microsoft.com';
 const GRAPH_SCOPES = [`${GRAPH}/Mail.Send`, `${GRAPH}/User.Read`];
 // the resources whose tokens are Microsoft-style JWTs: their scopes without the prefix in scp
 const MICROSOFT = { [OUTLOOK]: OUTLOOK_SCOPES, [GRAPH]: GRAPH_SCOPES };
+// app-only tokens (client credentials): Exchange Online's resource and its only scope
+export const OFFICE365 = 'https://outlook.office365.com';
+const OFFICE365_DEFAULT = `${OFFICE365}/.default`;
+// the confidential client of the client-credentials grant; its secret is a canary
+export const APP_CLIENT = 'mailprobe-app';
+export const APP_SECRET = 'Canary-AppSecret-8d41b6e2';
 
 // ---------------------------------------------------------------- signing key
 
@@ -124,6 +134,16 @@ const clients = [
     redirect_uris: ['http://127.0.0.1/', 'http://127.0.0.1/callback', 'http://localhost/callback'],
   },
   {
+    // an app signing in as itself (client credentials, client_secret_post), like a Microsoft
+    // 365 app registration with SMTP.SendAsApp: no user, no redirect
+    client_id: APP_CLIENT,
+    client_secret: APP_SECRET,
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
     // Dovecot's passdb oauth2 authenticates with this client at the introspection endpoint
     client_id: 'dovecot',
     client_secret: opt['introspection-secret'],
@@ -142,6 +162,7 @@ function accessTtl(client) {
 
 function resourceFor(scope) {
   const words = String(scope || '').split(/\s+/u);
+  if (words.includes(OFFICE365_DEFAULT)) return OFFICE365;
   if (words.some((w) => w.startsWith(`${OUTLOOK}/`))) return `${OUTLOOK}`;
   if (words.some((w) => w.startsWith(`${GRAPH}/`))) return GRAPH;
   if (words.includes(GOOGLE_MAIL)) return GOOGLE_MAIL;
@@ -167,6 +188,7 @@ const makeConfiguration = () => ({
   features: {
     devInteractions: { enabled: true },
     deviceFlow: { enabled: true },
+    clientCredentials: { enabled: true },
     revocation: { enabled: true },
     introspection: {
       enabled: true,
@@ -191,6 +213,15 @@ const makeConfiguration = () => ({
             accessTokenFormat: 'opaque',
           };
         }
+        if (resource.replace(/\/$/u, '') === OFFICE365) {
+          return {
+            scope: OFFICE365_DEFAULT,
+            audience: OFFICE365,
+            accessTokenTTL: ACCESS_TTL,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        }
         const microsoft = resource.replace(/\/$/u, '');
         if (MICROSOFT[microsoft]) {
           return {
@@ -208,6 +239,17 @@ const makeConfiguration = () => ({
   // Who the token is for, as Dovecot reads it (`email`, from the JWT or from introspection), and
   // Microsoft-style claims in JWT access tokens: the user (upn), scopes (scp), tenant (tid)
   async extraTokenClaims(_ctx, token) {
+    if (token.kind === 'ClientCredentials') {
+      // Microsoft's app-only tokens carry the app (appid, roles), not a mailbox: Exchange checks
+      // the XOAUTH2 user against the app's mailbox permissions. Dovecot has no such check, it
+      // takes the user from the token: so the token names the one mailbox this app may send as.
+      return {
+        email: opt['app-mailbox'],
+        roles: ['SMTP.SendAsApp'],
+        appid: token.clientId,
+        tid: 'mailprobe-test-tenant',
+      };
+    }
     if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
     const audience = token.resourceServer?.audience;
     if (!MICROSOFT[audience]) return { email: token.accountId };

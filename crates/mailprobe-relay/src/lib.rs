@@ -6,8 +6,20 @@
 //! over modern TLS, signing in with OAuth 2.0, and retries, bounces and explains with mailprobe's
 //! knowledge base.
 
+pub mod arrivals;
 pub mod config;
+pub mod device;
+pub mod diagnosis;
+pub mod dsn;
+pub mod oauth;
+pub mod queue;
+pub mod runner;
 pub mod spool;
+pub mod upstream;
 
+pub use arrivals::Arrivals;
 pub use config::{ConfigError, RelayConfig};
+pub use device::{MailLog, NewDevice, Relay, RelayError, ServeOptions, ServeSummary, add_device};
+pub use queue::{Queue, QueueEntry};
+pub use runner::{Log, PassSummary, Runner, RunnerError, StderrLog};
 pub use spool::{DeliveryState, Envelope, QueueId, QueuedMessage, Spool, SpoolError};

@@ -161,6 +161,20 @@ impl Spool {
         Ok(spool)
     }
 
+    /// Opens a spool another process (the running relay) uses, without the start-up recovery
+    /// of [`Spool::open`]: its `tmp/` may hold messages being written right now. For `relay
+    /// queue` commands.
+    pub fn attach(root: &Path) -> Result<Self, SpoolError> {
+        let queue = root.join("queue");
+        if !queue.is_dir() {
+            return Err(SpoolError::Io {
+                path: queue,
+                source: io::Error::new(io::ErrorKind::NotFound, "not a spool (no queue/ directory)"),
+            });
+        }
+        Ok(Self { root: root.to_owned() })
+    }
+
     fn dir(&self, name: &str) -> PathBuf {
         self.root.join(name)
     }
