@@ -348,8 +348,15 @@ pub fn problems_of(claims: &TokenClaims, now: i64, expect: &TokenExpectations) -
         });
     }
     let granted: Vec<&String> = claims.scopes.iter().chain(&claims.roles).collect();
+    // An app-only token (client credentials) carries the application permission
+    // SMTP.SendAsApp as a role: Exchange Online takes it for SMTP as SMTP.Send for a user.
+    let app_send = |g: &str, w: &str| {
+        w.eq_ignore_ascii_case("SMTP.Send")
+            && scope_matches(g, "SMTP.SendAsApp")
+            && claims.roles.iter().any(|r| r == g)
+    };
     if !expect.scopes_any.is_empty()
-        && !expect.scopes_any.iter().any(|w| granted.iter().any(|g| scope_matches(g, w)))
+        && !expect.scopes_any.iter().any(|w| granted.iter().any(|g| scope_matches(g, w) || app_send(g, w)))
     {
         problems.push(TokenProblem::MissingScope {
             needed: expect.scopes_any.clone(),
@@ -480,10 +487,18 @@ mod tests {
         assert_eq!(inspect_token(&jwt(v), NOW, &ms_expect("a@contoso.com")).problems, vec![]);
         assert!(!scope_matches("https://mail.google.com/", "SMTP.Send"));
         assert!(scope_matches("https://mail.google.com/", GOOGLE_MAIL_SCOPE));
-        // app-only tokens carry roles
+        // app-only tokens carry roles: SMTP.SendAsApp is what Exchange Online takes for SMTP
         let mut v = good();
         v.as_object_mut().unwrap().remove("scp");
         v["roles"] = json!(["SMTP.SendAsApp"]);
+        assert_eq!(inspect_token(&jwt(v), NOW, &ms_expect("a@contoso.com")).problems, vec![]);
+        // ... as a role only, and only for sending
+        let mut v = good();
+        v.as_object_mut().unwrap().remove("scp");
+        v["roles"] = json!(["Mail.Send"]);
+        assert_eq!(inspect_token(&jwt(v), NOW, &ms_expect("a@contoso.com")).problems.len(), 1);
+        let mut v = good();
+        v["scp"] = json!("SMTP.SendAsApp");
         assert_eq!(inspect_token(&jwt(v), NOW, &ms_expect("a@contoso.com")).problems.len(), 1);
     }
 

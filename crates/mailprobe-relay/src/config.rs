@@ -41,6 +41,10 @@ pub struct RelayConfig {
     /// The name the relay greets with and writes in `Received:` headers.
     #[serde(default = "default_hostname")]
     pub hostname: String,
+    /// Where `mailprobe relay serve` writes its log lines (appended); without it, standard
+    /// error (systemd's journal).
+    #[serde(default)]
+    pub log_file: Option<PathBuf>,
     /// Language of logs, queue listings and bounce messages (`en`, `it`).
     #[serde(default = "default_language")]
     pub language: String,
@@ -253,6 +257,15 @@ pub enum UpstreamAuth {
         /// confidential client's refresh.
         #[serde(default)]
         client_secret_file: Option<PathBuf>,
+        /// PEM certificate whose key signs a client assertion instead of a client secret
+        /// (Microsoft Entra's certificate credentials, `private_key_jwt`), for the
+        /// client-credentials flow.
+        #[serde(default)]
+        certificate_file: Option<PathBuf>,
+        /// PEM private key (RSA, unencrypted) of `certificate_file`; without it the key is read
+        /// from `certificate_file` itself.
+        #[serde(default)]
+        key_file: Option<PathBuf>,
         /// File holding a refresh token (delegated sign-in, `mailprobe auth login`); without it
         /// the client-credentials flow is used.
         #[serde(default)]
@@ -494,6 +507,26 @@ scope = "https://outlook.office365.com/.default"
         let v6: Cidr = "fd00::/8".parse().unwrap();
         assert!(v6.contains("fd12::1".parse().unwrap()) && !v6.contains("fe80::1".parse().unwrap()));
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+    }
+
+    /// The sample shipped in packaging/ is a configuration the relay takes as it is.
+    #[test]
+    fn the_packaged_sample_reads_and_its_devices_load() {
+        let text = include_str!("../../../packaging/relay.toml");
+        let c = RelayConfig::parse(text, Path::new("packaging/relay.toml")).unwrap();
+        assert_eq!(c.listeners.len(), 2);
+        assert!(c.listeners.iter().all(|l| !l.bind.ip().is_loopback()), "the sample binds a LAN address");
+        assert!(c.listeners[1].legacy_tls && !c.listeners[0].legacy_tls);
+        assert_eq!(c.devices[1].rewrite_sender.as_deref(), Some("printer@contoso.com"));
+        assert!(c.devices[0].password_hash.is_some() && c.devices[1].password_hash.is_none());
+        let UpstreamAuth::Xoauth2 { scope, client_secret_file, certificate_file, .. } = &c.upstream.auth
+        else {
+            panic!("the sample signs in with XOAUTH2");
+        };
+        assert_eq!(scope, "https://outlook.office365.com/.default");
+        assert!(client_secret_file.is_some() && certificate_file.is_none());
+        assert_eq!((c.upstream.per_minute, c.retry.lifetime_secs), (30, 432_000));
+        crate::device::Policy::new(&c, crate::device::LoginLimits::default()).unwrap();
     }
 
     #[test]

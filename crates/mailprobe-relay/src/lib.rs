@@ -20,6 +20,7 @@ pub mod upstream;
 pub use arrivals::Arrivals;
 pub use config::{ConfigError, RelayConfig};
 pub use device::{MailLog, NewDevice, Relay, RelayError, ServeOptions, ServeSummary, add_device};
+pub use oauth::TokenSource;
 pub use queue::{Queue, QueueEntry};
 pub use runner::{Log, PassSummary, Runner, RunnerError, StderrLog};
 pub use spool::{DeliveryState, Envelope, QueueId, QueuedMessage, Spool, SpoolError};

@@ -471,11 +471,17 @@ impl UpstreamClient {
                     stage,
                     EventKind::ClientError {
                         program: Some("oauth".into()),
-                        code: e.error_code().map(str::to_owned),
+                        code: e.code().map(str::to_owned),
                         message: e.to_string(),
                     },
                 );
-                return Err(Failure::local("4.7.8", format!("no OAuth 2.0 token: {e}")));
+                let detail = match &e {
+                    OAuthError::Unreachable { .. } => {
+                        format!("no OAuth 2.0 token, the token endpoint is unreachable: {e}")
+                    }
+                    _ => format!("no OAuth 2.0 token: {e}"),
+                };
+                return Err(Failure::local("4.7.8", detail));
             }
         };
         let step = xoauth2_initial_response(user, &token);

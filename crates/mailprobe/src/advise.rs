@@ -10,6 +10,11 @@
 //! - and, for a device that can sign in but speaks only TLS 1.0/1.1, the legacy endpoint
 //!   `smtp-legacy.office365.com` after the tenant opts in (`AllowLegacyTLSClients`).
 //!
+//! Beside Microsoft's modes, always: `mailprobe relay` on the LAN, for a device that cannot
+//! change (TLS 1.0, a password but no OAuth once Basic authentication ends, no static IP): the
+//! device keeps its settings, the relay signs in with OAuth 2.0 app-only. Its texts are the
+//! Microsoft 365 guide's step `m365-mailprobe-relay`, so `advise` and `guide` say the same.
+//!
 //! The decision ([`recommend`]) is pure; with `--domain` the MX endpoint and the SPF record are
 //! read from DNS (through `--dns-server` when given) to print exact values.
 
@@ -202,6 +207,37 @@ struct Settings {
     recipients: String,
 }
 
+/// The guide's step that offers `mailprobe relay`, whose texts advise shows too.
+const RELAY_STEP: &str = "m365-mailprobe-relay";
+
+/// `mailprobe relay` as an option beside Microsoft's modes: what it is, the device's exact
+/// settings, and the administrators' steps.
+#[derive(Clone, Debug, Serialize)]
+struct RelayOption {
+    title: String,
+    what: String,
+    device_settings: Vec<String>,
+    admin_steps: Vec<String>,
+}
+
+/// The relay option in `lang`, naming `mailbox` (the mailbox the relay sends as).
+fn relay_option(lang: Lang, mailbox: &str) -> RelayOption {
+    let args = [("address", mailbox)];
+    let text = |suffix: &str| t(lang, &format!("guide-step-{RELAY_STEP}-{suffix}"), &args);
+    // the guide's how-to texts hold one instruction per line
+    let lines = |suffix: &str| -> Vec<String> {
+        text(suffix).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    };
+    let mut admin_steps = lines("how-m365-admin");
+    admin_steps.extend(lines("how-network-admin"));
+    RelayOption {
+        title: text("title"),
+        what: text("what"),
+        device_settings: lines("how-device"),
+        admin_steps,
+    }
+}
+
 /// A DNS record to add or check.
 #[derive(Clone, Debug, Serialize)]
 struct Record {
@@ -234,6 +270,9 @@ struct Advice {
     admin_steps: Vec<Line>,
     caveats: Vec<Line>,
     alternatives: Vec<Line>,
+    /// `mailprobe relay` on the LAN, offered beside Microsoft's modes (Microsoft 365 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mailprobe_relay: Option<RelayOption>,
     findings: Vec<Finding>,
 }
 
@@ -432,7 +471,7 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
     if decision.alternatives.iter().any(|a| a.mode == Mode::LegacySubmission && a.possible) {
         caveats.push(line("advise-caveat-legacy", &[]));
     }
-    let alternatives = decision
+    let mut alternatives: Vec<Line> = decision
         .alternatives
         .iter()
         .map(|a| {
@@ -442,6 +481,13 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
             line(id, &[("mode", &mode), ("why", &why)])
         })
         .collect();
+    // Whatever Microsoft's modes allow, the relay fits: it is the last alternative, in full below.
+    let relay = relay_option(lang, &user);
+    alternatives.push(Line {
+        id: "guide-step-m365-mailprobe-relay-title",
+        text: relay.title.clone(),
+        command: Some("mailprobe relay check --config /etc/mailprobe-relay/relay.toml".into()),
+    });
     let advice = Advice {
         tool: Tool::this(),
         ok: decision.mode.is_some(),
@@ -458,6 +504,7 @@ pub async fn run(args: &AdviseArgs, global: &GlobalArgs) -> Result<u8> {
         admin_steps: admin,
         caveats,
         alternatives,
+        mailprobe_relay: Some(relay),
         findings,
     };
     let code = if advice.ok { 0 } else { 1 };
@@ -518,6 +565,7 @@ fn other_provider(
         admin_steps: Vec::new(),
         caveats: Vec::new(),
         alternatives: Vec::new(),
+        mailprobe_relay: None,
         findings: Vec::new(),
     };
     print_advice(&advice, global, lang, args);
@@ -626,6 +674,18 @@ fn render(a: &Advice, lang: Lang, args: &AdviseArgs, md: bool) -> String {
             }
         }
     }
+    if let Some(r) = &a.mailprobe_relay {
+        heading(&mut out, &r.title);
+        let _ = writeln!(out, "{}", r.what);
+        heading(&mut out, &t(lang, "advise-heading-settings", &[]));
+        for s in &r.device_settings {
+            item(&mut out, s);
+        }
+        heading(&mut out, &t(lang, "advise-heading-admin", &[]));
+        for (i, s) in r.admin_steps.iter().enumerate() {
+            let _ = writeln!(out, "{}{}. {s}", if md { "" } else { "  " }, i + 1);
+        }
+    }
     if !a.findings.is_empty() {
         out.push('\n');
         crate::dns::render_findings(&mut out, &a.findings, lang, color, &t(lang, "dns-findings", &[]));
@@ -686,6 +746,31 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The relay's texts come from the guide's step, in both languages, with the mailbox named,
+    /// the device's settings and the admins' steps one per line.
+    #[test]
+    fn the_relay_option_has_device_settings_and_admin_steps_in_each_language() {
+        for lang in [Lang::En, Lang::It] {
+            let r = relay_option(lang, "scanner@contoso.test");
+            assert!(r.title.contains("mailprobe relay"), "{r:?}");
+            assert!(r.what.contains("SMTP.SendAsApp") && r.what.contains("2026"), "{r:?}");
+            assert_eq!(r.device_settings.len(), 4, "{r:?}");
+            assert!(r.device_settings.iter().any(|s| s.contains("scanner@contoso.test")), "{r:?}");
+            assert!(r.device_settings.iter().any(|s| s.contains("legacy_tls = true")), "{r:?}");
+            assert!(r.admin_steps.iter().any(|s| s.contains("mailprobe relay add-device")), "{r:?}");
+            assert!(r.admin_steps.iter().any(|s| s.contains("mailprobe relay check --config")), "{r:?}");
+            assert!(
+                r.admin_steps
+                    .iter()
+                    .any(|s| s.contains("Add-MailboxPermission -Identity scanner@contoso.test")),
+                "{r:?}"
+            );
+            // no Fluent isolation marks or raw ids
+            let all = format!("{r:?}");
+            assert!(!all.contains('\u{2068}') && !all.contains("guide-step-"), "{all}");
         }
     }
 

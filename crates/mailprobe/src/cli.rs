@@ -45,6 +45,7 @@ impl Cli {
             Command::Auth(_) => "auth writes text or json",
             Command::Demo(_) => "demo writes text or json",
             Command::Analyze(_) => "analyze writes text, json or html",
+            Command::Relay(_) => "relay writes text or json",
         };
         Err(Cli::command().error(
             ErrorKind::InvalidValue,
@@ -119,6 +120,9 @@ pub enum Command {
     Auth(crate::auth::AuthArgs),
     /// Run simulated Gmail and Microsoft 365 failures on loopback and diagnose each live.
     Demo(DemoArgs),
+    /// A relay on the LAN that keeps printers, scanners and old apps sending after basic auth
+    /// and old TLS end: serve, check, queue, add-device.
+    Relay(crate::relay::RelayArgs),
 }
 
 /// `--security` values.

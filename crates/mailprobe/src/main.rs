@@ -11,6 +11,7 @@ mod dns;
 mod explain;
 mod guide;
 mod provider;
+mod relay;
 mod render;
 mod report;
 
@@ -41,7 +42,18 @@ fn main() -> ExitCode {
     if let Err(e) = cli.check_format() {
         return usage_error(e);
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // `relay serve` is a service: devices and deliveries at once, on worker threads; every
+    // other command is one conversation at a time.
+    let builder = match &cli.command {
+        Command::Relay(r) if relay::is_serve(r) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)));
+            b
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let mut builder = builder;
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             return input_error(
@@ -146,6 +158,7 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Analyze(args) => analyze::run(args, global).await,
         Command::Advise(args) => advise::run(args, global).await,
         Command::Auth(args) => auth::run(args, global).await,
+        Command::Relay(args) => relay::run(args, global).await,
         Command::Demo(args) => {
             if args.list {
                 for s in mailprobe_sim::Scenario::all() {

@@ -167,10 +167,10 @@ fn m365_device_with_old_tls_gets_the_firmware_and_legacy_endpoint_steps() {
             "The checks run from this computer",
             "[tls.version_too_old]",
             "Step 5 deals with this.",
-            "Step 1 of 11: Check the device's email settings",
+            "Step 1 of 12: Check the device's email settings",
             "smtp.office365.com",
-            "Step 4 of 11: Make sure the network lets the connection out",
-            "Step 5 of 11: Make sure the device speaks TLS 1.2",
+            "Step 4 of 12: Make sure the network lets the connection out",
+            "Step 5 of 12: Make sure the device speaks TLS 1.2",
             "→ This is what the automated check found:",
             "[tls.version_too_old]",
             "firmware",
@@ -181,9 +181,9 @@ fn m365_device_with_old_tls_gets_the_firmware_and_legacy_endpoint_steps() {
     // The sixth step is shown, then the input ends.
     assert_in_order(
         &stdout,
-        &["Step 6 of 11", "Does sending work now?", "(No more answers: stopping here.)"],
+        &["Step 6 of 12", "Does sending work now?", "(No more answers: stopping here.)"],
     );
-    assert!(!stdout.contains("Step 7 of 11"), "{stdout}");
+    assert!(!stdout.contains("Step 7 of 12"), "{stdout}");
     let summary = summary(&stdout);
     assert_in_order(
         summary,
@@ -200,7 +200,7 @@ fn m365_device_with_old_tls_gets_the_firmware_and_legacy_endpoint_steps() {
 #[test]
 fn every_step_answered_no_is_exit_1_and_the_smtp_auth_step_names_the_mailbox() {
     // Without checks, through the scenario flag; every step done and nothing helped.
-    let steps = 11;
+    let steps = 12;
     let input = format!("{}\nn\n{}", accounts::M365_USER, "n\n".repeat(steps));
     let out = guide(&strings(&["--scenario", "m365-submission", "--no-checks"]), &input);
     let (stdout, _) = text(&out);
@@ -217,7 +217,7 @@ fn every_step_answered_no_is_exit_1_and_the_smtp_auth_step_names_the_mailbox() {
         summary(&stdout),
         &[
             "Checked automatically: nothing.",
-            "11. Run Microsoft's own diagnostic: done, it did not fix it",
+            "12. Run Microsoft's own diagnostic: done, it did not fix it",
             "Result: still not working after every step.",
         ],
     );
@@ -233,7 +233,7 @@ fn direct_send_checks_the_tenant_mx_endpoint_on_port_25() {
         &stdout,
         &[
             "(m365-direct-send)",
-            "Step 1 of 6: Check the device's settings for direct send",
+            "Step 1 of 7: Check the device's settings for direct send",
             "contoso-example.mail.protection.outlook.com",
             "Port: 25",
         ],
@@ -384,9 +384,9 @@ fn unknown_scenario_and_bad_ca_file_are_usage_errors() {
 const PLAYBOOKS: &[(&str, usize)] = &[
     ("outlook-gmail-macos", 8),
     ("outlook-gmail-windows", 8),
-    ("m365-submission", 11),
-    ("m365-direct-send", 6),
-    ("m365-relay", 6),
+    ("m365-submission", 12),
+    ("m365-direct-send", 7),
+    ("m365-relay", 7),
 ];
 
 #[test]
@@ -621,7 +621,7 @@ fn direct_send_to_the_submission_endpoint_points_at_the_settings_step() {
             "[direct_send.wrong_endpoint]",
             "Client was not authenticated to send anonymous mail during MAIL FROM",
             "→ Step 1 deals with this.",
-            "Step 1 of 6: Check the device's settings for direct send",
+            "Step 1 of 7: Check the device's settings for direct send",
             "→ This is what the automated check found:",
             "smtp.office365.com does not take mail this way",
         ],

@@ -226,7 +226,7 @@ auth-basic-auth-disabled-cause-app-password = App passwords go through the same 
 auth-basic-auth-disabled-fix-outlook-readd = In the mail program, remove the account and add it again as a Microsoft or Outlook.com account (not "Other" or IMAP/SMTP) so it signs in through Microsoft's page; older programs that cannot do this need replacing or updating.
 auth-basic-auth-disabled-fix-developer = In your own code, sign in with OAuth 2.0 (XOAUTH2) using a token for the scope https://outlook.office.com/SMTP.Send, or send through Microsoft Graph.
 auth-basic-auth-disabled-fix-m365-policy = If the organization must keep a password-only device, allow basic authentication for SMTP only in a dedicated authentication policy assigned to that mailbox (Set-AuthenticationPolicy -AllowBasicAuthSmtp, then Set-User -AuthenticationPolicy), after checking security defaults.
-auth-basic-auth-disabled-fix-device = A device that only knows passwords should send without signing in instead: through an SMTP relay connector, or by direct send to internal recipients.
+auth-basic-auth-disabled-fix-device = A device that only knows passwords should not sign in to Microsoft 365 itself: send through mailprobe relay on your network (the device keeps its password, the relay signs in with OAuth 2.0; mailprobe advise shows the settings), through an SMTP relay connector, or by direct send to internal recipients.
 
 ## auth.mfa_or_security_defaults
 
@@ -1053,6 +1053,7 @@ advise-no-mode-fits-cause-network = The internet connection has a dynamic IP add
 advise-no-mode-fits-fix-static = Get a static IP address from the internet provider, then relay through a connector that recognizes it.
 advise-no-mode-fits-fix-firmware = Update the device's firmware so that it can sign in with TLS 1.2 (client submission).
 advise-no-mode-fits-fix-internal = If mailing colleagues is enough, use direct send: it needs neither a sign-in nor a static IP.
+advise-no-mode-fits-fix-relay = Keep the device as it is and send through mailprobe relay on a computer of your network: the device sends to the relay without a mailbox password (TLS 1.0 too), and the relay signs in to Microsoft 365 with OAuth 2.0 (mailprobe advise shows its settings; mailprobe relay check tests it).
 
 ## dns.no_such_host
 

@@ -124,6 +124,7 @@ guide-step-m365-tls12-how-m365-admin =
     Only if the device cannot be updated: allow legacy TLS clients with Set-TransportConfig -AllowLegacyTLSClients $true, or in the Exchange admin center > Settings > Mail flow, under Security, turn on the use of legacy TLS clients and save.
     Then point the device at smtp-legacy.office365.com instead of smtp.office365.com.
     Or move the device to direct send or a relay connector, where TLS is optional.
+    Or keep the device as it is and send through mailprobe relay on your network, which takes TLS 1.0 from the device and speaks TLS 1.2 to Microsoft 365 (a later step).
 
 guide-step-m365-smtp-auth-title = Turn on SMTP AUTH for the device's mailbox
 guide-step-m365-smtp-auth-what = Signing in from devices (authenticated SMTP, "SMTP AUTH") can be switched off for one mailbox or for the whole organisation; the sign-in then fails with 535 5.7.3 or 5.7.57 even with the right password. The mailbox must also have a licence.
@@ -177,6 +178,23 @@ guide-step-m365-relay-settings-how-m365-admin = Exchange admin center > Mail flo
 guide-step-m365-relay-connector-title = Update the connector after an IP address or certificate change
 guide-step-m365-relay-connector-what = When the public IP address or the certificate changes (new Internet provider, new router, renewed certificate), the connector stops recognising the device: outside recipients stop getting its mail, and Microsoft 365 may answer 5.7.64 TenantAttribution (relay access denied) or 4.4.62 (mail sent to the wrong Office 365 region).
 guide-step-m365-relay-connector-how-m365-admin = Exchange admin center > Mail flow > Connectors: edit the inbound connector with the new IP address or certificate, and update the SPF record to match.
+
+guide-step-m365-mailprobe-relay-title = Or keep the device as it is: mailprobe relay on your network
+guide-step-m365-mailprobe-relay-what = When the device cannot sign in with OAuth 2.0 or speak TLS 1.2, a relay on a computer of your network keeps it sending: from the end of December 2026 Microsoft 365 turns Basic authentication for SMTP AUTH off by default, so a mailbox password sent by a device stops working. The device sends to the relay as it does today (TLS 1.0 too, with a password of the relay's own or known by its address); the relay stores each message, then sends it to smtp.office365.com over TLS 1.2, signing in as an application with OAuth 2.0 (SMTP.SendAsApp). It reaches recipients inside and outside the organisation, and needs neither a static IP address nor a connector.
+guide-step-m365-mailprobe-relay-how-device =
+    Server (smart host): the address of the computer that runs the relay on your network, for example 192.168.1.10; port 25 (or 587).
+    TLS: STARTTLS if the device offers it; a device that speaks only TLS 1.0 or 1.1 needs legacy_tls = true on the relay's listener; without TLS it works on the local network too.
+    User name and password: the device's name and the password printed by mailprobe relay add-device; none, if the relay knows the device by its address.
+    From address: { $address }, or another address the relay allows the device; a device that cannot set one gets rewrite_sender in the relay's settings.
+guide-step-m365-mailprobe-relay-how-m365-admin =
+    In Microsoft Entra, App registrations: register an application, give it the application permission SMTP.SendAsApp of Office 365 Exchange Online, grant admin consent, and create a client secret or upload a certificate.
+    In Exchange Online PowerShell: New-ServicePrincipal -AppId CLIENT-ID -ObjectId ENTERPRISE-APP-OBJECT-ID, then Add-MailboxPermission -Identity { $address } -User SERVICE-PRINCIPAL-ID -AccessRights FullAccess
+    Leave SMTP AUTH on for that mailbox (OAuth uses it too): Set-CASMailbox -Identity { $address } -SmtpClientAuthenticationDisabled $false
+guide-step-m365-mailprobe-relay-how-network-admin =
+    On a Linux computer of the network, install mailprobe with the relay (README, "Keep printers sending: mailprobe relay") and copy packaging/relay.toml to /etc/mailprobe-relay/relay.toml: fill in the tenant, the application id, the mailbox { $address } and the relay's address on the network.
+    For each device that signs in: mailprobe relay add-device NAME, and paste the lines it prints into relay.toml.
+    Check everything before pointing the devices at it: mailprobe relay check --config /etc/mailprobe-relay/relay.toml
+    Start it: systemctl enable --now mailprobe-relay; what waits, and why: mailprobe relay queue
 
 ## The guide's interface
 

@@ -226,7 +226,7 @@ auth-basic-auth-disabled-cause-app-password = Le password per le app passano dal
 auth-basic-auth-disabled-fix-outlook-readd = Nel programma di posta rimuovi l'account e aggiungilo di nuovo come account Microsoft o Outlook.com (non "Altro" o IMAP/SMTP), così accede dalla pagina di Microsoft; i programmi vecchi che non lo permettono vanno aggiornati o sostituiti.
 auth-basic-auth-disabled-fix-developer = Nel tuo codice accedi con OAuth 2.0 (XOAUTH2) usando un token per l'ambito https://outlook.office.com/SMTP.Send, oppure invia tramite Microsoft Graph.
 auth-basic-auth-disabled-fix-m365-policy = Se l'organizzazione deve tenere un dispositivo che conosce solo la password, consenti l'autenticazione di base per SMTP soltanto in un criterio di autenticazione dedicato, assegnato a quella casella (Set-AuthenticationPolicy -AllowBasicAuthSmtp, poi Set-User -AuthenticationPolicy), dopo aver verificato le impostazioni predefinite per la sicurezza.
-auth-basic-auth-disabled-fix-device = Un dispositivo che conosce solo le password dovrebbe invece inviare senza accesso: tramite un connettore di inoltro SMTP, o con l'invio diretto verso destinatari interni.
+auth-basic-auth-disabled-fix-device = Un dispositivo che conosce solo le password non dovrebbe accedere direttamente a Microsoft 365: invia tramite mailprobe relay nella tua rete (il dispositivo mantiene la sua password, il relay accede con OAuth 2.0; mailprobe advise mostra le impostazioni), tramite un connettore di inoltro SMTP, o con l'invio diretto verso destinatari interni.
 
 ## auth.mfa_or_security_defaults
 
@@ -1056,6 +1056,7 @@ advise-no-mode-fits-cause-network = La connessione a internet ha un indirizzo IP
 advise-no-mode-fits-fix-static = Chiedi al provider internet un indirizzo IP statico, poi inoltra tramite un connettore che lo riconosca.
 advise-no-mode-fits-fix-firmware = Aggiorna il firmware del dispositivo perché possa accedere con TLS 1.2 (invio client).
 advise-no-mode-fits-fix-internal = Se basta scrivere ai colleghi, usa l'invio diretto: non richiede né accesso né IP statico.
+advise-no-mode-fits-fix-relay = Lascia il dispositivo com'è e invia tramite mailprobe relay su un computer della tua rete: il dispositivo invia al relay senza la password di una cassetta postale (anche in TLS 1.0), e il relay accede a Microsoft 365 con OAuth 2.0 (mailprobe advise ne mostra le impostazioni; mailprobe relay check lo verifica).
 
 ## dns.no_such_host
 

@@ -124,6 +124,7 @@ guide-step-m365-tls12-how-m365-admin =
     Solo se il dispositivo non si può aggiornare: consenti i client TLS legacy con Set-TransportConfig -AllowLegacyTLSClients $true, oppure nell'interfaccia di amministrazione di Exchange > Impostazioni > Flusso di posta, sotto Sicurezza, attiva l'uso dei client TLS legacy e salva.
     Poi imposta sul dispositivo smtp-legacy.office365.com al posto di smtp.office365.com.
     Oppure sposta il dispositivo sull'invio diretto o su un connettore di inoltro, dove TLS è facoltativo.
+    Oppure lascia il dispositivo com'è e invia tramite mailprobe relay nella tua rete, che accetta TLS 1.0 dal dispositivo e parla TLS 1.2 con Microsoft 365 (un passo successivo).
 
 guide-step-m365-smtp-auth-title = Attiva SMTP AUTH per la cassetta postale del dispositivo
 guide-step-m365-smtp-auth-what = L'accesso dai dispositivi (SMTP autenticato, "SMTP AUTH") si può spegnere per una sola cassetta o per tutta l'organizzazione; allora l'accesso fallisce con 535 5.7.3 o 5.7.57 anche con la password giusta. La cassetta deve anche avere una licenza.
@@ -177,6 +178,23 @@ guide-step-m365-relay-settings-how-m365-admin = Interfaccia di amministrazione d
 guide-step-m365-relay-connector-title = Aggiorna il connettore dopo un cambio di indirizzo IP o di certificato
 guide-step-m365-relay-connector-what = Quando l'indirizzo IP pubblico o il certificato cambiano (nuovo fornitore di connettività, nuovo router, certificato rinnovato), il connettore non riconosce più il dispositivo: i destinatari esterni smettono di ricevere la sua posta e Microsoft 365 può rispondere 5.7.64 TenantAttribution (inoltro negato) o 4.4.62 (posta inviata all'area di Office 365 sbagliata).
 guide-step-m365-relay-connector-how-m365-admin = Interfaccia di amministrazione di Exchange > Flusso di posta > Connettori: modifica il connettore in ingresso con il nuovo indirizzo IP o il nuovo certificato, e aggiorna di conseguenza il record SPF.
+
+guide-step-m365-mailprobe-relay-title = Oppure lascia il dispositivo com'è: mailprobe relay nella tua rete
+guide-step-m365-mailprobe-relay-what = Quando il dispositivo non sa accedere con OAuth 2.0 né parlare TLS 1.2, un relay su un computer della tua rete gli permette di continuare a inviare: dalla fine di dicembre 2026 Microsoft 365 disattiva per impostazione predefinita l'autenticazione di base per SMTP AUTH, e la password di una cassetta postale inviata da un dispositivo smette di funzionare. Il dispositivo invia al relay come fa oggi (anche in TLS 1.0, con una password propria del relay oppure riconosciuto dal suo indirizzo); il relay conserva ogni messaggio e lo invia a smtp.office365.com in TLS 1.2, accedendo come applicazione con OAuth 2.0 (SMTP.SendAsApp). Raggiunge i destinatari interni ed esterni all'organizzazione, e non richiede né un indirizzo IP statico né un connettore.
+guide-step-m365-mailprobe-relay-how-device =
+    Server (smart host): l'indirizzo, nella tua rete, del computer su cui gira il relay, per esempio 192.168.1.10; porta 25 (o 587).
+    TLS: STARTTLS se il dispositivo lo offre; un dispositivo che parla solo TLS 1.0 o 1.1 richiede legacy_tls = true sul listener del relay; nella rete locale funziona anche senza TLS.
+    Nome utente e password: il nome del dispositivo e la password stampata da mailprobe relay add-device; nessuno, se il relay riconosce il dispositivo dal suo indirizzo.
+    Mittente (From): { $address }, o un altro indirizzo che il relay consente al dispositivo; a un dispositivo che non può impostarlo si assegna rewrite_sender nelle impostazioni del relay.
+guide-step-m365-mailprobe-relay-how-m365-admin =
+    In Microsoft Entra, Registrazioni app: registra un'applicazione, assegnale l'autorizzazione applicativa SMTP.SendAsApp di Office 365 Exchange Online, concedi il consenso amministratore e crea un segreto client o carica un certificato.
+    In Exchange Online PowerShell: New-ServicePrincipal -AppId CLIENT-ID -ObjectId ENTERPRISE-APP-OBJECT-ID, poi Add-MailboxPermission -Identity { $address } -User SERVICE-PRINCIPAL-ID -AccessRights FullAccess
+    Lascia attivo SMTP AUTH per quella cassetta postale (lo usa anche OAuth): Set-CASMailbox -Identity { $address } -SmtpClientAuthenticationDisabled $false
+guide-step-m365-mailprobe-relay-how-network-admin =
+    Su un computer Linux della rete installa mailprobe con il relay (README, "Keep printers sending: mailprobe relay") e copia packaging/relay.toml in /etc/mailprobe-relay/relay.toml: inserisci il tenant, l'id dell'applicazione, la cassetta postale { $address } e l'indirizzo del relay nella rete.
+    Per ogni dispositivo che accede: mailprobe relay add-device NOME, e incolla in relay.toml le righe che stampa.
+    Controlla tutto prima di indirizzarvi i dispositivi: mailprobe relay check --config /etc/mailprobe-relay/relay.toml
+    Avvialo: systemctl enable --now mailprobe-relay; cosa è in attesa, e perché: mailprobe relay queue
 
 ## L'interfaccia della guida
 
