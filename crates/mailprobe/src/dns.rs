@@ -138,7 +138,7 @@ pub async fn run(args: &DnsArgs, global: &GlobalArgs) -> Result<u8> {
                 out.push('\n');
                 out.push_str(&render_discovery(d, lang));
             }
-            print!("{out}");
+            print_clean(&out);
         }
     }
     Ok(if ok { 0 } else { 1 })
@@ -168,8 +168,24 @@ fn json_name<T: Serialize>(v: &T) -> String {
 
 // ------------------------------------------------------------------ text
 
+/// Colour marks stand for escape sequences until the report has been cleaned of the peers'
+/// control characters (DNS answers are text anyone can publish); see [`print_clean`].
+/// Prints a report: control characters from the peers made visible, then the colour marks made
+/// escape sequences.
+fn print_clean(out: &str) {
+    let cleaned = crate::render::safe::clean_lines(out);
+    print!("{}", cleaned.replace(MARK_OPEN, "\x1b[").replace(MARK_CLOSE, "m"));
+}
+
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
+
 fn paint(color: bool, code: &str, text: &str) -> String {
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    if color {
+        format!("{MARK_OPEN}{code}{MARK_CLOSE}{text}{MARK_OPEN}0{MARK_CLOSE}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Whether to colour stdout.

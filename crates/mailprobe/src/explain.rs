@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
 use crate::provider;
+use crate::render::safe::safe;
 use crate::render::text;
 use crate::report::Tool;
 
@@ -75,7 +76,7 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs) -> anyhow::Result<u8> 
     let output = match global.format {
         Format::Json => {
             let document = Document::new(args, &pasted, context.provider.as_deref(), &findings, lang);
-            serde_json::to_string_pretty(&document).context("cannot write the JSON report")? + "\n"
+            crate::render::json::to_string(&document).context("cannot write the JSON report")? + "\n"
         }
         // Markdown is refused before any command runs (Cli::check_format).
         Format::Text | Format::Markdown | Format::Html => {
@@ -123,7 +124,8 @@ fn render_text(
     if !global.quiet {
         let understood = say(lang, Key::Understood, &[]);
         for u in &pasted.understood {
-            out.push_str(&format!("{understood}: {}\n", describe(u, lang)));
+            // the pasted text it quotes may hold terminal control sequences
+            out.push_str(&format!("{understood}: {}\n", safe(describe(u, lang))));
         }
         if pasted.commands > 0 {
             let (c, r) = (pasted.commands.to_string(), pasted.replies.to_string());
@@ -137,7 +139,7 @@ fn render_text(
         {
             out.push_str(&format!(
                 "{understood}: {}\n",
-                say(lang, Key::ProviderFrom, &[("provider", p), ("from", from)])
+                safe(say(lang, Key::ProviderFrom, &[("provider", p), ("from", from)]))
             ));
         }
         for note in &pasted.notes {

@@ -423,7 +423,8 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
     }
 
     fn emit(&mut self, s: &str) {
-        let _ = self.out.write_all(s.as_bytes());
+        // The guide quotes what servers and DNS said: their control characters made visible.
+        let _ = self.out.write_all(crate::render::safe::clean_lines(s).as_bytes());
         let _ = self.out.flush();
     }
 

@@ -95,7 +95,9 @@ fn first_line(s: &str) -> &str {
 fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
     match global.format {
         Format::Json => json::print(&ErrorDocument::new(format!("{e:#}"))),
-        Format::Text | Format::Markdown | Format::Html => eprintln!("mailprobe: {e:#}"),
+        Format::Text | Format::Markdown | Format::Html => {
+            eprintln!("mailprobe: {}", crate::render::safe::safe(format_args!("{e:#}")))
+        }
     }
     ExitCode::from(EXIT_USAGE)
 }

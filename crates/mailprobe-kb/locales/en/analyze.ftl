@@ -16,3 +16,4 @@ analyze-incomplete = (the log does not show how it ended)
 analyze-not-listed = { $count } more sessions not listed (--limit).
 analyze-no-findings = No problem found in these sessions.
 analyze-html-title = mailprobe: log analysis
+analyze-others = (all others)

@@ -16,3 +16,4 @@ analyze-incomplete = (il log non mostra come è finita)
 analyze-not-listed = Altre { $count } sessioni non elencate (--limit).
 analyze-no-findings = Nessun problema trovato in queste sessioni.
 analyze-html-title = mailprobe: analisi dei log
+analyze-others = (tutti gli altri)

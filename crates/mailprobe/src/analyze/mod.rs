@@ -3,19 +3,28 @@
 //! base as a live probe, then summed up: how many sessions failed, why, which clients, which
 //! replies; and each failed session with where it stopped.
 //!
-//! Streaming in constant memory: parsing threads (one per core) read chunks of a log that can be
+//! Streaming in bounded memory: parsing threads (one per core) read chunks of a log that can be
 //! split (Postfix), whichever thread is free, apart from the others: byte ranges of a plain
 //! file, which each thread reads itself, or chunks of whole lines that the calling thread reads
 //! and decompresses from a gzip'd file or a pipe. One more thread finishes, in file order, the
 //! sessions that cross chunk edges, and reads other formats whole. Each thread
 //! diagnoses one session of each shape (the same steps, codes and reply texts once addresses
 //! and numbers are set aside) and counts. Their counts are added up at the end, in file order.
+//!
+//! Nothing grows with the log (issue 17, item 9): the shapes remembered, the clients and
+//! replies counted are bounded (`tally`, `top`: the first ten shown, and how many sessions the
+//! others had), and the sessions listed go to a spill as they are counted and are read back
+//! one at a time as the report is written (`listing`), in text, JSON or HTML alike.
 
 mod input;
+mod listing;
 mod render;
 mod tally;
+mod top;
 
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
+use std::io::Write as _;
 use std::sync::{Arc, Mutex, mpsc};
 
 use anyhow::{Result, bail};
@@ -23,7 +32,8 @@ use clap::{Args, ValueEnum};
 use mailprobe_kb::{Finding, KnowledgeBase, Severity};
 use mailprobe_logs::analyze::{LogFormat, LogSession, hash_text_shape};
 use mailprobe_proto::{EventKind, Step};
-use serde::Serialize;
+use serde::ser::{Error as _, SerializeSeq as _};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::cli::{Format, GlobalArgs};
 use crate::report::Tool;
@@ -130,12 +140,22 @@ pub struct Summary {
     pub warnings: u64,
     /// Sessions whose end the log did not show.
     pub incomplete: u64,
-    /// Distinct session shapes diagnosed (the rest reused a diagnosis).
+    /// Distinct session shapes diagnosed (the rest reused a diagnosis). Exact up to about a
+    /// million shapes; past that, the diagnoses run (a shape forgotten meanwhile counts again).
     pub diagnoses: u64,
-    /// The failed sessions' clients, most failures first (at most 10).
+    /// The failed sessions' clients, most failures first (at most 10). Exact for any log of
+    /// up to thousands of distinct clients; past that, each count is at least the number
+    /// shown, and a client failing more than a few in a thousand times is always there.
     pub top_clients: Vec<Count>,
-    /// The failed sessions' deciding replies (`535 5.7.8`), most first (at most 10).
+    /// Failed sessions of the other clients (those not in `top_clients`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_clients: u64,
+    /// The failed sessions' deciding replies (`535 5.7.8`), most first (at most 10), counted
+    /// as the clients are.
     pub top_replies: Vec<Count>,
+    /// Failed sessions ended by the other replies (those not in `top_replies`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_replies: u64,
     /// The first session's start, as the log writes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<String>,
@@ -166,7 +186,7 @@ pub struct SessionReport {
 }
 
 /// A finding as listed with a session.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionFinding {
     /// The finding id.
     pub id: String,
@@ -177,7 +197,7 @@ pub struct SessionFinding {
 }
 
 /// The whole `analyze` report (`--format json`).
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub struct AnalyzeReport {
     /// What made it.
     pub tool: Tool,
@@ -191,10 +211,41 @@ pub struct AnalyzeReport {
     pub summary: Summary,
     /// Every distinct finding with how many sessions had it, most frequent first.
     pub findings: Vec<FindingCount>,
-    /// The sessions listed (`--sessions`, `--limit`).
-    pub sessions: Vec<SessionReport>,
+    /// The sessions listed (`--sessions`, `--limit`), read back as they are written.
+    pub sessions: Sessions,
     /// Sessions that would have been listed but for `--limit`.
     pub sessions_not_listed: u64,
+}
+
+/// The sessions a report lists, read back from the parsing threads' spills one at a time as
+/// the report is written: written once (JSON as an array of [`SessionReport`]).
+pub struct Sessions(RefCell<listing::Listed>);
+
+impl Sessions {
+    /// How many are listed.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// None is listed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each one in file order, read back (once).
+    pub fn read(&self) -> impl Iterator<Item = Result<SessionReport>> + '_ {
+        std::iter::from_fn(|| self.0.borrow_mut().next())
+    }
+}
+
+impl Serialize for Sessions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for session in self.read() {
+            seq.serialize_element(&session.map_err(|e| S::Error::custom(format!("{e:#}")))?)?;
+        }
+        seq.end()
+    }
 }
 
 /// Runs `analyze`.
@@ -213,7 +264,8 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         Some(n) => usize::from(n),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
     };
-    let counting = tally::Counting { args, files: &files, lang };
+    let events = global.format != Format::Text && global.format != Format::Markdown;
+    let counting = tally::Counting { args, files: &files, lang, threads, events };
     // a few chunks in flight per thread: enough to keep them busy, little memory held
     let (jobs, queue) = mpsc::sync_channel(2 * threads);
     let (ordered, in_order) = mpsc::sync_channel(64);
@@ -249,7 +301,7 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     if let Some((file, e)) = tallies.iter_mut().find_map(tally::Tally::unread) {
         return Err(anyhow::Error::new(e).context(format!("cannot read {}", files[file])));
     }
-    let merged = tally::merge(tallies, args, &files, KnowledgeBase::builtin(), lang);
+    let merged = tally::merge(tallies, args, &files, KnowledgeBase::builtin(), lang)?;
     for (input, counted) in inputs.iter_mut().zip(&merged.per_file) {
         (input.sessions, input.lines, input.long_lines_cut) =
             (counted.sessions, counted.lines, counted.long_lines_cut);
@@ -262,16 +314,33 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
         inputs,
         summary: merged.summary,
         findings: merged.findings,
-        sessions: merged.listed,
+        sessions: Sessions(RefCell::new(merged.listed)),
         sessions_not_listed: merged.not_listed,
     };
     let code = if report.ok { 0 } else { 1 };
-    match global.format {
-        Format::Json => crate::render::json::print(&report),
-        Format::Html => print!("{}", render::html(&report, lang)),
-        Format::Text | Format::Markdown => print!("{}", render::text(&report, &crate::style(global))),
+    // written as the sessions are read back, never whole in memory
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = match global.format {
+        Format::Json => crate::render::json::write(&mut out, &report).map_err(anyhow::Error::from),
+        Format::Html => render::html(&report, lang, &mut out),
+        Format::Text | Format::Markdown => render::text(&report, &crate::style(global), &mut out),
     }
-    Ok(code)
+    .and_then(|()| Ok(out.flush()?));
+    match written {
+        Ok(()) => Ok(code),
+        // a reader that stops early (`| head`) is not an error of ours
+        Err(e) if reader_gone(&e) => Ok(code),
+        Err(e) => Err(e.context("cannot write the report")),
+    }
+}
+
+/// The error is standard output closed by its reader.
+fn reader_gone(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// The provider a session's server belongs to, when the log names the server.

@@ -1,12 +1,16 @@
 //! `analyze` as text and as one self-contained HTML page (inline CSS, no script, no external
-//! address; every piece of log text escaped).
+//! address; every piece of log text escaped), written as the listed sessions are read back:
+//! the report is never whole in memory.
 
 use std::fmt::Write as _;
+use std::io::Write;
 
+use anyhow::Result;
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_proto::{EventKind, summarize};
 
 use super::{AnalyzeReport, Count, SessionReport};
+use crate::render::safe::{push_escape, safe};
 use crate::render::text::{Style, render_findings_only};
 
 fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
@@ -39,34 +43,46 @@ fn who(s: &SessionReport) -> String {
     parts.join("  ")
 }
 
-/// The text report.
-pub fn text(r: &AnalyzeReport, style: &Style) -> String {
+/// A UI string of `analyze`; `en`/`it` until the knowledge base has `key`.
+fn t_or(lang: Lang, key: &str, en: &str, it: &str) -> String {
+    let text = t(lang, key, &[]);
+    if text != key {
+        return text;
+    }
+    match lang {
+        Lang::En => en,
+        Lang::It => it,
+    }
+    .to_owned()
+}
+
+/// The label of the sessions counted among "the others" of a top list.
+fn others(lang: Lang) -> String {
+    t_or(lang, "analyze-others", "(all others)", "(tutti gli altri)")
+}
+
+/// Writes the text report, each listed session as it is read back. Every piece of log text
+/// (and file names) goes through [`safe`].
+pub fn text(r: &AnalyzeReport, style: &Style, out: &mut dyn Write) -> Result<()> {
     let lang = style.lang;
-    let mut out = String::new();
     let s = &r.summary;
     if !style.quiet {
         for i in &r.inputs {
             let format = i.format.name();
             let lines = i.lines.to_string();
             let sessions = i.sessions.to_string();
-            let _ = writeln!(
-                out,
-                "{}",
-                t(
-                    lang,
-                    "analyze-input",
-                    &[("file", &i.file), ("format", format), ("lines", &lines), ("sessions", &sessions)]
-                )
-            );
+            let args =
+                [("file", i.file.as_str()), ("format", format), ("lines", &lines), ("sessions", &sessions)];
+            writeln!(out, "{}", safe(t(lang, "analyze-input", &args)))?;
             if !i.detected && i.format == mailprobe_logs::analyze::LogFormat::Dialogue {
-                let _ = writeln!(out, "  {}", t(lang, "analyze-input-not-detected", &[]));
+                writeln!(out, "  {}", t(lang, "analyze-input-not-detected", &[]))?;
             }
         }
-        out.push('\n');
+        writeln!(out)?;
         let (total, failed, warnings) =
             (s.sessions.to_string(), s.failed.to_string(), s.warnings.to_string());
-        let _ = writeln!(out, "{}", style_heading(style, &t(lang, "analyze-summary", &[])));
-        let _ = writeln!(
+        writeln!(out, "{}", style_heading(style, &t(lang, "analyze-summary", &[])))?;
+        writeln!(
             out,
             "  {}",
             t(
@@ -74,35 +90,36 @@ pub fn text(r: &AnalyzeReport, style: &Style) -> String {
                 "analyze-summary-sessions",
                 &[("total", &total), ("failed", &failed), ("warnings", &warnings)]
             )
-        );
+        )?;
         if let (Some(a), Some(b)) = (&s.first_seen, &s.last_seen) {
-            let _ = writeln!(out, "  {}", t(lang, "analyze-summary-span", &[("from", a), ("to", b)]));
+            writeln!(out, "  {}", safe(t(lang, "analyze-summary-span", &[("from", a), ("to", b)])))?;
         }
         if s.incomplete > 0 {
             let n = s.incomplete.to_string();
-            let _ = writeln!(out, "  {}", t(lang, "analyze-summary-incomplete", &[("count", &n)]));
+            writeln!(out, "  {}", t(lang, "analyze-summary-incomplete", &[("count", &n)]))?;
         }
         if !r.findings.is_empty() {
-            let _ = writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-by-finding", &[])));
+            writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-by-finding", &[])))?;
             for f in &r.findings {
-                let _ = writeln!(out, "  {:>7}  {}  [{}]", f.sessions, f.finding.title, f.finding.id);
+                writeln!(out, "  {:>7}  {}  [{}]", f.sessions, safe(&f.finding.title), safe(&f.finding.id))?;
             }
         }
-        counts(&mut out, style, &t(lang, "analyze-top-clients", &[]), &s.top_clients);
-        counts(&mut out, style, &t(lang, "analyze-top-replies", &[]), &s.top_replies);
+        counts(out, style, &t(lang, "analyze-top-clients", &[]), &s.top_clients, s.other_clients)?;
+        counts(out, style, &t(lang, "analyze-top-replies", &[]), &s.top_replies, s.other_replies)?;
         if !r.sessions.is_empty() {
-            let _ = writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-sessions", &[])));
+            writeln!(out, "\n{}", style_heading(style, &t(lang, "analyze-sessions", &[])))?;
         }
-        for session in &r.sessions {
+        for session in r.sessions.read() {
+            let session = session?;
             let when = session.meta.started.clone().unwrap_or_default();
             let lines = format!("{}:{}-{}", session.file, session.meta.first_line, session.meta.last_line);
-            let _ = writeln!(out, "\n  {}  {when}  ({lines})", session.meta.id);
-            let _ = writeln!(out, "    {}", who(session));
-            if let Some(at) = stopped(lang, session) {
-                let _ = writeln!(out, "    {}", t(lang, "analyze-stopped-at", &[("step", &at)]));
+            writeln!(out, "\n  {}  {}  ({})", safe(&session.meta.id), safe(&when), safe(&lines))?;
+            writeln!(out, "    {}", safe(who(&session)))?;
+            if let Some(at) = stopped(lang, &session) {
+                writeln!(out, "    {}", safe(t(lang, "analyze-stopped-at", &[("step", &at)])))?;
             }
             if session.meta.incomplete {
-                let _ = writeln!(out, "    {}", t(lang, "analyze-incomplete", &[]));
+                writeln!(out, "    {}", t(lang, "analyze-incomplete", &[]))?;
             }
             for f in &session.findings {
                 let mark = match f.severity {
@@ -110,37 +127,47 @@ pub fn text(r: &AnalyzeReport, style: &Style) -> String {
                     Severity::Warning => "!",
                     Severity::Info => "i",
                 };
-                let _ = writeln!(out, "    {mark} {}  [{}]", f.title, f.id);
+                writeln!(out, "    {mark} {}  [{}]", safe(&f.title), safe(&f.id))?;
             }
         }
         if r.sessions_not_listed > 0 {
             let n = r.sessions_not_listed.to_string();
-            let _ = writeln!(out, "\n  {}", t(lang, "analyze-not-listed", &[("count", &n)]));
+            writeln!(out, "\n  {}", t(lang, "analyze-not-listed", &[("count", &n)]))?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
     // what each finding means and what to do, once per finding
     let distinct: Vec<Finding> = r.findings.iter().map(|f| f.finding.clone()).collect();
     if distinct.is_empty() {
-        let _ = writeln!(out, "{}", t(lang, "analyze-no-findings", &[]));
+        writeln!(out, "{}", t(lang, "analyze-no-findings", &[]))?;
     } else {
-        out.push_str(&render_findings_only(&distinct, style));
+        out.write_all(render_findings_only(&distinct, style).as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 fn style_heading(style: &Style, text: &str) -> String {
     if style.color { format!("\x1b[1m{text}\x1b[0m") } else { text.to_owned() }
 }
 
-fn counts(out: &mut String, style: &Style, heading: &str, counts: &[Count]) {
+fn counts(
+    out: &mut dyn Write,
+    style: &Style,
+    heading: &str,
+    counts: &[Count],
+    others_had: u64,
+) -> Result<()> {
     if counts.is_empty() {
-        return;
+        return Ok(());
     }
-    let _ = writeln!(out, "\n{}", style_heading(style, heading));
+    writeln!(out, "\n{}", style_heading(style, heading))?;
     for c in counts {
-        let _ = writeln!(out, "  {:>7}  {}", c.sessions, c.key);
+        writeln!(out, "  {:>7}  {}", c.sessions, safe(&c.key))?;
     }
+    if others_had > 0 {
+        writeln!(out, "  {:>7}  {}", others_had, others(style.lang))?;
+    }
+    Ok(())
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -153,9 +180,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
+            // the one visible form of control characters (crate::render::safe), line breaks kept
+            c if c.is_control() && c != '\n' && c != '\t' => push_escape(&mut out, c),
             c => out.push(c),
         }
     }
@@ -171,8 +197,8 @@ td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-al
 .ev{white-space:pre-wrap}.ev .t{color:#777;display:inline-block;min-width:5em}\
 .stop{font-weight:bold}code{background:#f3f3f3;padding:0 .2em}";
 
-/// The HTML page.
-pub fn html(r: &AnalyzeReport, lang: Lang) -> String {
+/// Writes the HTML page, each listed session as it is read back.
+pub fn html(r: &AnalyzeReport, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let mut o = String::new();
     let title = t(lang, "analyze-html-title", &[]);
     let code = if lang == Lang::It { "it" } else { "en" };
@@ -222,8 +248,10 @@ pub fn html(r: &AnalyzeReport, lang: Lang) -> String {
         }
         let _ = writeln!(o, "</table>");
     }
-    for (heading, list) in [("analyze-top-clients", &s.top_clients), ("analyze-top-replies", &s.top_replies)]
-    {
+    for (heading, list, others_had) in [
+        ("analyze-top-clients", &s.top_clients, s.other_clients),
+        ("analyze-top-replies", &s.top_replies, s.other_replies),
+    ] {
         if list.is_empty() {
             continue;
         }
@@ -236,14 +264,19 @@ pub fn html(r: &AnalyzeReport, lang: Lang) -> String {
                 escape(&c.key)
             );
         }
+        if others_had > 0 {
+            let _ = write!(o, "<tr><td class=num>{others_had}</td><td>{}</td></tr>", escape(&others(lang)));
+        }
         let _ = writeln!(o, "</table>");
     }
-    // each listed session with its timeline
+    // each listed session with its timeline, written as it is read back
     if !r.sessions.is_empty() {
         let _ = writeln!(o, "<h2>{}</h2>", escape(&t(lang, "analyze-sessions", &[])));
     }
-    for session in &r.sessions {
-        session_html(&mut o, session, lang);
+    for session in r.sessions.read() {
+        session_html(&mut o, &session?, lang);
+        out.write_all(o.as_bytes())?;
+        o.clear();
     }
     if r.sessions_not_listed > 0 {
         let n = r.sessions_not_listed.to_string();
@@ -257,7 +290,8 @@ pub fn html(r: &AnalyzeReport, lang: Lang) -> String {
         finding_html(&mut o, &f.finding, lang);
     }
     o.push_str("</body></html>\n");
-    o
+    out.write_all(o.as_bytes())?;
+    Ok(())
 }
 
 fn severity_class(s: Severity) -> &'static str {

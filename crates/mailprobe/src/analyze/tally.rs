@@ -3,7 +3,9 @@
 //! cross chunk edges and reading logs that cannot be split. Each has the knowledge base
 //! diagnose one session of each shape and counts; [`merge`] then adds the tallies up in the
 //! order the sessions appear in the files, so the report is the same whatever the number of
-//! threads.
+//! threads. What a thread holds is bounded whatever the log: the shapes it remembers, the
+//! clients and replies it counts ([`Top`]); the sessions it may list go to a spill
+//! ([`Listing`]).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -15,12 +17,14 @@ use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_logs::analyze::{
     self, ChunkReader, Edges, LogFormat, LogSession, SessionParser, Stitcher, renumbered_id,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::input::{InOrder, Job, JobLines, LinesAt, MAX_LINE};
+use super::listing::{Listed, Listing, Stored};
+use super::top::Top;
 use super::{
-    AnalyzeArgs, Count, FindingCount, SessionFinding, SessionReport, SessionsShown, Summary, deciding_reply,
-    provider_of, signature,
+    AnalyzeArgs, Count, FindingCount, SessionFinding, SessionsShown, Summary, deciding_reply, provider_of,
+    signature,
 };
 
 /// Where a session came out: file, the line being read when it ended, who ended it (a chunk's
@@ -68,35 +72,64 @@ impl FileCounts {
     }
 }
 
-/// A diagnosis shared by every session of one shape, and how many had it.
-struct Diagnosis {
-    key: u64,
-    findings: Vec<Finding>,
+/// Shapes whose diagnosis the threads remember, all together (a few hundred bytes each): past
+/// its share a thread forgets them all and starts again (the frequent ones come back at once),
+/// so that a log of endless distinct shapes holds little memory.
+const SHAPES_REMEMBERED: usize = 48 * 1024;
+/// Distinct shapes counted exactly for the summary, all threads together (8 bytes each).
+const SHAPES_COUNTED: usize = 1 << 20;
+/// Clients and replies counted exactly, per thread, before the least counted are dropped.
+const TOP_KEPT: usize = 4096;
+
+/// What the diagnosis of one shape says, remembered for the next sessions of that shape.
+struct Shape {
+    /// Its findings, as places in the thread's [`FindingTally`]s, in the diagnosis' order.
+    findings: Vec<usize>,
+    /// The same as listed with a session: id, severity, title.
+    listed: Vec<SessionFinding>,
     error: bool,
     warning: bool,
-    sessions: u64,
-    /// The first session of this shape: its id and first line.
-    first: (Order, String, u64),
-    /// Their deciding reply (the same for the whole shape: codes are part of it).
+    /// The deciding reply (the same for the whole shape: codes are part of it).
     deciding: Option<String>,
 }
 
+/// One finding: how many sessions had it, and the diagnosis it is shown from — the one of the
+/// earliest session (in file order) among the shapes diagnosed with it.
+struct FindingTally {
+    sessions: u64,
+    /// That session's order and the finding's place in its diagnosis: findings tied on
+    /// frequency and severity keep this order.
+    first: (Order, usize),
+    /// That session's id and first line.
+    session: (String, u64),
+    finding: Finding,
+}
+
 /// A failed session's client, counted without building a string per session.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum ClientKey {
     Ip(std::net::IpAddr),
     Name(String),
 }
 
-/// What one thread counted.
+/// What one thread counted. Its memory is bounded whatever the log: shapes remembered,
+/// clients and replies counted are bounded; sessions to list go to a spill ([`Listing`]).
 pub struct Tally {
-    diagnoses: Vec<Diagnosis>,
-    memo: FxHashMap<u64, usize>,
+    shapes: FxHashMap<u64, Shape>,
+    shapes_cap: usize,
+    /// Shapes diagnosed by this thread (up to its share of [`SHAPES_COUNTED`]), and how many
+    /// diagnoses were run past that.
+    seen: FxHashSet<u64>,
+    seen_cap: usize,
+    unseen_diagnoses: u64,
+    findings: Vec<FindingTally>,
+    finding_ids: FxHashMap<String, usize>,
     sessions: u64,
     failed: u64,
     warnings: u64,
     incomplete: u64,
-    clients: FxHashMap<ClientKey, u64>,
+    clients: Top<ClientKey>,
+    replies: Top<String>,
     per_file: Vec<FileCounts>,
     /// The lines before each chunk of each split file (the thread in file order counts them).
     chunk_lines: Vec<Option<ChunkLines>>,
@@ -105,9 +138,9 @@ pub struct Tally {
     /// The times as the log wrote them (text only once merged).
     first_seen: Option<(Order, Vec<u8>)>,
     last_seen: Option<(Order, Vec<u8>)>,
-    /// The first `--limit` sessions this thread would list.
-    listed: Vec<(Order, SessionReport)>,
-    /// Sessions this thread would list, `listed` or not.
+    /// The sessions this thread may list.
+    listed: Listing,
+    /// Sessions this thread would list, kept or not.
     wanted: u64,
 }
 
@@ -116,12 +149,17 @@ pub struct Counting<'a> {
     pub args: &'a AnalyzeArgs,
     pub files: &'a [String],
     pub lang: Lang,
+    /// The threads that count (each counts its share of the distinct shapes).
+    pub threads: usize,
+    /// Listed sessions keep their steps and events (not for the text report, which does not
+    /// show them).
+    pub events: bool,
 }
 
 /// Runs a parsing thread: reads the chunks it takes from `jobs` until there are none, and
 /// sends each one's edges on to the thread in file order.
 pub fn work(jobs: &Mutex<Receiver<Job>>, ordered: &SyncSender<InOrder>, c: &Counting<'_>) -> Tally {
-    let mut tally = Tally::new(c.files.len());
+    let mut tally = Tally::new(c);
     let mut out: Vec<LogSession> = Vec::new();
     let mut readers: Vec<(LogFormat, ChunkReader)> = Vec::new();
     let mut at = LinesAt::default();
@@ -214,7 +252,7 @@ enum InFile {
 
 /// Runs the thread in file order until everything is read.
 pub fn sequence(ordered: &Receiver<InOrder>, c: &Counting<'_>) -> Tally {
-    let mut tally = Tally::new(c.files.len());
+    let mut tally = Tally::new(c);
     let mut reading: HashMap<usize, InFile> = HashMap::new();
     let mut out: Vec<LogSession> = Vec::new();
     let mut stitched: Vec<(u64, LogSession)> = Vec::new();
@@ -294,21 +332,29 @@ fn in_file(format: LogFormat) -> InFile {
 }
 
 impl Tally {
-    fn new(files: usize) -> Self {
+    fn new(c: &Counting<'_>) -> Self {
+        let files = c.files.len();
         Self {
-            diagnoses: Vec::new(),
-            memo: FxHashMap::default(),
+            shapes: FxHashMap::default(),
+            // shares of the threads that count, the one in file order too
+            shapes_cap: (SHAPES_REMEMBERED / (c.threads + 1)).max(1024),
+            seen: FxHashSet::default(),
+            seen_cap: SHAPES_COUNTED / (c.threads + 1),
+            unseen_diagnoses: 0,
+            findings: Vec::new(),
+            finding_ids: FxHashMap::default(),
             sessions: 0,
             failed: 0,
             warnings: 0,
             incomplete: 0,
-            clients: FxHashMap::default(),
+            clients: Top::new(TOP_KEPT),
+            replies: Top::new(TOP_KEPT),
             per_file: vec![FileCounts::default(); files],
             chunk_lines: (0..files).map(|_| None).collect(),
             unread: None,
             first_seen: None,
             last_seen: None,
-            listed: Vec::new(),
+            listed: Listing::new(c.args.limit),
             wanted: 0,
         }
     }
@@ -335,9 +381,66 @@ impl Tally {
         }
     }
 
+    /// Has the knowledge base diagnose session `s` (which came out at `order`), the first of
+    /// its shape `key` here, and remembers what it says.
+    fn diagnose(
+        &mut self,
+        c: &Counting<'_>,
+        key: u64,
+        order: Order,
+        s: &mut LogSession,
+        provider: Option<&str>,
+    ) {
+        s.materialize();
+        let found = KnowledgeBase::builtin().diagnose(
+            &s.context(provider),
+            std::slice::from_ref(&s.transcript),
+            c.lang,
+        );
+        if self.seen.len() < self.seen_cap {
+            self.seen.insert(key);
+        } else if !self.seen.contains(&key) {
+            self.unseen_diagnoses += 1;
+        }
+        let mut shape = Shape {
+            findings: Vec::with_capacity(found.len()),
+            listed: found
+                .iter()
+                .map(|f| SessionFinding { id: f.id.clone(), severity: f.severity, title: f.title.clone() })
+                .collect(),
+            error: found.iter().any(Finding::is_error),
+            warning: found.iter().any(|f| f.severity == Severity::Warning),
+            deciding: deciding_reply(s),
+        };
+        for (place, f) in found.into_iter().enumerate() {
+            let first = (order, place);
+            let index = match self.finding_ids.get(&f.id) {
+                Some(&i) => {
+                    let t = &mut self.findings[i];
+                    if first < t.first {
+                        (t.first, t.session) = (first, (s.meta.id.clone(), s.meta.first_line));
+                        t.finding = f;
+                    }
+                    i
+                }
+                None => {
+                    self.finding_ids.insert(f.id.clone(), self.findings.len());
+                    let session = (s.meta.id.clone(), s.meta.first_line);
+                    self.findings.push(FindingTally { sessions: 0, first, session, finding: f });
+                    self.findings.len() - 1
+                }
+            };
+            shape.findings.push(index);
+        }
+        if self.shapes.len() >= self.shapes_cap {
+            self.shapes.clear();
+        }
+        self.shapes.insert(key, shape);
+    }
+
     /// Counts session `s`, which came out at `order` (and takes what a listed session keeps).
     fn add(&mut self, c: &Counting<'_>, order: Order, s: &mut LogSession) {
-        let (kb, args, lang) = (KnowledgeBase::builtin(), c.args, c.lang);
+        let args = c.args;
         let found = provider_of(s);
         let provider = args.provider.as_deref().or(found.as_deref());
         let key = match s.shape {
@@ -349,26 +452,13 @@ impl Tally {
             }
             None => signature(s, provider),
         };
-        let index = match self.memo.get(&key) {
-            Some(&index) => index,
-            None => {
-                s.materialize();
-                let found = kb.diagnose(&s.context(provider), std::slice::from_ref(&s.transcript), lang);
-                self.diagnoses.push(Diagnosis {
-                    key,
-                    error: found.iter().any(Finding::is_error),
-                    warning: found.iter().any(|f| f.severity == Severity::Warning),
-                    findings: found,
-                    sessions: 0,
-                    first: (order, s.meta.id.clone(), s.meta.first_line),
-                    deciding: deciding_reply(s),
-                });
-                self.memo.insert(key, self.diagnoses.len() - 1);
-                self.diagnoses.len() - 1
-            }
-        };
-        let d = &mut self.diagnoses[index];
-        d.sessions += 1;
+        if !self.shapes.contains_key(&key) {
+            self.diagnose(c, key, order, s, provider);
+        }
+        let Some(d) = self.shapes.get(&key) else { return };
+        for &i in &d.findings {
+            self.findings[i].sessions += 1;
+        }
         self.sessions += 1;
         if let Some(n) = self.per_file.get_mut(order.0) {
             n.sessions += 1;
@@ -385,7 +475,10 @@ impl Tally {
                 Some(ip) => ClientKey::Ip(ip),
                 None => ClientKey::Name(s.client().0.map(Cow::into_owned).unwrap_or_default()),
             };
-            *self.clients.entry(client).or_default() += 1;
+            self.clients.add(client, 1);
+            if let Some(reply) = &d.deciding {
+                self.replies.add_borrowed(reply.as_str(), 1);
+            }
         } else if d.warning {
             self.warnings += 1;
         }
@@ -407,25 +500,19 @@ impl Tally {
                 None => self.last_seen = Some((order, t.to_vec())),
             }
         }
-        if !wanted || self.listed.len() >= args.limit {
+        if !wanted || !self.listed.offer(order) {
             return;
         }
         s.materialize();
-        let findings = d
-            .findings
-            .iter()
-            .map(|f| SessionFinding { id: f.id.clone(), severity: f.severity, title: f.title.clone() })
-            .collect();
-        let report = SessionReport {
-            file: String::new(),
-            format: s.format,
-            stopped_at: s.failed_step(),
-            findings,
-            steps: s.transcript.steps(),
-            events: std::mem::take(&mut s.transcript.events),
-            meta: std::mem::take(&mut s.meta),
+        let stopped_at = s.failed_step();
+        let (steps, events) = if c.events {
+            (s.transcript.steps(), std::mem::take(&mut s.transcript.events))
+        } else {
+            (Vec::new(), Vec::new())
         };
-        self.listed.push((order, report));
+        let meta = std::mem::take(&mut s.meta);
+        let stored = Stored::new(s.format, meta, stopped_at, d.listed.clone(), steps, events);
+        self.listed.keep(order, &stored);
     }
 }
 
@@ -434,7 +521,7 @@ impl Tally {
 pub struct Merged {
     pub summary: Summary,
     pub findings: Vec<FindingCount>,
-    pub listed: Vec<SessionReport>,
+    pub listed: Listed,
     pub not_listed: u64,
     pub per_file: Vec<FileCounts>,
 }
@@ -446,16 +533,20 @@ pub fn merge(
     files: &[String],
     kb: &KnowledgeBase,
     lang: Lang,
-) -> Merged {
+) -> anyhow::Result<Merged> {
     let mut summary = Summary::default();
     let mut per_file = vec![FileCounts::default(); files.len()];
     let mut chunk_lines: Vec<Option<ChunkLines>> = (0..files.len()).map(|_| None).collect();
-    let mut clients: HashMap<String, u64> = HashMap::new();
-    let mut shapes: FxHashMap<u64, Diagnosis> = FxHashMap::default();
-    let mut listed = Vec::new();
+    let mut clients: Top<String> = Top::new(TOP_KEPT);
+    let mut replies: Top<String> = Top::new(TOP_KEPT);
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
+    let mut unseen_diagnoses = 0;
+    let mut findings: Vec<FindingTally> = Vec::new();
+    let mut listings = Vec::new();
     let mut wanted = 0;
     let mut first_seen: Option<(Order, Vec<u8>)> = None;
     let mut last_seen: Option<(Order, Vec<u8>)> = None;
+    let unknown = kb.text(lang, "ui-unknown", &[]);
     for t in tallies {
         summary.sessions += t.sessions;
         summary.failed += t.failed;
@@ -469,83 +560,66 @@ pub fn merge(
                 *lines = counted;
             }
         }
-        for (k, n) in t.clients {
-            let name = match k {
-                ClientKey::Ip(ip) => ip.to_string(),
-                ClientKey::Name(name) if name.is_empty() => kb.text(lang, "ui-unknown", &[]),
-                ClientKey::Name(name) => name,
-            };
-            *clients.entry(name).or_default() += n;
+        clients.merge(t.clients, |k| match k {
+            ClientKey::Ip(ip) => ip.to_string(),
+            ClientKey::Name(name) if name.is_empty() => unknown.clone(),
+            ClientKey::Name(name) => name,
+        });
+        replies.merge(t.replies, |k| k);
+        let mut other = t.seen;
+        if other.len() > seen.len() {
+            std::mem::swap(&mut seen, &mut other);
         }
-        for d in t.diagnoses {
-            match shapes.get_mut(&d.key) {
+        seen.extend(other);
+        unseen_diagnoses += t.unseen_diagnoses;
+        for f in t.findings {
+            // a finding is shown as diagnosed for its first session in the files, as when one
+            // thread reads them all
+            match findings.iter_mut().find(|m| m.finding.id == f.finding.id) {
                 Some(m) => {
-                    // the shape's diagnosis is the one of its first session in the files, as
-                    // when one thread reads them all
-                    let sessions = m.sessions + d.sessions;
-                    if d.first.0 < m.first.0 {
-                        *m = d;
+                    let sessions = m.sessions + f.sessions;
+                    if f.first < m.first {
+                        *m = f;
                     }
                     m.sessions = sessions;
                 }
-                None => {
-                    shapes.insert(d.key, d);
-                }
+                None => findings.push(f),
             }
         }
         first_seen = [first_seen, t.first_seen].into_iter().flatten().min_by(|a, b| a.0.cmp(&b.0));
         last_seen = [last_seen, t.last_seen].into_iter().flatten().max_by(|a, b| a.0.cmp(&b.0));
         wanted += t.wanted;
-        listed.extend(t.listed);
+        listings.push(t.listed);
     }
-    listed.sort_by_key(|l| l.0);
-    listed.truncate(args.limit);
     // the lines of split logs, numbered by chunk until now
-    let line_of = |file: usize, number: u64| match chunk_lines.get(file) {
+    let line_of = move |file: usize, number: u64| match chunk_lines.get(file) {
         Some(Some(lines)) => lines.line(number),
         _ => number,
     };
-    let listed: Vec<SessionReport> = listed
+    summary.diagnoses = seen.len() as u64 + unseen_diagnoses;
+    // most frequent first; errors before warnings before info at equal counts; then in the
+    // order they first appeared
+    findings.sort_by(|a, b| {
+        b.sessions.cmp(&a.sessions).then(rank(&a.finding).cmp(&rank(&b.finding))).then(a.first.cmp(&b.first))
+    });
+    let findings = findings
         .into_iter()
-        .map(|(order, mut r)| {
-            r.file = files.get(order.0).cloned().unwrap_or_default();
-            r.meta.renumber(|n| line_of(order.0, n));
-            r
+        .map(|f| {
+            let (id, first) = &f.session;
+            FindingCount {
+                sessions: f.sessions,
+                first_session: renumbered_id(id, *first, line_of(f.first.0.0, *first)),
+                finding: f.finding,
+            }
         })
         .collect();
-    let not_listed = wanted - listed.len() as u64;
-
-    // shapes in the order they first appeared: a finding's first session is the first session
-    // of the first shape that has it
-    let mut diagnoses: Vec<Diagnosis> = shapes.into_values().collect();
-    diagnoses.sort_by_key(|d| d.first.0);
-    summary.diagnoses = diagnoses.len() as u64;
-    let mut findings: Vec<FindingCount> = Vec::new();
-    let mut replies: HashMap<String, u64> = HashMap::new();
-    for d in &diagnoses {
-        if d.error
-            && let Some(code) = &d.deciding
-        {
-            *replies.entry(code.clone()).or_default() += d.sessions;
-        }
-        for f in &d.findings {
-            match findings.iter_mut().find(|c| c.finding.id == f.id) {
-                Some(c) => c.sessions += d.sessions,
-                None => findings.push(FindingCount {
-                    sessions: d.sessions,
-                    first_session: renumbered_id(&d.first.1, d.first.2, line_of(d.first.0.0, d.first.2)),
-                    finding: f.clone(),
-                }),
-            }
-        }
-    }
-    // most frequent first; errors before warnings before info at equal counts
-    findings.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(rank(&a.finding).cmp(&rank(&b.finding))));
-    summary.top_clients = top(clients);
-    summary.top_replies = top(replies);
+    (summary.top_clients, summary.other_clients) = top(clients);
+    (summary.top_replies, summary.other_replies) = top(replies);
     summary.first_seen = first_seen.map(|s| String::from_utf8_lossy(&s.1).into_owned());
     summary.last_seen = last_seen.map(|s| String::from_utf8_lossy(&s.1).into_owned());
-    Merged { summary, findings, listed, not_listed, per_file }
+    let listed = Listed::new(listings, args.limit, files.to_vec(), Box::new(line_of))?;
+    let not_listed = wanted - listed.len() as u64;
+    Ok(Merged { summary, findings, listed, not_listed, per_file })
 }
 
 fn rank(f: &Finding) -> u8 {
@@ -556,11 +630,10 @@ fn rank(f: &Finding) -> u8 {
     }
 }
 
-fn top(counts: HashMap<String, u64>) -> Vec<Count> {
-    let mut v: Vec<Count> = counts.into_iter().map(|(key, sessions)| Count { key, sessions }).collect();
-    v.sort_by(|a, b| b.sessions.cmp(&a.sessions).then_with(|| a.key.cmp(&b.key)));
-    v.truncate(10);
-    v
+/// The ten counted most, and how many sessions the others had.
+fn top(counts: Top<String>) -> (Vec<Count>, u64) {
+    let (top, others) = counts.top(10);
+    (top.into_iter().map(|c| Count { key: c.key, sessions: c.count }).collect(), others)
 }
 
 #[cfg(test)]

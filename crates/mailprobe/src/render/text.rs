@@ -1,11 +1,14 @@
 //! Text reports: the steps with ✓/✗ and timings, the redacted transcript, then the findings —
-//! what happened, why, and what to do, in order.
+//! what happened, why, and what to do, in order. Every value that is not our own words goes
+//! through [`safe`]: replies, certificate names, DNS answers and findings' texts (which quote
+//! them) may hold terminal control sequences.
 
 use std::fmt::Write as _;
 
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_proto::{EventKind, Role, Transcript, summarize};
 
+use super::safe::{clean, clean_lines, safe};
 use crate::report::{DiscoveryReport, Report, TlsReport, TranscriptReport};
 
 /// How much to show, and whether to colour it.
@@ -73,7 +76,7 @@ fn role_label(style: &Style, t: &Transcript) -> String {
         (mailprobe_proto::Protocol::Imap, _) => "ui-transcript-imap",
         _ => "ui-transcript-smtp",
     };
-    ui(style, key, &[("endpoint", &t.endpoint.to_string())])
+    clean(&ui(style, key, &[("endpoint", &t.endpoint.to_string())])).into_owned()
 }
 
 fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style) {
@@ -88,7 +91,7 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
             "  {} {name:<width$}  {:>6} ms  {}",
             style.ok(step.ok),
             step.duration_ms,
-            step.summary
+            safe(&step.summary)
         );
     }
     let _ = writeln!(out, "\n  {}", style.heading(&ui(style, "ui-transcript", &[])));
@@ -135,7 +138,7 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
             } else {
                 (String::from("      "), "")
             };
-            let _ = writeln!(out, "  {time}  {stage:<9} {arrow} {line}");
+            let _ = writeln!(out, "  {time}  {stage:<9} {arrow} {}", safe(line));
         }
     }
     out.push('\n');
@@ -143,7 +146,8 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
 
 fn render_discovery(out: &mut String, d: &DiscoveryReport, style: &Style) {
     let _ = writeln!(out, "{}", style.heading(&ui(style, "ui-discovery", &[])));
-    out.push_str(&crate::dns::render_discovery(&d.found, style.lang));
+    // laid out in lines by dns.rs, without colours: cleaned whole, its line breaks kept
+    out.push_str(&clean_lines(&crate::dns::render_discovery(&d.found, style.lang)));
     if d.differs
         && let Some(s) = &d.found.smtp
     {
@@ -154,13 +158,13 @@ fn render_discovery(out: &mut String, d: &DiscoveryReport, style: &Style) {
             "dns-discovery-differs",
             &[("domain", &d.found.domain), ("configured", c), ("discovered", &discovered)],
         );
-        let _ = writeln!(out, "  {} {line}", style.paint("33", "!"));
+        let _ = writeln!(out, "  {} {}", style.paint("33", "!"), safe(&line));
     }
     out.push('\n');
 }
 
 fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
-    let _ = writeln!(out, "{}: {}", style.heading(&ui(style, "ui-tls", &[])), tls.endpoint);
+    let _ = writeln!(out, "{}: {}", style.heading(&ui(style, "ui-tls", &[])), safe(&tls.endpoint));
     if !tls.versions.is_empty() {
         let _ = writeln!(out, "  {}", ui(style, "ui-tls-versions", &[]));
         for row in &tls.versions {
@@ -169,23 +173,24 @@ fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
                 Some(false) => (style.paint("33", "✗"), ui(style, "ui-tls-refused", &[])),
                 None => (style.paint("90", "?"), ui(style, "ui-tls-no-answer", &[])),
             };
-            let _ = writeln!(out, "    {mark} {:<8} {word:<12} {}", row.version.to_string(), row.detail);
+            let _ =
+                writeln!(out, "    {mark} {:<8} {word:<12} {}", row.version.to_string(), safe(&row.detail));
         }
     }
     if let Some(negotiated) = &tls.negotiated {
-        let _ = writeln!(out, "  {negotiated}");
+        let _ = writeln!(out, "  {}", safe(negotiated));
     }
     if !tls.chain.is_empty() {
         let _ = writeln!(out, "  {}", ui(style, "ui-tls-chain", &[]));
         for (i, c) in tls.chain.iter().enumerate() {
-            let _ = writeln!(out, "    {i}  {}", c.subject);
-            let _ = writeln!(out, "       ← {}", c.issuer);
+            let _ = writeln!(out, "    {i}  {}", safe(&c.subject));
+            let _ = writeln!(out, "       ← {}", safe(&c.issuer));
             let key = ui(style, "ui-tls-key", &[("key", &c.key), ("algorithm", &c.signature_algorithm)]);
             let valid = ui(style, "ui-tls-valid", &[("from", &c.not_before), ("to", &c.not_after)]);
-            let _ = writeln!(out, "       {key}; {valid}");
+            let _ = writeln!(out, "       {}; {}", safe(&key), safe(&valid));
             if !c.names.is_empty() {
-                let _ =
-                    writeln!(out, "       {}", ui(style, "ui-tls-names", &[("names", &c.names.join(", "))]));
+                let names = ui(style, "ui-tls-names", &[("names", &c.names.join(", "))]);
+                let _ = writeln!(out, "       {}", safe(&names));
             }
         }
     }
@@ -225,7 +230,7 @@ fn render_tls(out: &mut String, tls: &TlsReport, style: &Style) {
         }
     }
     for (ok, text) in verdicts {
-        let _ = writeln!(out, "  {} {text}", style.ok(ok));
+        let _ = writeln!(out, "  {} {}", style.ok(ok), safe(&text));
     }
     out.push('\n');
 }
@@ -252,18 +257,18 @@ fn render_findings(out: &mut String, findings: &[Finding], ok: bool, style: &Sty
             Severity::Warning => style.paint("33", "!"),
             Severity::Info => style.paint("36", "i"),
         };
-        let _ = writeln!(out, "\n{mark} {}. {}  [{}]", n + 1, style.heading(&f.title), f.id);
-        let _ = writeln!(out, "   {}", f.summary);
+        let _ = writeln!(out, "\n{mark} {}. {}  [{}]", n + 1, style.heading(&clean(&f.title)), safe(&f.id));
+        let _ = writeln!(out, "   {}", safe(&f.summary));
         if !f.evidence.is_empty() {
             let _ = writeln!(out, "\n   {}", ui(style, "ui-evidence", &[]));
             for e in &f.evidence {
-                let _ = writeln!(out, "     | {e}");
+                let _ = writeln!(out, "     | {}", safe(e));
             }
         }
         if !f.causes.is_empty() {
             let _ = writeln!(out, "\n   {}", ui(style, "ui-why", &[]));
             for (i, c) in f.causes.iter().enumerate() {
-                let _ = writeln!(out, "     {}. {c}", i + 1);
+                let _ = writeln!(out, "     {}. {}", i + 1, safe(c));
             }
         }
         if !f.fixes.is_empty() {
@@ -274,7 +279,7 @@ fn render_findings(out: &mut String, findings: &[Finding], ok: bool, style: &Sty
                     .as_deref()
                     .map(|a| format!("[{}] ", ui(style, &format!("ui-audience-{a}"), &[])))
                     .unwrap_or_default();
-                let _ = writeln!(out, "     {}. {who}{}", i + 1, fix.text);
+                let _ = writeln!(out, "     {}. {}{}", i + 1, safe(&who), safe(&fix.text));
             }
         }
     }
@@ -319,6 +324,89 @@ mod tests {
                 insta::assert_snapshot!(format!("{name}_{}", lang.as_str()), report(file, lang));
             }
         }
+    }
+
+    /// What a hostile peer puts in every text it controls: a window title, a clear screen, an
+    /// OSC 8 link, a C1 CSI, DEL, CR and LF.
+    const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]8;;http://x.test/\u{1b}\\a\u{9b}1m\u{7f}\r\nX";
+
+    /// Every string of `value` that can hold text (those that still deserialise as `T` with
+    /// [`HOSTILE`] appended: not enum names) gets it appended.
+    fn poison<T: serde::de::DeserializeOwned>(value: &mut serde_json::Value) {
+        fn paths(v: &serde_json::Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(_) => out.push(at.join("/")),
+                serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| {
+                    at.push(i.to_string());
+                    paths(v, at, out);
+                    at.pop();
+                }),
+                serde_json::Value::Object(o) => o.iter().for_each(|(k, v)| {
+                    at.push(k.replace('~', "~0").replace('/', "~1"));
+                    paths(v, at, out);
+                    at.pop();
+                }),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        paths(value, &mut Vec::new(), &mut all);
+        for path in all {
+            let pointer = format!("/{path}");
+            let Some(serde_json::Value::String(old)) = value.pointer(&pointer).cloned() else { continue };
+            *value.pointer_mut(&pointer).unwrap() = serde_json::Value::String(format!("{old}{HOSTILE}"));
+            if serde_json::from_value::<T>(value.clone()).is_err() {
+                *value.pointer_mut(&pointer).unwrap() = serde_json::Value::String(old);
+            }
+        }
+    }
+
+    /// The characters of `text` a terminal would act on: controls but LF, and ESC unless it
+    /// starts one of the renderer's own colours (`ESC [ digits m`).
+    fn unsafe_chars(text: &str) -> Vec<(usize, char)> {
+        let ours = regex::Regex::new(r"^\x1b\[[0-9;]*m").unwrap();
+        text.char_indices()
+            .filter(|&(i, c)| c.is_control() && c != '\n' && !(c == '\u{1b}' && ours.is_match(&text[i..])))
+            .collect()
+    }
+
+    /// Issue 17 item 5: whatever a peer controls — replies, banners, certificate names, TLS
+    /// details, discovery answers, and the findings that quote them — is shown, not acted on,
+    /// in every corpus case, verbose or not, coloured or not.
+    #[test]
+    fn peer_text_never_reaches_the_terminal_raw() {
+        let dir = format!("{}/../mailprobe-kb/tests/corpus", env!("CARGO_MANIFEST_DIR"));
+        let mut discovery = serde_json::json!({
+            "domain": "example.test",
+            "source": "srv",
+            "smtp": { "host": "mail.example.test", "port": 587, "security": "starttls" },
+            "insecure": true,
+            "steps": [{ "source": "srv", "query": "_submission._tcp.example.test", "found": true,
+                        "outcome": "mail.example.test:587" }],
+        });
+        poison::<mailprobe_net::Discovery>(&mut discovery);
+        let discovery: mailprobe_net::Discovery = serde_json::from_value(discovery).unwrap();
+        let mut cases = 0;
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        files.sort();
+        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let Some(transcripts) = value.get_mut("transcripts") else { continue };
+            poison::<Vec<Transcript>>(transcripts);
+            let Ok(case) = serde_json::from_value::<Case>(value) else { continue };
+            let findings = KnowledgeBase::builtin().diagnose(&case.context, &case.transcripts, Lang::En);
+            let mut report = Report::new(case.context, case.transcripts, findings);
+            report.set_discovery(Some(discovery.clone()));
+            for (color, verbose) in [(false, false), (false, true), (true, true)] {
+                let text = render(&report, &Style { color, quiet: false, verbose, lang: Lang::En });
+                let found = unsafe_chars(&text);
+                assert!(found.is_empty(), "{}: {found:?} written raw:\n{text}", path.display());
+                assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{}: shown escaped:\n{text}", path.display());
+            }
+            cases += 1;
+        }
+        assert!(cases > 100, "{cases} corpus cases");
     }
 
     #[test]
