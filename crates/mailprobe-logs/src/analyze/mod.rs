@@ -23,7 +23,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use mailprobe_proto::{Context, EventKind, EvidenceSource, Stage, Step, Transcript};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many bytes of a file's start [`detect`] needs to recognise its format.
 pub const DETECT_BYTES: usize = 64 * 1024;
@@ -149,8 +149,9 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
     server::detect(head).or_else(|| client::detect(head))
 }
 
-/// What is known about a session besides its events: who, when, where.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// What is known about a session besides its events: who, when, where. Read back from JSON by
+/// `analyze`'s spill of listed sessions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionMeta {
     /// A stable id within the file: the server's session id, `smtpd[1234]` plus a counter, or
     /// `session N` for client logs.
@@ -183,7 +184,7 @@ pub struct SessionMeta {
     /// 1-based line number of its last line.
     pub last_line: u64,
     /// The log ended (or the parser's memory bound was hit) before the session did.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
 }
 

@@ -16,7 +16,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, Write as _};
-use std::net::IpAddr;
 use std::os::unix::fs::FileExt;
 
 use anyhow::{Context as _, Result};
@@ -185,7 +184,7 @@ fn temporary_file() -> io::Result<File> {
 #[derive(Serialize, Deserialize)]
 pub struct Stored {
     format: String,
-    meta: Meta,
+    meta: SessionMeta,
     #[serde(skip_serializing_if = "Option::is_none")]
     stopped_at: Option<Step>,
     findings: Vec<SessionFinding>,
@@ -203,7 +202,7 @@ impl Stored {
         steps: Vec<Step>,
         events: Vec<Event>,
     ) -> Self {
-        Self { format: format.name().to_owned(), meta: meta.into(), stopped_at, findings, steps, events }
+        Self { format: format.name().to_owned(), meta, stopped_at, findings, steps, events }
     }
 
     fn report(self, file: String) -> Result<SessionReport> {
@@ -211,91 +210,12 @@ impl Stored {
         Ok(SessionReport {
             file,
             format,
-            meta: self.meta.into(),
+            meta: self.meta,
             stopped_at: self.stopped_at,
             findings: self.findings,
             steps: self.steps,
             events: self.events,
         })
-    }
-}
-
-/// [`SessionMeta`], which the spill reads back.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Meta {
-    id: String,
-    client: Option<String>,
-    client_ip: Option<IpAddr>,
-    server: Option<String>,
-    user: Option<String>,
-    provider: Option<String>,
-    started: Option<String>,
-    ended: Option<String>,
-    first_line: u64,
-    last_line: u64,
-    incomplete: bool,
-}
-
-impl From<SessionMeta> for Meta {
-    fn from(m: SessionMeta) -> Self {
-        let SessionMeta {
-            id,
-            client,
-            client_ip,
-            server,
-            user,
-            provider,
-            started,
-            ended,
-            first_line,
-            last_line,
-            incomplete,
-        } = m;
-        Self {
-            id,
-            client,
-            client_ip,
-            server,
-            user,
-            provider,
-            started,
-            ended,
-            first_line,
-            last_line,
-            incomplete,
-        }
-    }
-}
-
-impl From<Meta> for SessionMeta {
-    fn from(m: Meta) -> Self {
-        let Meta {
-            id,
-            client,
-            client_ip,
-            server,
-            user,
-            provider,
-            started,
-            ended,
-            first_line,
-            last_line,
-            incomplete,
-        } = m;
-        Self {
-            id,
-            client,
-            client_ip,
-            server,
-            user,
-            provider,
-            started,
-            ended,
-            first_line,
-            last_line,
-            incomplete,
-        }
     }
 }
 
