@@ -35,6 +35,15 @@ pub use providers::{
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{HttpsTrust, TrustStore, certificate_info};
 
+/// Entry points of the fuzz targets in `fuzz/` for parsers private to this crate (the readers
+/// of DNS answers). Empty unless built with cargo-fuzz's `--cfg fuzzing` (or for the tests).
+#[doc(hidden)]
+#[allow(unexpected_cfgs)] // cargo-fuzz sets `fuzzing`; the workspace's lints do not declare it
+pub mod fuzzing {
+    #[cfg(any(fuzzing, test))]
+    pub use crate::dns_check::fuzz::dns_answers;
+}
+
 /// Set-up errors (probe failures are recorded in transcripts instead).
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {

@@ -436,6 +436,10 @@ pub fn spf_with_ip(record: Option<&str>, ip: &str) -> String {
         return format!("v=spf1 {term} -all");
     };
     let mut terms: Vec<String> = record.split_ascii_whitespace().map(str::to_owned).collect();
+    // a blank record is no record (found by fuzzing: inserting after `v=spf1` panicked)
+    if terms.is_empty() {
+        return format!("v=spf1 {term} -all");
+    }
     if terms.iter().any(|x| x.eq_ignore_ascii_case(&term)) {
         return record.to_owned();
     }

@@ -190,6 +190,9 @@ pub fn read_hello_answer(bytes: &[u8]) -> HelloAnswer {
         return HelloAnswer::NotTls;
     }
     let record_len = usize::from(u16::from_be_bytes([header[3], header[4]]));
+    // A ServerHello is read inside its record: the bytes after it must not change the answer
+    // (found by fuzzing: an extensions block longer than its record took its end from the next).
+    let in_record = &bytes[..bytes.len().min((5 + record_len).max(9))];
     match header[0] {
         0x15 => match bytes.get(5..7) {
             Some(&[level, description]) => HelloAnswer::Alert { level, description },
@@ -197,7 +200,7 @@ pub fn read_hello_answer(bytes: &[u8]) -> HelloAnswer {
         },
         // Handshake record: type(1) length(3) version(2) ...
         0x16 => match bytes.get(5..11) {
-            Some(&[0x02, _, _, _, a, b]) => match server_hello_supported_version(&bytes[9..]) {
+            Some(&[0x02, _, _, _, a, b]) => match server_hello_supported_version(&in_record[9..]) {
                 // An old server's ServerHello may end without extensions: once the whole record
                 // is here, the legacy version field is the answer.
                 ServerHelloVersion::Incomplete if bytes.len() < 5 + record_len => HelloAnswer::Incomplete,

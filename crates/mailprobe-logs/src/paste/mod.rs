@@ -27,7 +27,7 @@ mod embedded;
 mod hints;
 mod input;
 mod literal;
-mod markers;
+pub(crate) mod markers;
 pub(crate) mod mta;
 mod recognize;
 pub(crate) mod redact;

@@ -25,6 +25,7 @@ use super::{
     text,
 };
 use crate::analyze::{LogFormat, LogSession, SessionMeta, SessionParser, hash_bytes_shape, hash_text_shape};
+use crate::paste::markers;
 use crate::paste::mta::{self, Logged};
 
 /// Sessions open at once before the oldest is flushed as incomplete: a server with more
@@ -826,7 +827,9 @@ fn delivered(b: &mut Building, message: &str) -> bool {
 /// any other line (read at once).
 fn delivery_shape(message: &str) -> Option<u64> {
     let (said, command) = mta::said(message)?;
-    said.get(..3).filter(|c| c.bytes().all(|b| b.is_ascii_digit()))?;
+    // a reply line's code, as reading the line will take it (three digits are not enough:
+    // found by fuzzing, `said: 700` was deferred and then read as no session at all)
+    markers::reply_line(said)?;
     let mut h = FxHasher::default();
     2u8.hash(&mut h);
     // `550 5.7.1` or `550-5.7.1 [ip]`: the codes are in the first two words, kept whole
