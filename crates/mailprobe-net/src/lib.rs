@@ -34,6 +34,7 @@ pub use providers::{
 };
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{HttpsTrust, TrustStore, certificate_info};
+pub use wire::tls_session;
 
 /// Entry points of the fuzz targets in `fuzz/` for parsers private to this crate (the readers
 /// of DNS answers). Empty unless built with cargo-fuzz's `--cfg fuzzing` (or for the tests).

@@ -299,17 +299,7 @@ impl Wire {
             }
             Ok(Ok(tls)) => {
                 let conn = tls.get_ref().1;
-                let session = TlsSession {
-                    version: conn
-                        .protocol_version()
-                        .map(|v| tls_version_name(v).to_owned())
-                        .unwrap_or_default(),
-                    cipher: conn
-                        .negotiated_cipher_suite()
-                        .map(|c| format!("{:?}", c.suite()))
-                        .unwrap_or_default(),
-                    certificates,
-                };
+                let session = tls_session(conn, certificates);
                 self.rec.push(stage, EventKind::TlsEstablished { session });
                 self.stream = Stream::Tls(Box::new(tls));
                 self.deadline = tokio::time::Instant::now() + self.timeout;
@@ -368,6 +358,19 @@ fn classify_tls_error(error: &rustls::Error) -> TlsFailure {
 fn is_handshake_buffer_full(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::InvalidData
         && e.get_ref().is_some_and(|inner| inner.to_string() == "message buffer full")
+}
+
+/// What a transcript records of an established client connection: version, cipher, and the
+/// chain as `certificates` (taken by the verifier, or read from the connection).
+pub fn tls_session(
+    conn: &rustls::ClientConnection,
+    certificates: Vec<mailprobe_proto::CertificateInfo>,
+) -> TlsSession {
+    TlsSession {
+        version: conn.protocol_version().map(|v| tls_version_name(v).to_owned()).unwrap_or_default(),
+        cipher: conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite())).unwrap_or_default(),
+        certificates,
+    }
 }
 
 /// `TLSv1.3` for rustls's version enum.

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use mailprobe_net::TrustStore;
 use mailprobe_proto::{
     CloseReason, ConnectFailure, EhloCapabilities, Endpoint, EventKind, PeerBytes, Protocol, Reply,
-    ReplyError, ReplyParser, Role, SaslMechanism, SaslStep, Secret, Security, Stage, TlsFailure, TlsSession,
-    Transcript, empty_response, login_steps, plain_initial_response, preview_bytes, xoauth2_initial_response,
+    ReplyError, ReplyParser, Role, SaslMechanism, SaslStep, Secret, Security, Stage, TlsFailure, Transcript,
+    empty_response, login_steps, plain_initial_response, preview_bytes, xoauth2_initial_response,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -565,14 +565,6 @@ fn classify_tls(e: &io::Error) -> TlsFailure {
     }
 }
 
-fn tls_version_name(v: rustls::ProtocolVersion) -> &'static str {
-    match v {
-        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
-        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
-        _ => "unknown",
-    }
-}
-
 /// The message as DATA sends it: CRLF line ends (a bare LF becomes CRLF), a `.` doubled at the
 /// start of a line, a final CRLF if missing, and the `.` line that ends it (RFC 5321 4.5.2).
 pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
@@ -820,22 +812,13 @@ impl Connection {
             }
             Ok(Ok(tls)) => {
                 let conn = tls.get_ref().1;
-                let session = TlsSession {
-                    version: conn
-                        .protocol_version()
-                        .map(|v| tls_version_name(v).to_owned())
-                        .unwrap_or_default(),
-                    cipher: conn
-                        .negotiated_cipher_suite()
-                        .map(|c| format!("{:?}", c.suite()))
-                        .unwrap_or_default(),
-                    certificates: conn
-                        .peer_certificates()
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|c| mailprobe_net::certificate_info(c))
-                        .collect(),
-                };
+                let certificates = conn
+                    .peer_certificates()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| mailprobe_net::certificate_info(c))
+                    .collect();
+                let session = mailprobe_net::tls_session(conn, certificates);
                 self.rec.push(stage, EventKind::TlsEstablished { session });
                 self.stream = Stream::Tls(Box::new(tls));
                 Ok(())
