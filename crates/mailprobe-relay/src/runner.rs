@@ -30,6 +30,12 @@ use crate::upstream::{Connection, Failure, RcptOutcome, UpstreamClient, Upstream
 /// Online and others limit messages per session).
 const MAX_MESSAGES_PER_CONNECTION: u32 = 100;
 
+/// How long a connection is kept open after a pass for the next message. A device that sends
+/// again within this time does not pay for a new session (TCP, TLS, EHLO, AUTH: six round trips
+/// and a token); long enough for a burst of scans, far shorter than any server's idle timeout
+/// (Postfix's smtpd_timeout is 300 s), and the connection is checked with RSET before reuse.
+const IDLE_KEEP: Duration = Duration::from_secs(10);
+
 /// How often the runner looks at the wake-up file `relay queue retry|flush` touches.
 const WAKEUP_POLL: Duration = Duration::from_secs(1);
 
@@ -160,6 +166,8 @@ pub struct Runner {
     lang: Lang,
     pacer: Pacer,
     stopping: AtomicBool,
+    /// Connections left open after a pass, with when they were put here (newest last).
+    idle: Mutex<Vec<(Connection, tokio::time::Instant)>>,
     /// Held while the runner lives: a second runner on the same spool would deliver twice.
     _lock: File,
 }
@@ -200,6 +208,7 @@ impl Runner {
             wake,
             log,
             stopping: AtomicBool::new(false),
+            idle: Mutex::default(),
             _lock: lock,
         })
     }
@@ -218,6 +227,7 @@ impl Runner {
                 () = &mut shutdown => {
                     self.stopping.store(true, Ordering::SeqCst);
                     let _ = pass.await;
+                    self.close_idle(true).await;
                     return Ok(());
                 }
             };
@@ -232,12 +242,69 @@ impl Runner {
                 self.log.line("qmgr", &format!("cannot read the queue: {e}"));
                 Duration::from_secs(self.config.retry.queue_run_secs)
             });
-            tokio::select! {
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(until) => {}
-                () = self.wakeup_requested(&mut wakeup_seen) => {}
-                () = &mut shutdown => return Ok(()),
+            let wake_at = tokio::time::Instant::now() + until;
+            loop {
+                // idle connections are closed when their time is up, even while nothing is due
+                let idle_end = self.idle_deadline().map_or(wake_at, |t| t.min(wake_at));
+                tokio::select! {
+                    () = self.wake.notified() => break,
+                    () = tokio::time::sleep_until(idle_end) => {
+                        self.close_idle(false).await;
+                        if idle_end >= wake_at {
+                            break;
+                        }
+                    }
+                    () = self.wakeup_requested(&mut wakeup_seen) => break,
+                    () = &mut shutdown => {
+                        self.close_idle(true).await;
+                        return Ok(());
+                    }
+                }
             }
+        }
+    }
+
+    /// When the oldest idle connection's time is up.
+    fn idle_deadline(&self) -> Option<tokio::time::Instant> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.iter().map(|(_, since)| *since + IDLE_KEEP).min()
+    }
+
+    /// Closes the idle connections whose time is up, or all of them.
+    async fn close_idle(&self, all: bool) {
+        let now = tokio::time::Instant::now();
+        let closing: Vec<Connection> = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            let (old, keep) = idle.drain(..).partition(|(_, since)| all || now >= *since + IDLE_KEEP);
+            *idle = keep;
+            old.into_iter().map(|(c, _)| c).collect::<Vec<_>>()
+        };
+        for c in closing {
+            c.quit().await;
+        }
+    }
+
+    /// An idle connection that still answers, if there is one (the newest first).
+    async fn reuse_idle(&self) -> Option<Connection> {
+        loop {
+            let now = tokio::time::Instant::now();
+            let (mut c, since) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()?;
+            if now < since + IDLE_KEEP && c.still_answers().await {
+                return Some(c);
+            }
+            c.quit().await;
+        }
+    }
+
+    /// Keeps a connection for the next pass, or closes it when it cannot carry more.
+    async fn keep_or_close(&self, c: Connection) {
+        if c.is_usable()
+            && c.messages() < MAX_MESSAGES_PER_CONNECTION
+            && !self.stopping.load(Ordering::SeqCst)
+        {
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push((c, tokio::time::Instant::now()));
+        } else {
+            c.quit().await;
         }
     }
 
@@ -338,6 +405,9 @@ impl Runner {
                 old.quit().await;
             }
             if conn.is_none() {
+                conn = self.reuse_idle().await;
+            }
+            if conn.is_none() {
                 match self.client.connect().await {
                     Ok(c) => conn = Some(c),
                     Err(setup) => {
@@ -381,7 +451,7 @@ impl Runner {
                 .await;
         }
         if let Some(c) = conn {
-            c.quit().await;
+            self.keep_or_close(c).await;
         }
         summary
     }

@@ -939,6 +939,14 @@ impl Connection {
         }
     }
 
+    /// Whether a connection that sat idle still answers: `RSET` must get a 2xx, as Postfix checks
+    /// a cached session before reusing it. The check is not part of any message's transcript.
+    pub async fn still_answers(&mut self) -> bool {
+        self.reset().await;
+        self.rec.transcript.events.truncate(self.setup_events);
+        self.is_usable()
+    }
+
     /// Says QUIT (when the connection still works) and closes it; returns the transcript.
     pub async fn quit(mut self) -> Transcript {
         if self.is_usable() {

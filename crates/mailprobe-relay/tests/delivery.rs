@@ -352,6 +352,51 @@ async fn app_only_xoauth2_delivers_through_postfix_and_dovecot() {
     assert!(!log.contains("eyJ"), "a token in the log:\n{log}");
 }
 
+/// The Postfix session (its smtpd process, and the log line) that received `message_id`.
+fn postfix_session_of(log: &str, message_id: &str) -> (String, usize) {
+    let qid = log
+        .lines()
+        .find(|l| l.contains(&format!("message-id=<{message_id}>")))
+        .and_then(|l| l.split("]: ").nth(1)?.split(':').next())
+        .unwrap_or_else(|| panic!("no queue id for {message_id}"));
+    let (index, line) = log
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(&format!("]: {qid}: client=")))
+        .unwrap_or_else(|| panic!("no smtpd line for {qid}"));
+    let pid = line.split("smtpd[").nth(1).and_then(|r| r.split(']').next()).unwrap_or_default();
+    (pid.to_owned(), index)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_soon_after_a_pass_goes_out_on_the_connection_that_pass_left_open() {
+    let dir = temp_dir("idle-reuse");
+    let token_url = format!("{}/token", env("OAUTH_ISSUER"));
+    let config = config(&dir, &oauth_upstream(&dir, &env("OAUTH_APP_SECRET"), &token_url), FAST_RETRY);
+    let r = relay(config);
+    let from = env("OAUTH_APP_MAILBOX");
+    let stamp = now_micros();
+    let ids: Vec<String> = (0..2).map(|i| format!("relay-idle-{stamp}-{i}@relay.test")).collect();
+    for id in &ids {
+        // one message per pass, as a printer sending a scan now and then
+        r.enqueue(&from, &[&env("USER2")], &message("idle reuse", id, &from));
+        r.runner.clone().run_once().await.unwrap();
+    }
+    let log = r.log.text();
+    for id in &ids {
+        assert!(postfix_delivered(id), "Postfix did not log {id} as sent\n{log}");
+    }
+    let postfix = std::fs::read_to_string(env("POSTFIX_OAUTH_LOG")).unwrap();
+    let (first_pid, first_line) = postfix_session_of(&postfix, &ids[0]);
+    let (second_pid, second_line) = postfix_session_of(&postfix, &ids[1]);
+    // one session: the same smtpd process took both, and did not end a session in between
+    assert_eq!(first_pid, second_pid, "two sessions:\n{postfix}");
+    let between = postfix.lines().skip(first_line).take(second_line - first_line);
+    let ended = between.filter(|l| l.contains(&format!("smtpd[{first_pid}]: disconnect from"))).count();
+    assert_eq!(ended, 0, "the session ended between the two messages");
+    assert!(log.matches("status=sent").count() == 2, "{log}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_connection_carries_several_messages_and_long_tokens_go_in_a_continuation() {
     let dir = temp_dir("reuse");
