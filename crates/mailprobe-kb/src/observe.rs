@@ -111,6 +111,9 @@ pub enum ObservationKind {
     /// outcome (`spf_fail`, `spf_permerror`, `dnsbl_listed`, `ptr_none`, `mx_nx_domain`...; the
     /// list, with the params each class adds, is `DNS_CLASSES` in `dns_evidence.rs`).
     DnsEvidence,
+    /// The SMTP server accepted a password sign-in (`AUTH PLAIN` or `AUTH LOGIN` answered 235):
+    /// what Microsoft calls Basic authentication, which it turns off for SMTP AUTH. No class.
+    PasswordSignIn,
     /// What the Context says about the sending device (`mailprobe advise`): whether it can sign
     /// in, must mail outside recipients, sends from a static IP (`yes`, `no` or `unknown` each),
     /// and its newest TLS version. A fact of the Context alone.
@@ -119,7 +122,7 @@ pub enum ObservationKind {
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 24] = [
+    pub const ALL: [ObservationKind; 25] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -143,6 +146,7 @@ impl ObservationKind {
         Self::ClockDrift,
         Self::TokenProblem,
         Self::DnsEvidence,
+        Self::PasswordSignIn,
         Self::DeviceProfile,
     ];
 
@@ -190,6 +194,7 @@ impl ObservationKind {
             | Self::UnexpectedChallenge
             | Self::AuthIncomplete
             | Self::SenderDiffers
+            | Self::PasswordSignIn
             | Self::DeviceProfile
             | Self::ClockSkew
             | Self::ClockDrift => false,
@@ -251,6 +256,7 @@ impl ObservationKind {
                 &["problem", "scope", "granted", "audience", "expected_audience", "token_user"]
             }
             Self::DnsEvidence => crate::dns_evidence::DNS_PARAMS,
+            Self::PasswordSignIn => &["mechanism"],
             Self::DeviceProfile => &["can_login", "external", "static_ip", "client_tls_max"],
         }
     }
@@ -911,6 +917,18 @@ impl<'a> Walker<'a> {
         }
         if matches!(stage, Stage::Auth | Stage::Unknown) && reply.code == 334 {
             self.challenge(i, reply);
+        }
+        if stage == Stage::Auth
+            && reply.code == 235
+            && self.t.protocol == Protocol::Smtp
+            && let Some(m @ (SaslMechanism::Plain | SaslMechanism::Login)) = &self.auth_mechanism
+        {
+            let mechanism = m.to_string();
+            let mut o = self.obs(ObservationKind::PasswordSignIn, stage, Some(i));
+            o.text = mechanism.clone();
+            o.evidence.push(format!("AUTH {mechanism} → {}", reply.wire_lines().join(" ")));
+            o.params.insert("mechanism".into(), mechanism);
+            self.push(o);
         }
         if !reply.is_failure() {
             return;
