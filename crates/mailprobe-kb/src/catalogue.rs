@@ -49,6 +49,11 @@
 //! ambiguous = true                   # deliberately identical to a rule of other findings: the
 //!                                    # evidence fits them all, and the engine lists them ranked
 //!                                    # (catalogue order) under `ambiguous`
+//! rank = 1                           # among findings tied on the same evidence, this rule's
+//!                                    # finding is listed before those whose rule has a lower rank
+//!                                    # (default 0), whatever the catalogue order: what the
+//!                                    # evidence makes likelier (a provider's policy) comes first,
+//!                                    # and the tie is still reported as `ambiguous`
 //! ```
 //!
 //! Bare codes people paste (a `535` with no provider, a `5.7.139` without its text) fit several
@@ -228,6 +233,10 @@ pub(crate) struct RuleDef {
     #[serde(default)]
     #[cfg_attr(not(test), allow(dead_code))]
     pub ambiguous: bool,
+    /// Orders findings tied on the same evidence: a higher rank is listed first (see the
+    /// format above). Not a matching condition.
+    #[serde(default)]
+    pub rank: u8,
     /// Made from the finding's `phrases` (`Some(false)`) or `generic_phrases` (`Some(true)`),
     /// not written as a rule.
     #[serde(skip)]
@@ -505,6 +514,17 @@ fn loosen_spaces(phrase: &str) -> String {
 /// Reads and checks the catalogue.
 pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
     let file: CatalogueFile = toml::from_str(source)?;
+    from_file(file)
+}
+
+/// [`parse`] of the catalogue build.rs turned into JSON; `None` when there is no JSON form or it
+/// does not fit the format (the TOML then says why, with the place).
+pub(crate) fn parse_json(json: &str) -> Option<Result<Vec<FindingDef>, LoadError>> {
+    let file: CatalogueFile = serde_json::from_str(json).ok()?;
+    Some(from_file(file))
+}
+
+fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for f in file.finding {
@@ -613,6 +633,14 @@ pub(crate) fn parse(source: &str) -> Result<Vec<FindingDef>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// build.rs's JSON form reads as the same catalogue as the TOML it was made from.
+    #[test]
+    fn the_json_form_is_the_toml() {
+        let from_json = parse_json(crate::FINDINGS_JSON).expect("build.rs wrote the JSON form").unwrap();
+        let from_toml = parse(crate::FINDINGS_TOML).unwrap();
+        assert_eq!(format!("{from_json:?}"), format!("{from_toml:?}"));
+    }
 
     const MINIMAL: &str = r#"
 [[finding]]

@@ -12,10 +12,11 @@
 //! 3. A finding hides those it `supersedes` (`tls.mode_mismatch` hides `banner.timeout`), except
 //!    one tied with it on the same evidence: that is an ambiguity, not a better explanation.
 //! 4. The rest are ordered: severity (the finding's, or the one its matching rule sets), then
-//!    specificity, then stage (evidence of unknown stage last), then transcript, then catalogue
-//!    order. When the two first error findings tie on everything but catalogue order, the
-//!    evidence fits both equally: an `ambiguous` finding goes first and lists them, in catalogue
-//!    order (the data's ranking). A session stops once, so two findings at its same stage explain
+//!    specificity, then stage (evidence of unknown stage last), then transcript, then the rank
+//!    of the matching rule (`rank`, default 0), then catalogue order. When the two first error
+//!    findings tie on everything but rank and catalogue order, the evidence fits both: an
+//!    `ambiguous` finding goes first and lists them, by rank, then in catalogue order (the data's
+//!    ranking). A session stops once, so two findings at its same stage explain
 //!    the same stop; DNS checks are separate questions, so findings on different checks are
 //!    separate problems and never tie.
 //!
@@ -63,13 +64,15 @@ pub(crate) fn stage_rank(stage: Stage) -> u8 {
 }
 
 /// A finding matched by one observation: catalogue index, rule specificity, the severity that
-/// rule gives, captured params.
-type Match = (usize, u32, Severity, Vec<(String, String)>);
+/// rule gives, the rule's rank among tied findings, captured params.
+type Match = (usize, u32, Severity, u8, Vec<(String, String)>);
 
 struct Candidate {
     def: usize,
     score: u32,
     severity: Severity,
+    /// The rank of the best rule that matched: orders findings tied on everything else.
+    rank: u8,
     observations: Vec<usize>,
     captures: Vec<(String, String)>,
 }
@@ -110,22 +113,23 @@ pub(crate) fn diagnose(
                 .iter()
                 .filter_map(|r| {
                     let severity = r.def.severity.unwrap_or(def.severity);
-                    r.matches(obs, context).map(|caps| (r.specificity(obs.stage), severity, caps))
+                    r.matches(obs, context).map(|caps| (r.specificity(obs.stage), severity, r.def.rank, caps))
                 })
-                // The most specific rule; among equals, the most severe.
-                .max_by_key(|(score, severity, _)| (*score, Reverse(*severity)));
-            if let Some((score, severity, caps)) = best {
-                matched.push((fi, score, severity, caps));
+                // The most specific rule; among equals, the most severe, then the highest rank.
+                .max_by_key(|(score, severity, rank, _)| (*score, Reverse(*severity), *rank));
+            if let Some((score, severity, rank, caps)) = best {
+                matched.push((fi, score, severity, rank, caps));
             }
         }
         let Some(top) = matched.iter().map(|m| m.1).max() else {
             continue;
         };
-        for (fi, score, severity, caps) in matched.into_iter().filter(|m| m.1 == top) {
+        for (fi, score, severity, rank, caps) in matched.into_iter().filter(|m| m.1 == top) {
             match candidates.iter_mut().find(|c| c.def == fi) {
                 Some(c) => {
                     c.score = c.score.max(score);
                     c.severity = c.severity.min(severity);
+                    c.rank = c.rank.max(rank);
                     c.observations.push(oi);
                     c.captures.extend(caps);
                 }
@@ -133,6 +137,7 @@ pub(crate) fn diagnose(
                     def: fi,
                     score,
                     severity,
+                    rank,
                     observations: vec![oi],
                     captures: caps,
                 }),
@@ -171,7 +176,9 @@ pub(crate) fn diagnose(
         let check = (first.kind == ObservationKind::DnsEvidence).then_some(first.event).flatten();
         (c.severity, Reverse(c.score), stage_rank(first.stage), first.transcript, check)
     };
-    candidates.sort_by_key(|c| (tie_key(c), c.def));
+    // Tied findings keep the tie (reported as `ambiguous` below); within it, the data's rank and
+    // then the catalogue order say which is likelier.
+    candidates.sort_by_key(|c| (tie_key(c), Reverse(c.rank), c.def));
 
     let mut out: Vec<Finding> = candidates
         .iter()

@@ -50,6 +50,9 @@ use texts::{Source, Texts};
 /// The embedded catalogue.
 const FINDINGS_TOML: &str = include_str!("../data/findings.toml");
 
+/// The same catalogue as JSON, made by build.rs (empty when the TOML did not parse there).
+const FINDINGS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/findings.json"));
+
 /// The embedded Fluent files: language, file name, text.
 const LOCALES: &[(Lang, &str, &str)] = &[
     (Lang::En, "findings.ftl", include_str!("../locales/en/findings.ftl")),
@@ -75,16 +78,30 @@ impl KnowledgeBase {
     pub fn builtin() -> &'static KnowledgeBase {
         static BUILTIN: OnceLock<KnowledgeBase> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            let locales: Vec<(Lang, &str, &str)> = LOCALES.to_vec();
-            Self::from_sources(FINDINGS_TOML, &locales)
-                .unwrap_or_else(|e| panic!("embedded knowledge base is invalid: {e}"))
+            // The JSON form build.rs made; the TOML when there is none, to say what is wrong.
+            let built = match catalogue::parse_json(FINDINGS_JSON) {
+                Some(findings) => findings.and_then(|f| Self::with_findings(f, LOCALES)),
+                None => Self::from_sources(FINDINGS_TOML, LOCALES),
+            };
+            built.unwrap_or_else(|e| panic!("embedded knowledge base is invalid: {e}"))
         })
     }
 
     /// Builds a knowledge base from a catalogue and Fluent files (language, file name, text).
-    fn from_sources(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> Result<Self, LoadError> {
+    fn from_sources(
+        findings_toml: &str,
+        locales: &[(Lang, &'static str, &'static str)],
+    ) -> Result<Self, LoadError> {
         let findings = catalogue::parse(findings_toml)?;
-        let sources: Vec<Source<'_>> =
+        Self::with_findings(findings, locales)
+    }
+
+    /// The knowledge base of `findings` and the Fluent files.
+    fn with_findings(
+        findings: Vec<FindingDef>,
+        locales: &[(Lang, &'static str, &'static str)],
+    ) -> Result<Self, LoadError> {
+        let sources: Vec<Source<'static>> =
             locales.iter().map(|&(lang, name, text)| Source { lang, name, text }).collect();
         let texts = Texts::new(&sources)?;
         // English is the fallback of every other language: it must have every text.

@@ -1,6 +1,7 @@
 //! Localized texts: one Fluent bundle per language, findings and UI strings together.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -9,40 +10,68 @@ use crate::catalogue::LoadError;
 use crate::lang::Lang;
 
 /// A Fluent source file: its language, a name for errors, and its text.
+#[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {
     pub lang: Lang,
     pub name: &'a str,
     pub text: &'a str,
 }
 
+type Bundle = FluentBundle<FluentResource>;
+
+/// The texts of every language, each language's bundle parsed the first time it is used: a run
+/// speaks one language (and English, the fallback), and a parsed bundle is several times the
+/// size of its text.
 pub(crate) struct Texts {
-    bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
+    sources: Vec<Source<'static>>,
+    /// One per language, in `Lang::ALL` order.
+    bundles: [OnceLock<Bundle>; Lang::ALL.len()],
 }
 
 impl Texts {
-    pub fn new(sources: &[Source<'_>]) -> Result<Self, LoadError> {
-        let mut bundles: Vec<(Lang, FluentBundle<FluentResource>)> = Vec::new();
-        for lang in Lang::ALL {
-            let mut bundle = FluentBundle::new_concurrent(vec![lang.langid()]);
-            // No U+2068/U+2069 around placeables: they show up as garbage in terminals and logs.
-            bundle.set_use_isolating(false);
-            for source in sources.iter().filter(|s| s.lang == lang) {
-                let fluent_error =
-                    |errors: String| LoadError::Fluent { file: format!("{}/{}", lang, source.name), errors };
-                let resource = FluentResource::try_new(source.text.to_owned()).map_err(|(_, errs)| {
-                    fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-                })?;
-                bundle.add_resource(resource).map_err(|errs| {
-                    fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-                })?;
-            }
-            bundles.push((lang, bundle));
+    /// The texts of `sources`; English is parsed at once (and in the crate's tests every language,
+    /// so that a Fluent error in any file fails them), the others when first used.
+    pub fn new(sources: &[Source<'static>]) -> Result<Self, LoadError> {
+        let texts = Self { sources: sources.to_vec(), bundles: Default::default() };
+        let eager: &[Lang] = if cfg!(test) { &Lang::ALL } else { &[Lang::En] };
+        for &lang in eager {
+            let bundle = texts.parse(lang)?;
+            let _ = texts.bundles[Self::index(lang)].set(bundle);
         }
-        Ok(Self { bundles })
+        Ok(texts)
     }
 
-    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
-        &self.bundles.iter().find(|(l, _)| *l == lang).expect("a bundle per language").1
+    fn index(lang: Lang) -> usize {
+        Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0)
+    }
+
+    fn parse(&self, lang: Lang) -> Result<Bundle, LoadError> {
+        let mut bundle = FluentBundle::new_concurrent(vec![lang.langid()]);
+        // No U+2068/U+2069 around placeables: they show up as garbage in terminals and logs.
+        bundle.set_use_isolating(false);
+        for source in self.sources.iter().filter(|s| s.lang == lang) {
+            let fluent_error =
+                |errors: String| LoadError::Fluent { file: format!("{}/{}", lang, source.name), errors };
+            let resource = FluentResource::try_new(source.text.to_owned()).map_err(|(_, errs)| {
+                fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            })?;
+            bundle.add_resource(resource).map_err(|errs| {
+                fluent_error(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            })?;
+        }
+        Ok(bundle)
+    }
+
+    /// `lang`'s bundle. A language whose files do not parse (the crate's tests rule that out for
+    /// the builtin texts) gets an empty bundle: its texts fall back to English.
+    fn bundle(&self, lang: Lang) -> &Bundle {
+        self.bundles[Self::index(lang)].get_or_init(|| {
+            self.parse(lang).unwrap_or_else(|_| {
+                let mut empty = FluentBundle::new_concurrent(vec![lang.langid()]);
+                empty.set_use_isolating(false);
+                empty
+            })
+        })
     }
 
     /// True when `lang` has message `id` with a value.

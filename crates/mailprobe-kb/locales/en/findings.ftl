@@ -120,11 +120,17 @@ client-outlook-4af4-fix-logging-macos = If it still fails, turn on logging in Ou
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = The OAuth token is not valid for mail
-oauth-wrong-scope-summary = The token is not valid for mail at { $host }: it was not granted the scope the server needs ({ $scope }).
+oauth-wrong-scope-summary = { $observation ->
+    [client_error] The token is not valid for mail at { $host }: the server answered the sign-in with OAuth status 400, its answer for a token without the mail scope (or of another account).
+   *[other] The token is not valid for mail at { $host }: it was not granted the scope the server needs ({ $scope }).
+}
 oauth-wrong-scope-cause-scope = The token was requested without the mail scope (for Gmail, https://mail.google.com/); a token for profile, contacts, or only the Gmail API does not open SMTP or IMAP.
 oauth-wrong-scope-cause-account = The token belongs to a different account than the user name sent with it.
 oauth-wrong-scope-cause-not-mail = The token is for another service or application and was never meant for mail sign-in.
-oauth-wrong-scope-fix-scope = Request the scope { $scope } when asking the user for consent, then get a new access token.
+oauth-wrong-scope-fix-scope = { $observation ->
+    [client_error] Request the provider's mail scope (for Gmail, https://mail.google.com/) when asking the user for consent, then get a new access token.
+   *[other] Request the scope { $scope } when asking the user for consent, then get a new access token.
+}
 oauth-wrong-scope-fix-user = Send, as the user name in XOAUTH2 or OAUTHBEARER, exactly the address of the account that granted consent.
 oauth-wrong-scope-fix-readd = In a mail program: remove the account and add it again, accepting every permission the sign-in page asks for.
 
@@ -663,7 +669,13 @@ tls-unavailable-fix-server = On the server, read the mail log at the time of the
 tls-mode-mismatch-title = Wrong encryption mode for this port
 tls-mode-mismatch-summary = { $evidence ->
     [live] Port { $asked_port } on { $host } does not speak { $asked_security }: a second attempt with { $working_security } on port { $working_port } got the server's greeting.
-   *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
+   *[other] { $observation ->
+        [client_error] { $client_code ->
+            [timeout] The program gave up waiting before the server said anything. .NET's System.Net.Mail.SmtpClient speaks only plain SMTP, upgraded with STARTTLS: on a port that expects SSL/TLS from the first byte (465) both sides wait for each other until it times out. A blocked port or a silent server ends the same way, so they are listed too.
+           *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
+        }
+       *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
+    }
 }
 tls-mode-mismatch-cause-pair = { $protocol ->
     [IMAP] The encryption setting does not match the port: 993 expects SSL/TLS from the first byte, while 143 starts unencrypted and switches with STARTTLS.
@@ -926,7 +938,10 @@ connect-failed-fix-retry = Try again, and from another network if it keeps faili
 ## banner.timeout
 
 banner-timeout-title = The server sent no greeting
-banner-timeout-summary = The connection to { $host } on port { $port } opened, but no greeting came within { $seconds } seconds.
+banner-timeout-summary = { $observation ->
+    [client_error] The program timed out without a word from { $host }: no greeting, no reply ({ $message }).
+   *[other] The connection to { $host } on port { $port } opened, but no greeting came within { $seconds } seconds.
+}
 banner-timeout-cause-implicit-tls = The port expects SSL/TLS from the first byte (as 465 and 993 do) and waits for the client to start encryption, while the client waits for a plain greeting.
 banner-timeout-cause-slow = The server is overloaded or slow on purpose (lookups of your address, delays against spammers).
 banner-timeout-cause-middlebox = A device on the network accepts the connection but passes nothing through.
@@ -969,10 +984,13 @@ ehlo-rejected-fix-server = On your own server, relax the check for authenticated
 ## session.dropped
 
 session-dropped-title = The server dropped the connection
-session-dropped-summary = { $host } { $reason ->
-        [reset] reset the connection
-       *[other] closed the connection
-    } without an error message.
+session-dropped-summary = { $observation ->
+    [reply] The connection to the next server broke before the message was through (a time-out or a dropped connection): { $reply_line }
+   *[other] { $host } { $reason ->
+            [reset] reset the connection
+           *[other] closed the connection
+        } without an error message.
+}
 session-dropped-cause-blocked = The server blocks your address without saying so: a blocklist, or a temporary ban after failed logins.
 session-dropped-cause-mode = The port expects the other encryption mode and hangs up on what it does not understand.
 session-dropped-cause-middlebox = A firewall or proxy cuts the connection.

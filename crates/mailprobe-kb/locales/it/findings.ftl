@@ -120,11 +120,17 @@ client-outlook-4af4-fix-logging-macos = Se fallisce ancora, attiva la registrazi
 ## oauth.wrong_scope
 
 oauth-wrong-scope-title = Il token OAuth non vale per la posta
-oauth-wrong-scope-summary = Il token non vale per la posta su { $host }: non gli è stato concesso l'ambito che il server richiede ({ $scope }).
+oauth-wrong-scope-summary = { $observation ->
+    [client_error] Il token non vale per la posta su { $host }: il server ha risposto all'accesso con lo stato OAuth 400, la sua risposta a un token senza l'ambito della posta (o di un altro account).
+   *[other] Il token non vale per la posta su { $host }: non gli è stato concesso l'ambito che il server richiede ({ $scope }).
+}
 oauth-wrong-scope-cause-scope = Il token è stato chiesto senza l'ambito della posta (per Gmail, https://mail.google.com/); un token per il profilo, per i contatti o solo per l'API di Gmail non apre SMTP né IMAP.
 oauth-wrong-scope-cause-account = Il token appartiene a un account diverso dal nome utente inviato insieme a esso.
 oauth-wrong-scope-cause-not-mail = Il token è di un altro servizio o di un'altra applicazione e non è mai stato pensato per accedere alla posta.
-oauth-wrong-scope-fix-scope = Chiedi l'ambito { $scope } quando domandi il consenso all'utente, poi ottieni un nuovo token di accesso.
+oauth-wrong-scope-fix-scope = { $observation ->
+    [client_error] Chiedi l'ambito della posta del fornitore (per Gmail, https://mail.google.com/) quando domandi il consenso all'utente, poi ottieni un nuovo token di accesso.
+   *[other] Chiedi l'ambito { $scope } quando domandi il consenso all'utente, poi ottieni un nuovo token di accesso.
+}
 oauth-wrong-scope-fix-user = Come nome utente in XOAUTH2 o OAUTHBEARER invia esattamente l'indirizzo dell'account che ha dato il consenso.
 oauth-wrong-scope-fix-readd = In un programma di posta: rimuovi l'account e aggiungilo di nuovo, accettando tutti i permessi che la pagina di accesso chiede.
 
@@ -663,7 +669,13 @@ tls-unavailable-fix-server = Sul server, leggi il log della posta all'ora del te
 tls-mode-mismatch-title = Modalità di cifratura sbagliata per questa porta
 tls-mode-mismatch-summary = { $evidence ->
     [live] La porta { $asked_port } di { $host } non parla { $asked_security }: un secondo tentativo con { $working_security } sulla porta { $working_port } ha ricevuto il saluto del server.
-   *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
+   *[other] { $observation ->
+        [client_error] { $client_code ->
+            [timeout] Il programma ha smesso di aspettare prima che il server dicesse qualcosa. System.Net.Mail.SmtpClient di .NET parla solo SMTP in chiaro, poi protetto con STARTTLS: su una porta che vuole SSL/TLS fin dal primo byte (la 465) i due lati si aspettano a vicenda finché il tempo scade. Una porta bloccata o un server muto finiscono allo stesso modo, per questo sono elencati anche loro.
+           *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
+        }
+       *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
+    }
 }
 tls-mode-mismatch-cause-pair = { $protocol ->
     [IMAP] L'impostazione di cifratura non corrisponde alla porta: la 993 vuole SSL/TLS fin dal primo byte, mentre la 143 parte in chiaro e passa alla cifratura con STARTTLS.
@@ -929,7 +941,10 @@ connect-failed-fix-retry = Riprova, e da un'altra rete se continua a fallire.
 ## banner.timeout
 
 banner-timeout-title = Il server non ha inviato il saluto
-banner-timeout-summary = La connessione a { $host } sulla porta { $port } si è aperta, ma entro { $seconds } secondi non è arrivato alcun saluto.
+banner-timeout-summary = { $observation ->
+    [client_error] Il programma è andato in timeout senza una parola da { $host }: nessun saluto, nessuna risposta ({ $message }).
+   *[other] La connessione a { $host } sulla porta { $port } si è aperta, ma entro { $seconds } secondi non è arrivato alcun saluto.
+}
 banner-timeout-cause-implicit-tls = La porta vuole SSL/TLS fin dal primo byte (come la 465 e la 993) e aspetta che il client avvii la cifratura, mentre il client aspetta un saluto in chiaro.
 banner-timeout-cause-slow = Il server è sovraccarico o volutamente lento (verifiche sul tuo indirizzo, ritardi contro lo spam).
 banner-timeout-cause-middlebox = Un apparato di rete accetta la connessione ma non lascia passare nulla.
@@ -972,10 +987,13 @@ ehlo-rejected-fix-server = Sul tuo server, allenta il controllo per l'invio aute
 ## session.dropped
 
 session-dropped-title = Il server ha interrotto la connessione
-session-dropped-summary = { $host } { $reason ->
-        [reset] ha azzerato la connessione
-       *[other] ha chiuso la connessione
-    } senza un messaggio di errore.
+session-dropped-summary = { $observation ->
+    [reply] La connessione verso il server successivo si è interrotta prima che il messaggio passasse (un tempo scaduto o una connessione caduta): { $reply_line }
+   *[other] { $host } { $reason ->
+            [reset] ha azzerato la connessione
+           *[other] ha chiuso la connessione
+        } senza un messaggio di errore.
+}
 session-dropped-cause-blocked = Il server blocca il tuo indirizzo senza dirlo: una blocklist, oppure un blocco temporaneo dopo accessi falliti.
 session-dropped-cause-mode = La porta si aspetta l'altra modalità di cifratura e riattacca davanti a ciò che non capisce.
 session-dropped-cause-middlebox = Un firewall o un proxy taglia la connessione.

@@ -42,20 +42,33 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-/// An enhanced code after a lead-in: `The server response was: 5.7.57 Client not authenticated`.
+/// An enhanced code after a lead-in: `The server response was: 5.7.57 Client not authenticated`
+/// (also without the colon, as some programs print it: `The server response was 5.7.3 ...`).
 static ENHANCED_LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?::\s+|\b(?:error|code|status|reply|response)\s+)(\d\.\d{1,3}\.\d{1,3})(?:\s|$)")
-        .expect("valid pattern")
+    Regex::new(
+        r"(?i)(?::\s+|\b(?:error|code|status|reply|response)(?:\s+(?:was|is))?\s+)(\d\.\d{1,3}\.\d{1,3})(?:\s|$)",
+    )
+    .expect("valid pattern")
 });
+
+/// A line that starts with an enhanced code and words: a reply quoted without its three-digit
+/// code (`5.7.8 Username and Password not accepted`, `4.7.0 Temporary server error...`).
+static ENHANCED_FIRST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([245]\.\d{1,3}\.\d{1,3})\s+[A-Za-z]").expect("valid pattern"));
 
 /// A Python tuple: `(535, b'...')`.
 static PYTHON_TUPLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\((\d{3}),\s*(b?['\x22])").expect("valid pattern"));
 
 /// A server's own later error inside a reply: M365's `530 5.7.57 Client not authenticated to
-/// send mail. Error: 535 5.7.139 Authentication unsuccessful, ...`.
+/// send mail. Error: 535 5.7.139 Authentication unsuccessful, ...`; Exchange's queue reasons
+/// quoting the next hop, `451 4.4.0 Primary target IP address responded with: "421 4.4.2 Unable to
+/// connect."` (its queue viewer writes `421.4.4.2`); Exchange Online's `[Message=451 5.7.3 ...]`.
 static NESTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\berror:\s+([245][0-5]\d)\s+(\d\.\d{1,3}\.\d{1,3})\s+(.*)$").expect("valid pattern")
+    Regex::new(
+        r#"(?i)(?:\berror:|\bresponded with:?|\[message=)\s*["“”']?([245][0-5]\d)[\s.]+(\d\.\d{1,3}\.\d{1,3})\s+([^"“”\]]*)"#,
+    )
+    .expect("valid pattern")
 });
 
 /// Finds a reply in free text. `loose` also accepts an enhanced code anywhere in the line
@@ -65,6 +78,10 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     // the client expected is no reply; masked with same-length text so offsets stay right.
     let masked = mask_expected(line);
     let line = masked.as_deref().unwrap_or(line);
+    // Line ends escaped in a log or a JSON string (`...is likely\r\n550-5.7.1 unsolicited`)
+    // separate the reply's lines: blanks of the same length keep the offsets right.
+    let unescaped = line.contains("\\n").then(|| line.replace("\\r\\n", "    ").replace("\\n", "  "));
+    let line = unescaped.as_deref().unwrap_or(line);
     let trimmed = line.trim();
     // A bare code: the whole line.
     if let Some(found) = bare(trimmed) {
@@ -73,7 +90,9 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     // The earliest reply in the line wins: .NET's "response was: 5.7.57 ... Error: 535 5.7.139"
     // is a 5.7.57 that quotes a 535 (see [`nested`]).
     let full = FULL.captures(line).and_then(|c| c.get(1)).map(|m| m.start());
-    let lead_in = LEAD_IN.captures(line);
+    // No SMTP reply is 400 (RFC 5321 has none; 4xx replies are 421, 45x): `status code: 400`,
+    // `error (400)` are HTTP statuses or OAuth error documents, not a server's reply.
+    let lead_in = LEAD_IN.captures(line).filter(|c| c.get(1).is_some_and(|m| m.as_str() != "400"));
     let lead_in_at = lead_in.as_ref().and_then(|c| c.get(1)).map(|m| m.start());
     let enhanced = ENHANCED_LEAD_IN
         .captures(line)
@@ -87,6 +106,11 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
                 let s = e.to_string();
                 line.find(&s).map(|at| (e, at))
             })
+        })
+        .or_else(|| {
+            // A line that opens with the enhanced code, however long.
+            let m = ENHANCED_FIRST.captures(line)?.get(1)?;
+            m.as_str().parse::<EnhancedCode>().ok().map(|e| (e, m.start()))
         });
     let first = [full, lead_in_at, enhanced.map(|(_, at)| at)].into_iter().flatten().min()?;
     if full == Some(first) {
@@ -134,7 +158,7 @@ fn bare(t: &str) -> Option<Found> {
     let t = t.trim_end_matches(['.', ',', ';']);
     if t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit()) {
         let code: u16 = t.parse().ok()?;
-        if (200..600).contains(&code) && code % 100 < 60 {
+        if (200..600).contains(&code) && code % 100 < 60 && code != 400 {
             return Some(Found { code, inferred: false, lines: vec![String::new()], last: true, start: 0 });
         }
         return None;

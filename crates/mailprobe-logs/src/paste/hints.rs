@@ -5,8 +5,10 @@
 use std::sync::LazyLock;
 
 use mailprobe_proto::Security;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Serialize;
+
+use super::phrases::Phrases;
 
 /// What the paste tells about the context, for the diagnosis's [`Context`](mailprobe_proto::Context).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -61,26 +63,31 @@ const SIGNATURES: &[(&str, &str)] = &[
 
 /// A server host named by its context: `relay=host[ip]:port`, `host X said`, `Trying X:587`,
 /// `Could not connect to SMTP host: X, port: 465`, a 220 greeting...
-static SERVER_HOST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
-        r"relay=([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\]:(\d{1,5})",
-        r"\bhost ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\] (?:said|refused)",
-        r"(?i)connect to ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\]:(\d{1,5})",
-        r"(?i)could not connect to smtp host: ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}), port: (\d{1,5})",
-        r"(?i)failed to connect to ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}) port (\d{1,5})",
-        r"(?i)connected to host \x22([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\x22, port: (\d{1,5})",
-        r"Trying ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
-        r"(?:ssl|tls|tcp)://([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
-        r"-connect ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
-        r"SMTP \(([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\)",
-        r"\bH=([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}) \[",
-        r"^\s*(?:\S+\s+)?220[ -]([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\b",
-        r"(?i)\b((?:smtp|smtp-mail|smtp-legacy|outlook)\.(?:gmail|googlemail|office365|outlook)\.com|[a-z0-9-]+\.mail\.protection\.outlook\.com)\b(?::(\d{1,5}))?",
-    ]
-    .iter()
-    .map(|p| Regex::new(p).expect("valid pattern"))
-    .collect()
+static SERVER_HOST: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| SERVER_HOST_PATTERNS.iter().map(|p| Regex::new(p).expect("valid pattern")).collect());
+
+/// [`SERVER_HOST`] as one set, to find in one pass which of them may match: without their
+/// word boundaries (a set of such patterns needs the slowest engine once a line has a non-ASCII
+/// character), each matches wherever its pattern does, and more.
+static SERVER_HOST_SET: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(SERVER_HOST_PATTERNS.iter().map(|p| p.replace(r"\b", ""))).expect("valid patterns")
 });
+
+const SERVER_HOST_PATTERNS: &[&str] = &[
+    r"relay=([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\]:(\d{1,5})",
+    r"\bhost ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\] (?:said|refused)",
+    r"(?i)connect to ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\[[^\]]*\]:(\d{1,5})",
+    r"(?i)could not connect to smtp host: ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}), port: (\d{1,5})",
+    r"(?i)failed to connect to ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}) port (\d{1,5})",
+    r"(?i)connected to host \x22([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\x22, port: (\d{1,5})",
+    r"Trying ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
+    r"(?:ssl|tls|tcp)://([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
+    r"-connect ([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}):(\d{1,5})",
+    r"SMTP \(([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\)",
+    r"\bH=([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}) \[",
+    r"^\s*(?:\S+\s+)?220[ -]([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\b",
+    r"(?i)\b((?:smtp|smtp-mail|smtp-legacy|outlook)\.(?:gmail|googlemail|office365|outlook)\.com|[a-z0-9-]+\.mail\.protection\.outlook\.com)\b(?::(\d{1,5}))?",
+];
 
 static PORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bport:? (\d{2,5})\b").expect("valid pattern"));
@@ -99,16 +106,13 @@ impl Scanner {
     /// Reads one line.
     pub fn scan(&mut self, line: &str) {
         if self.hints.host.is_none() {
-            for re in SERVER_HOST.iter() {
-                if let Some(c) = re.captures(line) {
-                    let host = c[1].trim_end_matches('.').to_ascii_lowercase();
-                    self.hints.host = Some(host);
-                    if let Some(port) =
-                        c.get(2).and_then(|p| p.as_str().parse::<u16>().ok()).filter(|p| *p > 0)
-                    {
-                        self.hints.port.get_or_insert(port);
-                    }
-                    break;
+            // the first pattern that matches, as trying each in turn finds it
+            let candidates = SERVER_HOST_SET.matches(line);
+            if let Some(c) = candidates.iter().find_map(|i| SERVER_HOST[i].captures(line)) {
+                let host = c[1].trim_end_matches('.').to_ascii_lowercase();
+                self.hints.host = Some(host);
+                if let Some(port) = c.get(2).and_then(|p| p.as_str().parse::<u16>().ok()).filter(|p| *p > 0) {
+                    self.hints.port.get_or_insert(port);
                 }
             }
         }
@@ -119,7 +123,9 @@ impl Scanner {
         }
         if self.signature.is_none() {
             let lower = line.to_ascii_lowercase();
-            if let Some((word, provider)) = SIGNATURES.iter().find(|(w, _)| lower.contains(w)) {
+            static SIGNATURE_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::pairs(SIGNATURES));
+            if let Some((word, provider)) = SIGNATURE_PHRASES.first(&lower, |_| true).map(|i| &SIGNATURES[i])
+            {
                 self.signature = Some(((*provider).to_owned(), (*word).to_owned()));
             } else if let Some((suffix, provider)) = host_words(&lower).find_map(provider_of) {
                 self.signature = Some((provider.to_owned(), suffix));
@@ -132,6 +138,11 @@ impl Scanner {
         if line.contains("ssl://") || line.contains("smtps://") {
             self.implicit_tls = true;
         }
+    }
+
+    /// The port the paste named so far, if any.
+    pub fn port(&self) -> Option<u16> {
+        self.hints.port
     }
 
     /// A port the paste showed in a connection failure's address (`dial tcp 192.0.2.1:25`).

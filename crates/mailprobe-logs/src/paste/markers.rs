@@ -75,6 +75,7 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
           | (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20+\d{1,2}
           | (?:DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|TRACE|VERBOSE|CRITICAL|FATAL|FINE|FINER|FINEST)\b:?
           | SMTP\x20\([^)]{0,120}\):
+          | [a-z][a-z-]{1,15}:\x20+0x[0-9a-f]{4,16}:
         )\s*",
     )
     .expect("valid prefix pattern")

@@ -29,6 +29,7 @@ mod input;
 mod literal;
 pub(crate) mod markers;
 pub(crate) mod mta;
+mod phrases;
 mod recognize;
 pub(crate) mod redact;
 
@@ -225,10 +226,34 @@ pub fn parse(bytes: &[u8], options: &Options) -> Pasted {
     let input = input::read(bytes);
     let dialogue = input.lines.iter().any(|(_, l)| is_command_line(l));
     let mut parser = Parser::new(options, dialogue);
-    for (n, line) in &input.lines {
+    let findings_at = own_findings_heading(&input.lines);
+    for (n, line) in input.lines.iter().take_while(|(n, _)| findings_at.is_none_or(|at| *n < at)) {
         parser.line(*n, line);
     }
     parser.finish(input)
+}
+
+/// The line number of the findings heading of mailprobe's own report pasted back, when the paste
+/// is one (its step lines come first). What follows are mailprobe's explanations, not evidence:
+/// a fix that quotes a server's log ("no shared cipher") must not read as that log.
+fn own_findings_heading(lines: &[(usize, String)]) -> Option<usize> {
+    // `ui-findings` in every language the report is written in.
+    const HEADINGS: [&str; 2] = ["Findings", "Diagnosi"];
+    let mut seen_steps = false;
+    for (n, line) in lines {
+        let heading = line.trim().trim_start_matches('#').trim();
+        if seen_steps && HEADINGS.contains(&heading) {
+            return Some(*n);
+        }
+        seen_steps = seen_steps || recognize::own_report_line(line).is_some() || own_step_line(line);
+    }
+    None
+}
+
+/// A passed step of mailprobe's own report (`✓ Greeting  0 ms  220 ...`).
+fn own_step_line(line: &str) -> bool {
+    let t = line.trim_start();
+    (t.starts_with('✓') || t.starts_with('✗')) && t.contains(" ms ")
 }
 
 fn is_command_line(line: &str) -> bool {
@@ -379,6 +404,17 @@ impl Parser {
             }
             let content = m.content.trim_end_matches(['\r', '\n']).trim_end();
             match m.dir {
+                // A reply under Sendmail's client marker (a bounce's `>>> 501 ... unrecognized
+                // address` quoting the answer on the command's side): a reply, not a command.
+                Dir::Client
+                    if markers::strip_prefixes(raw).starts_with(">>>")
+                        && markers::command(content.trim_start(), false).is_none()
+                        && markers::reply_line(content.trim_start()).is_some() =>
+                {
+                    if let Some((code, last, text)) = markers::reply_line(content.trim_start()) {
+                        self.server_line(n, code, last, text, true);
+                    }
+                }
                 Dir::Client => self.client(n, content),
                 Dir::Server => match markers::reply_line(content.trim_start()) {
                     Some((code, last, text)) => self.server_line(n, code, last, text, true),
@@ -799,7 +835,7 @@ impl Parser {
             }
             return;
         }
-        if let Some(p) = recognize::client_error(line, recognize::CLIENT_FIRST) {
+        if let Some(p) = recognize::client_error(line, &recognize::CLIENT_FIRST) {
             let message = recognize::detail(line);
             self.client_error(
                 n,
@@ -819,7 +855,7 @@ impl Parser {
             self.event(n, fixed.or(stage), kind, program);
             return;
         }
-        if let Some(p) = recognize::client_error(line, recognize::CLIENT) {
+        if let Some(p) = recognize::client_error(line, &recognize::CLIENT) {
             let message = recognize::detail(line);
             self.client_error(
                 n,
@@ -1093,6 +1129,28 @@ impl Parser {
             && !self.pieces.iter().any(Piece::is_failure))
         .then(|| unrecognised_text(&input.lines))
         .filter(|text| !text.is_empty());
+        // A reply code no reader placed ("[KP1AQD] => 502 Invalid/unsupported command" in a log
+        // format nobody here knows): with nothing else failed, the first one found is quoted as
+        // a reply of unknown stage, so the report can at least say what its class means.
+        if !self.pieces.iter().any(Piece::is_failure)
+            && let Some((n, reply)) = input.lines.iter().find_map(|(n, l)| stray_reply(l).map(|r| (*n, r)))
+        {
+            self.push(n, None, None, Kind::Reply(reply));
+        }
+        // Binary bytes logged where SMTP text belongs (a run of replacement characters: a
+        // ClientHello read as a command, a server's TLS record read as a greeting) are one side
+        // speaking TLS to the other's plain text.
+        let binary = input.lines.iter().find(|(_, l)| l.chars().filter(|&c| c == '\u{FFFD}').count() >= 6);
+        if let Some((n, _)) = binary
+            && !self.pieces.iter().any(|p| matches!(p.kind, Kind::Event(EventKind::TlsFailed { .. })))
+        {
+            let kind = EventKind::TlsFailed {
+                failure: TlsFailure::NotTls,
+                detail: "binary data (a TLS record) logged where SMTP text was expected".to_owned(),
+                certificates: Vec::new(),
+            };
+            self.push(*n, Some(Stage::Tls), None, Kind::Event(kind));
+        }
         let mut notes = input.notes;
         if self.dropped > 0 {
             notes.push(Note::EvidenceCut { kept: MAX_EVENTS, dropped: self.dropped });
@@ -1102,6 +1160,31 @@ impl Parser {
         let precise = self.pieces.iter().any(|p| p.is_failure() && !p.is_client_error());
         if precise {
             self.pieces.retain(|p| p.strong || !p.is_client_error());
+        }
+        // .NET's SmtpClient says only "The operation has timed out" when no greeting ever came,
+        // as on port 465, which expects SSL/TLS from the first byte (SmtpClient cannot speak
+        // that: its EnableSsl is STARTTLS only). With that port named and no reply in the paste,
+        // its time-out is that program's error, for the knowledge base to weigh (code
+        // `timeout`). Without the port, a time-out says no more than that (session.no_reply).
+        let any_reply = self.pieces.iter().any(|p| matches!(p.kind, Kind::Reply(_)));
+        if !any_reply && self.scanner.port() == Some(465) {
+            for p in &mut self.pieces {
+                let block_program = self.block_programs.get(p.block).copied().flatten();
+                let program = p.program.or(block_program);
+                if program == Some("dotnet-smtpclient")
+                    && matches!(p.kind, Kind::Event(EventKind::TimedOut { .. }))
+                {
+                    let message = input.lines.iter().find(|(n, _)| *n == p.line).map_or_else(
+                        || "The operation has timed out.".to_owned(),
+                        |(_, l)| recognize::detail(l),
+                    );
+                    p.kind = Kind::Event(EventKind::ClientError {
+                        program: Some("dotnet-smtpclient".to_owned()),
+                        code: Some("timeout".to_owned()),
+                        message,
+                    });
+                }
+            }
         }
         let certificate = self.certificate.take().filter(|c| !c.subject.is_empty() || !c.issuer.is_empty());
         let default = self.default_stage;
@@ -1168,6 +1251,27 @@ impl Parser {
 const MAX_PROSE_CHARS: usize = 4000;
 
 /// A paste's non-blank lines, scrubbed of secrets and cut to [`MAX_PROSE_CHARS`].
+/// A failure reply code anywhere in a line, with the words after it: `... => 502 Invalid
+/// command`, `[550] relay denied`, `4.7.0 Temporary server error` (its three-digit code inferred).
+fn stray_reply(line: &str) -> Option<Reply> {
+    static CODE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[\s>:=(\[\x22'])\[?([45][0-5]\d)\]?[ -]+((?:[245]\.\d{1,3}\.\d{1,3}\s+)?[A-Za-z(<\[][^\n]*)$")
+            .expect("valid pattern")
+    });
+    static ENHANCED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[\s>:=(\[\x22'])([45]\.\d{1,3}\.\d{1,3})\s+([A-Za-z(<\[][^\n]*)$")
+            .expect("valid pattern")
+    });
+    if let Some(c) = CODE.captures(line) {
+        let code: u16 = c[1].parse().ok()?;
+        return (code != 400).then(|| Reply::new(code, [redact::scrub(c[2].trim())]));
+    }
+    let c = ENHANCED.captures(line)?;
+    let e: EnhancedCode = c[1].parse().ok()?;
+    let code = embedded::infer_code(e, line);
+    Some(Reply::new(code, [redact::scrub(&format!("{} {}", &c[1], c[2].trim()))]))
+}
+
 fn unrecognised_text(lines: &[(usize, String)]) -> String {
     let mut out = String::new();
     for (_, line) in lines {
@@ -1341,8 +1445,9 @@ const PROGRAMS: &[(&str, &str)] = &[
 ];
 
 fn program_of(line: &str) -> Option<&'static str> {
+    static PHRASES: LazyLock<phrases::Phrases> = LazyLock::new(|| phrases::Phrases::pairs(PROGRAMS));
     let lower = line.to_ascii_lowercase();
-    PROGRAMS.iter().find(|(phrase, _)| lower.contains(phrase)).map(|(_, p)| *p)
+    PHRASES.first(&lower, |_| true).map(|i| PROGRAMS[i].1)
 }
 
 /// The language or platform a program belongs to: a generic name (`python`) gives way to a
@@ -1424,9 +1529,21 @@ fn context_stage(line: &str) -> Option<Stage> {
         ("invalid greeting", Stage::Banner),
         ("after initial connection", Stage::Banner),
         ("refused to talk to me", Stage::Banner),
+        // Thunderbird names the command a quoted reply answered by the sentence around it
+        // (messengercompose.ftl: smtp-error-sending-from-command, -recipient-command, -message).
+        ("please verify that your email address is correct in your account settings", Stage::MailFrom),
+        ("indirizzo email nelle impostazioni dell", Stage::MailFrom),
+        ("e-mail-adresse in den konten-einstellungen stimmt", Stage::MailFrom),
+        ("please check the message recipient", Stage::RcptTo),
+        ("controllare il destinatario del messaggio", Stage::RcptTo),
+        ("e-mail-adresse des empf", Stage::RcptTo),
+        ("verifique o destinat", Stage::RcptTo),
+        ("please check the message and try again", Stage::Data),
+        ("controllare il messaggio e riprovare", Stage::Data),
     ];
+    static PHRASES: LazyLock<phrases::Phrases> = LazyLock::new(|| phrases::Phrases::pairs(STAGES));
     let lower = line.to_ascii_lowercase();
-    STAGES.iter().find(|(phrase, _)| lower.contains(phrase)).map(|(_, s)| *s)
+    PHRASES.first(&lower, |_| true).map(|i| STAGES[i].1)
 }
 
 #[cfg(test)]

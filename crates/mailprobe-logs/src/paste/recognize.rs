@@ -9,6 +9,8 @@ use std::sync::LazyLock;
 use mailprobe_proto::{CloseReason, ConnectFailure, EventKind, ResolveFailure, Stage, TlsFailure};
 use regex::Regex;
 
+use super::phrases::Phrases;
+
 /// Longest detail kept from a line.
 const MAX_DETAIL: usize = 400;
 
@@ -32,6 +34,12 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "wrappermode",
             "invalid ssl record",
             "connect to a port which does not support ssl/tls",
+            // GnuTLS: "A packet with illegal or unsupported version was received".
+            "illegal or unsupported version",
+            // .NET's SslStream when the server answers a ClientHello in plain text.
+            "handshake failed due to an unexpected packet format",
+            // MailKit's SslHandshakeException on a port that greets in plain text.
+            "is typically reserved for plain-text connections",
         ],
     ),
     // The peer refused our version (alert 70): a client too old for the server.
@@ -88,6 +96,8 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "subjectmismatch",
             "host name did not match",
             "hostname did not match",
+            // PHP's streams: "Peer certificate CN=`x' did not match expected CN=`y'".
+            "did not match expected cn",
         ],
     ),
     (
@@ -114,6 +124,8 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "certificate verify failed",
             "certificate_verify_failed",
             "remote certificate is invalid",
+            // .NET's SslPolicyErrors for a chain that does not end in a trusted root.
+            "remotecertificatechainerrors",
             "certificate is not trusted",
             "certificate not trusted",
             "is not trusted",
@@ -223,6 +235,8 @@ const RESOLVE: &[(ResolveFailure, &[&str])] = &[
             "could not be found. please verify that you have entered the server name",
             "wurde nicht gefunden",
             "impossibile trovare il server",
+            // Exim's router when every MX name of the domain has no address.
+            "all relevant mx records point to non-existent hosts",
         ],
     ),
     (
@@ -343,6 +357,12 @@ const CLOSED: &[(CloseReason, &[&str])] = &[
     ),
 ];
 
+static TLS_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::table(TLS));
+static RESOLVE_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::table(RESOLVE));
+static CONNECT_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::table(CONNECT));
+static TIMEOUTS_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::table(TIMEOUTS));
+static CLOSED_PHRASES: LazyLock<Phrases> = LazyLock::new(|| Phrases::table(CLOSED));
+
 /// A client-side error without a server reply: program, phrase, the error code it carries,
 /// the stage it belongs to, and whether it stands on its own (strong) or only when nothing more
 /// precise is in the paste (weak: "Could not authenticate" after the server's 535 adds nothing).
@@ -363,9 +383,26 @@ const fn cp(
     ClientPattern { program, phrase, code, stage, strong: false }
 }
 
+/// A table of client-side errors, with its phrases for [`client_error`].
+pub(crate) struct ClientPatterns {
+    patterns: &'static [ClientPattern],
+    phrases: LazyLock<Phrases>,
+}
+
 /// Phrases checked before the failure tables: they name a client-side condition even though
 /// they contain words like "disconnected" or "connect".
-pub(crate) const CLIENT_FIRST: &[ClientPattern] = &[
+pub(crate) static CLIENT_FIRST: ClientPatterns = ClientPatterns {
+    patterns: CLIENT_FIRST_PATTERNS,
+    phrases: LazyLock::new(|| Phrases::new(CLIENT_FIRST_PATTERNS.iter().map(|p| [p.phrase]))),
+};
+
+/// Client-side errors checked when nothing more precise was found on the line.
+pub(crate) static CLIENT: ClientPatterns = ClientPatterns {
+    patterns: CLIENT_PATTERNS,
+    phrases: LazyLock::new(|| Phrases::new(CLIENT_PATTERNS.iter().map(|p| [p.phrase]))),
+};
+
+const CLIENT_FIRST_PATTERNS: &[ClientPattern] = &[
     cp("python-smtplib", "please run connect() first", Some("SMTPServerDisconnected"), None),
     cp(
         "python-smtplib",
@@ -384,8 +421,7 @@ pub(crate) const CLIENT_FIRST: &[ClientPattern] = &[
     cp("phpmailer", "could not connect to smtp host", None, Some(Stage::Connect)),
 ];
 
-/// Client-side errors checked when nothing more precise was found on the line.
-pub(crate) const CLIENT: &[ClientPattern] = &[
+const CLIENT_PATTERNS: &[ClientPattern] = &[
     cp("phpmailer", "could not authenticate", None, Some(Stage::Auth)),
     cp("phpmailer", "data not accepted", None, Some(Stage::Data)),
     cp("phpmailer", "the following from address failed", None, Some(Stage::MailFrom)),
@@ -451,6 +487,9 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The line's failure as a proto event, with the stage it belongs to when the event fixes it.
 pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
+    if let Some(found) = thunderbird(line) {
+        return Some(found);
+    }
     let lower = line.to_ascii_lowercase();
     // curl's handshake trace ("TLSv1.3 (IN), TLS handshake, Finished (20):") narrates a handshake
     // going well; only its alerts report a failure.
@@ -458,7 +497,7 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
         return None;
     }
     let detail = || detail(line);
-    if let Some(failure) = first(RESOLVE, &lower, |f| {
+    if let Some(failure) = first(RESOLVE, &RESOLVE_PHRASES, &lower, |f| {
         // "host not found" in Postfix's "Host or domain name not found" is a DNS error; in a
         // Go "lookup ... i/o timeout" the timeout is the resolver's.
         !(f == ResolveFailure::NoSuchHost && lower.contains("try again"))
@@ -470,7 +509,7 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
             RESOLVE_HOST.captures(line).map(|c| c[1].trim_end_matches('.').to_owned()).unwrap_or_default();
         return Some((Some(Stage::Resolve), EventKind::ResolveFailed { host, failure, detail: detail() }));
     }
-    if let Some(failure) = first(TLS, &lower, |_| true) {
+    if let Some(failure) = first(TLS, &TLS_PHRASES, &lower, |_| true) {
         return Some((
             Some(Stage::Tls),
             EventKind::TlsFailed { failure, detail: detail(), certificates: Vec::new() },
@@ -478,13 +517,16 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
     }
     let connect_words = ["connect", "dial tcp", "could not connect", "failed to connect"];
     let connecting = connect_words.iter().any(|w| lower.contains(w));
-    let connect = first(CONNECT, &lower, |_| true).or_else(|| {
-        (connecting
-            && (lower.contains("timed out") || lower.contains("i/o timeout") || lower.contains("timeout")))
-        .then_some(ConnectFailure::TimedOut)
+    let connect = first(CONNECT, &CONNECT_PHRASES, &lower, |_| true).or_else(|| {
+        // `timeout=300` (PHPMailer's "Connection: opening to ..., timeout=300") is a setting.
+        let timeout_word = lower
+            .match_indices("timeout")
+            .any(|(at, w)| !lower[at + w.len()..].trim_start().starts_with(['=', ':']));
+        (connecting && (lower.contains("timed out") || lower.contains("i/o timeout") || timeout_word))
+            .then_some(ConnectFailure::TimedOut)
     });
     // "Greeting never received" carries code ETIMEDOUT in nodemailer but is a banner timeout.
-    let banner_wait = first(TIMEOUTS, &lower, |s| s == Some(Stage::Banner)).flatten();
+    let banner_wait = first(TIMEOUTS, &TIMEOUTS_PHRASES, &lower, |s| s == Some(Stage::Banner)).flatten();
     if let (Some(failure), None) = (connect, banner_wait) {
         return Some((
             Some(Stage::Connect),
@@ -492,17 +534,83 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
         ));
     }
     // Exim's "retry timeout exceeded" is its queue giving up, not a network wait.
-    if let Some(stage) =
-        first(TIMEOUTS, &lower, |_| true).filter(|_| !lower.contains("retry timeout exceeded"))
+    if let Some(stage) = first(TIMEOUTS, &TIMEOUTS_PHRASES, &lower, |_| true)
+        .filter(|_| !lower.contains("retry timeout exceeded"))
     {
         let after_ms = after_ms(&lower);
         let waiting_for = if stage == Some(Stage::Banner) { "banner" } else { "reply" };
         return Some((stage, EventKind::TimedOut { waiting_for: waiting_for.into(), after_ms }));
     }
-    if let Some(reason) = first(CLOSED, &lower, |_| true) {
+    if let Some(reason) = first(CLOSED, &CLOSED_PHRASES, &lower, |_| true) {
         return Some((None, EventKind::Closed { reason }));
     }
     None
+}
+
+/// Thunderbird's own sentences for a send that failed below SMTP (messengercompose.ftl:
+/// `send-error-smtp-unknown-server`, `-request-refused`, `-timeout`, `-interrupted`), in the
+/// languages its users paste most (en, it, de, fr, es, nl). Thunderbird picks the sentence from the
+/// network error: an unknown host, a refused connection, a time-out, a connection lost mid-way.
+fn thunderbird(line: &str) -> Option<(Option<Stage>, EventKind)> {
+    enum What {
+        UnknownHost,
+        Refused,
+        TimedOut,
+        Interrupted,
+    }
+    static SENTENCES: LazyLock<Vec<(Regex, What)>> = LazyLock::new(|| {
+        let re = |p: &str| Regex::new(&format!("(?i){p}")).expect("valid pattern");
+        vec![
+            (
+                re(
+                    r"outgoing server \(smtp\) (?P<host>\S{1,100}) is unknown|server posta in uscita \(smtp\) (?P<host_it>\S{1,100}) sconosciuto|smtp-server (?P<host_de>\S{1,100}) ist unbekannt|serveur sortant \(smtp\) « ?(?P<host_fr>[^ »]{1,100}) ?» est inconnu|servidor de salida \(smtp\) (?P<host_es>\S{1,100}) es desconocido",
+                ),
+                What::UnknownHost,
+            ),
+            (
+                re(
+                    r"connecting to outgoing server \(smtp\) \S{1,100} failed|connessione al server in uscita \(smtp\) \S{1,100} non è riuscita|verbindungsaufbau mit dem smtp-server \S{1,100} fehlgeschlagen|la connexion au serveur sortant \(smtp\) .{1,104} a échoué|ha fallado la conexión al servidor de salida \(smtp\)|het verbinden met uitgaande \(smtp-\)server \S{1,100} is mislukt",
+                ),
+                What::Refused,
+            ),
+            (
+                re(
+                    r"connection to outgoing server \(smtp\) \S{1,100} timed out|connessione al server di posta in uscita \(smtp\) \S{1,100} è scaduta|verbindung mit dem smtp-server \S{1,100} ihre ablaufzeit|connexion au serveur sortant \(smtp\) .{1,104} a expiré|ha caducado la conexión al servidor de salida \(smtp\)|wachttijd voor de verbinding met uitgaande \(smtp-\)server \S{1,100} is verlopen",
+                ),
+                What::TimedOut,
+            ),
+            (
+                re(
+                    r"was lost in the middle of the transaction|è stata interrotta durante la trasmissione|mitten in der transaktion verloren|a été perdue pendant la transaction|se perdió en mitad de la transacción|in het midden van de transactie werd verbroken",
+                ),
+                What::Interrupted,
+            ),
+        ]
+    });
+    let (c, what) = SENTENCES.iter().find_map(|(re, what)| re.captures(line).map(|c| (c, what)))?;
+    let detail = detail(line);
+    Some(match what {
+        What::UnknownHost => {
+            let host = ["host", "host_it", "host_de", "host_fr", "host_es"]
+                .iter()
+                .find_map(|n| c.name(n))
+                .map(|m| m.as_str().trim_end_matches(['.', ',']).to_owned())
+                .unwrap_or_default();
+            (
+                Some(Stage::Resolve),
+                EventKind::ResolveFailed { host, failure: ResolveFailure::NoSuchHost, detail },
+            )
+        }
+        What::Refused => (
+            Some(Stage::Connect),
+            EventKind::ConnectFailed { address: address(line), failure: ConnectFailure::Refused, detail },
+        ),
+        What::TimedOut => (
+            Some(Stage::Connect),
+            EventKind::ConnectFailed { address: address(line), failure: ConnectFailure::TimedOut, detail },
+        ),
+        What::Interrupted => (None, EventKind::Closed { reason: CloseReason::PeerClosed }),
+    })
 }
 
 /// A failure a server's reply quotes from its own attempt further on (Exchange Online's "450
@@ -511,17 +619,17 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
 pub(crate) fn quoted_failure(text: &str) -> Option<(Option<Stage>, EventKind)> {
     let lower = text.to_ascii_lowercase();
     let detail = || detail(text);
-    if let Some(failure) = first(TLS, &lower, |f| f != TlsFailure::Other) {
+    if let Some(failure) = first(TLS, &TLS_PHRASES, &lower, |f| f != TlsFailure::Other) {
         return Some((
             Some(Stage::Tls),
             EventKind::TlsFailed { failure, detail: detail(), certificates: Vec::new() },
         ));
     }
-    if let Some(failure) = first(RESOLVE, &lower, |_| true) {
+    if let Some(failure) = first(RESOLVE, &RESOLVE_PHRASES, &lower, |_| true) {
         let host = String::new();
         return Some((Some(Stage::Resolve), EventKind::ResolveFailed { host, failure, detail: detail() }));
     }
-    let failure = first(CONNECT, &lower, |f| f == ConnectFailure::Refused)?;
+    let failure = first(CONNECT, &CONNECT_PHRASES, &lower, |f| f == ConnectFailure::Refused)?;
     Some((
         Some(Stage::Connect),
         EventKind::ConnectFailed { address: address(text), failure, detail: detail() },
@@ -574,14 +682,19 @@ pub(crate) fn own_report_line(line: &str) -> Option<(Option<Stage>, EventKind)> 
 }
 
 /// The first entry of a table whose phrases occur in the lower-cased line and that `keep` accepts.
-fn first<T: Copy>(table: &[(T, &[&str])], lower: &str, keep: impl Fn(T) -> bool) -> Option<T> {
-    table.iter().find(|(t, phrases)| keep(*t) && phrases.iter().any(|p| lower.contains(p))).map(|(t, _)| *t)
+fn first<T: Copy>(
+    table: &[(T, &[&str])],
+    phrases: &Phrases,
+    lower: &str,
+    keep: impl Fn(T) -> bool,
+) -> Option<T> {
+    phrases.first(lower, |i| keep(table[i].0)).map(|i| table[i].0)
 }
 
 /// A client-side error named on the line, from `patterns`.
-pub(crate) fn client_error<'a>(line: &str, patterns: &'a [ClientPattern]) -> Option<&'a ClientPattern> {
+pub(crate) fn client_error(line: &str, table: &'static ClientPatterns) -> Option<&'static ClientPattern> {
     let lower = line.to_ascii_lowercase();
-    patterns.iter().find(|p| lower.contains(p.phrase))
+    table.phrases.first(&lower, |_| true).map(|i| &table.patterns[i])
 }
 
 /// Outlook's own error codes on the line (`4af4`, `0x800CCC0E`), normalised: hex digits
@@ -834,7 +947,7 @@ mod tests {
         assert!(outlook_codes("a4af45 0x800ccc").is_empty());
         assert_eq!(curl("curl: (67) Login denied"), Some(("67".into(), "Login denied".into())));
         assert_eq!(
-            client_error("SMTP Error: Could not authenticate.", CLIENT).map(|p| p.program),
+            client_error("SMTP Error: Could not authenticate.", &CLIENT).map(|p| p.program),
             Some("phpmailer")
         );
         assert_eq!(after_ms("failed after 75002 ms: timed out"), 75002);

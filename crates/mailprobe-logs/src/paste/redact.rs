@@ -82,8 +82,35 @@ static SECRET_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-static AUTH_PAYLOAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(AUTH\s+[A-Z0-9-]+\s+)[A-Za-z0-9+/=]{4,}").expect("valid pattern"));
+/// `AUTH <mechanism> <initial response>`: only a SASL mechanism's name counts (prose such as
+/// "SMTP AUTH is required", "AUTH not supported", "Must issue an AUTH command first" keeps its
+/// words), and a payload that is itself a mechanism (an EHLO line `AUTH LOGIN PLAIN`) is no secret.
+static AUTH_PAYLOAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2?|OAUTHBEARER|CRAM-MD5|DIGEST-MD5|NTLM|GSSAPI|EXTERNAL|ANONYMOUS|SCRAM-SHA-[0-9]+(?:-PLUS)?)\s+)([A-Za-z0-9+/=]{4,})",
+    )
+    .expect("valid pattern")
+});
+
+/// SASL mechanism names, which an EHLO `AUTH` line lists after the first.
+fn is_mechanism(word: &str) -> bool {
+    // `CRAM`, `DIGEST`, `SCRAM`: the start of CRAM-MD5 and the like.
+    const NAMES: &[&str] = &[
+        "PLAIN",
+        "LOGIN",
+        "XOAUTH",
+        "XOAUTH2",
+        "OAUTHBEARER",
+        "NTLM",
+        "GSSAPI",
+        "EXTERNAL",
+        "ANONYMOUS",
+        "CRAM",
+        "DIGEST",
+        "SCRAM",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(word))
+}
 
 static BEARER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{4,}").expect("valid pattern"));
@@ -91,7 +118,9 @@ static BEARER: LazyLock<Regex> =
 /// A free-text message with `password=...`, `pass: '...'`, `Bearer ...` values replaced.
 pub(crate) fn scrub(text: &str) -> String {
     let text = SECRET_FIELD.replace_all(text, "$1$2$3<redacted>");
-    let text = AUTH_PAYLOAD.replace_all(&text, "$1<redacted>");
+    let text = AUTH_PAYLOAD.replace_all(&text, |c: &regex::Captures<'_>| {
+        if is_mechanism(&c[2]) { c[0].to_owned() } else { format!("{}<redacted>", &c[1]) }
+    });
     BEARER.replace_all(&text, "$1<redacted>").into_owned()
 }
 
@@ -138,5 +167,14 @@ mod tests {
         assert_eq!(scrub("Authorization: Bearer ya29.abc"), "Authorization: Bearer <redacted>");
         assert_eq!(scrub("Username and Password not accepted"), "Username and Password not accepted");
         assert_eq!(scrub("sent AUTH PLAIN AGFAYgBj then"), "sent AUTH PLAIN <redacted> then");
+        for prose in [
+            "SMTP AUTH is required for message submission on port 587",
+            "502 AUTH not supported.",
+            "530 5.5.1 Invalid command: Must issue an AUTH command first",
+            "250-AUTH LOGIN PLAIN",
+            "250-AUTH PLAIN CRAM-MD5",
+        ] {
+            assert_eq!(scrub(prose), prose);
+        }
     }
 }

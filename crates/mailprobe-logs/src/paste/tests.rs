@@ -549,3 +549,23 @@ fn starttls_accepted_then_handshake_failed() {
     );
     assert!(!events(&p).iter().any(|e| matches!(e.kind, EventKind::TlsEstablished { .. })));
 }
+
+/// mailprobe's own report pasted back: its steps are the evidence; its findings section is
+/// mailprobe's words, and a fix quoting a server log ("no shared cipher") is not that log.
+#[test]
+fn an_own_report_is_read_up_to_its_findings() {
+    let report = "SMTP: mail.example.test:587 (STARTTLS)\n  \
+        ✓ Greeting                  0 ms  220 mail.example.test ESMTP\n  \
+        ✗ Encryption (TLS)          1 ms  handshake_rejected: received fatal alert: HandshakeFailure\n\n\
+        Findings\n\n\
+        ✗ 1. The server refused the TLS handshake  [tls.server_refused_handshake]\n   \
+        What to do\n     \
+        1. On the server, read the mail log (Postfix: \"SSL_accept error\", \"no shared cipher\")\n";
+    let p = read(report);
+    let all = summary(&p).join("\n");
+    assert!(all.contains("handshake_rejected"), "{all}");
+    assert_eq!(p.understood.len(), 1, "{all}");
+    // The same words in a real log are evidence.
+    let log = read("postfix/smtpd[1]: SSL_accept error from unknown[192.0.2.9]: no shared cipher\n");
+    assert!(!log.understood.is_empty());
+}
