@@ -10,6 +10,7 @@ mod discovery;
 mod dns_check;
 mod hello_probe;
 mod imap;
+mod progress;
 mod providers;
 mod smtp;
 mod trust;
@@ -29,6 +30,7 @@ pub use dns_check::{
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
 pub use imap::{ImapTarget, probe_imap, probe_imap_greeting, probe_imap_with};
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
+pub use progress::{ProbeObserver, observed};
 pub use providers::{
     ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
 };
@@ -227,6 +229,175 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use mailprobe_proto::{EventKind, Protocol};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::TcpListener;
+
+    /// A line-based fake server: `greet` once `go` fires, then the answer of `reply` to each line.
+    async fn fake_server(
+        listener: TcpListener,
+        greeting: &'static str,
+        go: tokio::sync::oneshot::Receiver<()>,
+        connected: Option<tokio::sync::oneshot::Sender<()>>,
+        reply: fn(&str) -> Option<String>,
+    ) {
+        let (stream, _) = listener.accept().await.unwrap();
+        if let Some(tx) = connected {
+            let _ = tx.send(());
+        }
+        // waits at most 5 s: a probe run after the other one never gets here in time
+        let _ = tokio::time::timeout(Duration::from_secs(5), go).await;
+        let (read, mut write) = stream.into_split();
+        write.write_all(greeting.as_bytes()).await.unwrap();
+        let mut lines = BufReader::new(read).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            match reply(&line) {
+                Some(answer) => write.write_all(answer.as_bytes()).await.unwrap(),
+                None => return,
+            }
+        }
+    }
+
+    /// Issue 20: the IMAP probe runs beside the SMTP session, not after it, and the transcripts
+    /// still come out in the plan's order (SMTP first) although IMAP ends first. Each server
+    /// greets only once the other's connection has arrived: run one after the other, the first
+    /// probe would wait for its greeting until it timed out. No timing is asserted.
+    #[tokio::test]
+    async fn imap_runs_beside_smtp_and_the_order_stays_the_plans() {
+        let smtp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let imap = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (smtp_port, imap_port) = (smtp.local_addr().unwrap().port(), imap.local_addr().unwrap().port());
+        // each server greets only once the other's connection has arrived
+        let (imap_arrived, smtp_go) = tokio::sync::oneshot::channel();
+        let (smtp_arrived, imap_go) = tokio::sync::oneshot::channel();
+        let smtp_server = fake_server(smtp, "220 fake ESMTP\r\n", smtp_go, Some(smtp_arrived), |line| {
+            let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+            match verb.as_str() {
+                "EHLO" => Some("250-fake\r\n250 PIPELINING\r\n".into()),
+                "QUIT" => Some("221 bye\r\n".into()),
+                _ => Some("502 no\r\n".into()),
+            }
+        });
+        let imap_server =
+            fake_server(imap, "* OK [CAPABILITY IMAP4rev1] ready\r\n", imap_go, Some(imap_arrived), |line| {
+                let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
+                Some(if rest.eq_ignore_ascii_case("LOGOUT") {
+                    format!("* BYE bye\r\n{tag} OK done\r\n")
+                } else {
+                    format!("{tag} BAD no\r\n")
+                })
+            });
+        let timeout = Duration::from_secs(3);
+        let env = ProbeEnv {
+            trust: TrustStore::system(),
+            resolver: Resolver::with_server("127.0.0.1:9".parse().unwrap(), timeout),
+            timeout,
+        };
+        let plan = ProbePlan {
+            smtp: SmtpTarget {
+                host: "127.0.0.1".into(),
+                port: smtp_port,
+                security: Security::None,
+                connect_to: vec![],
+                tls_name: None,
+                ehlo_name: Some("client.example".into()),
+                credentials: Credentials::default(),
+                mechanism: None,
+                from: None,
+                to: None,
+                send: false,
+            },
+            imap: Some(ImapTarget {
+                host: "127.0.0.1".into(),
+                port: imap_port,
+                security: Security::None,
+                connect_to: vec![],
+                tls_name: None,
+            }),
+            client_tls_max: None,
+            tls_scan: false,
+        };
+        let (transcripts, (), ()) = tokio::join!(run_plan(&env, &plan), smtp_server, imap_server);
+        let kinds: Vec<_> = transcripts.iter().map(|t| (t.protocol, t.role)).collect();
+        assert_eq!(kinds, [(Protocol::Smtp, Role::Primary), (Protocol::Imap, Role::Primary)]);
+        let banner = transcripts[0]
+            .events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Received { reply } if reply.code == 220));
+        assert!(banner, "the SMTP probe got no banner: IMAP did not run beside it\n{:#?}", transcripts[0]);
+        let greeted = transcripts[1]
+            .events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::ImapReceived { line } if line.starts_with("* OK")));
+        assert!(greeted, "the IMAP probe got no greeting: SMTP did not run beside it\n{:#?}", transcripts[1]);
+        for t in &transcripts {
+            assert!(!t.events.iter().any(|e| matches!(e.kind, EventKind::TimedOut { .. })), "{t:#?}");
+        }
+    }
+
+    /// RSET and QUIT go in one write to a server that offers PIPELINING (one round trip less),
+    /// and the transcript still pairs each reply with its command.
+    #[tokio::test]
+    async fn rset_and_quit_share_a_round_trip_and_stay_paired() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = stream.into_split();
+            write.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            let mut reader = BufReader::new(read);
+            let mut quit_came_with_rset = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).await.unwrap() > 0 {
+                let answer = match line.trim_end().split(' ').next().unwrap_or("") {
+                    "EHLO" => "250-fake\r\n250 PIPELINING\r\n",
+                    "MAIL" | "RCPT" => "250 ok\r\n",
+                    "RSET" => {
+                        quit_came_with_rset = reader.buffer().starts_with(b"QUIT\r\n");
+                        "250 reset\r\n"
+                    }
+                    "QUIT" => "221 bye\r\n",
+                    _ => "502 no\r\n",
+                };
+                write.write_all(answer.as_bytes()).await.unwrap();
+                line.clear();
+            }
+            quit_came_with_rset
+        };
+        let timeout = Duration::from_secs(3);
+        let env = ProbeEnv {
+            trust: TrustStore::system(),
+            resolver: Resolver::with_server("127.0.0.1:9".parse().unwrap(), timeout),
+            timeout,
+        };
+        let target = SmtpTarget {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::None,
+            connect_to: vec![],
+            tls_name: None,
+            ehlo_name: Some("client.example".into()),
+            credentials: Credentials::default(),
+            mechanism: None,
+            from: Some("a@example.test".into()),
+            to: Some("b@example.test".into()),
+            send: false,
+        };
+        let (t, in_one_group) = tokio::join!(probe_smtp(&env, &target, Role::Primary, Depth::Full), server);
+        assert!(in_one_group, "QUIT did not arrive with RSET");
+        let quit: Vec<String> = t
+            .events
+            .iter()
+            .filter(|e| e.stage == mailprobe_proto::Stage::Quit)
+            .filter_map(|e| match &e.kind {
+                EventKind::Sent { line } => Some(line.clone()),
+                EventKind::Received { reply } => Some(reply.code.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(quit, ["RSET", "250", "QUIT", "221"]);
+    }
 
     /// Issue 17 item 8: one IDNA form for DNS and TLS.
     #[test]

@@ -28,6 +28,8 @@ struct Session<'a> {
     wire: Wire,
     parser: ReplyParser,
     target: &'a SmtpTarget,
+    /// The last EHLO offered PIPELINING (RFC 2920).
+    pipelining: bool,
 }
 
 impl Session<'_> {
@@ -69,8 +71,11 @@ impl Session<'_> {
         let name = self.target.ehlo_name.clone().unwrap_or_else(|| self.wire.local_literal());
         let reply = self.command(Stage::Ehlo, &Command::Ehlo(name.clone())).await?;
         if reply.is_positive() {
-            return Ok(EhloCapabilities::from_reply(&reply));
+            let caps = EhloCapabilities::from_reply(&reply);
+            self.pipelining = caps.pipelining;
+            return Ok(caps);
         }
+        self.pipelining = false;
         if reply.code == 421 {
             return Err(Stopped);
         }
@@ -220,10 +225,33 @@ impl Session<'_> {
 
     /// Ends the session: RSET when an envelope is open and nothing was sent, then QUIT.
     async fn quit(mut self, rset: bool) -> Transcript {
+        if rset && self.pipelining {
+            return self.rset_and_quit().await;
+        }
         if rset {
             let _ = self.command(Stage::Quit, &Command::Rset).await;
         }
         let _ = self.command(Stage::Quit, &Command::Quit).await;
+        self.wire.close(Stage::Quit).await
+    }
+}
+
+impl Session<'_> {
+    /// RSET and QUIT in one write, as RFC 2920 allows a server that offers PIPELINING: one round
+    /// trip instead of two. Each command is recorded just before its reply is read, so that the
+    /// transcript pairs them as it does one at a time (the knowledge base reads a reply with the
+    /// command before it); only the QUIT line's time is later than the moment its bytes left.
+    async fn rset_and_quit(mut self) -> Transcript {
+        self.wire.rec.push(Stage::Quit, EventKind::Sent { line: Command::Rset.shown() });
+        let mut both = Command::Rset.to_wire();
+        both.extend_from_slice(&Command::Quit.to_wire());
+        if self.wire.write_all(Stage::Quit, &both).await.is_ok() {
+            let rset = self.read_reply(Stage::Quit, "reply to RSET").await;
+            self.wire.rec.push(Stage::Quit, EventKind::Sent { line: Command::Quit.shown() });
+            if rset.is_ok() {
+                let _ = self.read_reply(Stage::Quit, "reply to QUIT").await;
+            }
+        }
         self.wire.close(Stage::Quit).await
     }
 }
@@ -257,8 +285,12 @@ pub async fn probe_smtp(env: &ProbeEnv, target: &SmtpTarget, role: Role, depth: 
     let Ok(stream) = open(&mut rec, env, &target.host, target.port, &target.connect_to).await else {
         return rec.transcript;
     };
-    let mut session =
-        Session { wire: Wire::new(stream, rec, env.timeout), parser: ReplyParser::new(), target };
+    let mut session = Session {
+        wire: Wire::new(stream, rec, env.timeout),
+        parser: ReplyParser::new(),
+        target,
+        pipelining: false,
+    };
     let outcome = run_session(&mut session, env, depth).await;
     match outcome {
         Ok(envelope_open) => session.quit(envelope_open && !target.send).await,

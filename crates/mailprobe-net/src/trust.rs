@@ -18,11 +18,13 @@ use crate::NetError;
 pub struct TrustStore {
     /// Roots known at once: webpki's and any PEM given.
     base: Arc<RootCertStore>,
-    /// The OS store, read on its own thread: parsing a few hundred PEM files was the largest
-    /// start-up cost of a probe, and the first handshake comes only after the connection,
-    /// banner, EHLO and STARTTLS round trips.
-    native: Option<Arc<OnceLock<Vec<CertificateDer<'static>>>>>,
-    /// `base` plus the OS store, built at the first handshake.
+    /// The OS store is trusted too (`system()`). It is read only when a chain does not verify
+    /// against `base` alone: parsing every CA of /etc/ssl/certs was the largest part of a
+    /// probe's memory, and public servers (Mozilla's roots) and `--ca-file` servers never need it.
+    /// Trust is the same either way: a chain that verifies against some of the roots verifies
+    /// against all of them, and any other chain is verified again against all of them.
+    os_store: bool,
+    /// `base` plus the OS store, read at the first chain `base` does not verify.
     combined: Arc<OnceLock<Arc<RootCertStore>>>,
     /// The certificates the user named (`--ca-file`, a test CA), exactly as given: a server
     /// certificate found among them is trusted as itself, as OpenSSL and GnuTLS do, even when
@@ -35,36 +37,35 @@ impl TrustStore {
     pub fn system() -> Self {
         let mut base = RootCertStore::empty();
         base.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let native = Arc::new(OnceLock::new());
-        let slot = native.clone();
-        std::thread::spawn(move || {
-            // A panic in the loader must not leave a handshake waiting forever.
-            let certs = std::panic::catch_unwind(|| rustls_native_certs::load_native_certs().certs)
-                .unwrap_or_default();
-            let _ = slot.set(certs);
-        });
-        Self { base: Arc::new(base), native: Some(native), combined: Arc::default(), pinned: Arc::default() }
+        Self { base: Arc::new(base), os_store: true, combined: Arc::default(), pinned: Arc::default() }
     }
 
     /// Only the given PEM certificates (the simulator's CA in the demo, a test CA).
     pub fn from_pem(pem: &[u8]) -> Result<Self, NetError> {
         let mut roots = RootCertStore::empty();
         let pinned = add_pem(&mut roots, pem, "the given PEM")?;
-        Ok(Self { base: Arc::new(roots), native: None, combined: Arc::default(), pinned: Arc::new(pinned) })
+        Ok(Self {
+            base: Arc::new(roots),
+            os_store: false,
+            combined: Arc::default(),
+            pinned: Arc::new(pinned),
+        })
     }
 
-    /// Every root: waits for the OS store the first time (it is usually read by then).
-    fn roots(&self) -> Arc<RootCertStore> {
-        self.combined
-            .get_or_init(|| match &self.native {
-                None => self.base.clone(),
-                Some(native) => {
+    /// Every root, the OS store included (read the first time; `None` without it).
+    fn all_roots(&self) -> Option<Arc<RootCertStore>> {
+        self.os_store.then(|| {
+            self.combined
+                .get_or_init(|| {
                     let mut roots = (*self.base).clone();
-                    roots.add_parsable_certificates(native.wait().iter().cloned());
+                    // A panic in the loader must not fail the verification: the bundled roots remain.
+                    let native = std::panic::catch_unwind(|| rustls_native_certs::load_native_certs().certs)
+                        .unwrap_or_default();
+                    roots.add_parsable_certificates(native);
                     Arc::new(roots)
-                }
-            })
-            .clone()
+                })
+                .clone()
+        })
     }
 
     /// Adds the certificates of a PEM file (`--ca-file`); a file over 4 MB is refused, read no further.
@@ -75,7 +76,7 @@ impl TrustStore {
         pinned.extend(add_pem(&mut base, &pem, &path.display().to_string())?);
         Ok(Self {
             base: Arc::new(base),
-            native: self.native,
+            os_store: self.os_store,
             combined: Arc::default(),
             pinned: Arc::new(pinned),
         })
@@ -87,11 +88,19 @@ impl TrustStore {
         capture: &Arc<ChainCapture>,
     ) -> Result<rustls::ClientConfig, NetError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let inner = WebPkiServerVerifier::builder_with_provider(self.roots(), provider.clone())
+        let inner = WebPkiServerVerifier::builder_with_provider(self.base.clone(), provider.clone())
             .build()
             .map_err(|e| NetError::Tls(e.to_string()))?;
-        let verifier =
-            Arc::new(CapturingVerifier { inner, capture: capture.clone(), pinned: self.pinned.clone() });
+        let verifier = Arc::new(CapturingVerifier {
+            inner,
+            everything: self.os_store.then(|| AllRoots {
+                store: self.clone(),
+                provider: provider.clone(),
+                verifier: OnceLock::new(),
+            }),
+            capture: capture.clone(),
+            pinned: self.pinned.clone(),
+        });
         Ok(rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|e| NetError::Tls(e.to_string()))?
@@ -191,7 +200,10 @@ impl ChainCapture {
 
 #[derive(Debug)]
 struct CapturingVerifier {
+    /// Verifies against the roots known at once.
     inner: Arc<WebPkiServerVerifier>,
+    /// Verifies against every root, the OS store included: asked only when `inner` refuses.
+    everything: Option<AllRoots>,
     capture: Arc<ChainCapture>,
     pinned: Arc<Vec<CertificateDer<'static>>>,
 }
@@ -207,6 +219,11 @@ impl ServerCertVerifier for CapturingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let mut result =
             self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        if result.is_err()
+            && let Some(all) = self.everything.as_ref().and_then(AllRoots::verifier)
+        {
+            result = all.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        }
         let mut failure = result.as_ref().err().map(classify_rustls_error);
         // webpki refuses a leaf marked CA:TRUE before it looks for an issuer; OpenSSL, GnuTLS and
         // most mail clients do not. So: the user's own certificate is checked as itself, and a
@@ -247,6 +264,25 @@ impl ServerCertVerifier for CapturingVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+/// The verifier of every root, the OS store included, built the first time it is needed.
+#[derive(Debug)]
+struct AllRoots {
+    store: TrustStore,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    verifier: OnceLock<Option<Arc<WebPkiServerVerifier>>>,
+}
+
+impl AllRoots {
+    fn verifier(&self) -> Option<&Arc<WebPkiServerVerifier>> {
+        self.verifier
+            .get_or_init(|| {
+                let roots = self.store.all_roots()?;
+                WebPkiServerVerifier::builder_with_provider(roots, self.provider.clone()).build().ok()
+            })
+            .as_ref()
     }
 }
 
