@@ -14,6 +14,9 @@ use crate::upstream::Failure;
 
 /// The most of the original headers copied into the report.
 const MAX_HEADERS: usize = 64 * 1024;
+/// How much of the original message a DSN needs read: its header block is cut at
+/// [`MAX_HEADERS`], and a few bytes more show whether the block ends right there.
+pub(crate) const QUOTED_HEAD: usize = MAX_HEADERS + 4;
 
 /// A recipient the message could not be delivered to, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod queue;
 pub mod runner;
 pub mod spool;
 pub mod upstream;
+mod window;
 
 pub use arrivals::Arrivals;
 pub use config::{ConfigError, RelayConfig};
@@ -23,4 +24,4 @@ pub use device::{MailLog, NewDevice, Relay, RelayError, ServeOptions, ServeSumma
 pub use oauth::TokenSource;
 pub use queue::{Queue, QueueEntry};
 pub use runner::{Log, PassSummary, Runner, RunnerError, StderrLog};
-pub use spool::{DeliveryState, Envelope, QueueId, QueuedMessage, Spool, SpoolError};
+pub use spool::{DeliveryState, Draft, Envelope, MessageReader, QueueId, QueuedMessage, Spool, SpoolError};

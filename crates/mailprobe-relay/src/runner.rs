@@ -23,8 +23,9 @@ use crate::config::{RelayConfig, UpstreamAuth};
 use crate::diagnosis::{self, Diagnosis};
 use crate::dsn::{self, FailedRecipient, Why};
 use crate::queue::WAKEUP_FILE;
-use crate::spool::{DeliveryState, Envelope, QueueId, QueuedMessage, Spool, SpoolError};
-use crate::upstream::{Connection, Failure, RcptOutcome, UpstreamClient, UpstreamError};
+use crate::spool::{DeliveryState, Envelope, MessageReader, QueueId, QueuedMessage, Spool, SpoolError};
+use crate::upstream::{Connection, Failure, MessageSource, RcptOutcome, UpstreamClient, UpstreamError};
+use crate::window::SlidingWindow;
 
 /// Messages carried by one connection before it is closed and a new one opened (Exchange
 /// Online and others limit messages per session).
@@ -114,34 +115,30 @@ fn now_micros() -> u128 {
 /// mailbox), shared by every connection.
 #[derive(Debug)]
 struct Pacer {
-    per_minute: usize,
-    window: Duration,
-    sent: Mutex<VecDeque<tokio::time::Instant>>,
+    per_minute: u64,
+    sent: Mutex<SlidingWindow>,
 }
 
 impl Pacer {
     fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute: per_minute.max(1) as usize,
-            window: Duration::from_secs(60),
-            sent: Mutex::default(),
-        }
+        Self::over(per_minute, Duration::from_secs(60))
+    }
+
+    fn over(per_minute: u32, window: Duration) -> Self {
+        Self { per_minute: u64::from(per_minute.max(1)), sent: Mutex::new(SlidingWindow::new(window)) }
     }
 
     async fn wait(&self) {
         loop {
             let wait = {
                 let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-                let now = tokio::time::Instant::now();
-                while sent.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                    sent.pop_front();
-                }
-                if sent.len() < self.per_minute {
-                    sent.push_back(now);
+                let now = std::time::Instant::now();
+                if sent.count(now) < self.per_minute {
+                    sent.record(now);
                     return;
                 }
-                // full: wait until the oldest send leaves the window
-                sent.front().map_or(Duration::ZERO, |t| self.window.saturating_sub(now.duration_since(*t)))
+                // full: wait until the oldest sends leave the window
+                sent.until_oldest_leaves(now)
             };
             tokio::time::sleep(wait).await;
         }
@@ -394,8 +391,8 @@ impl Runner {
             }
             let id = message.id.clone();
             let spool = self.spool.clone();
-            let body = match blocking(move || spool.read_message(&id)).await {
-                Ok(body) => body,
+            let mut body = match blocking(move || spool.open_message(&id)).await {
+                Ok(reader) => Queued::new(reader),
                 // deleted meanwhile (`relay queue delete`) or moved to corrupt/
                 Err(_) => continue,
             };
@@ -432,7 +429,7 @@ impl Runner {
             }
             let Some(c) = conn.as_mut() else { continue };
             self.pacer.wait().await;
-            let delivery = c.deliver(&message.envelope.from, &pending, &body).await;
+            let delivery = c.deliver_from(&message.envelope.from, &pending, &mut body).await;
             let failed = delivery.recipients.iter().any(|(_, o)| !matches!(o, RcptOutcome::Delivered { .. }));
             let diagnosis = if failed {
                 let first = pending.first().map(String::as_str);
@@ -447,8 +444,7 @@ impl Runner {
                 None
             };
             let peer = format!("{}[{}]:{}", self.client.host(), c.peer().ip(), c.peer().port());
-            self.settle(&message, state, delivery.recipients, diagnosis, Some((&peer, &body)), &mut summary)
-                .await;
+            self.settle(&message, state, delivery.recipients, diagnosis, Some(&peer), &mut summary).await;
         }
         if let Some(c) = conn {
             self.keep_or_close(c).await;
@@ -465,16 +461,13 @@ impl Runner {
         mut state: DeliveryState,
         outcomes: Vec<(String, RcptOutcome)>,
         diagnosis: Option<Diagnosis>,
-        sent: Option<(&str, &[u8])>,
+        relay: Option<&str>,
         summary: &mut PassSummary,
     ) {
         let now = now_secs();
         let attempts = state.attempts + 1;
         // Postfix's shape: host[address]:port, or none when no session was opened
-        let relay = match sent {
-            Some((peer, _)) => peer.to_owned(),
-            None => "none".to_owned(),
-        };
+        let relay = relay.unwrap_or("none");
         let delay = now.saturating_sub(message.arrived);
         let why = diagnosis.as_ref().map(|d| d.one_line(self.lang));
         let mut refused = Vec::new();
@@ -510,9 +503,8 @@ impl Runner {
                 }
             }
         }
-        let body = sent.map(|(_, body)| body);
         if !refused.is_empty() {
-            if self.bounce(message, body, &refused, Why::Refused, diagnosis.as_ref(), summary).await {
+            if self.bounce(message, &refused, Why::Refused, diagnosis.as_ref(), summary).await {
                 // returned to the sender: finished for those recipients (kept with the
                 // delivered ones, so a later attempt does not try them again)
                 state.delivered.extend(refused.iter().map(|r| r.address.clone()));
@@ -530,7 +522,7 @@ impl Runner {
         let lifetime = self.config.retry.lifetime_secs;
         if delay >= lifetime {
             let why = Why::Expired { lifetime_secs: lifetime };
-            if self.bounce(message, body, &deferred, why, diagnosis.as_ref(), summary).await {
+            if self.bounce(message, &deferred, why, diagnosis.as_ref(), summary).await {
                 self.log.line("qmgr", &format!("{}: from=<{}>, status=expired, returned to sender (after {delay} s, {attempts} attempts)", message.id, message.envelope.from));
                 self.remove(&message.id).await;
                 summary.bounced += 1;
@@ -556,7 +548,6 @@ impl Runner {
     async fn bounce(
         &self,
         message: &QueuedMessage,
-        body: Option<&[u8]>,
         failed: &[FailedRecipient],
         why: Why,
         diagnosis: Option<&Diagnosis>,
@@ -569,14 +560,10 @@ impl Runner {
             );
             return true;
         }
-        let original = match body {
-            Some(b) => b.to_vec(),
-            None => {
-                let id = message.id.clone();
-                let spool = self.spool.clone();
-                blocking(move || spool.read_message(&id)).await.unwrap_or_default()
-            }
-        };
+        // The DSN quotes the original's headers only: its first bytes are enough.
+        let id = message.id.clone();
+        let spool = self.spool.clone();
+        let original = blocking(move || spool.read_head(&id, dsn::QUOTED_HEAD)).await.unwrap_or_default();
         let from_address = match &self.config.upstream.auth {
             UpstreamAuth::Plain { user, .. } | UpstreamAuth::Xoauth2 { user, .. } if user.contains('@') => {
                 user.clone()
@@ -643,6 +630,50 @@ fn reason(failure: &Failure, why: Option<&str>) -> String {
     }
 }
 
+/// A queued message as the upstream's DATA reads it: a chunk at a time from the spool, the
+/// file reads off the async workers (the first chunk, read when the message was opened, at once).
+struct Queued {
+    reader: Option<MessageReader>,
+    size: u64,
+    eight_bit: bool,
+}
+
+impl Queued {
+    fn new(reader: MessageReader) -> Self {
+        Self { size: reader.size(), eight_bit: reader.has_8bit(), reader: Some(reader) }
+    }
+}
+
+impl MessageSource for Queued {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn has_8bit(&self) -> bool {
+        self.eight_bit
+    }
+
+    async fn next_chunk(&mut self) -> std::io::Result<Vec<u8>> {
+        let Some(mut reader) = self.reader.take() else {
+            return Err(std::io::Error::other("an earlier read of the message failed"));
+        };
+        let (reader, chunk) = if reader.next_is_ready() {
+            let chunk = reader.next_chunk();
+            (reader, chunk)
+        } else {
+            tokio::task::spawn_blocking(move || {
+                let chunk = reader.next_chunk();
+                (reader, chunk)
+            })
+            .await
+            .map_err(std::io::Error::other)?
+        };
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        self.reader = Some(reader);
+        Ok(chunk)
+    }
+}
+
 /// Runs a spool call (file I/O with fsync) off the async workers.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SpoolError> + Send + 'static,
@@ -660,7 +691,7 @@ mod tests {
     #[tokio::test]
     async fn the_pacer_lets_per_window_through_then_waits_for_the_window() {
         // the same rule as 30 a minute, on a 300 ms window
-        let pacer = Pacer { window: Duration::from_millis(300), ..Pacer::new(3) };
+        let pacer = Pacer::over(3, Duration::from_millis(300));
         let start = tokio::time::Instant::now();
         for _ in 0..3 {
             pacer.wait().await;

@@ -1,8 +1,13 @@
 //! The durable spool: Postfix's contract. A message is in a file that was written, `fsync`'d,
-//! renamed into `queue/` and whose directory was `fsync`'d before [`Spool::enqueue`] returns, so
-//! the device gets `250` only for mail that survives a crash or a power cut; a crash before that
-//! leaves at most a file in `tmp/`, removed at the next start (the device never got `250` and
-//! sends again).
+//! renamed into `queue/` and whose directory was `fsync`'d before [`Draft::commit`] (or
+//! [`Spool::enqueue`], the same in one call) returns, so the device gets `250` only for mail
+//! that survives a crash or a power cut; a crash before that leaves at most a file in `tmp/`,
+//! removed at the next start (the device never got `250` and sends again).
+//!
+//! A message is written while it arrives ([`Spool::draft`]) and read while it is sent
+//! ([`Spool::open_message`]), a chunk at a time: memory does not grow with a message's size. A
+//! draft's header has its `size:` zero-padded to 20 digits and filled in at commit, in place;
+//! files from before (no padding) read the same.
 //!
 //! Layout under the spool directory:
 //! - `tmp/`: files being written; whatever is here at start is discarded.
@@ -27,6 +32,8 @@ const MAGIC: &str = "MAILPROBE-SPOOL 1";
 const END: &[u8] = b"\nEND\n";
 /// How much of a message file is read at a time while looking for the end of its header.
 const HEADER_CHUNK: usize = 4096;
+/// How much of a message [`MessageReader`] reads at a time.
+const READ_CHUNK: usize = 64 * 1024;
 /// No header is longer: [`MAX_RECIPIENTS`] lines of at most 998 bytes, and a few more.
 const MAX_HEADER: usize = (MAX_RECIPIENTS + 8) * 1004;
 /// The most recipients one message may carry (RFC 5321 asks servers to take at least 100).
@@ -198,6 +205,16 @@ impl Spool {
         message: &[u8],
         now_micros: u128,
     ) -> Result<QueueId, SpoolError> {
+        let mut draft = self.draft(envelope, now_micros)?;
+        draft.write(message)?;
+        draft.commit()
+    }
+
+    /// Starts storing a message for `envelope` while its bytes still arrive: a file in `tmp/`
+    /// with the header written and the size left to fill in, so a message is never held whole
+    /// in memory. Only [`Draft::commit`] puts it in the queue; a draft dropped before that is
+    /// removed, and one left by a crash is discarded at the next [`Spool::open`].
+    pub fn draft(&self, envelope: &Envelope, now_micros: u128) -> Result<Draft, SpoolError> {
         check_envelope(envelope)?;
         let id = QueueId::new(now_micros);
         let mut header =
@@ -205,13 +222,17 @@ impl Spool {
         for rcpt in &envelope.to {
             header.push_str(&format!("to: {rcpt}\n"));
         }
-        header.push_str(&format!("device: {}\nsize: {}\n\n", envelope.device, message.len()));
+        header.push_str(&format!("device: {}\nsize: ", envelope.device));
+        let size_at = header.len() as u64;
+        // Zero-padded to the width of any u64 (the reader's `parse` takes leading zeros): the
+        // real size is written over it at commit, in place.
+        header.push_str(&format!("{:0SIZE_WIDTH$}\n\n", 0));
         let tmp = self.dir("tmp").join(format!("{id}.msg"));
-        write_synced(&tmp, &[header.as_bytes(), message, END])?;
-        let target = self.message_path(&id);
-        fs::rename(&tmp, &target).map_err(io_err(&target))?;
-        sync_dir(&self.dir("queue"))?;
-        Ok(id)
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(io_err(&tmp))?;
+        let mut draft =
+            Draft { file, tmp, queue: self.dir("queue"), id, size_at, size: 0, state: DraftState::Open };
+        draft.file.write_all(header.as_bytes()).map_err(|e| draft.failed(e))?;
+        Ok(draft)
     }
 
     /// Every queued message with its state, oldest first. Damaged files are moved to `corrupt/`
@@ -257,10 +278,50 @@ impl Spool {
         Ok(body.to_vec())
     }
 
+    /// Opens a queued message to read its bytes a chunk at a time (a large message is never
+    /// held whole in memory), checked against its header as [`Spool::list`] checks it. Whether
+    /// it has 8-bit bytes (for `BODY=8BITMIME`) is found by reading it through once now.
+    pub fn open_message(&self, id: &QueueId) -> Result<MessageReader, SpoolError> {
+        let (mut file, message, body_start) = self.open_checked(id)?;
+        let path = self.message_path(id);
+        let mut first = Vec::new();
+        (&mut file).take(READ_CHUNK as u64).read_to_end(&mut first).map_err(io_err(&path))?;
+        first.truncate(usize::try_from(message.size).unwrap_or(usize::MAX));
+        let mut eight_bit = first.iter().any(|&b| b >= 0x80);
+        let rest = message.size - first.len() as u64;
+        if rest > 0 {
+            let mut chunk = vec![0u8; READ_CHUNK];
+            let mut left = rest;
+            while left > 0 && !eight_bit {
+                let want = usize::try_from(left).unwrap_or(usize::MAX).min(READ_CHUNK);
+                file.read_exact(&mut chunk[..want]).map_err(io_err(&path))?;
+                eight_bit = chunk[..want].iter().any(|&b| b >= 0x80);
+                left -= want as u64;
+            }
+            file.seek(SeekFrom::Start(body_start + first.len() as u64)).map_err(io_err(&path))?;
+        }
+        Ok(MessageReader { path, file, first, rest, size: message.size, eight_bit })
+    }
+
+    /// The first bytes of a queued message, at most `max` (what a DSN quotes of its headers).
+    pub fn read_head(&self, id: &QueueId, max: usize) -> Result<Vec<u8>, SpoolError> {
+        let (file, message, _) = self.open_checked(id)?;
+        let want = message.size.min(max as u64);
+        let mut head = Vec::new();
+        file.take(want).read_to_end(&mut head).map_err(io_err(&self.message_path(id)))?;
+        Ok(head)
+    }
+
     /// The header of a queued message, read without its body: listing a queue of large
     /// messages costs a few KB per message. A file cut short or without its end mark is caught
     /// here too (its length and last bytes are checked against the header).
     fn read_header(&self, id: &QueueId) -> Result<QueuedMessage, SpoolError> {
+        self.open_checked(id).map(|(_, message, _)| message)
+    }
+
+    /// A queued message's file positioned at the start of its body, its header, and where its
+    /// body starts; the file's length and end mark are checked against the header.
+    fn open_checked(&self, id: &QueueId) -> Result<(File, QueuedMessage, u64), SpoolError> {
         let path = self.message_path(id);
         let mut file = File::open(&path).map_err(io_err(&path))?;
         let length = file.metadata().map_err(io_err(&path))?.len();
@@ -290,7 +351,8 @@ impl Spool {
         if tail != END {
             return Err(corrupt(&path, "the message is cut short or has no end mark"));
         }
-        Ok(message)
+        file.seek(SeekFrom::Start(body_start)).map_err(io_err(&path))?;
+        Ok((file, message, body_start))
     }
 
     /// The delivery state of a queued message (the default before its first attempt).
@@ -353,6 +415,139 @@ impl Spool {
         }
         sync_dir(&self.dir("queue"))?;
         sync_dir(&self.dir("corrupt"))
+    }
+}
+
+/// A queued message's bytes, read a chunk at a time ([`Spool::open_message`]).
+#[derive(Debug)]
+pub struct MessageReader {
+    path: PathBuf,
+    file: File,
+    /// The first chunk, read when the message was opened, not handed out yet.
+    first: Vec<u8>,
+    /// Bytes left in the file after `first`.
+    rest: u64,
+    size: u64,
+    eight_bit: bool,
+}
+
+impl MessageReader {
+    /// The message's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// True when the message has bytes of 0x80 and above.
+    pub fn has_8bit(&self) -> bool {
+        self.eight_bit
+    }
+
+    /// True when the next [`MessageReader::next_chunk`] reads no file (the bytes are in memory
+    /// already, or there are none left): the caller need not move it off the async workers.
+    pub fn next_is_ready(&self) -> bool {
+        !self.first.is_empty() || self.rest == 0
+    }
+
+    /// The message's next bytes (at most 64 KiB); empty at its end.
+    pub fn next_chunk(&mut self) -> Result<Vec<u8>, SpoolError> {
+        if !self.first.is_empty() {
+            return Ok(std::mem::take(&mut self.first));
+        }
+        let want = usize::try_from(self.rest).unwrap_or(usize::MAX).min(READ_CHUNK);
+        let mut chunk = vec![0u8; want];
+        self.file.read_exact(&mut chunk).map_err(io_err(&self.path))?;
+        self.rest -= want as u64;
+        Ok(chunk)
+    }
+}
+
+/// How wide a draft's `size:` field is: the digits of `u64::MAX`.
+const SIZE_WIDTH: usize = 20;
+
+#[derive(Debug, PartialEq, Eq)]
+enum DraftState {
+    Open,
+    /// A write failed: what is in the file is unknown, it must not be committed.
+    Failed,
+    Committed,
+}
+
+/// A message being stored while it arrives (see [`Spool::draft`]): written in chunks to a file in
+/// `tmp/`; removed when dropped before [`Draft::commit`].
+#[derive(Debug)]
+pub struct Draft {
+    file: File,
+    tmp: PathBuf,
+    queue: PathBuf,
+    id: QueueId,
+    /// Where the digits of the `size:` field start in the file.
+    size_at: u64,
+    size: u64,
+    state: DraftState,
+}
+
+impl Draft {
+    /// The id the message will have in the queue.
+    pub fn id(&self) -> &QueueId {
+        &self.id
+    }
+
+    /// The message's bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends the message's next bytes (not synced yet: [`Draft::commit`] does that once).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), SpoolError> {
+        if self.state != DraftState::Open {
+            return Err(self.refused());
+        }
+        self.file.write_all(bytes).map_err(|e| self.failed(e))?;
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Puts the message in the queue, Postfix's contract: the end mark and the real size
+    /// written, the file synced, renamed into `queue/`, the directory synced. Only when this
+    /// returns `Ok` may the device get `250`.
+    pub fn commit(mut self) -> Result<QueueId, SpoolError> {
+        if self.state != DraftState::Open {
+            return Err(self.refused());
+        }
+        let digits = format!("{:0SIZE_WIDTH$}", self.size);
+        let written = self
+            .file
+            .write_all(END)
+            .and_then(|()| self.file.seek(SeekFrom::Start(self.size_at)))
+            .and_then(|_| self.file.write_all(digits.as_bytes()))
+            .and_then(|()| self.file.sync_all());
+        written.map_err(|e| self.failed(e))?;
+        let target = self.queue.join(format!("{}.msg", self.id));
+        fs::rename(&self.tmp, &target).map_err(|e| self.failed(e))?;
+        // In the queue now: whatever happens next, the file is not the draft's to remove.
+        self.state = DraftState::Committed;
+        sync_dir(&self.queue)?;
+        Ok(self.id.clone())
+    }
+
+    fn failed(&mut self, source: io::Error) -> SpoolError {
+        self.state = DraftState::Failed;
+        SpoolError::Io { path: self.tmp.clone(), source }
+    }
+
+    fn refused(&self) -> SpoolError {
+        SpoolError::Io {
+            path: self.tmp.clone(),
+            source: io::Error::other("an earlier write to this message failed"),
+        }
+    }
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        if self.state != DraftState::Committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -580,6 +775,85 @@ mod tests {
             (&listed[0].0.id, &listed[0].0.envelope.to, listed[0].0.size),
             (&id, &to, body.len() as u64)
         );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_draft_written_in_chunks_is_queued_only_at_commit_and_reads_back_in_chunks() {
+        let dir = temp_dir("draft");
+        let spool = Spool::open(&dir).unwrap();
+        let body: Vec<u8> = (0..3 * READ_CHUNK + 123).map(|i| (i % 251) as u8).collect();
+        let mut draft = spool.draft(&envelope(), 42_000_000).unwrap();
+        for chunk in body.chunks(10_000) {
+            draft.write(chunk).unwrap();
+        }
+        assert_eq!(draft.size(), body.len() as u64);
+        // not queued before the commit: a crash now leaves only the file in tmp/
+        assert!(spool.list().unwrap().is_empty());
+        assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 1);
+        let id = draft.commit().unwrap();
+        assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        let listed = spool.list().unwrap();
+        assert_eq!((&listed[0].0.id, listed[0].0.size), (&id, body.len() as u64));
+        assert_eq!(spool.read_message(&id).unwrap(), body);
+        let mut reader = spool.open_message(&id).unwrap();
+        assert_eq!(reader.size(), body.len() as u64);
+        assert!(reader.has_8bit());
+        let mut read = Vec::new();
+        loop {
+            let chunk = reader.next_chunk().unwrap();
+            if chunk.is_empty() {
+                break;
+            }
+            assert!(chunk.len() <= READ_CHUNK);
+            read.extend_from_slice(&chunk);
+        }
+        assert_eq!(read, body);
+        assert_eq!(spool.read_head(&id, 10).unwrap(), &body[..10]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_draft_dropped_or_failed_before_its_commit_leaves_nothing() {
+        let dir = temp_dir("draft-drop");
+        let spool = Spool::open(&dir).unwrap();
+        let mut draft = spool.draft(&envelope(), 1).unwrap();
+        draft.write(b"half a message").unwrap();
+        drop(draft);
+        assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        assert!(spool.list().unwrap().is_empty());
+        // a write that failed (the disk filled up) is never committed
+        let mut draft = spool.draft(&envelope(), 2).unwrap();
+        draft.state = DraftState::Failed;
+        assert!(matches!(draft.write(b"more"), Err(SpoolError::Io { .. })));
+        assert!(matches!(draft.commit(), Err(SpoolError::Io { .. })));
+        assert_eq!(fs::read_dir(dir.join("tmp")).unwrap().count(), 0);
+        assert!(spool.list().unwrap().is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn files_written_before_drafts_still_read() {
+        // the format before streaming: `size:` without leading zeros
+        let dir = temp_dir("old-format");
+        let spool = Spool::open(&dir).unwrap();
+        let id = "0000000000000100000100000A";
+        let old = format!(
+            "{MAGIC}\nid: {id}\narrived: 1\nfrom: printer@example.test\nto: a@example.test\ndevice: hp\nsize: 5\n\nhello\nEND\n"
+        );
+        fs::write(dir.join(format!("queue/{id}.msg")), old).unwrap();
+        let listed = spool.list().unwrap();
+        assert_eq!((listed[0].0.id.as_str(), listed[0].0.size), (id, 5));
+        let id = QueueId::parse(id).unwrap();
+        assert_eq!(spool.read_message(&id).unwrap(), b"hello");
+        let mut reader = spool.open_message(&id).unwrap();
+        assert!(!reader.has_8bit());
+        assert_eq!(reader.next_chunk().unwrap(), b"hello");
+        assert!(reader.next_chunk().unwrap().is_empty());
+        // and a new file's padded size reads with the same parser
+        let new = spool.enqueue(&envelope(), b"hi", 3).unwrap();
+        let text = fs::read_to_string(dir.join(format!("queue/{new}.msg"))).unwrap();
+        assert!(text.contains("\nsize: 00000000000000000002\n\nhi\nEND\n"), "{text}");
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -569,24 +569,81 @@ fn classify_tls(e: &io::Error) -> TlsFailure {
 /// start of a line, a final CRLF if missing, and the `.` line that ends it (RFC 5321 4.5.2).
 pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 8);
-    let mut at_line_start = true;
-    let mut prev = 0u8;
-    for &b in message {
-        if at_line_start && b == b'.' {
-            out.push(b'.');
-        }
-        if b == b'\n' && prev != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(b);
-        at_line_start = b == b'\n';
-        prev = b;
-    }
-    if !message.is_empty() && !at_line_start {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
+    let mut stuffer = DotStuffer::default();
+    stuffer.push(message, &mut out);
+    stuffer.finish(&mut out);
     out
+}
+
+/// [`dot_stuff`] for a message that comes in chunks: what it needs of the bytes before a chunk
+/// (at a line start? a CR just before?) is kept between them.
+#[derive(Debug)]
+pub struct DotStuffer {
+    at_line_start: bool,
+    prev: u8,
+}
+
+impl Default for DotStuffer {
+    fn default() -> Self {
+        Self { at_line_start: true, prev: 0 }
+    }
+}
+
+impl DotStuffer {
+    /// Appends `chunk`, as DATA sends it, to `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        for &b in chunk {
+            if self.at_line_start && b == b'.' {
+                out.push(b'.');
+            }
+            if b == b'\n' && self.prev != b'\r' {
+                out.push(b'\r');
+            }
+            out.push(b);
+            self.at_line_start = b == b'\n';
+            self.prev = b;
+        }
+    }
+
+    /// Appends the end: a final CRLF if the last line has none, and the `.` line.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if !self.at_line_start {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+    }
+}
+
+/// A message as [`Connection::deliver_from`] sends it: its size and whether it has 8-bit bytes
+/// known before `MAIL FROM` (for `SIZE=` and `BODY=`), its bytes a chunk at a time, so a large
+/// message is never held whole in memory.
+pub trait MessageSource: Send {
+    /// The message's size in bytes.
+    fn size(&self) -> u64;
+    /// True when it has bytes of 0x80 and above.
+    fn has_8bit(&self) -> bool;
+    /// The next bytes; empty at the end.
+    fn next_chunk(&mut self) -> impl std::future::Future<Output = io::Result<Vec<u8>>> + Send;
+}
+
+/// A message held in memory, sent in one chunk.
+struct InMemory<'a> {
+    bytes: &'a [u8],
+    given: bool,
+}
+
+impl MessageSource for InMemory<'_> {
+    fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn has_8bit(&self) -> bool {
+        self.bytes.iter().any(|&b| b >= 0x80)
+    }
+
+    async fn next_chunk(&mut self) -> io::Result<Vec<u8>> {
+        if std::mem::replace(&mut self.given, true) { Ok(Vec::new()) } else { Ok(self.bytes.to_vec()) }
+    }
 }
 
 impl Connection {
@@ -829,6 +886,17 @@ impl Connection {
     /// Sends one message to `recipients` (those not yet delivered), sender `from` (empty for a
     /// bounce). Never fails as a whole: each recipient's outcome says what happened.
     pub async fn deliver(&mut self, from: &str, recipients: &[String], message: &[u8]) -> Delivery {
+        self.deliver_from(from, recipients, &mut InMemory { bytes: message, given: false }).await
+    }
+
+    /// [`Connection::deliver`] for a message read as it is sent (a queued message from the
+    /// spool): its bytes go out chunk by chunk.
+    pub async fn deliver_from(
+        &mut self,
+        from: &str,
+        recipients: &[String],
+        message: &mut impl MessageSource,
+    ) -> Delivery {
         let start = self.rec.transcript.events.len();
         self.messages += 1;
         let outcomes = self.transaction(from, recipients, message).await;
@@ -842,7 +910,12 @@ impl Connection {
         Delivery { recipients: recipients.iter().cloned().zip(outcomes).collect(), transcript }
     }
 
-    async fn transaction(&mut self, from: &str, recipients: &[String], message: &[u8]) -> Vec<RcptOutcome> {
+    async fn transaction(
+        &mut self,
+        from: &str,
+        recipients: &[String],
+        message: &mut impl MessageSource,
+    ) -> Vec<RcptOutcome> {
         let all = |outcome: RcptOutcome| vec![outcome; recipients.len()];
         let by_class = |reply: &Reply, stage: Stage| {
             let failure = Failure::from_reply(reply, stage);
@@ -856,20 +929,20 @@ impl Connection {
             return all(RcptOutcome::Deferred(Failure::local("4.4.2", "the upstream connection was lost")));
         }
         if let Some(limit) = self.caps.size.filter(|&l| l > 0)
-            && message.len() as u64 > limit
+            && message.size() > limit
         {
             let detail = format!(
                 "the message ({} bytes) is larger than the upstream accepts ({limit} bytes)",
-                message.len()
+                message.size()
             );
             self.rec.note(Stage::MailFrom, detail.clone());
             return all(RcptOutcome::Refused(Failure::local("5.3.4", detail)));
         }
         let mut params = String::new();
         if self.caps.size.is_some() {
-            params.push_str(&format!(" SIZE={}", message.len()));
+            params.push_str(&format!(" SIZE={}", message.size()));
         }
-        if self.caps.eight_bit_mime && message.iter().any(|b| *b >= 0x80) {
+        if self.caps.eight_bit_mime && message.has_8bit() {
             params.push_str(" BODY=8BITMIME");
         }
         let line = format!("MAIL FROM:<{from}>{params}");
@@ -911,10 +984,35 @@ impl Connection {
             self.reset().await;
             return fill(outcomes, outcome);
         }
-        let body = dot_stuff(message);
-        self.rec.push(Stage::Data, EventKind::Sent { line: format!("({} bytes of message)", body.len()) });
-        if self.write_all(Stage::Data, &body).await.is_err() {
-            return fill(outcomes, RcptOutcome::Deferred(self.stopped_failure("4.4.2")));
+        self.rec
+            .push(Stage::Data, EventKind::Sent { line: format!("({} bytes of message)", message.size()) });
+        let mut stuffer = DotStuffer::default();
+        let mut wire = Vec::new();
+        loop {
+            let chunk = match message.next_chunk().await {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    // Part of the message is out and no end can be sent after it: the
+                    // connection is dropped without the final dot, so the server keeps nothing.
+                    let detail = format!("cannot read the queued message: {e}");
+                    self.rec.note(Stage::Data, detail.clone());
+                    self.usable = false;
+                    return fill(outcomes, RcptOutcome::Deferred(Failure::local("4.3.0", detail)));
+                }
+            };
+            wire.clear();
+            let end = chunk.is_empty();
+            if end {
+                std::mem::take(&mut stuffer).finish(&mut wire);
+            } else {
+                stuffer.push(&chunk, &mut wire);
+            }
+            if self.write_all(Stage::Data, &wire).await.is_err() {
+                return fill(outcomes, RcptOutcome::Deferred(self.stopped_failure("4.4.2")));
+            }
+            if end {
+                break;
+            }
         }
         // After the final dot, a lost reply leaves the outcome unknown: retry (at least once).
         let outcome = match self.read_reply(Stage::Data, "reply to the message").await {
@@ -990,6 +1088,28 @@ mod tests {
         assert_eq!(dot_stuff(b"x\r\n"), b"x\r\n.\r\n");
         // bytes are kept as they are: 8-bit headers, NULs
         assert_eq!(dot_stuff(b"\xe8\x00\n..x"), b"\xe8\x00\r\n...x\r\n.\r\n");
+    }
+
+    proptest::proptest! {
+        /// Stuffing a message chunk by chunk gives what stuffing it whole gives, wherever the
+        /// chunks are cut (between a CR and its LF, before a dot).
+        #[test]
+        fn stuffing_in_chunks_is_stuffing_whole(
+            message in proptest::collection::vec(proptest::sample::select(b"ab.\r\n\x80".to_vec()), 0..300),
+            cuts in proptest::collection::vec(0usize..300, 0..8),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(message.len())).collect();
+            cuts.sort_unstable();
+            let mut stuffer = DotStuffer::default();
+            let mut out = Vec::new();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([message.len()]) {
+                stuffer.push(&message[from..cut], &mut out);
+                from = cut;
+            }
+            stuffer.finish(&mut out);
+            proptest::prop_assert_eq!(out, dot_stuff(&message));
+        }
     }
 
     #[test]

@@ -323,6 +323,88 @@ async fn a_full_disk_gets_451_and_nothing_accepted_is_lost() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Sends one message of `lines` lines of 1000 bytes over a raw connection (in writes of many
+/// chunks, as a scanner streams a PDF) and returns the reply to its end.
+async fn send_large(relay: &TestRelay, lines: usize) -> String {
+    let (mut c, greeting) = RawClient::connect(relay.addrs[0]).await;
+    assert!(greeting.starts_with("220 "), "{greeting}");
+    assert!(c.command("HELO fax").await.starts_with("250 "));
+    assert!(c.command("MAIL FROM:<fax@contoso.test>").await.starts_with("250 "));
+    assert!(c.command("RCPT TO:<o@example.test>").await.starts_with("250 "));
+    assert!(c.command("DATA").await.starts_with("354 "));
+    let mut block = Vec::new();
+    for i in 0..lines {
+        block.extend_from_slice(format!("{i:08} {}\r\n", "s".repeat(989)).as_bytes());
+        if block.len() >= 256 * 1024 {
+            c.send(&block).await;
+            block.clear();
+        }
+    }
+    block.extend_from_slice(b".\r\n");
+    c.send(&block).await;
+    let reply = c.reply().await;
+    assert_eq!(c.command("QUIT").await, "221 2.0.0 Bye\r\n");
+    reply
+}
+
+/// The files in the spool's `dir` (`tmp`, `queue`).
+fn files_in(relay: &TestRelay, dir: &str) -> usize {
+    std::fs::read_dir(relay.dir.join("spool").join(dir)).unwrap().count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_message_over_the_limit_is_refused_with_552_after_going_to_disk_in_part() {
+    let dir = temp_dir("large-over-limit");
+    let body = format!("{PLAIN_LISTENER}{FAX}\n[limits]\nmax_message_bytes = 300000\n");
+    let mut relay = TestRelay::start(&dir, &body).await;
+    // 1 MB: a few chunks were written to a draft before the limit was passed
+    let reply = send_large(&relay, 1000).await;
+    assert_eq!(reply, "552 5.3.4 Error: message file too big\r\n");
+    assert_eq!((files_in(&relay, "tmp"), files_in(&relay, "queue")), (0, 0));
+    // under the limit, in parts too: queued
+    let reply = send_large(&relay, 250).await;
+    assert!(reply.starts_with("250 2.0.0 Ok: queued as "), "{reply}");
+    let messages = relay.messages();
+    assert_eq!(messages.len(), 1);
+    assert!(messages[0].1.ends_with(format!("00000249 {}\r\n", "s".repeat(989)).as_bytes()));
+    relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_that_fills_while_a_large_message_streams_gets_451_and_nothing_is_left_half() {
+    let dir = temp_dir("full-while-streaming");
+    let spool = dir.join("spool");
+    std::fs::create_dir_all(&spool).unwrap();
+    // A real ENOSPC needs a small file system of its own: a 256 KiB tmpfs, which needs root.
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs"])
+        .arg(&spool)
+        .output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "SKIPPED a_disk_that_fills_while_a_large_message_streams_gets_451_and_nothing_is_left_half: cannot mount a tmpfs (not root?)"
+        );
+        return;
+    }
+    let _unmount = Mounted(spool.clone());
+    let mut relay = TestRelay::start(&dir, &format!("{PLAIN_LISTENER}{FAX}")).await;
+    // 1 MB into 256 KiB: the first chunks are written, a later one finds the disk full
+    let reply = send_large(&relay, 1000).await;
+    assert!(reply.starts_with("451 4.3.0 Error: queue file write error"), "{reply}");
+    assert!(relay.log_text().contains("No space left on device"), "{}", relay.log_text());
+    assert_eq!((files_in(&relay, "tmp"), files_in(&relay, "queue")), (0, 0));
+    // the space the draft took is free again: the next message is taken
+    let (after, after_message) = send_one(&relay, "after-streaming").await;
+    assert!(after.contains("250 2.0.0 Ok: queued as"), "{after}");
+    let messages = relay.messages();
+    assert_eq!(messages.len(), 1);
+    assert_stored(&messages[0].1, &after_message, "fax");
+    relay.stop().await;
+    drop(relay);
+    drop(_unmount);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn printer_quirks_bare_lf_inline_login_user_and_8bit_headers() {
     let dir = temp_dir("quirks");

@@ -9,7 +9,7 @@ pub(crate) const DATA_CHUNK: usize = 16 * 1024;
 /// stuffed dot, writes every line ending as CRLF, counts the size and stops keeping bytes past
 /// the limit.
 pub(crate) struct DataReader {
-    /// The message so far (dropped once it is too big).
+    /// The message's bytes not handed to the spool yet (dropped once it is too big).
     pub(crate) message: Vec<u8>,
     limit: u64,
     size: u64,
@@ -21,8 +21,15 @@ pub(crate) struct DataReader {
 
 impl DataReader {
     /// A reader keeping at most `limit` bytes.
+    #[cfg(test)]
     pub(crate) fn new(limit: u64) -> Self {
-        Self { message: Vec::new(), limit, size: 0, too_big: false, mid_line: false }
+        Self::starting_with(limit, Vec::new())
+    }
+
+    /// A reader keeping at most `limit` bytes after `first` (the relay's own trace header,
+    /// not counted against the limit).
+    pub(crate) fn starting_with(limit: u64, first: Vec<u8>) -> Self {
+        Self { message: first, limit, size: 0, too_big: false, mid_line: false }
     }
 
     /// Consumes what it can of `input`; true when the end of the message was read.

@@ -11,10 +11,13 @@ use argon2::password_hash::PasswordVerifier as _;
 use argon2::password_hash::phc::PasswordHash;
 
 use crate::config::{Device, RelayConfig};
+use crate::window::SlidingWindow;
 
 /// Addresses whose failed logins are remembered at most (oldest forgotten first), so a scan from
 /// many addresses cannot grow memory without bound.
 const MAX_TRACKED_ADDRESSES: usize = 10_000;
+/// The span a device's `per_minute` counts over.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
 
 /// A configuration whose devices cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +103,8 @@ pub struct Policy {
     hashes: Vec<Option<PasswordHash>>,
     default_per_minute: u32,
     login: LoginLimits,
-    sent: Mutex<HashMap<DeviceId, VecDeque<Instant>>>,
+    /// Each device's messages in the last minute, by device index.
+    sent: Mutex<Vec<SlidingWindow>>,
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
 }
 
@@ -137,7 +141,7 @@ impl Policy {
             hashes,
             default_per_minute: config.limits.per_device_per_minute,
             login,
-            sent: Mutex::new(HashMap::new()),
+            sent: Mutex::new(config.devices.iter().map(|_| SlidingWindow::new(RATE_WINDOW)).collect()),
             failures: Mutex::new(HashMap::new()),
         })
     }
@@ -239,21 +243,13 @@ impl Policy {
         if limit == 0 {
             return false;
         }
-        let mut sent = lock(&self.sent);
-        let times = sent.entry(device).or_default();
-        prune(times, now, Duration::from_secs(60));
-        times.len() >= limit as usize
+        lock(&self.sent)[device].count(now) >= u64::from(limit)
     }
 
     /// Counts a message the device got `250` for.
     pub(crate) fn count_message(&self, device: DeviceId, now: Instant) {
-        let limit = self.per_minute(device) as usize;
-        let mut sent = lock(&self.sent);
-        let times = sent.entry(device).or_default();
-        times.push_back(now);
-        // Only the last `limit` times matter for the check.
-        while times.len() > limit.max(1) {
-            times.pop_front();
+        if self.per_minute(device) > 0 {
+            lock(&self.sent)[device].record(now);
         }
     }
 
@@ -262,7 +258,12 @@ impl Policy {
         let mut failures = lock(&self.failures);
         let Some(times) = failures.get_mut(&ip) else { return false };
         prune(times, now, self.login.window);
-        times.len() >= self.login.max_failures as usize
+        let blocked = times.len() >= self.login.max_failures as usize;
+        if times.is_empty() {
+            // forgiven: an address that signs in fine again holds no memory
+            failures.remove(&ip);
+        }
+        blocked
     }
 
     /// Counts a failed login from `ip`.

@@ -19,7 +19,7 @@ use super::session::{Action, ListenerMode, Session, StoreFailure};
 use super::tls::{Acceptor, DeviceStream, TlsSetupError};
 use crate::arrivals::Arrivals;
 use crate::config::{Limits, Listener, ListenerTls, RelayConfig};
-use crate::spool::{Spool, SpoolError};
+use crate::spool::{Draft, Spool, SpoolError};
 
 /// Bytes read from a device at a time.
 const READ_CHUNK: usize = 16 * 1024;
@@ -322,6 +322,25 @@ fn now_micros() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros())
 }
 
+/// The spool side of the message a session is receiving.
+#[derive(Default)]
+enum Drafting {
+    /// Nothing written yet (a small message is stored in one go at its end).
+    #[default]
+    None,
+    /// Being written to a draft.
+    Open(Draft),
+    /// Writing failed: the rest of the message is read and dropped, the device gets this.
+    Failed(StoreFailure),
+}
+
+fn store_failure(e: SpoolError) -> StoreFailure {
+    match e {
+        SpoolError::BadEnvelope(why) => StoreFailure::Refused(why),
+        e => StoreFailure::Temporary(e.to_string()),
+    }
+}
+
 /// One connection, from accept to close.
 async fn drive(
     tcp: TcpStream,
@@ -350,6 +369,8 @@ async fn drive(
         session.shutdown();
     }
     let mut buf = vec![0u8; READ_CHUNK];
+    // Dropped with the connection, a draft never committed is removed from the spool.
+    let mut drafting = Drafting::None;
     loop {
         flush_log(&mut session);
         match session.next_action(Instant::now()) {
@@ -394,24 +415,73 @@ async fn drive(
                 }
                 session.login_checked(outcome, &user, Instant::now());
             }
-            Action::Store(request) => {
-                let size = request.message.len();
+            Action::Begin(request) => {
                 let spool = Arc::clone(&shared.spool);
-                let stored = tokio::task::spawn_blocking(move || {
-                    spool.enqueue(&request.envelope, &request.message, now_micros())
+                let begun = tokio::task::spawn_blocking(move || {
+                    let mut draft = spool.draft(&request.envelope, now_micros())?;
+                    draft.write(&request.message)?;
+                    Ok(draft)
                 })
                 .await;
+                drafting = match begun {
+                    Ok(Ok(draft)) => Drafting::Open(draft),
+                    Ok(Err(e)) => Drafting::Failed(store_failure(e)),
+                    Err(e) => {
+                        Drafting::Failed(StoreFailure::Temporary(format!("the store task failed: {e}")))
+                    }
+                };
+            }
+            Action::Write(bytes) => {
+                drafting = match std::mem::take(&mut drafting) {
+                    Drafting::Open(mut draft) => {
+                        let written = tokio::task::spawn_blocking(move || {
+                            let written = draft.write(&bytes);
+                            (draft, written)
+                        })
+                        .await;
+                        match written {
+                            Ok((draft, Ok(()))) => Drafting::Open(draft),
+                            Ok((_, Err(e))) => Drafting::Failed(store_failure(e)),
+                            Err(e) => Drafting::Failed(StoreFailure::Temporary(format!(
+                                "the store task failed: {e}"
+                            ))),
+                        }
+                    }
+                    // After a failure the rest is read and dropped: the device learns it at the
+                    // end. (A write with no draft cannot be stored either.)
+                    Drafting::Failed(failure) => Drafting::Failed(failure),
+                    Drafting::None => Drafting::Failed(StoreFailure::Temporary(
+                        "a part of the message came before its start".into(),
+                    )),
+                };
+            }
+            Action::Store(request) => {
+                let spool = Arc::clone(&shared.spool);
+                let stored = match std::mem::take(&mut drafting) {
+                    Drafting::None => tokio::task::spawn_blocking(move || {
+                        spool.enqueue(&request.envelope, &request.message, now_micros())
+                    })
+                    .await
+                    .map(|r| r.map_err(store_failure)),
+                    Drafting::Open(mut draft) => tokio::task::spawn_blocking(move || {
+                        draft.write(&request.message)?;
+                        draft.commit()
+                    })
+                    .await
+                    .map(|r| r.map_err(store_failure)),
+                    Drafting::Failed(failure) => Ok(Err(failure)),
+                };
                 let result = match stored {
                     Ok(Ok(id)) => {
                         shared.arrivals.notify();
                         Ok(id)
                     }
-                    Ok(Err(SpoolError::BadEnvelope(why))) => Err(StoreFailure::Refused(why)),
-                    Ok(Err(e)) => Err(StoreFailure::Temporary(e.to_string())),
+                    Ok(Err(failure)) => Err(failure),
                     Err(e) => Err(StoreFailure::Temporary(format!("the store task failed: {e}"))),
                 };
-                session.stored(result, size, Instant::now());
+                session.stored(result, Instant::now());
             }
+            Action::Discard => drafting = Drafting::None,
             Action::Close => break,
         }
     }

@@ -70,8 +70,17 @@ pub enum Action {
     /// Check a login (off the async runtime: it is slow on purpose), then call
     /// [`Session::login_checked`].
     CheckLogin(LoginRequest),
-    /// Store the message durably, then call [`Session::stored`].
+    /// Start storing the message being received, which has grown past a chunk: open a draft
+    /// in the spool for its envelope and write these first bytes (the rest follows as
+    /// [`Action::Write`] and [`Action::Store`]), so no message is held whole in memory.
+    Begin(StoreRequest),
+    /// Append these bytes to the message's draft.
+    Write(Vec<u8>),
+    /// Store the message durably (its last bytes, appended to the draft if one was begun),
+    /// then call [`Session::stored`].
     Store(StoreRequest),
+    /// The message being received is refused (too big): drop its draft, never commit it.
+    Discard,
     /// Close the connection.
     Close,
 }
@@ -87,14 +96,19 @@ pub struct LoginRequest {
     pub password: Secret,
 }
 
-/// A message to store.
+/// A message to store, or the first part of one ([`Action::Begin`]).
 #[derive(Debug)]
 pub struct StoreRequest {
     /// Sender (after the device's sender policy), recipients, device name.
     pub envelope: Envelope,
-    /// The message with the relay's `Received:` header first.
+    /// The message's bytes (those not written yet), the relay's `Received:` header first.
     pub message: Vec<u8>,
 }
+
+/// Message bytes gathered before they go to the spool as one [`Action::Begin`] or
+/// [`Action::Write`]: large enough that a big message costs few writes, small enough that a
+/// session's memory does not grow with the message.
+const WRITE_CHUNK: usize = 64 * 1024;
 
 /// Why storing failed, as the session needs to know it.
 #[derive(Debug)]
@@ -195,6 +209,10 @@ pub struct Session {
     last_verb: &'static str,
     /// The relay is stopping: close at the next point where no message is half received.
     closing: bool,
+    /// The message being received went to the spool in part already ([`Action::Begin`]).
+    draft_begun: bool,
+    /// Bytes of the message handed to the spool so far, for the log.
+    message_size: usize,
 }
 
 impl Session {
@@ -231,6 +249,8 @@ impl Session {
             counters: Counters::default(),
             last_verb: "CONNECT",
             closing: false,
+            draft_begun: false,
+            message_size: 0,
         };
         session.note(format!("connect from {}", session.client()));
         if session.policy.may_connect(peer) {
@@ -357,8 +377,10 @@ impl Session {
     }
 
     /// The result of a [`Action::Store`]: `250` naming the queue id only now.
-    pub fn stored(&mut self, result: Result<QueueId, StoreFailure>, size: usize, now: Instant) {
+    pub fn stored(&mut self, result: Result<QueueId, StoreFailure>, now: Instant) {
         let tx = self.tx.take();
+        let size = std::mem::take(&mut self.message_size);
+        self.draft_begun = false;
         match (result, tx) {
             (Ok(id), Some(tx)) => {
                 self.counters.count("data", true);
@@ -833,14 +855,43 @@ impl Session {
             return;
         }
         self.reply("354 End data with <CR><LF>.<CR><LF>");
-        self.phase = Phase::Data(DataReader::new(self.max_size));
+        let received = self.tx.as_ref().map(|tx| self.received_header(tx)).unwrap_or_default();
+        self.draft_begun = false;
+        self.message_size = 0;
+        self.phase = Phase::Data(DataReader::starting_with(self.max_size, received.into_bytes()));
     }
 
-    /// Feeds input to the DATA reader; true when the phase changed (message complete).
+    /// The envelope of the transaction under way, as the spool stores it.
+    fn envelope(&self) -> Option<Envelope> {
+        let tx = self.tx.as_ref()?;
+        Some(Envelope {
+            from: tx.from.clone(),
+            to: tx.to.clone(),
+            device: self.policy.name(tx.device).to_owned(),
+        })
+    }
+
+    /// Feeds input to the DATA reader; true when there is something for the driver to do (a
+    /// chunk to write, or the message is complete).
     fn read_data(&mut self) -> bool {
         let Phase::Data(reader) = &mut self.phase else { return false };
         if !reader.feed(&mut self.input) {
-            return false;
+            if reader.too_big || reader.message.len() < WRITE_CHUNK {
+                return false;
+            }
+            // The next chunk goes to disk now; the buffer is reused at the size it reached.
+            let capacity = reader.message.capacity();
+            let bytes = std::mem::replace(&mut reader.message, Vec::with_capacity(capacity));
+            self.message_size += bytes.len();
+            let action = if self.draft_begun {
+                Action::Write(bytes)
+            } else {
+                let Some(envelope) = self.envelope() else { return false };
+                self.draft_begun = true;
+                Action::Begin(StoreRequest { envelope, message: bytes })
+            };
+            self.pending = Some(action);
+            return true;
         }
         let Phase::Data(reader) = std::mem::replace(&mut self.phase, Phase::Command) else { return false };
         if reader.too_big {
@@ -849,18 +900,16 @@ impl Session {
             let text = "552 5.3.4 Error: message file too big";
             self.note(format!("NOQUEUE: reject: DATA from {}: {text}; from=<{from}>", self.client()));
             self.reply(text);
+            self.message_size = 0;
+            if std::mem::take(&mut self.draft_begun) {
+                self.pending = Some(Action::Discard);
+            }
             return true;
         }
-        let Some(tx) = &self.tx else { return true };
-        let mut message = self.received_header(tx).into_bytes();
-        message.extend_from_slice(&reader.message);
-        let envelope = Envelope {
-            from: tx.from.clone(),
-            to: tx.to.clone(),
-            device: self.policy.name(tx.device).to_owned(),
-        };
+        let Some(envelope) = self.envelope() else { return true };
+        self.message_size += reader.message.len();
         self.phase = Phase::Storing;
-        self.pending = Some(Action::Store(StoreRequest { envelope, message }));
+        self.pending = Some(Action::Store(StoreRequest { envelope, message: reader.message }));
         true
     }
 

@@ -38,6 +38,12 @@ struct Harness {
     peer: IpAddr,
     now: Instant,
     stored: Vec<StoreRequest>,
+    /// The message being written in parts, as the spool's draft holds it.
+    draft: Option<StoreRequest>,
+    /// Parts written before the message ended ([`Action::Begin`] and [`Action::Write`]).
+    parts: usize,
+    /// Drafts dropped ([`Action::Discard`]).
+    discarded: usize,
     spool_fails: bool,
     closed: bool,
 }
@@ -66,6 +72,9 @@ impl Harness {
             peer,
             now: Instant::now(),
             stored: Vec::new(),
+            draft: None,
+            parts: 0,
+            discarded: 0,
             spool_fails: false,
             closed: false,
         };
@@ -93,17 +102,31 @@ impl Harness {
                     let outcome = Policy::verify(&check, &request.password);
                     self.session.login_checked(outcome, &request.user, self.now);
                 }
-                Action::Store(request) => {
-                    let size = request.message.len();
+                Action::Begin(request) => {
+                    assert!(self.draft.is_none(), "a second draft for one message");
+                    self.parts += 1;
+                    self.draft = Some(request);
+                }
+                Action::Write(bytes) => {
+                    self.parts += 1;
+                    self.draft.as_mut().expect("a write without a draft").message.extend_from_slice(&bytes);
+                }
+                Action::Discard => {
+                    assert!(self.draft.take().is_some(), "a discard without a draft");
+                    self.discarded += 1;
+                }
+                Action::Store(mut request) => {
+                    if let Some(mut draft) = self.draft.take() {
+                        assert_eq!(draft.envelope, request.envelope);
+                        draft.message.append(&mut request.message);
+                        request = draft;
+                    }
                     if self.spool_fails {
-                        self.session.stored(
-                            Err(StoreFailure::Temporary("No space left on device".into())),
-                            size,
-                            self.now,
-                        );
+                        self.session
+                            .stored(Err(StoreFailure::Temporary("No space left on device".into())), self.now);
                     } else {
                         self.stored.push(request);
-                        self.session.stored(Ok(QueueId::parse(ID).unwrap()), size, self.now);
+                        self.session.stored(Ok(QueueId::parse(ID).unwrap()), self.now);
                     }
                 }
             }
@@ -406,6 +429,54 @@ fn a_message_over_the_limit_is_read_to_its_end_and_refused() {
 }
 
 #[test]
+fn a_message_of_many_chunks_goes_to_the_spool_in_parts_and_arrives_whole() {
+    let mut h = Harness::new("10.0.0.7", ListenerTls::None, true);
+    h.run();
+    h.send(b"HELO x\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
+    // 1 MiB of numbered lines, sent in reads of 16 KiB as the driver does
+    let mut body = Vec::new();
+    let mut line = 0u32;
+    while body.len() < 1 << 20 {
+        body.extend_from_slice(
+            format!("line {line:08} .. {}\r\n", "x".repeat(line as usize % 90)).as_bytes(),
+        );
+        line += 1;
+    }
+    let mut wire = body.clone();
+    wire.extend_from_slice(b".\r\n");
+    let mut replies = String::new();
+    for read in wire.chunks(16 * 1024) {
+        replies.push_str(&h.send(read));
+        // the session never holds more than a chunk and a read of the message
+        let Phase::Data(reader) = &h.session.phase else { continue };
+        assert!(reader.message.len() < WRITE_CHUNK + 2 * 16 * 1024, "{}", reader.message.len());
+    }
+    assert_eq!(replies, format!("250 2.0.0 Ok: queued as {ID}\r\n"));
+    // chunks of 64 to 96 KiB
+    assert!(h.parts >= (1 << 20) / (WRITE_CHUNK + 2 * 16 * 1024), "{} parts", h.parts);
+    let stored = h.stored[0].message.clone();
+    assert!(stored.starts_with(b"Received: from x (device erp [10.0.0.7])"));
+    assert!(stored.ends_with(&body));
+    let log = h.log();
+    assert!(log.contains(&format!("size={}", stored.len())), "{log}");
+}
+
+#[test]
+fn a_message_that_grows_past_the_limit_after_its_first_parts_is_discarded() {
+    let mut h = Harness::with("10.0.0.7", ListenerTls::None, true, "[limits]\nmax_message_bytes = 300000\n");
+    h.run();
+    h.send(b"HELO x\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n");
+    let line = [b"y".repeat(998), b"\r\n".to_vec()].concat();
+    for _ in 0..400 {
+        assert_eq!(h.send(&line), "");
+    }
+    assert!(h.parts >= 2 && h.draft.is_some(), "{} parts", h.parts);
+    assert_eq!(h.send(b".\r\nNOOP\r\n"), "552 5.3.4 Error: message file too big\r\n250 2.0.0 Ok\r\n");
+    assert_eq!((h.discarded, h.stored.len()), (1, 0));
+    assert!(h.draft.is_none());
+}
+
+#[test]
 fn a_spool_failure_is_a_451_and_the_session_goes_on() {
     let mut h = Harness::new("10.0.0.7", ListenerTls::None, true);
     h.spool_fails = true;
@@ -475,6 +546,9 @@ fn a_300_character_user_name_signs_in_with_both_mechanisms() {
             peer: "127.0.0.1".parse().unwrap(),
             now: Instant::now(),
             stored: Vec::new(),
+            draft: None,
+            parts: 0,
+            discarded: 0,
             spool_fails: false,
             closed: false,
         };
