@@ -28,9 +28,6 @@ use mailprobe_oauth::{
 };
 use mailprobe_proto::{ClockCheck, ClockLevel, Protocol, TokenInspection};
 
-/// The stored sign-in a `diagnose` used (the library's; `diagnose` names it from here).
-pub use mailprobe_oauth::StoredSignIn;
-
 use crate::cli::{Format, GlobalArgs};
 use crate::credentials;
 
@@ -508,44 +505,6 @@ async fn logout(args: &ProfileArgs, global: &GlobalArgs, http: &Http) -> Result<
     Ok(0)
 }
 
-// ------------------------------------------------------------------ use by diagnose
-
-/// A stored sign-in's access token for `diagnose --auth xoauth2|oauthbearer` without
-/// `--token-*` (refreshed first when it expires within a minute; a failed refresh is handed
-/// back as evidence, not an error), for callers outside the async runtime's reach (`diagnose`
-/// reads its secrets synchronously): runs on a helper thread with a runtime of its own.
-pub fn stored_token_blocking(timeout: f64, ca_file: Option<PathBuf>) -> Result<mailprobe_oauth::StoredToken> {
-    let timeout = Duration::from_secs_f64(timeout.max(1.0));
-    std::thread::spawn(move || -> Result<mailprobe_oauth::StoredToken> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        rt.block_on(async {
-            let store = Store::open()?;
-            Ok(mailprobe_oauth::stored_access_token(&store, None, timeout, ca_file.as_deref()).await?)
-        })
-    })
-    .join()
-    .map_err(|_| anyhow::anyhow!("reading the stored sign-in failed"))?
-}
-
-/// Records a failed refresh of the stored token as the error mailprobe's OAuth client got:
-/// the provider's code (`invalid_grant`) and what it said, never a token.
-pub fn add_refresh_failure(transcripts: &mut [mailprobe_proto::Transcript], sign_in: &StoredSignIn) {
-    if let Some(failure) = &sign_in.refresh_failure {
-        mailprobe_oauth::evidence::add_refresh_failure(transcripts, &sign_in.profile, failure);
-    }
-}
-
-/// Adds what the token says to the transcripts where it was sent, just before it was: the
-/// claims of a JWT access token and their problems (expired, not yet valid, audience, scope,
-/// account ≠ login or sender), and a clock-skew check when it was issued in the future.
-pub fn add_token_evidence(transcripts: &mut [mailprobe_proto::Transcript], plan: &mailprobe_net::ProbePlan) {
-    let creds = &plan.smtp.credentials;
-    if let Some(token) = &creds.token {
-        let accounts: Vec<String> = creds.user.iter().chain(plan.smtp.from.iter()).cloned().collect();
-        mailprobe_oauth::evidence::add_token_evidence(transcripts, token, &accounts);
-    }
-}
-
 // ------------------------------------------------------------------ inspect, clock
 
 async fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<u8> {
@@ -586,7 +545,10 @@ async fn inspect(args: &InspectArgs, global: &GlobalArgs) -> Result<u8> {
             println!("  clock: {}", c.describe());
         }
         if !findings.is_empty() {
-            print!("\n{}", crate::render::text::render_findings_only(&findings, &crate::style(global)));
+            print!(
+                "\n{}",
+                mailprobe_report::text::render_findings_only(&findings, &crate::global::style(global))
+            );
         }
     }
     Ok(u8::from(!inspection.problems.is_empty()))
@@ -619,11 +581,11 @@ fn inspection_findings(
     }
     let context = Context {
         host: host.to_owned(),
-        provider: crate::provider::for_host(host).map(|p| p.id.to_owned()),
+        provider: mailprobe_checks::provider::for_host(host).map(|p| p.id.to_owned()),
         has_token: true,
         ..Context::default()
     };
-    mailprobe_kb::KnowledgeBase::builtin().diagnose(&context, &[t], crate::lang(global))
+    mailprobe_kb::KnowledgeBase::builtin().diagnose(&context, &[t], crate::global::lang(global))
 }
 
 async fn clock(args: &ClockArgs, global: &GlobalArgs) -> Result<u8> {

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use mailprobe_checks::{DiagnoseRequest, SecurityChoice};
+use mailprobe_proto::{SaslMechanism, SendMode, TlsVersion};
 
 /// Finds out why email will not send, and says how to fix it.
 #[derive(Debug, Parser)]
@@ -14,6 +16,11 @@ pub struct Cli {
     /// Options every subcommand takes.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Print the man page or a shell's completion script and exit (packagers install them;
+    /// see docs/packaging.md). Given alone, without a subcommand.
+    // Out of `-h` (no user needs it there), in `--help`, the man page and the completions.
+    #[arg(long, value_enum, value_name = "KIND", exclusive = true, hide_short_help = true)]
+    pub generate: Option<crate::generate::Kind>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -25,10 +32,17 @@ impl Cli {
     pub fn check_format(&self) -> Result<(), clap::Error> {
         if self.global.format == Format::Html {
             return match &self.command {
-                Command::Analyze(_) => Ok(()),
+                Command::Analyze(_)
+                | Command::Scan(_)
+                | Command::Diagnose(_)
+                | Command::Explain(_)
+                | Command::Dns(_)
+                | Command::Advise(_)
+                | Command::Demo(_) => Ok(()),
                 _ => Err(Cli::command().error(
                     ErrorKind::InvalidValue,
-                    "--format html is for analyze; other commands write text or json",
+                    "--format html is for diagnose, explain, dns, advise, demo, analyze and scan; other \
+                     commands write text or json",
                 )),
             };
         }
@@ -39,13 +53,15 @@ impl Cli {
             Command::Advise(_) => return Ok(()),
             Command::Guide(g) if g.print.is_some() => return Ok(()),
             Command::Guide(_) => "guide without --print is a conversation",
-            Command::Diagnose(_) => "diagnose writes text or json",
-            Command::Explain(_) => "explain writes text or json",
-            Command::Dns(_) => "dns writes text or json",
+            Command::Diagnose(_) => "diagnose writes text, json or html",
+            Command::Explain(_) => "explain writes text, json or html",
+            Command::Dns(_) => "dns writes text, json or html",
             Command::Auth(_) => "auth writes text or json",
-            Command::Demo(_) => "demo writes text or json",
+            Command::Demo(_) => "demo writes text, json or html",
             Command::Analyze(_) => "analyze writes text, json or html",
             Command::Relay(_) => "relay writes text or json",
+            Command::Scan(_) => "scan writes text, json or html",
+            Command::Serve(_) => "serve is a web page",
         };
         Err(Cli::command().error(
             ErrorKind::InvalidValue,
@@ -95,7 +111,7 @@ pub enum Format {
     Json,
     /// Markdown, for a ticket or a wiki (advise, guide --print).
     Markdown,
-    /// One self-contained HTML page (analyze).
+    /// One self-contained HTML page (diagnose, explain, dns, advise, demo, analyze, scan).
     Html,
 }
 
@@ -123,6 +139,11 @@ pub enum Command {
     /// A relay on the LAN that keeps printers, scanners and old apps sending after basic auth
     /// and old TLS end: serve, check, queue, add-device.
     Relay(crate::relay::RelayArgs),
+    /// Check many devices or accounts at once from a CSV or TOML inventory: a summary grouped
+    /// by finding, then each target's result.
+    Scan(crate::scan::ScanArgs),
+    /// The same checks as a local web page: prints its address and opens the browser.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// `--security` values.
@@ -251,6 +272,80 @@ pub struct DiagnoseArgs {
     /// or --ntp-server.
     #[arg(long)]
     pub check_clock: bool,
+}
+
+impl DiagnoseArgs {
+    /// The request these flags make, secrets aside (the caller reads them where the flags say).
+    pub fn request(&self) -> anyhow::Result<DiagnoseRequest> {
+        let client_tls_max = self
+            .client_tls_max
+            .as_deref()
+            .map(str::parse::<TlsVersion>)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        Ok(DiagnoseRequest {
+            address: self.address.clone(),
+            autoconfig_http_port: self.autoconfig_http_port,
+            provider: Some(self.provider.clone()).filter(|p| p != "auto"),
+            host: self.host.clone(),
+            port: self.port,
+            security: self.security.choice(),
+            connect_to: self.connect_to.clone(),
+            user: self.user.clone(),
+            password: None,
+            token: None,
+            sign_in: None,
+            auth: self.auth.mechanism(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            send: self.send,
+            imap: self.imap.clone(),
+            imap_security: self.imap_security.choice(),
+            mode: self.mode.map(ModeArg::send_mode),
+            ca_file: self.ca_file.clone(),
+            client_tls_max,
+            tls_scan: self.tls_scan,
+            ehlo: self.ehlo.clone(),
+            ntp_server: self.ntp_server.clone(),
+            check_clock: self.check_clock,
+        })
+    }
+}
+
+impl SecurityArg {
+    /// The library's choice of the same name.
+    pub fn choice(self) -> SecurityChoice {
+        match self {
+            Self::Auto => SecurityChoice::Auto,
+            Self::Starttls => SecurityChoice::Starttls,
+            Self::Tls => SecurityChoice::Tls,
+            Self::None => SecurityChoice::None,
+        }
+    }
+}
+
+impl AuthArg {
+    /// The SASL mechanism asked for; `None` for `auto`.
+    pub fn mechanism(self) -> Option<SaslMechanism> {
+        match self {
+            Self::Auto => None,
+            Self::Plain => Some(SaslMechanism::Plain),
+            Self::Login => Some(SaslMechanism::Login),
+            Self::Xoauth2 => Some(SaslMechanism::XOAuth2),
+            Self::Oauthbearer => Some(SaslMechanism::OAuthBearer),
+        }
+    }
+}
+
+impl ModeArg {
+    /// The sending mode of the same name.
+    pub fn send_mode(self) -> SendMode {
+        match self {
+            Self::Submission => SendMode::Submission,
+            Self::DirectSend => SendMode::DirectSend,
+            Self::Relay => SendMode::Relay,
+        }
+    }
 }
 
 /// `mailprobe demo`.

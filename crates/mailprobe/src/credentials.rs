@@ -3,7 +3,8 @@
 //! never echoed back in an error.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use mailprobe_proto::Secret;
@@ -111,6 +112,23 @@ pub fn prompt(what: &str, user: &str) -> Result<Option<Secret>> {
     let value = rpassword::prompt_password(format!("{what} for {user}: "))
         .context("cannot read from the terminal")?;
     Ok(Some(Secret::new(value)))
+}
+
+/// A stored sign-in's access token for `diagnose --auth xoauth2|oauthbearer` without
+/// `--token-*` (refreshed first when it expires within a minute; a failed refresh is handed
+/// back as evidence, not an error), for callers outside the async runtime's reach (`diagnose`
+/// reads its secrets synchronously): runs on a helper thread with a runtime of its own.
+pub fn stored_token_blocking(timeout: f64, ca_file: Option<PathBuf>) -> Result<mailprobe_oauth::StoredToken> {
+    let timeout = Duration::from_secs_f64(timeout.max(1.0));
+    std::thread::spawn(move || -> Result<mailprobe_oauth::StoredToken> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        rt.block_on(async {
+            let store = mailprobe_oauth::Store::open()?;
+            Ok(mailprobe_oauth::stored_access_token(&store, None, timeout, ca_file.as_deref()).await?)
+        })
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("reading the stored sign-in failed"))?
 }
 
 #[cfg(test)]

@@ -26,11 +26,12 @@ use mailprobe_kb::{
 use mailprobe_net::TrustStore;
 use mailprobe_proto::{Secret, Security, SendMode};
 
+use mailprobe_checks::DiagnoseRequest;
+use mailprobe_report::Report;
+
 use crate::cli::{Cli, Command, Format, GlobalArgs, SecurityArg};
 use crate::credentials::BoundedLine;
-use crate::diagnose::{self, Secrets};
-use crate::provider;
-use crate::report::Report;
+use crate::global;
 
 /// `mailprobe guide` flags. Besides `--print` and `--list`, the hidden flags let a help desk (and
 /// the tests) point the checks anywhere and skip the first questions.
@@ -77,7 +78,7 @@ const WIDTH: usize = 78;
 /// Runs `guide`. Exit status: 0 when the conversation ended (sending works, or the person
 /// stopped), 1 when every step was walked and sending still does not work, 2 for bad usage.
 pub async fn run(args: &GuideArgs, global: &GlobalArgs) -> Result<u8> {
-    let lang = crate::lang(global);
+    let lang = global::lang(global);
     if global.format == Format::Json {
         // main prints this as the one JSON document --format json promises.
         bail!(
@@ -424,7 +425,7 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
 
     fn emit(&mut self, s: &str) {
         // The guide quotes what servers and DNS said: their control characters made visible.
-        let _ = self.out.write_all(crate::render::safe::clean_lines(s).as_bytes());
+        let _ = self.out.write_all(mailprobe_report::safe::clean_lines(s).as_bytes());
         let _ = self.out.flush();
     }
 
@@ -650,7 +651,7 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
 
     /// Without a playbook: the provider's submission server, or the one the person names.
     fn plan_fallback_checks(&mut self, provider_id: &str, address: &str) -> Asked<CheckRun> {
-        let known = provider::by_id(provider_id);
+        let known = mailprobe_checks::provider::by_id(provider_id);
         let target = match (&self.args.host, known) {
             (Some(h), _) => {
                 CheckTarget { host: CheckHost::Name(h.clone()), port: 587, security: Security::Starttls }
@@ -732,7 +733,8 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
         let Command::Diagnose(dargs) = Cli::try_parse_from(&argv)?.command else {
             bail!("not a diagnose command line: {}", command_line(&argv))
         };
-        let (mut plan, context) = diagnose::plan(&dargs, Secrets { password, ..Secrets::default() }, None)?;
+        let request = DiagnoseRequest { password, ..dargs.request()? };
+        let (mut plan, context) = mailprobe_checks::diagnose::plan(&request, None)?;
         if let (Some(imap), Some(addr)) = (plan.imap.as_mut(), self.args.imap_connect_to) {
             imap.connect_to = vec![addr];
         }
@@ -740,8 +742,8 @@ impl<R: BufRead, W: Write> Guide<'_, R, W> {
             Some(path) => TrustStore::system().with_ca_file(path)?,
             None => TrustStore::system(),
         };
-        let env = diagnose::probe_env(self.global, trust)?;
-        Ok(diagnose::run(&env, &plan, context, self.lang).await)
+        let env = global::check_env(self.global, trust);
+        Ok(mailprobe_checks::diagnose::probe(&plan, context, &env, &mut |_| {}).await?)
     }
 
     fn show_findings(&mut self, report: &Report, signed_in: bool, sign_in_asked: bool) {

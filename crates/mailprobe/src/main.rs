@@ -9,22 +9,22 @@ mod demo;
 mod diagnose;
 mod dns;
 mod explain;
+mod generate;
+mod global;
 mod guide;
-mod provider;
+mod read_at;
 mod relay;
-mod render;
-mod report;
+mod scan;
+mod serve;
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use mailprobe_kb::Lang;
-use mailprobe_net::TrustStore;
+use mailprobe_report::json::{self, ErrorDocument};
 
-use crate::cli::{Cli, Command, Format, GlobalArgs, LangArg};
-use crate::render::json::{self, ErrorDocument};
-use crate::render::text::{self, Style};
+use crate::cli::{Cli, Command, Format, GlobalArgs};
+// the commands' shared edge code, by its short name (`crate::lang(global)`)
+#[allow(unused_imports)]
+use crate::global::{lang, progress, style};
 
 // analyze's reader thread allocates what its diagnosing thread frees: mimalloc does that
 // without the lock glibc's malloc takes (measured: most of the time went to that lock)
@@ -35,8 +35,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let cli = match generate::parse() {
+        Ok(generate::Invocation::Run(cli)) => *cli,
+        Ok(generate::Invocation::Generate(kind)) => return generate::print(kind),
         Err(e) => return usage_error(e),
     };
     if let Err(e) = cli.check_format() {
@@ -45,6 +46,12 @@ fn main() -> ExitCode {
     // `relay serve` is a service: devices and deliveries at once, on worker threads; every
     // other command is one conversation at a time.
     let builder = match &cli.command {
+        // scan: many targets at once, on every core
+        Command::Scan(_) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)));
+            b
+        }
         Command::Relay(r) if relay::is_serve(r) => {
             let mut b = tokio::runtime::Builder::new_multi_thread();
             b.worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)));
@@ -96,64 +103,16 @@ fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
     match global.format {
         Format::Json => json::print(&ErrorDocument::new(format!("{e:#}"))),
         Format::Text | Format::Markdown | Format::Html => {
-            eprintln!("mailprobe: {}", crate::render::safe::safe(format_args!("{e:#}")))
+            eprintln!("mailprobe: {}", mailprobe_report::safe::safe(format_args!("{e:#}")))
         }
     }
     ExitCode::from(EXIT_USAGE)
 }
 
-fn lang(global: &GlobalArgs) -> Lang {
-    match global.lang {
-        Some(LangArg::En) => Lang::En,
-        Some(LangArg::It) => Lang::It,
-        None => Lang::from_locale_env(),
-    }
-}
-
-fn style(global: &GlobalArgs) -> Style {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    Style { color, quiet: global.quiet, verbose: global.verbose, lang: lang(global) }
-}
-
-fn print_report(report: &report::Report, global: &GlobalArgs) {
-    match global.format {
-        Format::Json => json::print(report),
-        // Markdown is refused before any command runs (Cli::check_format).
-        Format::Text | Format::Markdown | Format::Html => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text::render(report, &style(global)).as_bytes());
-        }
-    }
-}
-
-/// Progress on stderr, only for people watching (text output on a terminal).
-fn progress(global: &GlobalArgs, message: &str) {
-    if global.format == Format::Text && !global.quiet && std::io::stderr().is_terminal() {
-        eprintln!("{message}");
-    }
-}
-
 async fn run(cli: &Cli) -> anyhow::Result<u8> {
     let global = &cli.global;
     match &cli.command {
-        Command::Diagnose(args) => {
-            let discovery = diagnose::discover_for(args, global).await?;
-            let mut secrets = diagnose::read_secrets(args, global)?;
-            let sign_in = secrets.sign_in.take();
-            let (plan, context) = diagnose::plan(args, secrets, discovery.as_ref())?;
-            let clock = diagnose::clock_reference(args, sign_in.as_ref(), context.provider.as_deref());
-            let trust = match &args.ca_file {
-                Some(path) => TrustStore::system().with_ca_file(path)?,
-                None => TrustStore::system(),
-            };
-            let env = diagnose::probe_env(global, trust)?;
-            progress(global, &format!("mailprobe: probing {}:{} …", plan.smtp.host, plan.smtp.port));
-            let beside = diagnose::Beside { clock, sign_in: sign_in.as_ref() };
-            let mut report = diagnose::run_with(&env, &plan, context, lang(global), &beside).await;
-            report.set_discovery(discovery);
-            print_report(&report, global);
-            Ok(report.exit_code())
-        }
+        Command::Diagnose(args) => diagnose::run(args, global).await,
         Command::Explain(args) => explain::run(args, global).await,
         Command::Guide(args) => guide::run(args, global).await,
         Command::Dns(args) => dns::run(args, global).await,
@@ -161,29 +120,8 @@ async fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Advise(args) => advise::run(args, global).await,
         Command::Auth(args) => auth::run(args, global).await,
         Command::Relay(args) => relay::run(args, global).await,
-        Command::Demo(args) => {
-            if args.list {
-                for s in mailprobe_sim::Scenario::all() {
-                    println!("{:<26} {}", s.name(), s.description());
-                }
-                return Ok(0);
-            }
-            let scenarios = demo::scenarios(args)?;
-            let mut reports = Vec::new();
-            for scenario in scenarios {
-                progress(global, &format!("mailprobe demo: {scenario} — {}", scenario.description()));
-                let report = demo::run_scenario(scenario, global, lang(global)).await?;
-                if global.format == Format::Text {
-                    println!("=== {scenario}: {} ===\n", scenario.description());
-                    print_report(&report, global);
-                }
-                reports.push(report);
-            }
-            if global.format == Format::Json {
-                json::print(&demo::DemoDocument::new(reports));
-            }
-            // The demo's job is to show failures: it succeeds when every scenario ran.
-            Ok(0)
-        }
+        Command::Serve(args) => serve::run(args, global).await,
+        Command::Scan(args) => scan::run(args, global).await,
+        Command::Demo(args) => demo::run(args, global).await,
     }
 }

@@ -28,8 +28,9 @@ use mailprobe_relay::{
 use serde::Serialize;
 
 use crate::cli::{Format, GlobalArgs};
-use crate::render::json;
-use crate::report::{Report, Tool};
+use mailprobe_report::{Report, Tool, json};
+
+use crate::global;
 
 /// Where the packaged unit looks for the configuration.
 pub const DEFAULT_CONFIG: &str = "/etc/mailprobe-relay/relay.toml";
@@ -338,7 +339,7 @@ fn config_notes(config: &RelayConfig) -> Vec<String> {
 async fn check(args: &CheckArgs, global: &GlobalArgs) -> Result<u8> {
     let path = &args.config.config;
     let config = load(path)?;
-    let lang = crate::lang(global);
+    let lang = global::lang(global);
     let listeners: Vec<ListenerCheck> = config.listeners.iter().map(check_listener).collect();
     let mut notes = config_notes(&config);
     // the device table as serve reads it (password hashes that parse, names unique)
@@ -423,9 +424,12 @@ async fn check(args: &CheckArgs, global: &GlobalArgs) -> Result<u8> {
         Some(file) => TrustStore::system().with_ca_file(file)?,
         None => TrustStore::system(),
     };
-    let env = crate::diagnose::probe_env(global, trust)?;
-    crate::progress(global, &format!("mailprobe relay check: probing {}:{} …", upstream.host, upstream.port));
-    let mut report = crate::diagnose::run(&env, &plan, context.clone(), lang).await;
+    let env = global::check_env(global, trust);
+    global::progress(
+        global,
+        &format!("mailprobe relay check: probing {}:{} …", upstream.host, upstream.port),
+    );
+    let mut report = mailprobe_checks::diagnose::probe(&plan, context.clone(), &env, &mut |_| {}).await?;
     if let Some(e) = &token_failure {
         // The token endpoint's refusal is evidence: the same event the relay's own delivery
         // records, just before the sign-in it could not make.
@@ -504,7 +508,7 @@ async fn check(args: &CheckArgs, global: &GlobalArgs) -> Result<u8> {
                 upstream.host, upstream.port
             );
             print!("{out}");
-            crate::print_report(&report, global);
+            global::print_report(&report, global);
         }
     }
     Ok(code)

@@ -420,8 +420,9 @@ fn banner_wait_is_the_banners_time_not_the_connections() {
     let duration = |stage: &str| {
         steps.iter().find(|s| s["stage"] == stage).and_then(|s| s["duration_ms"].as_u64()).unwrap()
     };
-    // the server starts waiting only once the connection is made: at least 1.5 s of banner
-    assert!(duration("banner") >= 1500, "{steps:#?}");
+    // The server starts its 1.5 s wait when it accepts, which is within the connect step: the
+    // banner step holds nearly all of it (a loaded machine takes a few ms to connect).
+    assert!(duration("banner") >= 1300, "{steps:#?}");
     assert!(duration("connect") < duration("banner"), "{steps:#?}");
 }
 

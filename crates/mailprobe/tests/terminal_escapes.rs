@@ -5,10 +5,7 @@
 //! them raw in text output (and JSON wrote C1 and DEL raw); now text output shows them as
 //! `\u{1b}`-style escapes and JSON escapes them, reading back the same.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::Output;
-use std::thread;
 
 use serde_json::Value;
 
@@ -46,35 +43,7 @@ fn assert_json_escaped(out: &Output, what: &str) -> Value {
 
 /// An SMTP server whose banner, EHLO reply and refusals carry [`HOSTILE`].
 fn hostile_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            thread::spawn(move || serve(conn));
-        }
-    });
-    port
-}
-
-fn serve(mut conn: TcpStream) {
-    let _ = conn.set_read_timeout(Some(std::time::Duration::from_secs(20)));
-    let _ = write!(conn, "220 mail.test ESMTP {HOSTILE}\r\n");
-    let mut lines = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    while lines.read_line(&mut line).unwrap_or(0) > 0 {
-        let verb = line.trim().to_ascii_uppercase();
-        let reply = if verb.starts_with("EHLO") {
-            format!("250-mail.test \u{1b}[5mblink\r\n250 SIZE 1000 {HOSTILE}\r\n")
-        } else if verb.starts_with("QUIT") {
-            "221 bye\r\n".to_owned()
-        } else {
-            format!("530 5.7.0 {HOSTILE} Must issue a STARTTLS command first\r\n")
-        };
-        if conn.write_all(reply.as_bytes()).is_err() || verb.starts_with("QUIT") {
-            break;
-        }
-        line.clear();
-    }
+    support::hostile::smtp_server(HOSTILE, format!("250-mail.test \u{1b}[5mblink\r\n250 SIZE 1000 {HOSTILE}\r\n"))
 }
 
 #[test]

@@ -10,7 +10,6 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
@@ -19,6 +18,8 @@ use flate2::read::MultiGzDecoder;
 use mailprobe_logs::analyze::{self, DETECT_BYTES, Edges, LogFormat};
 
 use super::InputSummary;
+
+use crate::read_at::ReadAt as _;
 
 /// The longest line kept whole; longer lines are cut (a log line is never this long, a binary
 /// file's "line" may be anything).

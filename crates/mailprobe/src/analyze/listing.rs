@@ -16,7 +16,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, Write as _};
-use std::os::unix::fs::FileExt;
 
 use anyhow::{Context as _, Result};
 use mailprobe_logs::analyze::{LogFormat, SessionMeta};
@@ -25,6 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use super::tally::Order;
 use super::{SessionFinding, SessionReport};
+
+use crate::read_at::ReadAt as _;
 
 /// Spilled bytes a thread holds in memory before they go to the file.
 const IN_MEMORY: usize = 1 << 20;

@@ -36,7 +36,7 @@ use serde::ser::{Error as _, SerializeSeq as _};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::cli::{Format, GlobalArgs};
-use crate::report::Tool;
+use mailprobe_report::Tool;
 
 /// `mailprobe analyze`.
 #[derive(Debug, Args)]
@@ -258,7 +258,7 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     for file in &args.files {
         sources.push(input::Source::open(file)?);
     }
-    let lang = crate::lang(global);
+    let lang = crate::global::lang(global);
     let files: Vec<String> = args.files.iter().map(|f| input::shown_name(f)).collect();
     let threads = match args.threads {
         Some(n) => usize::from(n),
@@ -321,9 +321,9 @@ pub async fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> Result<u8> {
     // written as the sessions are read back, never whole in memory
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = match global.format {
-        Format::Json => crate::render::json::write(&mut out, &report).map_err(anyhow::Error::from),
+        Format::Json => mailprobe_report::json::write(&mut out, &report).map_err(anyhow::Error::from),
         Format::Html => render::html(&report, lang, &mut out),
-        Format::Text | Format::Markdown => render::text(&report, &crate::style(global), &mut out),
+        Format::Text | Format::Markdown => render::text(&report, &crate::global::style(global), &mut out),
     }
     .and_then(|()| Ok(out.flush()?));
     match written {
@@ -350,7 +350,7 @@ fn provider_of(s: &LogSession) -> Option<String> {
     }
     let server = s.meta.server.as_deref().filter(|_| !s.format.is_server_log())?;
     let host = server.split([':', '[']).next().unwrap_or(server);
-    crate::provider::for_host(host).map(|p| p.id.to_owned())
+    mailprobe_checks::provider::for_host(host).map(|p| p.id.to_owned())
 }
 
 /// `535 5.7.8` of the first failed reply, or the failure's kind.

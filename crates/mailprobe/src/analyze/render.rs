@@ -10,8 +10,9 @@ use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
 use mailprobe_proto::{EventKind, summarize};
 
 use super::{AnalyzeReport, Count, SessionReport};
-use crate::render::safe::{push_escape, safe};
-use crate::render::text::{Style, render_findings_only};
+use mailprobe_report::html::{PAGE_END, escape, page_head};
+use mailprobe_report::safe::safe;
+use mailprobe_report::text::{Style, render_findings_only};
 
 fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     KnowledgeBase::builtin().text(lang, key, args)
@@ -170,45 +171,12 @@ fn counts(
     Ok(())
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // the one visible form of control characters (crate::render::safe), line breaks kept
-            c if c.is_control() && c != '\n' && c != '\t' => push_escape(&mut out, c),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}\
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}table{border-collapse:collapse}\
-td,th{padding:.2em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
-.num{text-align:right}.error{color:#b00020}.warning{color:#a05a00}.info{color:#005a9c}.ok{color:#1b6e20}\
-.session{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin:1em 0}\
-.timeline{font-family:ui-monospace,monospace;font-size:.9em;border-left:3px solid #ccc;margin:.5em 0;padding-left:.8em}\
-.ev{white-space:pre-wrap}.ev .t{color:#777;display:inline-block;min-width:5em}\
-.stop{font-weight:bold}code{background:#f3f3f3;padding:0 .2em}";
-
 /// Writes the HTML page, each listed session as it is read back.
 pub fn html(r: &AnalyzeReport, lang: Lang, out: &mut dyn Write) -> Result<()> {
     let mut o = String::new();
     let title = t(lang, "analyze-html-title", &[]);
-    let code = if lang == Lang::It { "it" } else { "en" };
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{}</title>\
-         <style>{CSS}</style></head><body>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&title)
-    );
+    o.push_str(&page_head(lang, &title));
+    let _ = writeln!(o, "<h1>{}</h1>", escape(&title));
     // inputs and the summary
     let _ = write!(o, "<table>");
     for i in &r.inputs {
@@ -289,7 +257,7 @@ pub fn html(r: &AnalyzeReport, lang: Lang, out: &mut dyn Write) -> Result<()> {
     for f in &r.findings {
         finding_html(&mut o, &f.finding, lang);
     }
-    o.push_str("</body></html>\n");
+    o.push_str(PAGE_END);
     out.write_all(o.as_bytes())?;
     Ok(())
 }

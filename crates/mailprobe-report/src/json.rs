@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
-use crate::report::Tool;
+use crate::Tool;
 
 /// Prints a value as pretty JSON with a final newline. A reader that went away (`| head`) is
 /// not an error of ours.

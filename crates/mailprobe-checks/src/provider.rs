@@ -1,6 +1,5 @@
 //! Known providers' submission and IMAP servers, and which provider a host name belongs to.
-//! The table is data (`mailprobe-net/data/providers.toml`); this module gives the binary its
-//! view of it: `by_id`, `for_host` and `PROVIDERS`.
+//! The table is data (`mailprobe-net/data/providers.toml`); this is its view by id and by host.
 
 use std::sync::LazyLock;
 
@@ -41,6 +40,18 @@ pub static PROVIDERS: LazyLock<Vec<Provider>> =
 /// The provider with this id.
 pub fn by_id(id: &str) -> Option<&'static Provider> {
     PROVIDERS.iter().find(|p| p.id.eq_ignore_ascii_case(id))
+}
+
+/// The provider with this id, or an error listing the known ones (`auto` among them: callers
+/// take it as "infer the provider").
+pub fn named(id: &str) -> Result<&'static Provider, crate::CheckError> {
+    match by_id(id) {
+        Some(p) => Ok(p),
+        None => {
+            let known = PROVIDERS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
+            crate::invalid(format!("unknown provider {id:?}; known: auto, {known}"))
+        }
+    }
 }
 
 /// The provider a host name belongs to, by suffix (the most specific suffix wins).

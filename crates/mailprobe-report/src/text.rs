@@ -6,10 +6,10 @@
 use std::fmt::Write as _;
 
 use mailprobe_kb::{Finding, KnowledgeBase, Lang, Severity};
-use mailprobe_proto::{EventKind, Role, Transcript, summarize};
+use mailprobe_proto::{Event, EventKind, Role, Transcript, summarize};
 
-use super::safe::{clean, clean_lines, safe};
-use crate::report::{DiscoveryReport, Report, TlsReport, TranscriptReport};
+use crate::diagnose::{DiscoveryReport, Report, TlsReport, TranscriptReport};
+use crate::safe::{clean, clean_lines, safe};
 
 /// How much to show, and whether to colour it.
 #[derive(Clone, Copy, Debug)]
@@ -96,42 +96,7 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
     }
     let _ = writeln!(out, "\n  {}", style.heading(&ui(style, "ui-transcript", &[])));
     for event in &t.events {
-        let arrow = match &event.kind {
-            EventKind::Sent { .. } => "C:",
-            EventKind::Received { .. } | EventKind::ImapReceived { .. } => "S:",
-            _ => "  ",
-        };
-        let lines: Vec<String> = match &event.kind {
-            EventKind::Received { reply } => {
-                let mut l = reply.wire_lines();
-                l.extend(reply.notes.iter().map(|n| format!("(mailprobe: {n})")));
-                l
-            }
-            EventKind::TlsEstablished { session } if style.verbose => {
-                let mut l = vec![summarize(event)];
-                for (i, c) in session.certificates.iter().enumerate() {
-                    l.push(format!(
-                        "  cert {i}: {} (issuer {}; {} … {})",
-                        c.subject, c.issuer, c.not_before, c.not_after
-                    ));
-                    if !c.names.is_empty() {
-                        l.push(format!("          names: {}", c.names.join(", ")));
-                    }
-                }
-                l
-            }
-            EventKind::TlsFailed { certificates, .. } if style.verbose => {
-                let mut l = vec![summarize(event)];
-                l.extend(
-                    certificates
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| format!("  cert {i}: {} (issuer {})", c.subject, c.issuer)),
-                );
-                l
-            }
-            _ => vec![summarize(event)],
-        };
+        let (arrow, lines) = event_lines(event, style.verbose);
         for (i, line) in lines.iter().enumerate() {
             let (time, stage) = if i == 0 {
                 (format!("{:>6}", event.at_ms), event.stage.as_str())
@@ -142,6 +107,48 @@ fn render_transcript(out: &mut String, report: &TranscriptReport, style: &Style)
         }
     }
     out.push('\n');
+}
+
+/// An event as transcript lines: the direction mark (`C:`, `S:` or blank) and its lines (a
+/// reply's every line and mailprobe's notes on it; with `verbose`, the certificates too).
+pub(crate) fn event_lines(event: &Event, verbose: bool) -> (&'static str, Vec<String>) {
+    let arrow = match &event.kind {
+        EventKind::Sent { .. } => "C:",
+        EventKind::Received { .. } | EventKind::ImapReceived { .. } => "S:",
+        _ => "  ",
+    };
+    let lines: Vec<String> = match &event.kind {
+        EventKind::Received { reply } => {
+            let mut l = reply.wire_lines();
+            l.extend(reply.notes.iter().map(|n| format!("(mailprobe: {n})")));
+            l
+        }
+        EventKind::TlsEstablished { session } if verbose => {
+            let mut l = vec![summarize(event)];
+            for (i, c) in session.certificates.iter().enumerate() {
+                l.push(format!(
+                    "  cert {i}: {} (issuer {}; {} … {})",
+                    c.subject, c.issuer, c.not_before, c.not_after
+                ));
+                if !c.names.is_empty() {
+                    l.push(format!("          names: {}", c.names.join(", ")));
+                }
+            }
+            l
+        }
+        EventKind::TlsFailed { certificates, .. } if verbose => {
+            let mut l = vec![summarize(event)];
+            l.extend(
+                certificates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("  cert {i}: {} (issuer {})", c.subject, c.issuer)),
+            );
+            l
+        }
+        _ => vec![summarize(event)],
+    };
+    (arrow, lines)
 }
 
 fn render_discovery(out: &mut String, d: &DiscoveryReport, style: &Style) {
@@ -295,7 +302,7 @@ mod tests {
     use mailprobe_proto::{Context, Transcript};
 
     use super::{Style, render};
-    use crate::report::Report;
+    use crate::diagnose::Report;
 
     #[derive(serde::Deserialize)]
     struct Case {

@@ -1,4 +1,4 @@
-//! The report: everything one run found, in the shape `--format json` prints.
+//! The `diagnose` report: everything one live probe found, in the shape `--format json` prints.
 
 use mailprobe_kb::{Finding, Severity};
 use mailprobe_proto::{
@@ -7,21 +7,7 @@ use mailprobe_proto::{
 };
 use serde::Serialize;
 
-/// The tool's name and version, so a saved report says what made it.
-#[derive(Debug, Serialize)]
-pub struct Tool {
-    /// `mailprobe`.
-    pub name: &'static str,
-    /// The crate version.
-    pub version: &'static str,
-}
-
-impl Tool {
-    /// This build.
-    pub fn this() -> Self {
-        Self { name: "mailprobe", version: env!("CARGO_PKG_VERSION") }
-    }
-}
+use crate::Tool;
 
 /// One transcript with the steps derived from it.
 #[derive(Debug, Serialize)]
