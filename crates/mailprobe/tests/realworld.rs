@@ -16,11 +16,11 @@ use mailprobe_logs::paste::{self, Options};
 use serde::Deserialize;
 
 /// Top-1 accuracy on the cases used for tuning, in per cent (a ratchet).
-const FLOOR_TUNED: f64 = 83.0;
+const FLOOR_TUNED: f64 = 90.0;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet).
-const FLOOR_HELD_OUT: f64 = 70.0;
+const FLOOR_HELD_OUT: f64 = 71.0;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.
-const MAX_EMPTY_WITH_CODE: usize = 2;
+const MAX_EMPTY_WITH_CODE: usize = 0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +118,8 @@ fn the_real_world_corpus_is_explained() {
     let mut aside = Tally::default();
     let mut misses = Vec::new();
     let mut by_cause: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // MAILPROBE_CORPUS_SHOW=NNN lists every finding of one tuned case (never one kept aside).
+    let show = std::env::var("MAILPROBE_CORPUS_SHOW").ok();
     for Loaded { number, case } in &cases {
         assert!(case.source.starts_with("http"), "{number:03}: source must be a URL");
         assert!(!case.evidence.trim().is_empty(), "{number:03}: no evidence");
@@ -139,10 +141,19 @@ fn the_real_world_corpus_is_explained() {
                 tally.empty_with_code += 1;
             }
         }
+        if held_out(*number) {
+            // Nothing about a case kept aside is printed but the totals below.
+            continue;
+        }
         let entry = by_cause.entry(case.cause.clone()).or_default();
         entry.0 += 1;
         entry.1 += usize::from(right);
-        if !right && !held_out(*number) {
+        if show.as_deref().is_some_and(|s| s == format!("{number:03}")) {
+            for f in &findings {
+                eprintln!("  {number:03}: {} [{}] {}", f.id, f.severity, f.title);
+            }
+        }
+        if !right {
             let evidence: String = case.evidence.trim().chars().take(160).collect();
             misses.push(format!(
                 "  {number:03} [{} / {}] want {}, got {} (all: {})\n      {evidence:?}",
@@ -158,6 +169,7 @@ fn the_real_world_corpus_is_explained() {
     eprintln!("real-world corpus: {} cases ({multiline} multi-line pastes)", cases.len());
     if std::env::var_os("MAILPROBE_CORPUS_MISSES").is_some() {
         eprintln!("misses among the tuned cases:\n{}", misses.join("\n"));
+        eprintln!("right/cases by confirmed cause, tuned cases only:");
         for (cause, (n, right)) in &by_cause {
             eprintln!("  {cause}: {right}/{n}");
         }

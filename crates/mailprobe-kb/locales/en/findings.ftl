@@ -512,6 +512,34 @@ mailbox-full-fix-tell = Tell the recipient by another channel that their mailbox
 mailbox-full-fix-retry = A code starting with 4 means the server will accept later: the message can be sent again once space is freed.
 mailbox-full-fix-own = If the full mailbox is your own device's mailbox, empty its Sent folder: devices that keep a copy of every scan fill it up.
 
+## recipient.greylisted
+
+recipient-greylisted-title = The receiving server is greylisting: it defers a first attempt
+recipient-greylisted-summary = The receiving server put the message off on purpose: it refuses the first attempt from a sender it has not seen before and accepts the same message when it is sent again a few minutes later. Its answer: { $reply_line }
+recipient-greylisted-cause-first-attempt = Greylisting: the server remembers who tried to send (address, sending IP, recipient) and only takes the message on a later attempt, because spam programs rarely retry.
+recipient-greylisted-cause-no-retry = The program that sent does not retry after a temporary refusal (a code starting with 4), so a deferral becomes a lost message.
+recipient-greylisted-fix-retry = Send again after a few minutes (five to fifteen are usual): the same message is then accepted. A mail server with a queue does this by itself.
+recipient-greylisted-fix-queue = In a program that sends directly, treat a reply starting with 4 as "try again later": hand the mail to a local MTA or a queue that retries, instead of failing at once.
+recipient-greylisted-fix-whitelist = If you run the receiving server (Postgrey, rspamd, milter-greylist), add the sending server or network to its greylisting whitelist.
+
+## server.service_unavailable
+
+server-service-unavailable-title = The receiving mail service is not taking mail right now
+server-service-unavailable-summary = The server answered that its mail service is not available: it is not accepting messages from anyone at the moment, whatever the settings of the sender. Its answer: { $reply_line }
+server-service-unavailable-cause-maintenance = The server's mail service is down, restarting or in maintenance (in Exchange, a transport component left in "Draining" or "Inactive" state after an update).
+server-service-unavailable-cause-overload = The server is overloaded or shutting down and refuses new sessions for now.
+server-service-unavailable-fix-retry = Try again later; a code starting with 4 means the refusal is temporary and a mail server retries by itself.
+server-service-unavailable-fix-admin = If the refusal lasts, the server's administrator must check its mail service (its logs; in Exchange, Get-ServerComponentState for HubTransport and FrontendTransport).
+
+## server.insufficient_resources
+
+server-insufficient-resources-title = The receiving server is short of disk space or memory
+server-insufficient-resources-summary = The server refused the message because it lacks resources of its own (disk space for its queue, memory), not because of the sender or the recipient. Its answer: { $reply_line }
+server-insufficient-resources-cause-disk = The disk that holds the server's mail queue is (almost) full.
+server-insufficient-resources-cause-back-pressure = The server protects itself under load: Exchange's back pressure refuses mail when free disk space or memory fall below its thresholds.
+server-insufficient-resources-fix-retry = Try again later: a code starting with 4 means the server will accept once it has recovered.
+server-insufficient-resources-fix-admin = The server's administrator must free disk space or memory (in Exchange, the disk of the queue database; see the back pressure events in the application log).
+
 ## message.too_large
 
 message-too-large-title = The message is too large for the server

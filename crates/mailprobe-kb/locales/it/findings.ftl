@@ -512,6 +512,34 @@ mailbox-full-fix-tell = Avvisa il destinatario, attraverso un altro canale, che 
 mailbox-full-fix-retry = Un codice che inizia con 4 significa che il server accetterà più avanti: il messaggio si può reinviare quando si libera spazio.
 mailbox-full-fix-own = Se la casella piena è quella del tuo dispositivo, svuotane la cartella Posta inviata: i dispositivi che conservano una copia di ogni scansione la riempiono.
 
+## recipient.greylisted
+
+recipient-greylisted-title = Il server del destinatario applica il greylisting: rimanda il primo tentativo
+recipient-greylisted-summary = Il server del destinatario ha rimandato il messaggio di proposito: rifiuta il primo tentativo di un mittente che non conosce e accetta lo stesso messaggio quando viene reinviato qualche minuto dopo. La sua risposta: { $reply_line }
+recipient-greylisted-cause-first-attempt = Greylisting: il server ricorda chi ha provato a inviare (indirizzo, IP di invio, destinatario) e accetta il messaggio solo a un tentativo successivo, perché i programmi di spam raramente riprovano.
+recipient-greylisted-cause-no-retry = Il programma che ha inviato non riprova dopo un rifiuto temporaneo (un codice che inizia con 4), così un rinvio diventa un messaggio perso.
+recipient-greylisted-fix-retry = Reinvia dopo qualche minuto (di solito da cinque a quindici): lo stesso messaggio viene allora accettato. Un server di posta con una coda lo fa da solo.
+recipient-greylisted-fix-queue = In un programma che invia direttamente, tratta una risposta che inizia con 4 come "riprova più tardi": affida la posta a un MTA locale o a una coda che riprova, invece di fallire subito.
+recipient-greylisted-fix-whitelist = Se gestisci il server del destinatario (Postgrey, rspamd, milter-greylist), aggiungi il server o la rete di invio alla whitelist del greylisting.
+
+## server.service_unavailable
+
+server-service-unavailable-title = Il servizio di posta del server in questo momento non accetta posta
+server-service-unavailable-summary = Il server ha risposto che il suo servizio di posta non è disponibile: al momento non accetta messaggi da nessuno, qualunque siano le impostazioni del mittente. La sua risposta: { $reply_line }
+server-service-unavailable-cause-maintenance = Il servizio di posta del server è fermo, si sta riavviando o è in manutenzione (in Exchange, un componente di trasporto rimasto nello stato "Draining" o "Inactive" dopo un aggiornamento).
+server-service-unavailable-cause-overload = Il server è sovraccarico o si sta spegnendo e per ora rifiuta nuove sessioni.
+server-service-unavailable-fix-retry = Riprova più tardi: un codice che inizia con 4 indica un rifiuto temporaneo, e un server di posta riprova da solo.
+server-service-unavailable-fix-admin = Se il rifiuto continua, l'amministratore del server deve controllare il servizio di posta (i suoi log; in Exchange, Get-ServerComponentState per HubTransport e FrontendTransport).
+
+## server.insufficient_resources
+
+server-insufficient-resources-title = Il server del destinatario è a corto di spazio su disco o di memoria
+server-insufficient-resources-summary = Il server ha rifiutato il messaggio perché gli mancano risorse proprie (spazio su disco per la coda, memoria), non per colpa del mittente o del destinatario. La sua risposta: { $reply_line }
+server-insufficient-resources-cause-disk = Il disco che contiene la coda di posta del server è (quasi) pieno.
+server-insufficient-resources-cause-back-pressure = Il server si protegge sotto carico: la back pressure di Exchange rifiuta la posta quando lo spazio su disco o la memoria libera scendono sotto le sue soglie.
+server-insufficient-resources-fix-retry = Riprova più tardi: un codice che inizia con 4 significa che il server accetterà quando si sarà ripreso.
+server-insufficient-resources-fix-admin = L'amministratore del server deve liberare spazio su disco o memoria (in Exchange, il disco del database della coda; vedi gli eventi di back pressure nel registro applicazioni).
+
 ## message.too_large
 
 message-too-large-title = Il messaggio è troppo grande per il server
