@@ -183,6 +183,7 @@ function mailboxRequest() {
     from: value('from') || null,
     to: value('to') || null,
     imap: $('imap').checked,
+    imap_server: $('imap').checked ? value('imap-server') || null : null,
     tls_scan: $('tls-scan').checked,
     old_tls: $('old-tls').checked,
     connect_to: value('connect-to') || null,
@@ -262,7 +263,7 @@ function showReport(section, answer) {
   const list = $(ids.steps);
   list.replaceChildren();
   for (const probe of answer.connections || []) renderConnection(list, probe, warnStages);
-  if (answer.tls) list.append(renderTls(answer.tls));
+  if (answer.tls) attachTls(list, answer.tls);
   if (ids.status) {
     const status = $(ids.status);
     status.textContent = report.ok ? t('verdict-ok') : t('verdict-bad');
@@ -272,14 +273,33 @@ function showReport(section, answer) {
   if (ids.actions) renderActions($(ids.actions), section, answer);
 }
 
+/// The TLS evidence goes under the encryption step of the SMTP connection it was read from
+/// (its details: the versions table, the chain); with no such step, after the steps.
+function attachTls(list, tls) {
+  const where = tls.endpoint ? tls.endpoint.host + ':' + tls.endpoint.port : null;
+  const block = [...list.querySelectorAll('.connection')]
+    .find(b => where && b.querySelector('h3') && b.querySelector('h3').textContent.includes(where));
+  const details = block && block.querySelector('.live-step[data-stage="tls"] details');
+  if (details) {
+    details.append(el('div', { class: 'tls' }, renderTls(tls)));
+    return;
+  }
+  list.append(el('li', { class: 'tls' }, el('details', {}, el('summary', { text: t('tls-section') }), renderTls(tls))));
+}
+
 function renderTls(tls) {
   const body = [];
   if (tls.versions && tls.versions.length) {
     body.push(el('table', {},
       el('caption', { text: t('tls-versions') }),
-      el('thead', {}, el('tr', {}, el('th', { text: t('tls-version') }), el('th', { text: t('tls-accepted') }))),
-      el('tbody', {}, tls.versions.map(v => el('tr', {},
-        el('td', { text: v.version }), el('td', { text: v.accepted ? t('yes') : t('no') }))))));
+      el('thead', {}, el('tr', {}, el('th', { text: t('tls-version') }), el('th', { text: t('tls-accepted') }),
+        el('th', { text: t('tls-answer') }))),
+      el('tbody', {}, tls.versions.map(v => el('tr', { 'data-version': v.version,
+        'data-accepted': v.accepted === null || v.accepted === undefined ? 'unknown' : String(v.accepted) },
+      el('td', { text: 'TLS ' + v.version }),
+      // no usable answer (a timeout, a reset) is not a refusal
+      el('td', { text: v.accepted === true ? t('yes') : v.accepted === false ? t('no') : t('tls-no-answer') }),
+      el('td', { text: v.detail || '' }))))));
   }
   if (tls.negotiated) body.push(el('p', { text: t('tls-negotiated', { what: tls.negotiated }) }));
   if (tls.failure) body.push(el('p', { text: tls.failure }));
@@ -291,7 +311,7 @@ function renderTls(tls) {
       el('div', { class: 'hint', text: c.not_before + ' … ' + c.not_after }),
       c.names && c.names.length ? el('div', { class: 'hint', text: c.names.join(', ') }) : null))));
   }
-  return el('li', { class: 'tls' }, el('details', {}, el('summary', { text: t('tls-section') }), body));
+  return body;
 }
 
 function renderFindings(container, findings, audience) {
@@ -353,6 +373,7 @@ const sections = {
 function setupMailbox() {
   $('preset').addEventListener('change', () => applyPreset(true));
   $('use-token').addEventListener('change', () => { $('password').disabled = $('use-token').checked; });
+  $('imap').addEventListener('change', () => { $('imap-server-row').hidden = !$('imap').checked; });
   $('audience').addEventListener('change', () => { if (state.last.test) showReport('test', state.last.test); });
   $('mailbox-form').addEventListener('submit', async e => {
     e.preventDefault();

@@ -98,6 +98,10 @@ pub(crate) struct MailboxForm {
     to: Option<String>,
     #[serde(default)]
     imap: bool,
+    /// The IMAP server, `HOST` or `HOST:PORT` (port 993 when not given); empty: the preset's,
+    /// or the SMTP server on 993.
+    #[serde(default)]
+    imap_server: Option<String>,
     #[serde(default)]
     tls_scan: bool,
     #[serde(default)]
@@ -132,6 +136,23 @@ fn security_choice(s: Option<&str>) -> Result<SecurityChoice, String> {
 /// Trims a text field; empty is absent.
 fn given(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// The IMAP server typed into the form as the checks library's `HOST:PORT`: a name or address
+/// without a port gets 993 (IMAP over TLS), an IPv6 address its brackets.
+fn imap_spec(server: String) -> String {
+    let has_port = |s: &str| {
+        s.rsplit_once(':').is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if server.starts_with('[') {
+        if server.ends_with(']') { format!("{server}:993") } else { server }
+    } else if server.matches(':').count() > 1 {
+        format!("[{server}]:993")
+    } else if has_port(&server) {
+        server
+    } else {
+        format!("{server}:993")
+    }
 }
 
 /// The checks library's request for a mailbox form. The password moves into the request (and
@@ -174,7 +195,7 @@ fn mailbox_request(form: MailboxForm) -> Result<DiagnoseRequest, String> {
         password,
         from,
         to: given(form.to),
-        imap: form.imap.then(String::new),
+        imap: form.imap.then(|| given(form.imap_server).map(imap_spec).unwrap_or_default()),
         mode,
         client_tls_max: form.old_tls.then_some(TlsVersion::Tls10),
         tls_scan: form.tls_scan,
@@ -614,6 +635,23 @@ mod tests {
         assert_eq!(r.connect_to, ["127.0.0.1:2525".parse().unwrap()]);
         assert_eq!(r.client_tls_max, Some(TlsVersion::Tls10));
         assert_eq!(r.imap.as_deref(), Some(""));
+        for (typed, spec) in [
+            ("imap.example.com", "imap.example.com:993"),
+            (" imap.example.com:143 ", "imap.example.com:143"),
+            ("192.0.2.1", "192.0.2.1:993"),
+            ("2001:db8::1", "[2001:db8::1]:993"),
+            ("[2001:db8::1]", "[2001:db8::1]:993"),
+            ("[2001:db8::1]:1993", "[2001:db8::1]:1993"),
+        ] {
+            let r = mailbox_request(form(
+                json!({ "preset": "other", "host": "smtp.example.com", "imap": true, "imap_server": typed }),
+            ))
+            .unwrap();
+            assert_eq!(r.imap.as_deref(), Some(spec), "{typed}");
+        }
+        let unchecked =
+            mailbox_request(form(json!({ "preset": "gmail", "imap_server": "imap.example.com" }))).unwrap();
+        assert_eq!(unchecked.imap, None, "a server typed without the box ticked is not probed");
         assert!(!format!("{r:?}").contains("\"pw\""));
 
         let direct = mailbox_request(form(json!({

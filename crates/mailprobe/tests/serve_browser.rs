@@ -497,3 +497,98 @@ fn explain_a_log_and_italian_in_the_browser() {
     serve.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What `mailprobe diagnose` says for the same test: the page must show the same TLS table and
+/// chain (and, for IMAP over implicit TLS on a port that is not 993, the same finding).
+fn cli_diagnose(env: &TestEnv, password: &str, imap: &str, tls_scan: bool) -> Value {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["diagnose", "--format", "json", "--lang", "en", "--security", "starttls"])
+        .args(["--host", &env.host, "--port", &env.smtp_starttls.to_string(), "--user", &env.user])
+        .args(["--password-env", "MAILPROBE_TEST_PW", "--to", &env.user2, "--imap", imap])
+        .arg("--ca-file")
+        .arg(&env.ca_file)
+        .env("MAILPROBE_TEST_PW", password)
+        .stdin(Stdio::null());
+    if tls_scan {
+        cmd.arg("--tls-scan");
+    }
+    let out = cmd.output().expect("run diagnose");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("diagnose gave no JSON ({e})"))
+}
+
+/// Optional IMAP with its own server, the TLS scan and certificate chain under the encryption
+/// step, and the page on a phone-sized screen, against the test Postfix and Dovecot.
+#[test]
+fn imap_tls_scan_and_a_phone_against_the_test_postfix_in_the_browser() {
+    let env = TestEnv::get();
+    let dir = scratch("imap-tls");
+    let serve = Serve::start(&dir, &[&env.ca_file]);
+    let secrets = [env.password.as_str()];
+    let starttls_imap = format!("{}:{}", env.host, env.imap_starttls);
+    let implicit_imap = format!("{}:{}", env.host, env.imaps);
+    let cli = cli_diagnose(env, &env.password, &starttls_imap, true);
+    let tls = &cli["tls"];
+    let versions: serde_json::Map<String, Value> = tls["versions"]
+        .as_array()
+        .expect("a versions table")
+        .iter()
+        .map(|v| {
+            let accepted = match v["accepted"].as_bool() {
+                Some(b) => b.to_string(),
+                None => "unknown".to_owned(),
+            };
+            (v["version"].as_str().unwrap().to_owned(), json!(accepted))
+        })
+        .collect();
+    assert_eq!(versions.len(), 4, "{tls}");
+    assert!(versions.values().any(|v| v == "false"), "the test Postfix refuses TLS 1.0: {tls}");
+    let chain: Vec<Value> = tls["chain"].as_array().unwrap().iter().map(|c| c["subject"].clone()).collect();
+    assert!(!chain.is_empty(), "{tls}");
+    // IMAP over implicit TLS on a port that is not 993: "automatic" talks plain text to it
+    let mismatch = cli_diagnose(env, &env.password, &implicit_imap, false);
+    let mismatch_id = mismatch["findings"][0]["id"].as_str().expect("a finding").to_owned();
+    let smtp = format!("{}:{}", env.host, env.smtp_starttls);
+    let form = |imap_server: &str, tls_scan: bool| {
+        json!({
+            "preset": "other", "host": env.host, "port": env.smtp_starttls, "security": "starttls",
+            "user": env.user, "password": env.password, "to": env.user2,
+            "imap": true, "imap_server": imap_server, "tls_scan": tls_scan,
+        })
+    };
+    let config = json!({ "scenarios": [
+        {
+            "name": "postfix-imap-tls-scan",
+            "form": form(&starttls_imap, true),
+            "phone": true,
+            "expect": {
+                "ok": true,
+                "steps": [["tls", "✓"], ["auth", "✓"], ["rcpt_to", "✓"], ["tls", "✓"], ["auth", "✓"]],
+                "ids": [],
+                "connections": [
+                    [smtp, ["✓ tls", "✓ auth", "✓ rcpt_to"]],
+                    [format!("IMAP: {starttls_imap}"), ["✓ tls", "✓ capability", "✓ auth"]],
+                ],
+                "tls": {
+                    "versions": versions,
+                    "chain": chain,
+                    "negotiated": tls["negotiated"],
+                },
+            },
+        },
+        {
+            "name": "postfix-imap-implicit-tls-elsewhere",
+            "form": form(&implicit_imap, false),
+            "expect": {
+                "ok": false,
+                "steps": [["auth", "✓"], ["rcpt_to", "✓"], ["banner", "✗"]],
+                "ids": [mismatch_id],
+                "first": mismatch_id,
+                "connections": [[format!("IMAP: {implicit_imap}"), ["✓ connect", "✗ banner"]]],
+            },
+        },
+    ]});
+    let script = run_script("mailbox.mjs", &serve, config, &secrets);
+    let printed = serve.stop();
+    assert_no_secret(&dir, &[&script, &printed], &secrets);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,8 @@ for (const scenario of config.scenarios) {
   await page.selectOption('#security', f.security || 'auto');
   await page.setChecked('#old-tls', !!f.old_tls);
   await page.setChecked('#imap', !!f.imap);
+  check(await page.locator('#imap-server').isVisible() === !!f.imap, scenario.name + ': the IMAP server field shows only with IMAP ticked');
+  if (f.imap) await page.fill('#imap-server', f.imap_server || '');
   await page.setChecked('#tls-scan', !!f.tls_scan);
   if (!(await page.locator('#panel-test details.advanced').evaluate(d => d.open))) await page.click('#panel-test details.advanced summary');
   await page.fill('#connect-to', f.connect_to || '');
@@ -77,6 +79,55 @@ for (const scenario of config.scenarios) {
   if (e.first) check(ids[0] === e.first, where + ': the first finding is ' + ids[0] + ', expected ' + e.first);
   for (const id of e.absent || []) check(!ids.includes(id), where + ': unexpected finding ' + id);
   for (const text of e.fixes || []) check(allFixes.some(x => x.includes(text)), where + ': no fix saying ' + JSON.stringify(text) + ' in ' + JSON.stringify(allFixes));
+
+  // Each connection asked for has its heading (SMTP, IMAP) and steps of its own.
+  for (const [title, stages] of e.connections || []) {
+    const block = page.locator('#steps .connection').filter({ has: page.locator('h3', { hasText: title }) });
+    check(await block.count() === 1, where + ': no connection headed ' + JSON.stringify(title));
+    const marks = await block.locator('.live-step').evaluateAll(els => els.map(x => x.querySelector('.mark').textContent + ' ' + x.dataset.stage));
+    for (const st of stages) check(marks.includes(st), where + ': ' + title + ' has no step ' + st + ' in ' + JSON.stringify(marks));
+  }
+
+  // The TLS evidence sits in the encryption step's details: the versions table and the chain,
+  // opened from the keyboard.
+  if (e.tls) {
+    const details = page.locator('#steps .live-step[data-stage="tls"] details').filter({ has: page.locator('.tls') });
+    check(await details.count() === 1, where + ': no encryption step carries the TLS details');
+    await details.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    check(await details.evaluate(d => d.open), where + ': Enter did not open the details');
+    check(await details.locator('table').isVisible(), where + ': the versions table is not shown');
+    const rows = await details.locator('tr[data-version]').evaluateAll(els => Object.fromEntries(els.map(r => [r.dataset.version, r.dataset.accepted])));
+    check(JSON.stringify(rows) === JSON.stringify(e.tls.versions), where + ': versions ' + JSON.stringify(rows) + ', the command line says ' + JSON.stringify(e.tls.versions));
+    const chain = await details.locator('.tls ol li').allInnerTexts();
+    check(chain.length === e.tls.chain.length, where + ': ' + chain.length + ' certificates shown, ' + e.tls.chain.length + ' sent');
+    e.tls.chain.forEach((subject, i) => check(chain[i].includes(subject), where + ': certificate ' + i + ' does not name ' + subject + ': ' + chain[i]));
+    check((await details.innerText()).includes(e.tls.negotiated), where + ': the negotiated version is not shown');
+  }
+
+  // On a phone (360 px wide) nothing needs sideways scrolling: the form, the steps, the
+  // findings, the TLS table.
+  if (scenario.phone) {
+    const before = page.viewportSize();
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const tab of ['#tab-test', '#tab-explain', '#tab-log', '#tab-guide', '#tab-dns', '#tab-advise', '#tab-test']) {
+      await page.click(tab);
+      const wide = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const over = [...document.querySelectorAll('body *')].filter(x => {
+          if (!x.getClientRects().length || x.closest('pre, .report-fragment')) return false;
+          const r = x.getBoundingClientRect();
+          return r.right > width + 1;
+        });
+        return { scroll: document.documentElement.scrollWidth, width, over: over.slice(0, 5).map(x => x.tagName + '#' + x.id + '.' + x.className) };
+      });
+      check(wide.scroll <= wide.width && wide.over.length === 0, where + ': at 360 px ' + tab + ' is ' + wide.scroll + ' px wide: ' + JSON.stringify(wide.over));
+    }
+    // one column: each label above its field
+    const [label, input] = await Promise.all([page.locator('label[for="host"]').boundingBox(), page.locator('#host').boundingBox()]);
+    check(input.y >= label.y + label.height - 1, where + ': at 360 px the server field is not under its label');
+    await page.setViewportSize(before);
+  }
 
   // The audience filter: the fixes for someone else go, the ones for this reader stay.
   if (scenario.audience) {
