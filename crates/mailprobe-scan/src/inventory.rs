@@ -604,13 +604,13 @@ fn finish(targets: Vec<Target>) -> Result<Vec<Target>, InventoryError> {
 }
 
 /// One CSV record: its fields, each with the line it starts on.
-struct CsvRecord<'a> {
-    line: usize,
-    fields: Vec<(std::borrow::Cow<'a, str>, usize)>,
+pub(crate) struct CsvRecord<'a> {
+    pub(crate) line: usize,
+    pub(crate) fields: Vec<(std::borrow::Cow<'a, str>, usize)>,
 }
 
 /// RFC 4180 records over the text, with line numbers; blank lines and `#` comments skipped.
-struct CsvRecords<'a> {
+pub(crate) struct CsvRecords<'a> {
     text: &'a str,
     pos: usize,
     line: usize,
@@ -618,7 +618,7 @@ struct CsvRecords<'a> {
 }
 
 impl<'a> CsvRecords<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Self { text, pos: 0, line: 1, separator: None }
     }
 

@@ -7,10 +7,13 @@
 //! - [`runner`]: many checks at once, at most N in flight, each with its deadline.
 //! - [`summary`]: what is kept of each target, and the findings grouped across targets.
 //! - [`check`]: each target checked with `mailprobe-checks`, all sharing one environment.
+//! - [`eac`]: the Exchange admin center's SMTP AUTH clients report (its CSV export), each account
+//!   with `advise`'s recommendation.
 //! - [`render`]: text, JSON, JSON lines and HTML.
 //! - [`progress`]: the progress bar on a terminal.
 
 pub mod check;
+pub mod eac;
 pub mod inventory;
 pub mod progress;
 pub mod render;

@@ -22,7 +22,9 @@ pub struct ScanArgs {
     /// The inventory: a .csv file (a header row, then one row per device or account) or a .toml
     /// file ([[target]] tables). Columns: name, provider, host, port, security, connect_to, user,
     /// password_from, token_from, auth, from, to, mode, tls_max; a secret is never in the file,
-    /// only where it is: env:VARIABLE, file:PATH or keyring:SERVICE/ACCOUNT.
+    /// only where it is: env:VARIABLE, file:PATH or keyring:SERVICE/ACCOUNT. Or the Exchange
+    /// admin center's SMTP AUTH clients report saved as CSV: its accounts are listed, each with
+    /// advise's recommendation (nothing is probed).
     pub inventory: PathBuf,
     /// Targets checked at once.
     #[arg(long, default_value_t = ScanOptions::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -48,8 +50,24 @@ fn parse_secs(s: &str) -> Result<f64, String> {
 
 /// Runs the scan and prints its report; the exit status is 0 when every target works, else 1.
 pub async fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<u8> {
-    let targets = mailprobe_scan::inventory::read(&args.inventory)?;
     let lang = crate::lang(global);
+    // The Exchange admin center's SMTP AUTH clients report (its CSV export) is listed, not probed.
+    if let Some(report) = mailprobe_scan::eac::read_if_report(&args.inventory, lang)? {
+        let mut out = std::io::stdout().lock();
+        let _ = match global.format {
+            Format::Json => {
+                drop(out);
+                mailprobe_report::json::print(&report);
+                Ok(())
+            }
+            Format::Html => out.write_all(mailprobe_scan::eac::html(&report, lang).as_bytes()),
+            Format::Text | Format::Markdown => {
+                out.write_all(mailprobe_scan::eac::text(&report, lang).as_bytes())
+            }
+        };
+        return Ok(0);
+    }
+    let targets = mailprobe_scan::inventory::read(&args.inventory)?;
     let timeout = Duration::from_secs_f64(global.timeout);
     let mut trust = TrustStore::system();
     for file in &args.ca_file {

@@ -584,3 +584,91 @@ fn bad_inventories_are_refused_with_line_and_column() {
     assert!(err.contains("must end in .csv or .toml"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Exchange admin center's SMTP AUTH clients report saved as CSV: its accounts are listed
+/// (nothing is probed), each with the mode `mailprobe advise` recommends for a device that signs
+/// in and speaks at most the oldest TLS version the account used.
+///
+/// The file is written from the columns Microsoft documents for the report's "Messages sent using
+/// SMTP Auth" section — Sender address, Domain, TLS 1.0 (percentage), TLS 1.1 (percentage),
+/// TLS 1.2 (percentage), Messages sent —
+/// <https://learn.microsoft.com/en-us/exchange/monitoring/mail-flow-reports/mfr-smtp-auth-clients-report>.
+/// Microsoft does not document the export's exact header text or encoding; the second file is
+/// the same report as a spreadsheet in a `;` locale might save it (BOM, `%`, other order).
+#[test]
+fn the_exchange_admin_centers_smtp_auth_clients_report_lists_accounts_with_advise() {
+    let dir = std::env::temp_dir().join(format!("mailprobe-scan-eac-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let documented = "Sender address,Domain,TLS 1.0 (percentage),TLS 1.1 (percentage),TLS 1.2 (percentage),Messages sent\n\
+                      app@contoso.com,contoso.com,0,0,100,40\n\
+                      scanner@contoso.com,contoso.com,100,0,0,\"1,250\"\n\
+                      copier@contoso.com,contoso.com,0,60,40,7\n";
+    let semicolons = "\u{feff}\"Messages sent\";\"Sender address\";\"TLS 1.2 %\";\"TLS 1.1 %\";\"TLS 1.0 %\";\"Domain\"\r\n\
+                      40;app@contoso.com;100;0;0;contoso.com\r\n\
+                      1250;scanner@contoso.com;0;0;100;contoso.com\r\n\
+                      7;copier@contoso.com;40;60;0;contoso.com\r\n";
+    // what `mailprobe advise` says for the same facts
+    let advise = |tls: &str| -> Value {
+        let out = mailprobe(&["advise", "--tls", tls, "--can-login", "yes", "--format", "json"], None, &[]);
+        serde_json::from_slice(&out.stdout).expect("advise's JSON")
+    };
+    for (file, content) in [("SMTPAuthClients.csv", documented), ("export-it.csv", semicolons)] {
+        let path = dir.join(file);
+        std::fs::write(&path, content).unwrap();
+        let out = mailprobe(&["scan", path.to_str().unwrap(), "--format", "json"], None, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let senders = doc["senders"].as_array().expect("senders");
+        let listed: Vec<(&str, &str, &str)> = senders
+            .iter()
+            .map(|s| {
+                (
+                    s["address"].as_str().unwrap(),
+                    s["oldest_tls"].as_str().unwrap(),
+                    s["recommended"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        // most messages first
+        assert_eq!(
+            listed,
+            [
+                ("scanner@contoso.com", "1.0", "legacy-submission"),
+                ("app@contoso.com", "1.2", "submission"),
+                ("copier@contoso.com", "1.1", "legacy-submission"),
+            ],
+            "{file}"
+        );
+        assert_eq!(senders[0]["messages"], 1250);
+        for s in senders {
+            let cli = advise(s["oldest_tls"].as_str().unwrap());
+            let recommendation = cli["recommendation"].as_str().expect("advise's recommendation");
+            let mode = s["recommendation"].as_str().unwrap();
+            assert!(recommendation.contains(mode), "{file}: advise says {recommendation:?}, scan {mode:?}");
+        }
+        let note = doc["note"].as_str().unwrap();
+        assert!(note.contains("does not say") && note.contains("Basic authentication"), "{note}");
+        assert_eq!(
+            doc["documentation"],
+            "https://learn.microsoft.com/en-us/exchange/monitoring/mail-flow-reports/mfr-smtp-auth-clients-report"
+        );
+    }
+    // text and HTML: each account with its advice; nothing was probed
+    let path = dir.join("SMTPAuthClients.csv");
+    let out = mailprobe(&["scan", path.to_str().unwrap(), "--format", "html", "--lang", "it"], None, &[]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"it\">"), "{}", &html[..200.min(html.len())]);
+    assert!(html.contains("data-sender=\"scanner@contoso.com\" data-mode=\"legacy-submission\""), "{html}");
+    assert!(!html.contains("<script"));
+    let out = mailprobe(&["scan", path.to_str().unwrap()], None, &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("scanner@contoso.com") && text.contains("legacy TLS endpoint"), "{text}");
+    // a value that is not a percentage is refused at its line and column
+    std::fs::write(dir.join("bad.csv"), "Sender address,TLS 1.0 (percentage)\nx@contoso.com,lots\n").unwrap();
+    let out = mailprobe(&["scan", dir.join("bad.csv").to_str().unwrap()], None, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2, column 2") && err.contains("percentage"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
