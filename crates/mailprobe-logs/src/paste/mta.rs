@@ -190,13 +190,15 @@ fn exim(line: &str) -> Logged {
             };
             return Logged::Event(Some(Stage::Tls), kind);
         }
-        // What Exim answers such a client.
-        return Logged::Reply {
-            code: 554,
-            lines: vec![format!("SMTP synchronization error ({})", &c[1])],
-            stage: Some(Stage::Banner),
-            rebuilt: true,
+        // What Exim answers such a client, with the input it logged: an SMTP command sent too
+        // early is a client that does not wait; with no input logged, the knowledge base cannot
+        // tell that from a TLS hello and lists both.
+        let line = if input.is_empty() {
+            format!("SMTP synchronization error ({})", &c[1])
+        } else {
+            format!("SMTP synchronization error ({}) input=\"{input}\"", &c[1])
         };
+        return Logged::Reply { code: 554, lines: vec![line], stage: Some(Stage::Banner), rebuilt: true };
     }
     if let Some(c) = EXIM_AFTER.captures(line) {
         let after = &c[1];
@@ -272,6 +274,14 @@ mod tests {
         ));
         let early = r#"2015-12-11 23:19:42 SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection from H=localhost [127.0.0.1] input="MAIL FROM:<a@b.example>\r\n""#;
         assert!(matches!(read(early), Some(Logged::Reply { code: 554, stage: Some(Stage::Banner), .. })));
+        // The input goes with the rebuilt reply (an SMTP command: a client that does not wait);
+        // without it, the reply says only what Exim logged.
+        assert!(r(early).contains("input=\"MAIL FROM:"), "{}", r(early));
+        let bare = "SMTP protocol synchronization error (input sent without waiting for greeting): rejected connection";
+        assert_eq!(
+            r(bare),
+            "554 Some(Banner) true SMTP synchronization error (input sent without waiting for greeting)"
+        );
     }
 
     fn r(line: &str) -> String {
