@@ -374,6 +374,7 @@ function setupMailbox() {
   $('preset').addEventListener('change', () => applyPreset(true));
   $('use-token').addEventListener('change', () => { $('password').disabled = $('use-token').checked; });
   $('imap').addEventListener('change', () => { $('imap-server-row').hidden = !$('imap').checked; });
+  $('signin-start').addEventListener('click', signIn);
   $('audience').addEventListener('change', () => { if (state.last.test) showReport('test', state.last.test); });
   $('mailbox-form').addEventListener('submit', async e => {
     e.preventDefault();
@@ -391,6 +392,47 @@ function setupMailbox() {
       busy(form, false);
     }
   });
+}
+
+/// OAuth sign-in through mailprobe's own flows: the server starts it and says what to open (the
+/// provider's sign-in page, or an address and a code); the page asks until it is done, then the
+/// test uses it. The token never comes to the page.
+async function signIn() {
+  const out = $('signin-status');
+  const button = $('signin-start');
+  button.disabled = true;
+  try {
+    const started = await (await postJson('/api/signin', {
+      provider: $('signin-provider').value, client_id: $('signin-client').value,
+      tenant: $('signin-tenant').value, issuer: $('signin-issuer').value, scopes: $('signin-scopes').value,
+    })).json();
+    const link = el('a', { href: started.url, target: '_blank', rel: 'noopener noreferrer', id: 'signin-link', text: t('signin-open') });
+    const what = started.flow === 'device'
+      ? el('p', { 'data-user-code': started.user_code, text: t('signin-device', { url: started.verification_uri, code: started.user_code }) })
+      : el('p', { text: t('signin-browser') });
+    const waiting = el('p', { class: 'hint', text: t('signin-waiting') });
+    out.replaceChildren(what, el('p', {}, link), waiting);
+    link.focus();
+    for (;;) {
+      await new Promise(r => setTimeout(r, 1000));
+      const now = await (await api('/api/signin?id=' + started.id)).json();
+      if (now.state === 'waiting') continue;
+      if (now.state === 'done') {
+        out.replaceChildren(el('p', { class: 'status ok', 'data-signed-in': now.user || '',
+          text: now.user ? t('signin-done', { user: now.user }) : t('signin-done-nouser') }));
+        $('use-token').checked = true;
+        $('password').disabled = true;
+        if (now.user && !$('user').value.trim()) $('user').value = now.user;
+      } else {
+        showError(out, new Error(t('signin-failed', { message: now.message })));
+      }
+      break;
+    }
+  } catch (err) {
+    showError(out, err);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ------------------------------------------------------------------ explain, log, dns, advise

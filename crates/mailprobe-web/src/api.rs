@@ -45,6 +45,7 @@ pub(crate) fn routes(checks: Arc<Checks>) -> Router {
         .route("/api/dns", post(crate::run::dns))
         .route("/api/advise", post(crate::run::advise))
         .route("/api/guide", get(crate::run::guide_info).post(crate::run::guide))
+        .route("/api/signin", get(crate::signin::status).post(crate::signin::start))
         .with_state(checks)
 }
 

@@ -20,6 +20,7 @@ mod guard;
 mod logs;
 mod run;
 mod secret;
+mod signin;
 mod steps;
 
 use std::future::Future;

@@ -296,7 +296,15 @@ pub(crate) async fn diagnose(State(checks): State<Arc<Checks>>, Json(form): Json
         Ok(r) => r,
         Err(message) => return bad_request(message),
     };
-    if use_token {
+    if use_token && let Some(signed_in) = crate::signin::current() {
+        // signed in on this page: the token from this run's memory
+        if request.user.is_none() {
+            request.user = signed_in.user;
+        }
+        request.token = Some(signed_in.token);
+        request.sign_in = Some(signed_in.sign_in);
+        request.auth = Some(mailprobe_proto::SaslMechanism::XOAuth2);
+    } else if use_token {
         let store = match mailprobe_oauth::Store::open() {
             Ok(s) => s,
             Err(e) => return could_not_run(e.to_string()),

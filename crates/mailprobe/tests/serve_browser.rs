@@ -592,3 +592,26 @@ fn imap_tls_scan_and_a_phone_against_the_test_postfix_in_the_browser() {
     assert_no_secret(&dir, &[&script, &printed], &secrets);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// OAuth sign-in from the page (mailprobe's browser flow against the test authorization server,
+/// the provider's pages in a new tab), then a test that signs in to the OAuth Postfix with the
+/// token: no password typed, nothing saved (no sign-in file under the server's HOME).
+#[test]
+fn oauth_sign_in_from_the_page_then_a_test_with_it() {
+    let env = TestEnv::get();
+    let dir = scratch("signin");
+    let serve = Serve::start(&dir, &[&env.ca_file]);
+    let config = json!({ "signin": {
+        "host": env.host, "port": env.smtp_oauth, "user": env.user, "to": env.user2,
+        "issuer": env.oauth_issuer, "client_id": env.oauth_client_installed,
+        "scopes": "openid email offline_access https://mail.google.com/",
+    }});
+    let script = run_script("signin.mjs", &serve, config, &[]);
+    let printed = serve.stop();
+    let mut saved = Vec::new();
+    files(&dir.join("home"), &mut saved);
+    assert!(!saved.iter().any(|p| p.to_string_lossy().contains("token")), "serve saved a sign-in: {saved:?}");
+    assert!(!printed.contains("access_token"), "{printed}");
+    assert!(script.contains(&env.user), "{script}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

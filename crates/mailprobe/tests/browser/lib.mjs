@@ -27,11 +27,15 @@ export async function open(lang) {
   });
   const origin = new URL(config.url).origin;
   const foreign = [];
+  const page = browser.pages()[0] || await browser.newPage();
+  // What mailprobe's page loads (another tab, such as a provider's sign-in page, is not it).
   browser.on('request', r => {
     const u = r.url();
+    let from = null;
+    try { from = r.frame().page(); } catch (_) { /* a new tab's first navigation: no frame yet */ }
+    if (from ? from !== page : r.isNavigationRequest()) return;
     if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
   });
-  const page = browser.pages()[0] || await browser.newPage();
   const errors = [];
   page.on('pageerror', e => errors.push(String(e)));
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
