@@ -779,9 +779,12 @@ tls-intercepted-fix-openssl = To see the certificate yourself: openssl s_client 
 ## tls.cert_untrusted
 
 tls-cert-untrusted-title = The server's certificate is not trusted
-tls-cert-untrusted-summary = { $self_signed ->
-    [yes] The certificate that { $server_name } presented is self-signed (it names itself, { $issuer }, as its issuer): no authority this computer trusts vouches for it.
-   *[other] The certificate that { $server_name } presented does not lead to a certificate authority this computer trusts (issued by: { $issuer }).
+tls-cert-untrusted-summary = { $observation ->
+    [client_error] The program could not start an encrypted connection with { $host } and did not say why; the likeliest reason is a server certificate it does not trust (self-signed, or from a private authority). Its message: { $reply_line }
+   *[other] { $self_signed ->
+        [yes] The certificate that { $server_name } presented is self-signed (it names itself, { $issuer }, as its issuer): no authority this computer trusts vouches for it.
+       *[other] The certificate that { $server_name } presented does not lead to a certificate authority this computer trusts (issued by: { $issuer }).
+    }
 }
 tls-cert-untrusted-cause-interception-provider = This provider's certificates come from public authorities every system trusts, so an untrusted one almost always means something on your side is intercepting TLS: antivirus scanning of encrypted connections, a company proxy, or a firewall doing inspection.
 tls-cert-untrusted-cause-private-ca = The server uses a self-signed certificate or one from a private (company) certificate authority.

@@ -779,9 +779,12 @@ tls-intercepted-fix-openssl = Per vedere tu stesso il certificato: openssl s_cli
 ## tls.cert_untrusted
 
 tls-cert-untrusted-title = Il certificato del server non è attendibile
-tls-cert-untrusted-summary = { $self_signed ->
-    [yes] Il certificato presentato da { $server_name } è autofirmato (indica sé stesso, { $issuer }, come emittente): nessuna autorità di cui questo computer si fida lo garantisce.
-   *[other] Il certificato presentato da { $server_name } non risale a un'autorità di certificazione di cui questo computer si fida (emesso da: { $issuer }).
+tls-cert-untrusted-summary = { $observation ->
+    [client_error] Il programma non è riuscito ad avviare una connessione cifrata con { $host } e non ha detto perché; il motivo più probabile è un certificato del server di cui non si fida (autofirmato, o di un'autorità privata). Il suo messaggio: { $reply_line }
+   *[other] { $self_signed ->
+        [yes] Il certificato presentato da { $server_name } è autofirmato (indica sé stesso, { $issuer }, come emittente): nessuna autorità di cui questo computer si fida lo garantisce.
+       *[other] Il certificato presentato da { $server_name } non risale a un'autorità di certificazione di cui questo computer si fida (emesso da: { $issuer }).
+    }
 }
 tls-cert-untrusted-cause-interception-provider = I certificati di questo provider provengono da autorità pubbliche riconosciute da ogni sistema, quindi uno non attendibile significa quasi sempre che qualcosa dalla tua parte intercetta TLS: la scansione delle connessioni cifrate dell'antivirus, un proxy aziendale o un firewall che ispeziona il traffico.
 tls-cert-untrusted-cause-private-ca = Il server usa un certificato autofirmato o emesso da un'autorità di certificazione privata (aziendale).

@@ -1091,9 +1091,24 @@ impl Parser {
                 {
                     return;
                 }
-                (EventKind::ResolveFailed { host, .. }, EventKind::ResolveFailed { host: new, .. }) => {
+                (
+                    EventKind::ResolveFailed { host, failure, detail },
+                    EventKind::ResolveFailed { host: new, failure: new_failure, detail: new_detail },
+                ) => {
                     if host.is_empty() {
                         host.clone_from(new);
+                    }
+                    // One lookup told twice (OpenSMTPD's delivery line says "No MX found", its
+                    // resolver line which name did not resolve): the precise failure wins over
+                    // a lookup that merely "failed".
+                    if *failure == mailprobe_proto::ResolveFailure::Failed
+                        && *new_failure != mailprobe_proto::ResolveFailure::Failed
+                    {
+                        *failure = *new_failure;
+                        detail.clone_from(new_detail);
+                        if !new.is_empty() {
+                            host.clone_from(new);
+                        }
                     }
                     return;
                 }

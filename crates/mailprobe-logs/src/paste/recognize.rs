@@ -497,6 +497,19 @@ pub(crate) fn event(line: &str) -> Option<(Option<Stage>, EventKind)> {
         return None;
     }
     let detail = || detail(line);
+    // OpenSMTPD's "Failed to resolve MX for [relay:mysmtp.local,mx]: No MX found for domain": the
+    // name it was told to deliver to has no mail host at all (for a `relay via` host, the host
+    // name does not resolve; OpenSMTPD issue 639), not a DNS server failing.
+    if lower.contains("failed to resolve mx for [relay:") && lower.contains("no mx found for domain") {
+        let host = lower
+            .split("[relay:")
+            .nth(1)
+            .and_then(|r| r.split([',', ']']).next())
+            .unwrap_or_default()
+            .to_owned();
+        let failure = ResolveFailure::NoSuchHost;
+        return Some((Some(Stage::Resolve), EventKind::ResolveFailed { host, failure, detail: detail() }));
+    }
     if let Some(failure) = first(RESOLVE, &RESOLVE_PHRASES, &lower, |f| {
         // "host not found" in Postfix's "Host or domain name not found" is a DNS error; in a
         // Go "lookup ... i/o timeout" the timeout is the resolver's.
@@ -913,6 +926,10 @@ mod tests {
             ),
             ("OSError: [Errno 101] Network is unreachable", "connect Unreachable"),
             ("socket.gaierror: [Errno -2] Name or service not known", "resolve NoSuchHost "),
+            (
+                "Oct  7 00:40:41 host smtpd[8204]: smtp-out: Failed to resolve MX for [relay:mysmtp.local,mx]: No MX found for domain",
+                "resolve NoSuchHost mysmtp.local",
+            ),
             ("Error: getaddrinfo ENOTFOUND smtp.gmial.com", "resolve NoSuchHost smtp.gmial.com"),
             ("dial tcp: lookup smtp.gmial.com: no such host", "resolve NoSuchHost smtp.gmial.com"),
             (
