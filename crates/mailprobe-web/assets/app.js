@@ -405,6 +405,7 @@ async function signIn() {
     const started = await (await postJson('/api/signin', {
       provider: $('signin-provider').value, client_id: $('signin-client').value,
       tenant: $('signin-tenant').value, issuer: $('signin-issuer').value, scopes: $('signin-scopes').value,
+      flow: $('signin-flow').value,
     })).json();
     const link = el('a', { href: started.url, target: '_blank', rel: 'noopener noreferrer', id: 'signin-link', text: t('signin-open') });
     const what = started.flow === 'device'

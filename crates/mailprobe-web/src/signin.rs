@@ -69,6 +69,9 @@ pub(crate) struct StartForm {
     /// Space-separated; empty: the provider's defaults.
     #[serde(default)]
     scopes: Option<String>,
+    /// `browser` or `device`; empty: the provider's usual one (device for Microsoft).
+    #[serde(default)]
+    flow: Option<String>,
 }
 
 fn given(s: Option<String>) -> Option<String> {
@@ -115,12 +118,18 @@ pub(crate) async fn start(State(checks): State<Arc<Checks>>, Json(form): Json<St
         Some(i) => format!("{}/.well-known/openid-configuration", i.trim_end_matches('/')),
         None => ep.token_url.clone(),
     };
+    let flow = match given(form.flow).as_deref() {
+        None => ep.default_flow,
+        Some("browser") => Flow::Browser,
+        Some("device") => Flow::Device,
+        Some(other) => return bad_request(format!("unknown flow {other:?}: browser or device")),
+    };
     let id = with(|s| {
         s.next += 1;
         s.progress.insert(s.next, Progress::Waiting);
         s.next
     });
-    let answer = match ep.default_flow {
+    let answer = match flow {
         Flow::Browser => match BrowserSignIn::start(&ep, &client_id, None, &scopes, 0).await {
             Ok(sign_in) => {
                 let answer = json!({ "id": id, "flow": "browser", "url": sign_in.url() });

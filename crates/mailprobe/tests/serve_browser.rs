@@ -595,7 +595,8 @@ fn imap_tls_scan_and_a_phone_against_the_test_postfix_in_the_browser() {
 
 /// OAuth sign-in from the page (mailprobe's browser flow against the test authorization server,
 /// the provider's pages in a new tab), then a test that signs in to the OAuth Postfix with the
-/// token: no password typed, nothing saved (no sign-in file under the server's HOME).
+/// token: no password typed, nothing saved (no sign-in file under the server's HOME); then the
+/// device flow (an address and a code shown, entered in another tab).
 #[test]
 fn oauth_sign_in_from_the_page_then_a_test_with_it() {
     let env = TestEnv::get();
@@ -604,6 +605,7 @@ fn oauth_sign_in_from_the_page_then_a_test_with_it() {
     let config = json!({ "signin": {
         "host": env.host, "port": env.smtp_oauth, "user": env.user, "to": env.user2,
         "issuer": env.oauth_issuer, "client_id": env.oauth_client_installed,
+        "device_client_id": env.oauth_client_device,
         "scopes": "openid email offline_access https://mail.google.com/",
     }});
     let script = run_script("signin.mjs", &serve, config, &[]);

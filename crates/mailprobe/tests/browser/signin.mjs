@@ -69,6 +69,45 @@ const ids = await page.locator('#test-findings [data-finding]').evaluateAll(els 
 check(ok, 'the test with the OAuth sign-in failed: ' + JSON.stringify(ids) + ' ' + auth.details);
 check(auth.mark === '✓' && auth.details.includes('XOAUTH2'), 'no XOAUTH2 sign-in step: ' + JSON.stringify(auth));
 check(/<redacted/.test(auth.details), 'the token is not redacted in the transcript: ' + auth.details);
+
+// The device flow (what Microsoft uses by default): the page shows an address and a code; the
+// person enters the code there (here, in another tab), signs in and consents.
+if (c.device_client_id) {
+  await page.selectOption('#signin-flow', 'device');
+  await page.fill('#signin-client', c.device_client_id);
+  await page.click('#signin-start');
+  await page.waitForSelector('#signin-status [data-user-code]', { timeout: 30000 });
+  const code = await page.locator('#signin-status [data-user-code]').getAttribute('data-user-code');
+  const shown = await page.locator('#signin-status').innerText();
+  check(code && shown.includes(code) && shown.includes(c.issuer), 'the device code and its address are not shown: ' + shown);
+  const [tab] = await Promise.all([browser.waitForEvent('page'), page.click('#signin-link')]);
+  let over = false;
+  for (let i = 0; i < 12 && !over; i++) {
+    await tab.waitForLoadState('load');
+    const html = await tab.content();
+    const submit = tab.locator('button[type="submit"], input[type="submit"]').first();
+    if (/Sign-in Success|successfully|signed in/iu.test(html)) {
+      over = true;
+    } else if (await tab.locator('input[name="login"]').count()) {
+      await tab.fill('input[name="login"]', c.user);
+      await tab.fill('input[name="password"]', 'any-password');
+      await Promise.all([tab.waitForNavigation(), submit.click()]);
+    } else if (await tab.locator('input[name="user_code"]').count() && !(await tab.locator('input[name="user_code"]').inputValue())) {
+      await tab.fill('input[name="user_code"]', code);
+      await Promise.all([tab.waitForNavigation(), submit.click()]);
+    } else if (await submit.count()) {
+      await Promise.all([tab.waitForNavigation(), submit.click()]);
+    } else {
+      await tab.waitForTimeout(300);
+    }
+  }
+  check(over, 'the device sign-in did not finish: ' + (await tab.content()).replace(/\s+/g, ' ').slice(0, 300));
+  await tab.close();
+  await page.waitForSelector('#signin-status [data-signed-in]', { timeout: 30000 });
+  const again = await page.locator('#signin-status [data-signed-in]').getAttribute('data-signed-in');
+  check(again === c.user, 'device flow: signed in as ' + JSON.stringify(again));
+}
+
 await saveHtml(page, 'signin');
 await done();
 console.log(JSON.stringify({ who, ids }));
