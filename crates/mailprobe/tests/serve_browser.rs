@@ -318,9 +318,11 @@ fn a_non_loopback_address_needs_allow_remote() {
 fn simulated_gmail_and_microsoft_365_in_the_browser() {
     let gmail = Sim::start(Scenario::GmailAppPasswordRequired);
     let m365 = Sim::start(Scenario::M365LegacyTlsRefused);
+    let direct = Sim::start(Scenario::M365DirectSendExternal);
     let dir = scratch("sim");
     let ca = dir.join("sim-ca.pem");
-    std::fs::write(&ca, format!("{}\n{}", gmail.sim.ca_pem(), m365.sim.ca_pem())).unwrap();
+    std::fs::write(&ca, format!("{}\n{}\n{}", gmail.sim.ca_pem(), m365.sim.ca_pem(), direct.sim.ca_pem()))
+        .unwrap();
     let serve = Serve::start(&dir, &[&ca]);
     let secrets = [GMAIL_ACCOUNT_PASSWORD, M365_PASSWORD];
     let config = json!({ "scenarios": [
@@ -363,6 +365,22 @@ fn simulated_gmail_and_microsoft_365_in_the_browser() {
                 "id": "m365-admin",
                 "shown": ["Set-TransportConfig -AllowLegacyTLSClients"],
                 "hidden": ["Update the device's firmware"],
+            },
+        },
+        {
+            // direct send: no sign-in asked, the tenant's MX endpoint from the sender's domain
+            "name": "m365-direct-send-external",
+            "form": {
+                "preset": "m365-direct-send", "from": M365_USER, "to": M365_EXTERNAL_RECIPIENT,
+                "connect_to": direct.sim.submission_addr().to_string(),
+            },
+            "expect": {
+                "ok": false,
+                "steps": [["connect", "✓"], ["mail_from", "✓"], ["rcpt_to", "✗"]],
+                "ids": ["direct_send.external_recipient"],
+                "first": "direct_send.external_recipient",
+                "connections": [[M365_MX_HOST, []]],
+                "signs_in": false,
             },
         },
     ],

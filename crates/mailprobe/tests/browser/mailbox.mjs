@@ -80,6 +80,11 @@ for (const scenario of config.scenarios) {
   for (const id of e.absent || []) check(!ids.includes(id), where + ': unexpected finding ' + id);
   for (const text of e.fixes || []) check(allFixes.some(x => x.includes(text)), where + ': no fix saying ' + JSON.stringify(text) + ' in ' + JSON.stringify(allFixes));
 
+  // A preset that does not sign in asks for no user name or password.
+  if (e.signs_in === false) {
+    check(await page.locator('#user').isDisabled() && await page.locator('#password').isDisabled(), where + ': a user name or password is asked for a mode that does not sign in');
+  }
+
   // Each connection asked for has its heading (SMTP, IMAP) and steps of its own.
   for (const [title, stages] of e.connections || []) {
     const block = page.locator('#steps .connection').filter({ has: page.locator('h3', { hasText: title }) });
