@@ -16,7 +16,7 @@ use mailprobe_logs::paste::{self, Options};
 use serde::Deserialize;
 
 /// Top-1 accuracy on the cases used for tuning, in per cent (a ratchet).
-const FLOOR_TUNED: f64 = 92.5;
+const FLOOR_TUNED: f64 = 93.5;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet).
 const FLOOR_HELD_OUT: f64 = 73.0;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.

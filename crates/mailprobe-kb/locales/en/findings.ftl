@@ -808,6 +808,16 @@ tls-cert-hostname-mismatch-fix-name = Set the server name in the program to one 
 tls-cert-hostname-mismatch-fix-issuer = If those names look unrelated to your provider, check for interception by antivirus, proxy or firewall, as for an untrusted certificate.
 tls-cert-hostname-mismatch-fix-server = On the server, install a certificate that covers the name clients use.
 
+## tls.local_ca_bundle_missing
+
+tls-local-ca-bundle-missing-title = The sending server cannot verify any certificate: its CA bundle is missing
+tls-local-ca-bundle-missing-summary = The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+tls-local-ca-bundle-missing-cause-cafile = Postfix's smtp_tls_CAfile and smtp_tls_CApath are not set (or smtp_tls_CApath points at an empty directory), so no certificate can be verified.
+tls-local-ca-bundle-missing-cause-chroot = The smtp client runs chrooted (the chroot column of master.cf) and the CA path is not inside the chroot.
+tls-local-ca-bundle-missing-cause-peer = If only one destination is "Untrusted", that server uses a self-signed or private-CA certificate, which nothing on your side can fix.
+tls-local-ca-bundle-missing-fix-cafile = Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (or your system's bundle) in main.cf, then postfix reload; the log should then say "Trusted" or "Verified" for the big providers.
+tls-local-ca-bundle-missing-fix-check = Check that the file exists where the smtp client can read it (inside the chroot if the client is chrooted) and that the ca-certificates package is installed and up to date.
+
 ## tls.cert_invalid
 
 tls-cert-invalid-title = The server's certificate was refused as unusable

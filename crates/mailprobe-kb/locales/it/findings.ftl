@@ -808,6 +808,16 @@ tls-cert-hostname-mismatch-fix-name = Nel programma imposta come nome del server
 tls-cert-hostname-mismatch-fix-issuer = Se quei nomi non hanno niente a che fare con il tuo provider, verifica se un antivirus, un proxy o un firewall intercetta il traffico, come per un certificato non attendibile.
 tls-cert-hostname-mismatch-fix-server = Sul server installa un certificato che copra il nome usato dai client.
 
+## tls.local_ca_bundle_missing
+
+tls-local-ca-bundle-missing-title = Il server di invio non può verificare alcun certificato: manca l'elenco delle autorità
+tls-local-ca-bundle-missing-summary = Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+tls-local-ca-bundle-missing-cause-cafile = smtp_tls_CAfile e smtp_tls_CApath di Postfix non sono impostati (o smtp_tls_CApath indica una cartella vuota), quindi nessun certificato può essere verificato.
+tls-local-ca-bundle-missing-cause-chroot = Il client smtp gira in chroot (la colonna chroot di master.cf) e il percorso delle autorità non è dentro il chroot.
+tls-local-ca-bundle-missing-cause-peer = Se solo una destinazione risulta "Untrusted", quel server usa un certificato autofirmato o di un'autorità privata, e dalla tua parte non si può correggere.
+tls-local-ca-bundle-missing-fix-cafile = Imposta smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (o l'elenco del tuo sistema) in main.cf, poi esegui postfix reload; il log dovrebbe allora scrivere "Trusted" o "Verified" per i grandi provider.
+tls-local-ca-bundle-missing-fix-check = Controlla che il file esista dove il client smtp può leggerlo (dentro il chroot se il client è in chroot) e che il pacchetto ca-certificates sia installato e aggiornato.
+
 ## tls.cert_invalid
 
 tls-cert-invalid-title = Il certificato del server è stato rifiutato perché inutilizzabile

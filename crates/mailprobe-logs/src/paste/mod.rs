@@ -1180,9 +1180,13 @@ impl Parser {
         // as on port 465, which expects SSL/TLS from the first byte (SmtpClient cannot speak
         // that: its EnableSsl is STARTTLS only). With that port named and no reply in the paste,
         // its time-out is that program's error, for the knowledge base to weigh (code
-        // `timeout`). Without the port, a time-out says no more than that (session.no_reply).
+        // `timeout`). With no port named at all the same holds: SmtpClient reports a connection
+        // it could not open as "Unable to connect to the remote server", so "timed out" with no
+        // reply means it connected and no greeting came, the 465 case first (the knowledge base
+        // lists a silent server with it). With another port named, a time-out says no more than
+        // that (session.no_reply).
         let any_reply = self.pieces.iter().any(|p| matches!(p.kind, Kind::Reply(_)));
-        if !any_reply && self.scanner.port() == Some(465) {
+        if !any_reply && matches!(self.scanner.port(), Some(465) | None) {
             for p in &mut self.pieces {
                 let block_program = self.block_programs.get(p.block).copied().flatten();
                 let program = p.program.or(block_program);
