@@ -1379,49 +1379,158 @@ fn unix_seconds(year: i64, month: i64, day: i64, hour: i64, minute: i64, second:
 /// The first date in a server's text, as Unix seconds and as written: an RFC 5322 date
 /// (`Tue, 24 Nov 2026 09:14:02 +0000`, in greetings) or an RFC 3339 time stamp
 /// (`2026-11-24T09:14:05.123Z`, in Microsoft's replies).
+///
+/// Read by hand, not by a regular expression: every greeting is searched, and compiling the two
+/// patterns was a sixth of a successful `diagnose`'s instructions and brought the regex
+/// compiler's code and heap into a run that needs no other pattern (issue 20). The scanners
+/// accept what `\b(\d{1,2}) (Jan|...|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ?([+-])(\d{2})(\d{2})\b`
+/// and `\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})`
+/// (ASCII classes) accepted, the leftmost match first; the tests check them against those patterns.
 pub(crate) fn find_date(text: &str) -> Option<(i64, String)> {
-    static PATTERNS: OnceLock<[Regex; 2]> = OnceLock::new();
-    let [rfc5322, rfc3339] = PATTERNS.get_or_init(|| {
-        // ASCII classes (`(?-u)`): the dates are ASCII, and Unicode `\b` and `\d` made these two
-        // the largest compiled automata of a successful diagnose (every greeting is searched)
-        let re = |p: &str| Regex::new(&format!("(?-u){p}")).expect("valid pattern");
-        [
-            re(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ?([+-])(\d{2})(\d{2})\b"),
-            re(r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})"),
-        ]
-    });
-    let num = |s: &str| s.parse::<i64>().ok();
-    let offset = |sign: &str, h: &str, m: &str| -> Option<i64> {
-        let secs = num(h)? * 3600 + num(m)? * 60;
-        Some(if sign == "-" { -secs } else { secs })
-    };
     let valid = |mo: i64, d: i64, h: i64, mi: i64, s: i64| {
         (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61
     };
-    if let Some(c) = rfc5322.captures(text) {
-        const MONTHS: [&str; 12] =
-            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        let month = MONTHS.iter().position(|m| *m == &c[2])? as i64 + 1;
-        let (d, y, h, mi) = (num(&c[1])?, num(&c[3])?, num(&c[4])?, num(&c[5])?);
-        let s = c.get(6).map_or(Some(0), |m| num(m.as_str()))?;
+    let b = text.as_bytes();
+    if let Some((start, end, f)) = (0..b.len()).find_map(|i| rfc5322_at(b, i).map(|(end, f)| (i, end, f))) {
+        let [d, month, y, h, mi, s, sign, oh, om] = f;
         if valid(month, d, h, mi, s) {
-            let local = unix_seconds(y, month, d, h, mi, s);
-            return Some((local - offset(&c[7], &c[8], &c[9])?, c[0].to_owned()));
+            let off = (oh * 3600 + om * 60) * sign;
+            return Some((unix_seconds(y, month, d, h, mi, s) - off, text[start..end].to_owned()));
         }
     }
-    let c = rfc3339.captures(text)?;
-    let (y, mo, d, h, mi, s) = (num(&c[1])?, num(&c[2])?, num(&c[3])?, num(&c[4])?, num(&c[5])?, num(&c[6])?);
+    let (start, end, f) = (0..b.len()).find_map(|i| rfc3339_at(b, i).map(|(end, f)| (i, end, f)))?;
+    let [y, mo, d, h, mi, s, sign, oh, om] = f;
     if !valid(mo, d, h, mi, s) {
         return None;
     }
-    let zone = &c[7];
-    let off = if zone == "Z" {
-        0
-    } else {
-        let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-        offset(&zone[..1], digits.get(..2)?, digits.get(2..4)?)?
+    let off = (oh * 3600 + om * 60) * sign;
+    Some((unix_seconds(y, mo, d, h, mi, s) - off, text[start..end].to_owned()))
+}
+
+/// An ASCII word character, as `(?-u)\b` sees it.
+fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A `\b` between `b[i - 1]` and `b[i]`.
+fn word_boundary(b: &[u8], i: usize) -> bool {
+    let before = i > 0 && word_byte(b[i - 1]);
+    let after = b.get(i).is_some_and(|&c| word_byte(c));
+    before != after
+}
+
+/// Exactly `n` ASCII digits at `*i`, as a number; `*i` moves past them.
+fn digits(b: &[u8], i: &mut usize, n: usize) -> Option<i64> {
+    let part = b.get(*i..*i + n)?;
+    if !part.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    *i += n;
+    Some(part.iter().fold(0, |acc, &c| acc * 10 + i64::from(c - b'0')))
+}
+
+/// The byte `c` at `*i`; `*i` moves past it.
+fn byte(b: &[u8], i: &mut usize, c: u8) -> Option<()> {
+    (b.get(*i) == Some(&c)).then(|| *i += 1)
+}
+
+/// An RFC 5322 date starting at `i`: where it ends, and day, month, year, hour, minute, second,
+/// the zone's sign, hours and minutes.
+fn rfc5322_at(b: &[u8], start: usize) -> Option<(usize, [i64; 9])> {
+    const MONTHS: [&[u8]; 12] =
+        [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    if !word_boundary(b, start) || !b[start].is_ascii_digit() {
+        return None;
+    }
+    // `\d{1,2} `: a run of one or two digits (the `\b` before it starts the run)
+    let run = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if run > 2 {
+        return None;
+    }
+    let mut i = start;
+    let d = digits(b, &mut i, run)?;
+    byte(b, &mut i, b' ')?;
+    let month = MONTHS.iter().position(|m| b.get(i..i + 3) == Some(*m))? as i64 + 1;
+    i += 3;
+    byte(b, &mut i, b' ')?;
+    let y = digits(b, &mut i, 4)?;
+    byte(b, &mut i, b' ')?;
+    let h = digits(b, &mut i, 2)?;
+    byte(b, &mut i, b':')?;
+    let mi = digits(b, &mut i, 2)?;
+    // `(?::(\d{2}))? ?([+-])(\d{2})(\d{2})\b`, the optional parts tried present first
+    let zone = |mut i: usize| -> Option<(usize, [i64; 3])> {
+        if b.get(i) == Some(&b' ') && matches!(b.get(i + 1), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let sign = match b.get(i)? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        i += 1;
+        let oh = digits(b, &mut i, 2)?;
+        let om = digits(b, &mut i, 2)?;
+        word_boundary(b, i).then_some((i, [sign, oh, om]))
     };
-    Some((unix_seconds(y, mo, d, h, mi, s) - off, c[0].to_owned()))
+    let with_seconds = {
+        let mut j = i;
+        byte(b, &mut j, b':').and_then(|()| digits(b, &mut j, 2)).and_then(|s| zone(j).map(|z| (s, z)))
+    };
+    let (s, (end, [sign, oh, om])) = match with_seconds {
+        Some(found) => found,
+        None => (0, zone(i)?),
+    };
+    Some((end, [d, month, y, h, mi, s, sign, oh, om]))
+}
+
+/// An RFC 3339 time stamp starting at `i`: where it ends, and year, month, day, hour, minute,
+/// second, the zone's sign, hours and minutes (`Z`: 1, 0, 0).
+fn rfc3339_at(b: &[u8], start: usize) -> Option<(usize, [i64; 9])> {
+    if !word_boundary(b, start) {
+        return None;
+    }
+    let mut i = start;
+    let y = digits(b, &mut i, 4)?;
+    byte(b, &mut i, b'-')?;
+    let mo = digits(b, &mut i, 2)?;
+    byte(b, &mut i, b'-')?;
+    let d = digits(b, &mut i, 2)?;
+    if !matches!(b.get(i), Some(b'T' | b' ')) {
+        return None;
+    }
+    i += 1;
+    let h = digits(b, &mut i, 2)?;
+    byte(b, &mut i, b':')?;
+    let mi = digits(b, &mut i, 2)?;
+    byte(b, &mut i, b':')?;
+    let s = digits(b, &mut i, 2)?;
+    // `(?:\.\d+)?`: a zone cannot start with a digit, so all of them
+    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    let (sign, oh, om) = match b.get(i)? {
+        b'Z' => {
+            i += 1;
+            (1, 0, 0)
+        }
+        &c @ (b'+' | b'-') => {
+            i += 1;
+            let oh = digits(b, &mut i, 2)?;
+            if b.get(i) == Some(&b':')
+                && b.get(i + 1..i + 3).is_some_and(|m| m.iter().all(u8::is_ascii_digit))
+            {
+                i += 1;
+            }
+            let om = digits(b, &mut i, 2)?;
+            (if c == b'-' { -1 } else { 1 }, oh, om)
+        }
+        _ => return None,
+    };
+    Some((i, [y, mo, d, h, mi, s, sign, oh, om]))
 }
 
 /// The observation a clock check's verdict makes: over five minutes a skew, over one a drift.
@@ -1718,6 +1827,62 @@ mod tests {
         assert_eq!(find_date("2000-03-01T00:00:00Z").unwrap().0, 951_868_800);
         assert!(find_date("smtp.gmail.com ESMTP a640c - gsmtp").is_none());
         assert!(find_date("2015-13-01T00:00:00Z").is_none());
+    }
+
+    /// The scanners against the two patterns they replace, on dates, near misses and
+    /// neighbours of each kind.
+    #[test]
+    fn dates_as_the_patterns_found_them() {
+        let re = |p: &str| Regex::new(&format!("(?-u){p}")).unwrap();
+        let rfc5322 = re(
+            r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ?([+-])(\d{2})(\d{2})\b",
+        );
+        let rfc3339 =
+            re(r"\b(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})");
+        let bodies = [
+            "1 Jun 2015 12:00:00 +0000",
+            "01 Jun 2015 14:00 +0200",
+            "1 Jun 2015 12:00:00+0000",
+            "1 Jun 2015 12:00+0000",
+            "123 Jun 2015 12:00:00 +0000",
+            "1 Jun 2015 12:00:00 +00000",
+            "1 Jun 2015 12:00:00 +0000x",
+            "1 jun 2015 12:00:00 +0000",
+            "1 Jun 15 12:00:00 +0000",
+            "1 Jun 2015 12:00:0 +0000",
+            "1 Jun 2015 12:00:00  +0000",
+            "1 Jun 2015 12:00: +0000",
+            "31 Dec 1999 23:59:60 -0830",
+            "99 Dec 1999 99:99:99 -0830",
+            "0 Jun 2015 12:00:00 +0000",
+            "2015-06-01T12:00:00.123Z",
+            "2015-06-01 13:30:00+01:30",
+            "2015-06-01T13:30:00+0130",
+            "2015-06-01T13:30:00+01:3",
+            "2015-06-01T13:30:00.Z",
+            "2015-06-01T13:30:00.5+01:30",
+            "12015-06-01T12:00:00Z",
+            "2015-06-01t12:00:00Z",
+            "2015-13-01T00:00:00Z",
+            "2015-06-01T12:00:00",
+            "2015-06-01T12:00:00z",
+            "1 Jun 2015 12:00:00 +0000 2015-06-01T12:00:00Z",
+        ];
+        let frames =
+            ["{}", "x{}", "a{}", " {}", "_{}", "{}.", "ready at Mon, {} (UTC)", "9{}", "é{}é", "{}{}"];
+        for body in bodies {
+            for frame in frames {
+                let text = frame.replace("{}", body);
+                let expected = rfc5322.captures(&text).map(|c| c[0].to_owned());
+                let found = (0..text.len())
+                    .find_map(|i| rfc5322_at(text.as_bytes(), i).map(|(e, _)| text[i..e].to_owned()));
+                assert_eq!(found, expected, "RFC 5322 in {text:?}");
+                let expected = rfc3339.captures(&text).map(|c| c[0].to_owned());
+                let found = (0..text.len())
+                    .find_map(|i| rfc3339_at(text.as_bytes(), i).map(|(e, _)| text[i..e].to_owned()));
+                assert_eq!(found, expected, "RFC 3339 in {text:?}");
+            }
+        }
     }
 
     fn greeting_at(started_at: &str, banner: &str) -> Vec<Observation> {

@@ -163,7 +163,8 @@ struct DnsblFile {
 pub fn dnsbls() -> &'static [DnsblDef] {
     static TABLE: OnceLock<Vec<DnsblDef>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str::<DnsblFile>(include_str!("../data/dnsbl.toml"))
+        // the JSON build.rs makes of data/dnsbl.toml
+        serde_json::from_str::<DnsblFile>(include_str!(concat!(env!("OUT_DIR"), "/dnsbl.json")))
             .unwrap_or_else(|e| panic!("embedded blocklist table is invalid: {e}"))
             .list
     })

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use mailprobe_proto::Security;
 use serde::{Deserialize, Serialize};
 
-/// The embedded table.
-const PROVIDERS_TOML: &str = include_str!("../data/providers.toml");
+/// The embedded table, as the JSON build.rs makes of `data/providers.toml`.
+const PROVIDERS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/providers.json"));
 
 /// One server: host, port and connection security.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +58,7 @@ struct File {
 pub fn providers() -> &'static [ProviderDef] {
     static TABLE: OnceLock<Vec<ProviderDef>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str::<File>(PROVIDERS_TOML)
+        serde_json::from_str::<File>(PROVIDERS_JSON)
             .unwrap_or_else(|e| panic!("embedded provider table is invalid: {e}"))
             .provider
     })
