@@ -189,8 +189,11 @@ fn the_real_world_corpus_is_explained() {
     assert!(tuned.percent() >= FLOOR_TUNED, "top-1 on the tuned cases fell below {FLOOR_TUNED}%");
     assert!(aside.percent() >= FLOOR_HELD_OUT, "top-1 on the cases kept aside fell below {FLOOR_HELD_OUT}%");
     let empty_with_code = tuned.empty_with_code + aside.empty_with_code;
+    // the ceiling is 0 today; the comparison stays for when a case the engine cannot read is added
+    #[allow(clippy::absurd_extreme_comparisons)]
+    let within = empty_with_code <= MAX_EMPTY_WITH_CODE;
     assert!(
-        empty_with_code <= MAX_EMPTY_WITH_CODE,
+        within,
         "{empty_with_code} cases with a reply code got no finding (at most {MAX_EMPTY_WITH_CODE})"
     );
 }

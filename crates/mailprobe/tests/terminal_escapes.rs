@@ -43,7 +43,10 @@ fn assert_json_escaped(out: &Output, what: &str) -> Value {
 
 /// An SMTP server whose banner, EHLO reply and refusals carry [`HOSTILE`].
 fn hostile_server() -> u16 {
-    support::hostile::smtp_server(HOSTILE, format!("250-mail.test \u{1b}[5mblink\r\n250 SIZE 1000 {HOSTILE}\r\n"))
+    support::hostile::smtp_server(
+        HOSTILE,
+        format!("250-mail.test \u{1b}[5mblink\r\n250 SIZE 1000 {HOSTILE}\r\n"),
+    )
 }
 
 #[test]
