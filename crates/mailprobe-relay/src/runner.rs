@@ -6,19 +6,28 @@
 //!
 //! Every failure is diagnosed by the knowledge base: the log line, the queue's `last_error`
 //! and the DSN name the finding, its summary and its first fix. One runner per spool (a lock
-//! file says so); devices wake it through the [`Notify`] given to [`Runner::new`].
+//! file says so); devices hand it each message they queue through the [`Arrivals`] given to
+//! [`Runner::new`].
+//!
+//! Latency: a message a device just queued goes to a worker by its id, at once, not after the
+//! pass under way (no listing of the queue); a worker keeps its connection from one message to
+//! the next, and an idle connection with nothing waiting to be read is reused without a round
+//! trip; an outcome is recorded (the spool's removal and its fsync, a state update, a DSN) by a
+//! task of its own while the worker sends the next message, the message staying handed out (never
+//! listed and sent again) until that record is on disk.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mailprobe_kb::Lang;
 use tokio::sync::Notify;
 
+use crate::arrivals::Arrivals;
 use crate::config::{RelayConfig, UpstreamAuth};
 use crate::diagnosis::{self, Diagnosis};
 use crate::dsn::{self, FailedRecipient, Why};
@@ -145,12 +154,103 @@ impl Pacer {
     }
 }
 
-/// The upstream failed to open a session during this pass: the messages after it are deferred
-/// with the same reason without trying (as Postfix marks a dead destination).
+/// The upstream failed to open a session for a batch (one listing of the queue, or the arrivals
+/// of one wake-up): the batch's messages after it are deferred with the same reason without
+/// trying (as Postfix marks a dead destination).
 #[derive(Clone, Debug)]
 struct Down {
     failure: Failure,
     diagnosis: Option<Diagnosis>,
+}
+
+/// Messages handed to the workers together: whether the upstream was found down for them, what
+/// was done with them, and how many are not settled yet.
+#[derive(Debug, Default)]
+struct Batch {
+    down: Mutex<Option<Down>>,
+    summary: Mutex<PassSummary>,
+    left: AtomicUsize,
+    done: Notify,
+}
+
+impl Batch {
+    /// Waits until every message of the batch is settled.
+    async fn wait(&self) {
+        loop {
+            let done = self.done.notified();
+            let mut done = std::pin::pin!(done);
+            done.as_mut().enable();
+            if self.left.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            done.await;
+        }
+    }
+}
+
+/// What the workers share: messages waiting for a worker, the messages handed out and not
+/// settled yet (so that a listing of the queue never hands one out twice), and how many
+/// workers run.
+#[derive(Default)]
+struct Work {
+    queue: VecDeque<Job>,
+    busy: HashSet<QueueId>,
+    workers: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A message handed to the workers.
+struct Job {
+    message: QueuedMessage,
+    state: DeliveryState,
+    ticket: Ticket,
+}
+
+/// A handed-out message's place in [`Work::busy`] and its batch: given back when dropped, that
+/// is when its outcome is on disk (or when it was never started, at shutdown, or a task
+/// panicked: it stays queued and nothing is lost).
+struct Ticket {
+    id: QueueId,
+    work: Arc<Mutex<Work>>,
+    changed: Arc<Notify>,
+    batch: Arc<Batch>,
+    summary: PassSummary,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        lock(&self.work).busy.remove(&self.id);
+        {
+            let mut total = lock(&self.batch.summary);
+            total.delivered += self.summary.delivered;
+            total.deferred += self.summary.deferred;
+            total.bounced += self.summary.bounced;
+            total.dsns += self.summary.dsns;
+        }
+        if self.batch.left.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.batch.done.notify_waiters();
+        }
+        self.changed.notify_waiters();
+    }
+}
+
+/// A worker's place in [`Work::workers`], given back when the worker ends (also by a panic).
+struct Slot {
+    work: Arc<Mutex<Work>>,
+    changed: Arc<Notify>,
+    given_back: bool,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if !self.given_back {
+            lock(&self.work).workers -= 1;
+        }
+        self.changed.notify_waiters();
+    }
 }
 
 /// The queue runner of one spool.
@@ -158,13 +258,22 @@ pub struct Runner {
     config: RelayConfig,
     spool: Arc<Spool>,
     client: UpstreamClient,
-    wake: Arc<Notify>,
+    arrivals: Arrivals,
     log: Arc<dyn Log>,
     lang: Lang,
     pacer: Pacer,
     stopping: AtomicBool,
-    /// Connections left open after a pass, with when they were put here (newest last).
+    /// Connections left open after their worker ended, with when they were put here (newest
+    /// last).
     idle: Mutex<Vec<(Connection, tokio::time::Instant)>>,
+    work: Arc<Mutex<Work>>,
+    /// Notified when a handed-out message is settled or a worker ends.
+    changed: Arc<Notify>,
+    /// Outcomes being recorded (spool writes and fsyncs), at most `upstream.concurrency`.
+    recording: Arc<tokio::sync::Semaphore>,
+    /// The earliest next attempt of a deferred message (seconds since the epoch; `u64::MAX`:
+    /// none known), for the run loop's timer.
+    next_due: AtomicU64,
     /// Held while the runner lives: a second runner on the same spool would deliver twice.
     _lock: File,
 }
@@ -177,12 +286,12 @@ impl std::fmt::Debug for Runner {
 
 impl Runner {
     /// A runner for `config`'s upstream over `spool` (the one the device side writes to).
-    /// `wake` is notified by the device side (`notify_one`) when a message is queued, so it is
-    /// sent at once instead of at the next queue run.
+    /// `arrivals` is told by the device side when a message is queued (with its id, or a bare
+    /// `Notify` for a listing), so it is sent at once instead of at the next queue run.
     pub fn new(
         config: RelayConfig,
         spool: Arc<Spool>,
-        wake: Arc<Notify>,
+        arrivals: impl Into<Arrivals>,
         log: Arc<dyn Log>,
     ) -> Result<Self, RunnerError> {
         let path = config.spool.join("runner.lock");
@@ -196,64 +305,82 @@ impl Runner {
             return Err(RunnerError::Locked(config.spool.clone()));
         }
         let client = UpstreamClient::new(&config.upstream, &config.hostname)?;
+        let recording = config.upstream.concurrency.max(1);
         Ok(Self {
             lang: diagnosis::lang_of(&config.language),
             pacer: Pacer::new(config.upstream.per_minute),
             config,
             spool,
             client,
-            wake,
+            arrivals: arrivals.into(),
             log,
             stopping: AtomicBool::new(false),
             idle: Mutex::default(),
+            work: Arc::default(),
+            changed: Arc::default(),
+            recording: Arc::new(tokio::sync::Semaphore::new(recording)),
+            next_due: AtomicU64::new(u64::MAX),
             _lock: lock,
         })
     }
 
-    /// Runs until `shutdown` completes: a pass whenever a device queues a message, a message
-    /// becomes due, `relay queue flush` asks, or `retry.queue_run_secs` pass. On shutdown no
-    /// new delivery starts; those under way finish (each step is bounded by the timeout).
+    /// Runs until `shutdown` completes. A message a device queues goes to a worker at once
+    /// (by its id, without listing the queue); the whole queue is listed at start, when a
+    /// deferred message becomes due, when `relay queue flush` asks, and every
+    /// `retry.queue_run_secs`. On shutdown no new delivery starts; those under way finish
+    /// (each step is bounded by the timeout) and their outcome is recorded.
     pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) -> Result<(), RunnerError> {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut wakeup_seen = self.wakeup_stamp();
+        let mut list_all = true;
+        let mut ids = Vec::new();
         loop {
-            let pass = self.clone().run_once();
-            let mut pass = std::pin::pin!(pass);
+            let handing = async {
+                if list_all {
+                    self.hand_out_due().await
+                } else {
+                    self.hand_out(std::mem::take(&mut ids)).await
+                }
+            };
             let result = tokio::select! {
-                result = &mut pass => result,
+                result = handing => result,
                 () = &mut shutdown => {
-                    self.stopping.store(true, Ordering::SeqCst);
-                    let _ = pass.await;
-                    self.close_idle(true).await;
+                    self.stop().await;
                     return Ok(());
                 }
             };
-            let until = match result {
-                // the DSNs just queued are due now
-                Ok(summary) if summary.dsns > 0 => continue,
-                Ok(_) => self.next_wake().await,
-                Err(e) => Err(e),
-            };
             // A spool that cannot be read now (disk trouble) may recover: say so, try later.
-            let until = until.unwrap_or_else(|e| {
-                self.log.line("qmgr", &format!("cannot read the queue: {e}"));
-                Duration::from_secs(self.config.retry.queue_run_secs)
-            });
+            let until = match result {
+                Ok(()) => self.until_due(),
+                Err(e) => {
+                    self.log.line("qmgr", &format!("cannot read the queue: {e}"));
+                    Duration::from_secs(self.config.retry.queue_run_secs)
+                }
+            };
             let wake_at = tokio::time::Instant::now() + until;
             loop {
                 // idle connections are closed when their time is up, even while nothing is due
                 let idle_end = self.idle_deadline().map_or(wake_at, |t| t.min(wake_at));
                 tokio::select! {
-                    () = self.wake.notified() => break,
+                    () = self.arrivals.wait() => {
+                        let taken = self.arrivals.take();
+                        list_all = taken.list_all || taken.ids.is_empty();
+                        ids = taken.ids;
+                        break;
+                    }
                     () = tokio::time::sleep_until(idle_end) => {
                         self.close_idle(false).await;
                         if idle_end >= wake_at {
+                            list_all = true;
                             break;
                         }
                     }
-                    () = self.wakeup_requested(&mut wakeup_seen) => break,
+                    () = self.wakeup_requested(&mut wakeup_seen) => {
+                        list_all = true;
+                        break;
+                    }
                     () = &mut shutdown => {
-                        self.close_idle(true).await;
+                        self.stop().await;
                         return Ok(());
                     }
                 }
@@ -261,9 +388,39 @@ impl Runner {
         }
     }
 
+    /// No new delivery starts; those under way finish and are recorded; idle connections close.
+    async fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // not started: they stay in the spool for the next start
+        let waiting: Vec<Job> = lock(&self.work).queue.drain(..).collect();
+        drop(waiting);
+        loop {
+            let changed = self.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let work = lock(&self.work);
+                if work.busy.is_empty() && work.workers == 0 {
+                    break;
+                }
+            }
+            changed.await;
+        }
+        self.close_idle(true).await;
+    }
+
+    /// How long until the earliest deferred message is due, at most one queue run; a short
+    /// pause, not a busy loop, when one is due already (deferred while it was listed).
+    fn until_due(&self) -> Duration {
+        let run = self.config.retry.queue_run_secs;
+        let next = self.next_due.load(Ordering::SeqCst);
+        let secs = if next == u64::MAX { run } else { next.saturating_sub(now_secs()).min(run) };
+        Duration::from_secs(secs).max(Duration::from_millis(200))
+    }
+
     /// When the oldest idle connection's time is up.
     fn idle_deadline(&self) -> Option<tokio::time::Instant> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let idle = lock(&self.idle);
         idle.iter().map(|(_, since)| *since + IDLE_KEEP).min()
     }
 
@@ -271,7 +428,7 @@ impl Runner {
     async fn close_idle(&self, all: bool) {
         let now = tokio::time::Instant::now();
         let closing: Vec<Connection> = {
-            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            let mut idle = lock(&self.idle);
             let (old, keep) = idle.drain(..).partition(|(_, since)| all || now >= *since + IDLE_KEEP);
             *idle = keep;
             old.into_iter().map(|(c, _)| c).collect::<Vec<_>>()
@@ -281,40 +438,23 @@ impl Runner {
         }
     }
 
-    /// An idle connection that still answers, if there is one (the newest first).
+    /// An idle connection that still works, if there is one (the newest first). One that has
+    /// nothing waiting to be read (no `421`, no end of stream) is taken at once; one that has is
+    /// asked with `RSET` (the bytes may be an alert it survives), as a cached session is checked.
     async fn reuse_idle(&self) -> Option<Connection> {
         loop {
             let now = tokio::time::Instant::now();
-            let (mut c, since) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()?;
-            if now < since + IDLE_KEEP && c.still_answers().await {
+            let (mut c, since) = lock(&self.idle).pop()?;
+            if now < since + IDLE_KEEP && (c.nothing_pending() || c.still_answers().await) {
                 return Some(c);
             }
             c.quit().await;
         }
     }
 
-    /// Keeps a connection for the next pass, or closes it when it cannot carry more.
-    async fn keep_or_close(&self, c: Connection) {
-        if c.is_usable()
-            && c.messages() < MAX_MESSAGES_PER_CONNECTION
-            && !self.stopping.load(Ordering::SeqCst)
-        {
-            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push((c, tokio::time::Instant::now()));
-        } else {
-            c.quit().await;
-        }
-    }
-
-    /// How long to sleep: until the earliest deferred message is due, at most one queue run.
-    async fn next_wake(&self) -> Result<Duration, RunnerError> {
-        let now = now_secs();
-        let run = self.config.retry.queue_run_secs;
-        let spool = self.spool.clone();
-        let earliest = blocking(move || spool.list()).await?.iter().map(|(_, s)| s.next_attempt).min();
-        let secs = earliest.map_or(run, |t| t.saturating_sub(now).min(run));
-        // due already (a message deferred during the pass by another worker): a short pause,
-        // not a busy loop
-        Ok(Duration::from_secs(secs).max(Duration::from_millis(200)))
+    /// True when a connection may carry another message after this one.
+    fn keepable(&self, c: &Connection) -> bool {
+        c.is_usable() && c.messages() < MAX_MESSAGES_PER_CONNECTION && !self.stopping.load(Ordering::SeqCst)
     }
 
     fn wakeup_stamp(&self) -> Option<SystemTime> {
@@ -334,122 +474,224 @@ impl Runner {
         }
     }
 
-    /// Delivers every message due now, `upstream.concurrency` at a time; returns what it did.
+    /// Delivers every message due now, `upstream.concurrency` at a time, and waits until each
+    /// outcome is recorded; returns what it did. (Messages a running [`Runner::run`] is
+    /// delivering already are left to it.)
     pub async fn run_once(self: Arc<Self>) -> Result<PassSummary, RunnerError> {
         let spool = self.spool.clone();
         let due = blocking(move || spool.due(now_secs())).await?;
-        if due.is_empty() {
-            return Ok(PassSummary::default());
-        }
-        let workers = self.config.upstream.concurrency.min(due.len()).max(1);
-        let queue = Arc::new(Mutex::new(VecDeque::from(due)));
-        let down: Arc<Mutex<Option<Down>>> = Arc::default();
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..workers {
-            tasks.spawn(self.clone().worker(queue.clone(), down.clone()));
-        }
-        let mut summary = PassSummary::default();
-        while let Some(done) = tasks.join_next().await {
-            // a worker that panicked loses nothing: its message stays queued
-            if let Ok(s) = done {
-                summary.delivered += s.delivered;
-                summary.deferred += s.deferred;
-                summary.bounced += s.bounced;
-                summary.dsns += s.dsns;
-            }
-        }
+        let batch = Arc::new(Batch::default());
+        self.dispatch(due, &batch);
+        batch.wait().await;
+        let summary = lock(&batch.summary).clone();
         Ok(summary)
     }
 
-    async fn worker(
-        self: Arc<Self>,
-        queue: Arc<Mutex<VecDeque<(QueuedMessage, DeliveryState)>>>,
-        down: Arc<Mutex<Option<Down>>>,
-    ) -> PassSummary {
-        let mut summary = PassSummary::default();
-        let mut conn: Option<Connection> = None;
-        loop {
-            if self.stopping.load(Ordering::SeqCst) {
-                break;
+    /// Lists the queue and hands out what is due; notes when the rest is.
+    async fn hand_out_due(self: &Arc<Self>) -> Result<(), RunnerError> {
+        let spool = self.spool.clone();
+        let listed = blocking(move || spool.list()).await?;
+        let now = now_secs();
+        self.next_due.store(u64::MAX, Ordering::SeqCst);
+        let mut earliest = u64::MAX;
+        let mut due = Vec::new();
+        for (message, state) in listed {
+            if state.next_attempt <= now {
+                due.push((message, state));
+            } else {
+                earliest = earliest.min(state.next_attempt);
             }
-            let Some((message, state)) = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front() else {
-                break;
-            };
-            let pending: Vec<String> =
-                message.envelope.to.iter().filter(|r| !state.delivered.contains(r)).cloned().collect();
-            if pending.is_empty() {
-                // every recipient was done before a crash kept the message: finish it
-                self.remove(&message.id).await;
-                continue;
-            }
-            let known_down = down.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            if let Some(d) = known_down {
-                let outcomes =
-                    pending.iter().map(|r| (r.clone(), RcptOutcome::Deferred(d.failure.clone()))).collect();
-                self.settle(&message, state, outcomes, d.diagnosis, None, &mut summary).await;
-                continue;
-            }
-            let id = message.id.clone();
-            let spool = self.spool.clone();
-            let mut body = match blocking(move || spool.open_message(&id)).await {
-                Ok(reader) => Queued::new(reader),
-                // deleted meanwhile (`relay queue delete`) or moved to corrupt/
-                Err(_) => continue,
-            };
-            if conn.as_ref().is_some_and(|c| !c.is_usable() || c.messages() >= MAX_MESSAGES_PER_CONNECTION)
-                && let Some(old) = conn.take()
-            {
-                old.quit().await;
-            }
-            if conn.is_none() {
-                conn = self.reuse_idle().await;
-            }
-            if conn.is_none() {
-                match self.client.connect().await {
-                    Ok(c) => conn = Some(c),
-                    Err(setup) => {
-                        let first = pending.first().map(String::as_str);
-                        let diagnosis = diagnosis::diagnose(
-                            &self.config.upstream,
-                            &message.envelope.from,
-                            first,
-                            &setup.transcript,
-                            self.lang,
-                        );
-                        let d = Down { failure: setup.failure, diagnosis };
-                        *down.lock().unwrap_or_else(|p| p.into_inner()) = Some(d.clone());
-                        let outcomes = pending
-                            .iter()
-                            .map(|r| (r.clone(), RcptOutcome::Deferred(d.failure.clone())))
-                            .collect();
-                        self.settle(&message, state, outcomes, d.diagnosis, None, &mut summary).await;
-                        continue;
-                    }
+        }
+        self.next_due.fetch_min(earliest, Ordering::SeqCst);
+        self.dispatch(due, &Arc::new(Batch::default()));
+        Ok(())
+    }
+
+    /// Hands out the messages just queued, by id (each file's header checked as a listing
+    /// checks it).
+    async fn hand_out(self: &Arc<Self>, ids: Vec<QueueId>) -> Result<(), RunnerError> {
+        let spool = self.spool.clone();
+        let now = now_secs();
+        let found = blocking(move || {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                match spool.queued(&id) {
+                    Ok((message, state)) if state.next_attempt <= now => found.push((message, state)),
+                    // delivered or deleted meanwhile, not due, or damaged (moved to corrupt/)
+                    Ok(_) | Err(SpoolError::NotQueued(_) | SpoolError::Corrupt { .. }) => {}
+                    Err(e) => return Err(e),
                 }
             }
-            let Some(c) = conn.as_mut() else { continue };
-            self.pacer.wait().await;
-            let delivery = c.deliver_from(&message.envelope.from, &pending, &mut body).await;
-            let failed = delivery.recipients.iter().any(|(_, o)| !matches!(o, RcptOutcome::Delivered { .. }));
-            let diagnosis = if failed {
-                let first = pending.first().map(String::as_str);
-                diagnosis::diagnose(
-                    &self.config.upstream,
-                    &message.envelope.from,
-                    first,
-                    &delivery.transcript,
-                    self.lang,
-                )
-            } else {
-                None
+            Ok(found)
+        })
+        .await?;
+        self.dispatch(found, &Arc::new(Batch::default()));
+        Ok(())
+    }
+
+    /// Gives messages to the workers (those not handed out already), starting workers up to
+    /// `upstream.concurrency`.
+    fn dispatch(self: &Arc<Self>, messages: Vec<(QueuedMessage, DeliveryState)>, batch: &Arc<Batch>) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let start = {
+            let mut work = lock(&self.work);
+            for (message, state) in messages {
+                if !work.busy.insert(message.id.clone()) {
+                    continue;
+                }
+                batch.left.fetch_add(1, Ordering::SeqCst);
+                let ticket = Ticket {
+                    id: message.id.clone(),
+                    work: self.work.clone(),
+                    changed: self.changed.clone(),
+                    batch: batch.clone(),
+                    summary: PassSummary::default(),
+                };
+                work.queue.push_back(Job { message, state, ticket });
+            }
+            let room = self.config.upstream.concurrency.max(1).saturating_sub(work.workers);
+            let start = room.min(work.queue.len());
+            work.workers += start;
+            start
+        };
+        for _ in 0..start {
+            tokio::spawn(self.clone().worker());
+        }
+    }
+
+    /// Takes messages until none is waiting, on one upstream connection (opened, or taken from
+    /// the idle ones, when the first message needs it); leaves the connection idle at the end.
+    async fn worker(self: Arc<Self>) {
+        let mut slot = Slot { work: self.work.clone(), changed: self.changed.clone(), given_back: false };
+        let mut conn: Option<Connection> = None;
+        loop {
+            let job = {
+                let mut work = lock(&self.work);
+                let job = if self.stopping.load(Ordering::SeqCst) { None } else { work.queue.pop_front() };
+                if job.is_none() {
+                    work.workers -= 1;
+                    slot.given_back = true;
+                    // idle before this worker is gone: a message handed out now finds it
+                    if let Some(c) = conn.take_if(|c| self.keepable(c)) {
+                        lock(&self.idle).push((c, tokio::time::Instant::now()));
+                    }
+                }
+                job
             };
-            let peer = format!("{}[{}]:{}", self.client.host(), c.peer().ip(), c.peer().port());
-            self.settle(&message, state, delivery.recipients, diagnosis, Some(&peer), &mut summary).await;
+            let Some(job) = job else { break };
+            self.deliver(job, &mut conn).await;
         }
         if let Some(c) = conn {
-            self.keep_or_close(c).await;
+            c.quit().await;
         }
-        summary
+        drop(slot);
+    }
+
+    /// One message: sent on `conn` (opened or replaced as needed); its outcome is recorded by a
+    /// task of its own, so the next message does not wait for the spool's fsyncs.
+    async fn deliver(self: &Arc<Self>, job: Job, conn: &mut Option<Connection>) {
+        let Job { message, state, ticket } = job;
+        let pending: Vec<String> =
+            message.envelope.to.iter().filter(|r| !state.delivered.contains(r)).cloned().collect();
+        if pending.is_empty() {
+            // every recipient was done before a crash kept the message: finish it
+            self.record(ticket, message, state, Vec::new(), None, None).await;
+            return;
+        }
+        let known_down = lock(&ticket.batch.down).clone();
+        if let Some(d) = known_down {
+            let outcomes =
+                pending.iter().map(|r| (r.clone(), RcptOutcome::Deferred(d.failure.clone()))).collect();
+            self.record(ticket, message, state, outcomes, d.diagnosis, None).await;
+            return;
+        }
+        let id = message.id.clone();
+        let spool = self.spool.clone();
+        let mut body = match blocking(move || spool.open_message(&id)).await {
+            Ok(reader) => Queued::new(reader),
+            // deleted meanwhile (`relay queue delete`) or moved to corrupt/
+            Err(_) => return,
+        };
+        if conn.as_ref().is_some_and(|c| !c.is_usable() || c.messages() >= MAX_MESSAGES_PER_CONNECTION)
+            && let Some(old) = conn.take()
+        {
+            old.quit().await;
+        }
+        if conn.is_none() {
+            *conn = self.reuse_idle().await;
+        }
+        if conn.is_none() {
+            match self.client.connect().await {
+                Ok(c) => *conn = Some(c),
+                Err(setup) => {
+                    let first = pending.first().map(String::as_str);
+                    let diagnosis = diagnosis::diagnose(
+                        &self.config.upstream,
+                        &message.envelope.from,
+                        first,
+                        &setup.transcript,
+                        self.lang,
+                    );
+                    let d = Down { failure: setup.failure, diagnosis };
+                    *lock(&ticket.batch.down) = Some(d.clone());
+                    let outcomes = pending
+                        .iter()
+                        .map(|r| (r.clone(), RcptOutcome::Deferred(d.failure.clone())))
+                        .collect();
+                    self.record(ticket, message, state, outcomes, d.diagnosis, None).await;
+                    return;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { return };
+        self.pacer.wait().await;
+        let delivery = c.deliver_from(&message.envelope.from, &pending, &mut body).await;
+        let failed = delivery.recipients.iter().any(|(_, o)| !matches!(o, RcptOutcome::Delivered { .. }));
+        let diagnosis = if failed {
+            let first = pending.first().map(String::as_str);
+            diagnosis::diagnose(
+                &self.config.upstream,
+                &message.envelope.from,
+                first,
+                &delivery.transcript,
+                self.lang,
+            )
+        } else {
+            None
+        };
+        let peer = format!("{}[{}]:{}", self.client.host(), c.peer().ip(), c.peer().port());
+        self.record(ticket, message, state, delivery.recipients, diagnosis, Some(peer)).await;
+    }
+
+    /// Records an attempt's outcome ([`Runner::settle`]; no outcomes: every recipient was done
+    /// already, the message is removed) in a task of its own; the message stays handed out
+    /// until that is on disk.
+    async fn record(
+        self: &Arc<Self>,
+        mut ticket: Ticket,
+        message: QueuedMessage,
+        state: DeliveryState,
+        outcomes: Vec<(String, RcptOutcome)>,
+        diagnosis: Option<Diagnosis>,
+        relay: Option<String>,
+    ) {
+        // As many records under way as connections: a spool slower than the upstream holds the
+        // workers back rather than piling up tasks.
+        let permit = self.recording.clone().acquire_owned().await;
+        let runner = self.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            if outcomes.is_empty() {
+                runner.remove(&message.id).await;
+            } else {
+                runner
+                    .settle(&message, state, outcomes, diagnosis, relay.as_deref(), &mut ticket.summary)
+                    .await;
+            }
+            drop(ticket);
+        });
     }
 
     /// Records one attempt's outcome: delivered recipients are done; refused ones are
@@ -531,6 +773,7 @@ impl Runner {
         }
         state.attempts = attempts;
         state.next_attempt = now + self.config.retry.backoff(attempts);
+        self.next_due.fetch_min(state.next_attempt, Ordering::SeqCst);
         state.last_error = Some(
             why.unwrap_or_else(|| deferred.first().map(|d| d.failure.detail.clone()).unwrap_or_default()),
         );
@@ -594,6 +837,8 @@ impl Runner {
                 self.log
                     .line("bounce", &format!("{}: sender non-delivery notification: {dsn_id}", message.id));
                 summary.dsns += 1;
+                // due now: a running runner hands it out at once
+                self.arrivals.queued(dsn_id);
                 true
             }
             Err(e) => {

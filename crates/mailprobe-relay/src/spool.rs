@@ -265,6 +265,22 @@ impl Spool {
         Ok(out)
     }
 
+    /// One queued message with its state, its header checked as [`Spool::list`] checks it (a
+    /// damaged file is moved to `corrupt/`): what the runner reads of a message just queued.
+    pub fn queued(&self, id: &QueueId) -> Result<(QueuedMessage, DeliveryState), SpoolError> {
+        match self.read_header(id) {
+            Ok(message) => Ok((message, self.state(id)?)),
+            Err(e @ SpoolError::Corrupt { .. }) => {
+                self.quarantine(id)?;
+                Err(e)
+            }
+            Err(SpoolError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+                Err(SpoolError::NotQueued(id.to_string()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The messages whose next attempt is due at `now` (seconds since the epoch), oldest first.
     pub fn due(&self, now: u64) -> Result<Vec<(QueuedMessage, DeliveryState)>, SpoolError> {
         Ok(self.list()?.into_iter().filter(|(_, s)| s.next_attempt <= now).collect())

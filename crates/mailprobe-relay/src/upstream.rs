@@ -1045,6 +1045,26 @@ impl Connection {
         self.is_usable()
     }
 
+    /// True when nothing waits to be read on an idle connection: no reply the server sent on
+    /// its own (a `421` before it closes), no end of stream, no TLS alert. Costs no round trip;
+    /// when it is false, [`Connection::still_answers`] decides.
+    pub fn nothing_pending(&self) -> bool {
+        let tcp = match &self.stream {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_ref().0,
+            Stream::Gone => return false,
+        };
+        // a reply read with the last one and not taken yet counts too
+        if !self.is_usable() || !self.parser.buffered().is_empty() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        let mut buf = tokio::io::ReadBuf::new(&mut byte);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        // Pending: the socket has nothing to read (a later read registers its own waker).
+        tcp.poll_peek(&mut cx, &mut buf).is_pending()
+    }
+
     /// Says QUIT (when the connection still works) and closes it; returns the transcript.
     pub async fn quit(mut self) -> Transcript {
         if self.is_usable() {

@@ -893,3 +893,66 @@ async fn a_backlog_drains_at_a_measured_rate() {
     assert!((3..=4).contains(&connections), "{connections} connections");
     assert!(r.spool.list().unwrap().is_empty());
 }
+
+/// An idle connection is reused without a round trip only while nothing waits on it: one the
+/// server ended (a `421` and a close, as a server's idle timeout does) is dropped and the next
+/// message goes out on a new connection, delivered, not deferred.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_the_server_closed_is_not_reused() {
+    let dir = temp_dir("idle-closed");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let delivered: Arc<Mutex<usize>> = Arc::default();
+    let d = delivered.clone();
+    tokio::spawn(async move {
+        // each connection carries one message, then the server says 421 and closes
+        while let Ok((stream, _)) = listener.accept().await {
+            let d = d.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read);
+                let _ = write.write_all(b"220 sink.test ESMTP\r\n").await;
+                loop {
+                    let mut line = Vec::new();
+                    if lines.read_until(b'\n', &mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let upper = String::from_utf8_lossy(&line).trim_end().to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250 sink.test\r\n"
+                    } else if upper == "DATA" {
+                        let _ = write.write_all(b"354 go ahead\r\n").await;
+                        loop {
+                            let mut l = Vec::new();
+                            if lines.read_until(b'\n', &mut l).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if l == b".\r\n" {
+                                break;
+                            }
+                        }
+                        *d.lock().unwrap() += 1;
+                        let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                        let _ = write.write_all(b"421 4.4.2 sink.test idle timeout\r\n").await;
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let r = relay(config(&dir, &plain_upstream(addr), FAST_RETRY));
+    for i in 0..2 {
+        r.enqueue("printer@example.test", &[&format!("c{i}@example.test")], b"Subject: x\r\n\r\nx\r\n");
+        let summary = r.runner.clone().run_once().await.unwrap();
+        assert_eq!(summary.delivered, 1, "message {i}: {summary:?}\n{}", r.log.text());
+        // the server's 421 and close reach the idle connection
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(*delivered.lock().unwrap(), 2);
+    assert!(!r.log.text().contains("status=deferred"), "{}", r.log.text());
+}

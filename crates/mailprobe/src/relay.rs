@@ -168,7 +168,7 @@ async fn serve(path: &Path) -> Result<u8> {
     let arrivals = Arrivals::new();
     // The runner first: its lock file says whether another relay already uses this spool.
     let runner =
-        Arc::new(Runner::new(config.clone(), spool.clone(), arrivals.handle(), Arc::new(log.clone()))?);
+        Arc::new(Runner::new(config.clone(), spool.clone(), arrivals.clone(), Arc::new(log.clone()))?);
     let relay = Relay::bind(&config, spool, arrivals, ServeOptions::new(log.clone())).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {

@@ -473,7 +473,7 @@ async fn drive(
                 };
                 let result = match stored {
                     Ok(Ok(id)) => {
-                        shared.arrivals.notify();
+                        shared.arrivals.queued(id.clone());
                         Ok(id)
                     }
                     Ok(Err(failure)) => Err(failure),
