@@ -77,6 +77,20 @@ pub struct Settings {
     pub recipients: String,
 }
 
+impl Settings {
+    /// Each setting with the id of the text that labels it, in the order a device's form asks.
+    pub(crate) fn labelled(&self) -> [(&'static str, &String); 6] {
+        [
+            ("advise-setting-server", &self.server),
+            ("advise-setting-port", &self.port),
+            ("advise-setting-tls", &self.tls),
+            ("advise-setting-credentials", &self.credentials),
+            ("advise-setting-from", &self.from),
+            ("advise-setting-recipients", &self.recipients),
+        ]
+    }
+}
+
 /// `mailprobe relay` as an option beside Microsoft's modes: what it is, the device's exact
 /// settings, and the administrators' steps.
 #[derive(Clone, Debug, Serialize)]
@@ -214,14 +228,7 @@ pub fn render(a: &Advice, style: &Style, md: bool) -> String {
     let _ = writeln!(out, "{}", a.why);
     if let Some(s) = &a.settings {
         heading(&mut out, &t(lang, "advise-heading-settings", &[]));
-        for (id, v) in [
-            ("advise-setting-server", &s.server),
-            ("advise-setting-port", &s.port),
-            ("advise-setting-tls", &s.tls),
-            ("advise-setting-credentials", &s.credentials),
-            ("advise-setting-from", &s.from),
-            ("advise-setting-recipients", &s.recipients),
-        ] {
+        for (id, v) in s.labelled() {
             let v = if md && id == "advise-setting-server" { format!("`{v}`") } else { v.clone() };
             item(&mut out, &t(lang, id, &[("value", &v)]));
         }

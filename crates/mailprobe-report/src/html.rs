@@ -621,14 +621,7 @@ impl HtmlReport for Advice {
                 "<h2>{}</h2><ul class=\"settings\">",
                 escape(&t("advise-heading-settings", &[]))
             );
-            for (id, v) in [
-                ("advise-setting-server", &s.server),
-                ("advise-setting-port", &s.port),
-                ("advise-setting-tls", &s.tls),
-                ("advise-setting-credentials", &s.credentials),
-                ("advise-setting-from", &s.from),
-                ("advise-setting-recipients", &s.recipients),
-            ] {
+            for (id, v) in s.labelled() {
                 let _ = writeln!(out, "<li>{}</li>", escape(&t(id, &[("value", v)])));
             }
             if self.mx_endpoint_guessed
