@@ -23,6 +23,7 @@
 //! rest is dropped and a note says so), lines are cut at [`MAX_LINE_CHARS`], at most
 //! [`MAX_EVENTS`] events are kept, and bytes that are not UTF-8 are replaced.
 
+mod catalogue;
 mod embedded;
 mod hints;
 mod input;
@@ -343,6 +344,8 @@ struct Parser {
     scanner: hints::Scanner,
     commands: usize,
     replies: usize,
+    /// The English texts of translated messages read (see [`catalogue`]), for the prose.
+    glosses: Vec<String>,
 }
 
 impl Parser {
@@ -373,6 +376,7 @@ impl Parser {
             scanner: hints::Scanner::default(),
             commands: 0,
             replies: 0,
+            glosses: Vec::new(),
         }
     }
 
@@ -773,6 +777,15 @@ impl Parser {
 
     fn free_text(&mut self, n: usize, line: &str, forced: Option<&'static str>) {
         self.flush();
+        // A program's message in one of its translations is read as its English text would be.
+        let glossed = catalogue::gloss(line);
+        let line = match &glossed {
+            Some((glossed, found)) => {
+                self.glosses.push(found.english.clone());
+                glossed.as_str()
+            }
+            None => line,
+        };
         let program = forced.or_else(|| program_of(line));
         let context = context_stage(line);
         // Go's textproto.Error prints a reply's further lines with their enhanced code only.
@@ -1142,7 +1155,16 @@ impl Parser {
         let prose = (!self.skip_prose
             && self.pieces.len() < MAX_EVENTS
             && !self.pieces.iter().any(Piece::is_failure))
-        .then(|| unrecognised_text(&input.lines))
+        .then(|| {
+            let mut text = unrecognised_text(&input.lines);
+            for english in &self.glosses {
+                if text.len() + english.len() < MAX_PROSE_CHARS {
+                    text.push('\n');
+                    text.push_str(&redact::scrub(english));
+                }
+            }
+            text
+        })
         .filter(|text| !text.is_empty());
         // A reply code no reader placed ("[KP1AQD] => 502 Invalid/unsupported command" in a log
         // format nobody here knows): with nothing else failed, the first one found is quoted as

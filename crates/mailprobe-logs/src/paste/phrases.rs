@@ -37,6 +37,13 @@ impl Phrases {
         Self::new(table.iter().map(|(phrase, _)| [*phrase]))
     }
 
+    /// Every row with a phrase in `text`, in table order.
+    pub(crate) fn all(&self, text: &str) -> Vec<usize> {
+        let mut rows: Vec<usize> = self.set.matches(text).iter().map(|i| self.row[i]).collect();
+        rows.dedup();
+        rows
+    }
+
     /// The first row (in table order) with a phrase in `text` that `keep` accepts.
     pub(crate) fn first(&self, text: &str, mut keep: impl FnMut(usize) -> bool) -> Option<usize> {
         let found = self.set.matches(text);

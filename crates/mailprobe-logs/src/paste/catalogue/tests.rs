@@ -1,0 +1,160 @@
+//! Every translation of every table is recognised, and read as its English text is.
+
+use mailprobe_kb::{KnowledgeBase, Lang};
+use mailprobe_proto::snake;
+
+use super::*;
+use crate::paste::{Options, Pasted, parse};
+
+/// The template with each placeholder filled with a host name, as a program would print it.
+fn filled(template: &str) -> String {
+    pieces(template)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Fixed(f) => f,
+            Piece::Slot(_) => "smtp.example.com".to_owned(),
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn english_of(cat: &Catalogue, id: &str) -> &'static str {
+    cat.english
+        .iter()
+        .find(|(i, _)| *i == id)
+        .unwrap_or_else(|| panic!("{}: no English for {id}", cat.program))
+        .1
+}
+
+fn read(text: &str) -> Pasted {
+    parse(text.as_bytes(), &Options::default())
+}
+
+/// The evidence understood, without its text: `client_error auth phpmailer`.
+fn summary(p: &Pasted) -> Vec<String> {
+    p.understood
+        .iter()
+        .map(|u| {
+            let mut parts = vec![snake(&u.kind), u.stage.to_string()];
+            parts.extend(u.code.map(|c| c.to_string()));
+            parts.extend(u.class.clone());
+            parts.push(u.program.clone().unwrap_or_else(|| "-".into()));
+            parts.join(" ")
+        })
+        .collect()
+}
+
+/// The finding ids `mailprobe explain` gives for a paste.
+fn explain(text: &str) -> Vec<String> {
+    let pasted = read(text);
+    let context = pasted.context(None);
+    KnowledgeBase::builtin()
+        .diagnose(&context, &pasted.transcripts, Lang::En)
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+#[test]
+fn placeholders_are_split_out() {
+    use Piece::{Fixed, Slot};
+    let f = |s: &str| Fixed(s.to_owned());
+    assert_eq!(pieces("Certificate error for %s"), [f("Certificate error for "), Slot(1)]);
+    assert_eq!(pieces("%2$s a %1$s."), [Slot(2), f(" a "), Slot(1), f(".")]);
+    assert_eq!(pieces("{0} failed: {1}"), [Slot(1), f(" failed: "), Slot(2)]);
+    assert_eq!(pieces("Server { $host } is unknown"), [f("Server "), Slot(1), f(" is unknown")]);
+    assert_eq!(pieces("SMTP Error ($code): $msg"), [f("SMTP Error ("), Slot(1), f("): "), Slot(2)]);
+    assert_eq!(pieces("100% sure"), [f("100% sure")]);
+}
+
+#[test]
+fn normalising_keeps_the_offsets() {
+    let line = "Errore  SMTP: Impossibile connettersi all’Host";
+    let (norm, at) = normalise(line);
+    assert_eq!(norm, "errore smtp: impossibile connettersi all'host");
+    let start = norm.find("all'host").unwrap();
+    assert_eq!(&line[at[start]..at[norm.len()]], "all’Host");
+}
+
+#[test]
+fn what_stood_in_the_placeholders_goes_into_the_english() {
+    let found =
+        find("2024-05-02 SMTP Error: I seguenti indirizzi destinatari hanno generato un errore: a@b.example")
+            .unwrap();
+    assert_eq!((found.program, found.language, found.id), ("phpmailer", "it", "recipients_failed"));
+    assert_eq!(found.english, "SMTP Error: The following recipients failed: a@b.example");
+    let (glossed, _) = gloss("SMTP Error: Impossibile autenticarsi.").unwrap();
+    assert_eq!(glossed, "SMTP Error: Impossibile autenticarsi. [SMTP Error: Could not authenticate.]");
+}
+
+/// Every row of every table: long enough to be looked for, found in a line that holds it, as
+/// its own message id; and no English text of any table is taken for a translation.
+#[test]
+fn every_translation_is_found_and_no_english_text_is() {
+    for cat in CATALOGUES {
+        for (lang, id, text) in cat.translations {
+            english_of(cat, id);
+            assert!(
+                entry(0, 0, text).is_some(),
+                "{} {lang} {id}: no fixed part of 6 characters: {text:?}",
+                cat.program
+            );
+            let line = format!("Error: {}", filled(text));
+            let found =
+                find(&line).unwrap_or_else(|| panic!("{} {lang} {id} not found in {line:?}", cat.program));
+            assert_eq!((found.program, found.id), (cat.program, *id), "{line:?} read as {found:?}");
+        }
+        for other in CATALOGUES {
+            for (id, text) in other.english {
+                let line = filled(text);
+                assert_eq!(
+                    find(&line),
+                    None,
+                    "{}'s English {id} {line:?} taken for a translation",
+                    other.program
+                );
+            }
+        }
+    }
+}
+
+/// Every translation is read as its English text: the same evidence, and the same findings.
+#[test]
+fn every_translation_is_read_as_its_english() {
+    for cat in CATALOGUES {
+        for (lang, id, text) in cat.translations {
+            let (english, translated) = (filled(english_of(cat, id)), filled(text));
+            let (want, got) = (read(&english), read(&translated));
+            assert_eq!(
+                summary(&got),
+                summary(&want),
+                "{} {lang} {id}: {translated:?} and {english:?}",
+                cat.program
+            );
+            assert_eq!(
+                explain(&translated),
+                explain(&english),
+                "{} {lang} {id}: {translated:?}",
+                cat.program
+            );
+        }
+    }
+}
+
+/// What each PHPMailer message is read as, in English and so in every language.
+#[test]
+fn phpmailer_messages() {
+    let cases = [
+        ("authenticate", vec!["client_error auth phpmailer"], vec!["auth.credentials_rejected"]),
+        ("connect_host", vec!["client_error connect phpmailer"], vec!["connect.failed"]),
+        ("smtp_connect_failed", vec!["client_error unknown phpmailer"], vec!["connect.failed"]),
+        ("data_not_accepted", vec!["client_error data phpmailer"], vec!["client.unexplained_error"]),
+        ("recipients_failed", vec!["client_error rcpt_to phpmailer"], vec!["client.unexplained_error"]),
+    ];
+    for (id, evidence, findings) in cases {
+        let english = filled(english_of(&phpmailer::PHPMAILER, id));
+        assert_eq!(summary(&read(&english)), evidence, "{id}");
+        assert_eq!(explain(&english), findings, "{id}");
+    }
+}
