@@ -28,10 +28,16 @@ impl EnhancedCode {
 
     /// Parses a code at the start of `text`, returning it and the rest of the text after the
     /// separating whitespace. Accepts only a code followed by whitespace or the end of text, so
-    /// `5.7.8.` or `2.0.0abc` are not codes.
+    /// `5.7.8.` or `2.0.0abc` are not codes. A documented range (`5.7.606-649`, as Microsoft's
+    /// NDR pages write a family of codes and users paste them) gives its first code.
     pub fn parse_prefix(text: &str) -> Option<(Self, &str)> {
         let end = text.find(|c: char| c.is_ascii_whitespace()).unwrap_or(text.len());
-        let code = text[..end].parse().ok()?;
+        let word = &text[..end];
+        let code = word.parse().ok().or_else(|| {
+            let (first, last) = word.split_once('-')?;
+            let range_end = !last.is_empty() && last.len() <= 3 && last.bytes().all(|b| b.is_ascii_digit());
+            range_end.then(|| first.parse().ok()).flatten()
+        })?;
         Some((code, text[end..].trim_start()))
     }
 
@@ -115,6 +121,11 @@ mod tests {
         assert_eq!(c.to_string(), "5.7.8");
         assert_eq!(rest, "Username and Password");
         assert!(EnhancedCode::parse_prefix("5.7.8abc").is_none());
+        let (range, rest) = EnhancedCode::parse_prefix("5.7.606-649 Access denied").unwrap();
+        assert_eq!((range.to_string().as_str(), rest), ("5.7.606", "Access denied"));
+        assert!(EnhancedCode::parse_prefix("5.7.606-").is_none());
+        assert!(EnhancedCode::parse_prefix("5.7.606-abc").is_none());
+        assert!(EnhancedCode::parse_prefix("5.7.606-6490").is_none());
     }
 
     #[test]

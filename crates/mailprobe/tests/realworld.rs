@@ -16,14 +16,13 @@ use mailprobe_logs::paste::{self, Options};
 use serde::Deserialize;
 
 /// Top-1 accuracy on the cases used for tuning, in per cent (a ratchet). Lowered from 93.5 when the
-/// fresh, untuned batch 506-583 was added (tuned part 425/454 = 93.6% before, 478/524 = 91.2% after).
-const FLOOR_TUNED: f64 = 91.0;
+/// fresh, untuned batch 506-583 was added (tuned part 425/454 = 93.6% before, 478/524 = 91.2% after);
+/// 487/524 = 92.9% once rules were written for that batch's tuned misses.
+const FLOOR_TUNED: f64 = 92.5;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet).
 const FLOOR_HELD_OUT: f64 = 73.0;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.
-/// Temporarily 2: the fresh batch's cases 545 and 546 (Gmail's documented 421 4.7.0 and 450 4.2.1
-/// lines) get none; back to 0 once the engine reads them.
-const MAX_EMPTY_WITH_CODE: usize = 2;
+const MAX_EMPTY_WITH_CODE: usize = 0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

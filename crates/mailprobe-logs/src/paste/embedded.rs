@@ -26,7 +26,8 @@ pub(crate) struct Found {
 
 /// Code and enhanced code together, anywhere: `535-5.7.8`, `550 5.1.8`.
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w.])([245][0-5]\d)([ -])(\d\.\d{1,3}\.\d{1,3})(?:\s|$|[.,;:)\]])")
+    // `(?:-\d{1,3})?`: a documented range of codes, `550 5.7.606-649 ...` (Microsoft's NDR pages)
+    Regex::new(r"(?:^|[^\w.])([245][0-5]\d)([ -])(\d\.\d{1,3}\.\d{1,3})(?:-\d{1,3})?(?:\s|$|[.,;:)\]])")
         .expect("valid pattern")
 });
 
@@ -55,6 +56,13 @@ static ENHANCED_LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
 /// code (`5.7.8 Username and Password not accepted`, `4.7.0 Temporary server error...`).
 static ENHANCED_FIRST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*([245]\.\d{1,3}\.\d{1,3})\s+[A-Za-z]").expect("valid pattern"));
+
+/// A row of Google's "SMTP errors and codes" reference, as users copy it into a question or a
+/// bounce notice: `421, "4.7.0", TLS required for RCPT domain, closing connection.`, also without
+/// the comma after the enhanced code (`450, "4.2.1" The user you are trying to contact ...`).
+static CODE_TABLE_ROW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*([245][0-5]\d),\s*["“](\d\.\d{1,3}\.\d{1,3})["”],?\s+(\S.*)$"#).expect("valid pattern")
+});
 
 /// A Python tuple: `(535, b'...')`.
 static PYTHON_TUPLE: LazyLock<Regex> =
@@ -86,6 +94,16 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     // A bare code: the whole line.
     if let Some(found) = bare(trimmed) {
         return Some(found);
+    }
+    if let Some(row) = CODE_TABLE_ROW.captures(line) {
+        let (code, enhanced, text) = (&row[1], &row[2], row[3].trim_end());
+        return Some(Found {
+            code: code.parse().ok()?,
+            inferred: false,
+            lines: vec![format!("{enhanced} {text}")],
+            last: true,
+            start: row.get(1).map_or(0, |m| m.start()),
+        });
     }
     // The earliest reply in the line wins: .NET's "response was: 5.7.57 ... Error: 535 5.7.139"
     // is a 5.7.57 that quotes a 535 (see [`nested`]).
@@ -387,6 +405,28 @@ mod tests {
         assert_eq!(lines, ["5.7.1 a", "5.7.1 b"]);
         let (_, lines, _) = f("limit: 550 5.7.1 over 550 recipients").unwrap();
         assert_eq!(lines, ["5.7.1 over 550 recipients"]);
+    }
+
+    #[test]
+    fn code_table_rows_and_ranges() {
+        // Google's SMTP error reference, copied as users paste it (realworld 545, 546)
+        let (code, lines, last) =
+            f(r#"421, "4.7.0", TLS required for RCPT domain, closing connection."#).unwrap();
+        assert_eq!(
+            (code, lines, last),
+            (421, vec!["4.7.0 TLS required for RCPT domain, closing connection.".to_owned()], true)
+        );
+        let (code, lines, _) =
+            f(r#"450, "4.2.1" The user you are trying to contact is receiving mail too quickly."#).unwrap();
+        assert_eq!(
+            (code, lines[0].as_str()),
+            (450, "4.2.1 The user you are trying to contact is receiving mail too quickly.")
+        );
+        // not a row: a number in prose, a quoted non-code
+        assert_eq!(f(r#"450, "hello", world"#), None);
+        // a range of codes as Microsoft's NDR pages write it
+        let (code, lines, _) = f("Errore: 550 5.7.606-649 Accesso negato, vietato l'invio di IP").unwrap();
+        assert_eq!((code, lines[0].as_str()), (550, "5.7.606-649 Accesso negato, vietato l'invio di IP"));
     }
 
     #[test]

@@ -484,6 +484,10 @@ impl Parser {
         if let Some(last) = self.pieces.last_mut() {
             last.kind = Kind::Reply(rebuilt);
             last.line = n;
+            // Postfix's bounce wraps "(in reply to RCPT TO command)" onto the continuation
+            if last.stage.is_none() {
+                last.stage = context_stage(text);
+            }
         }
         true
     }

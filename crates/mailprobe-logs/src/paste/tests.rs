@@ -73,6 +73,16 @@ fn several_replies() {
 }
 
 #[test]
+fn a_bounce_wraps_the_command_onto_the_continuation() {
+    // Postfix's bounce notice (realworld 577's wording): the stage is on the wrapped line
+    check(
+        "<someone@web.de>: host mx-ha02.web.de[213.165.67.120] said: 550 Requested\n    \
+         action not taken: mailbox unavailable (in reply to RCPT TO command)",
+        &["reply rcpt_to 550 -"],
+    );
+}
+
+#[test]
 fn bare_codes() {
     check("535", &["reply unknown 535 -"]);
     let p = check("5.7.60", &["reply unknown 550 5.7.60 -"]);
