@@ -1,0 +1,131 @@
+//! The providers' own error references: `tests/references/PROVIDER.toml`, one file per published
+//! table of SMTP replies (Google's "SMTP errors and codes", Microsoft's Exchange Online NDR
+//! reference, ...). Every row is the reply as the provider documents it, the provider's stated
+//! meaning, and the finding that meaning calls for (`expect`), or `expect = "unknown"` with the
+//! reason no finding fits (`why`). The test replays every row the way `mailprobe explain` reads
+//! a paste (no `--provider`), prints each provider's coverage, and fails on any row whose
+//! meaning has an id and does not get it first (under `ambiguous`: ranked first).
+//!
+//! Unlike `tests/realworld/`, these rows are what the engine is tuned to: the point is that a
+//! documented reply never goes unexplained, whoever meets it.
+
+use std::path::{Path, PathBuf};
+
+use mailprobe_kb::{Finding, KnowledgeBase, Lang};
+use mailprobe_logs::paste::{self, Options};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    provider: String,
+    source: String,
+    /// Words the provider documents as appended to every reply (Google's "- gsmtp").
+    #[serde(default)]
+    suffix: String,
+    row: Vec<Row>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    reply: String,
+    meaning: String,
+    expect: String,
+    #[serde(default)]
+    also: Vec<String>,
+    #[serde(default)]
+    why: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+const UNKNOWN: &str = "unknown";
+
+fn tables() -> Vec<(String, Table)> {
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/references") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable table");
+        let table: Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        out.push((name, table));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn explain(evidence: &str) -> Vec<Finding> {
+    let pasted = paste::parse(evidence.as_bytes(), &Options::default());
+    let context = pasted.context(None);
+    KnowledgeBase::builtin().diagnose(&context, &pasted.transcripts, Lang::En)
+}
+
+/// The finding named first: under `ambiguous`, the first candidate it ranks.
+fn first_named(findings: &[Finding]) -> Option<&str> {
+    match findings {
+        [a, b, ..] if a.id == "ambiguous" => Some(b.id.as_str()),
+        [a, ..] => Some(a.id.as_str()),
+        [] => None,
+    }
+}
+
+#[test]
+fn every_documented_reply_gets_the_finding_its_meaning_calls_for() {
+    let ids: Vec<String> = KnowledgeBase::builtin().ids().map(str::to_owned).collect();
+    let mut failures = Vec::new();
+    let (mut all_rows, mut all_mapped, mut all_right) = (0, 0, 0);
+    for (name, table) in tables() {
+        assert!(table.source.starts_with("http"), "{name}: source must be a URL");
+        let (mut mapped, mut right) = (0, 0);
+        let mut unknown_got = Vec::new();
+        for (i, row) in table.row.iter().enumerate() {
+            let at = format!("{name} row {} ({:?})", i + 1, row.reply.chars().take(60).collect::<String>());
+            assert!(!row.meaning.trim().is_empty(), "{at}: no meaning");
+            if let Some(s) = &row.source {
+                assert!(s.starts_with("http"), "{at}: source must be a URL");
+            }
+            let evidence = format!("{}{}", row.reply, table.suffix);
+            let findings = explain(&evidence);
+            let first = first_named(&findings);
+            if row.expect == UNKNOWN {
+                assert!(
+                    row.why.as_deref().is_some_and(|w| !w.trim().is_empty()),
+                    "{at}: unknown needs a why"
+                );
+                unknown_got.push(first.unwrap_or("(none)").to_owned());
+                continue;
+            }
+            for id in std::iter::once(&row.expect).chain(&row.also) {
+                assert!(ids.contains(id), "{at}: {id} is not a finding id");
+            }
+            mapped += 1;
+            let ok = first.is_some_and(|f| f == row.expect || row.also.iter().any(|a| a == f));
+            if ok {
+                right += 1;
+            } else {
+                failures.push(format!(
+                    "  {at}: want {}, got {} (all: {})",
+                    row.expect,
+                    first.unwrap_or("(none)"),
+                    findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        eprintln!(
+            "references, {} ({name}): {right}/{mapped} documented meanings explained, {} rows expected unknown (first given: {})",
+            table.provider,
+            table.row.len() - mapped,
+            if unknown_got.is_empty() { "-".to_owned() } else { unknown_got.join(", ") }
+        );
+        all_rows += table.row.len();
+        all_mapped += mapped;
+        all_right += right;
+    }
+    eprintln!("references, all: {all_right}/{all_mapped} ({all_rows} rows)");
+    assert!(failures.is_empty(), "rows not explained as their provider documents:\n{}", failures.join("\n"));
+}
