@@ -121,7 +121,8 @@ pub async fn diagnose(
     env: &CheckEnv,
     observer: &mut (dyn FnMut(StepUpdate) + Send),
 ) -> Result<Report, CheckError> {
-    let discovery = discover_for(request, env).await?;
+    // boxed, like the probes and the clock check below: see `mailprobe_net::run_plan`
+    let discovery = Box::pin(discover_for(request, env)).await?;
     let (plan, context) = plan(request, discovery.as_ref())?;
     let trust = match &request.ca_file {
         Some(path) => env.trust.clone().with_ca_file(path)?,
@@ -429,10 +430,10 @@ async fn run(
     let clock = async {
         match &clock {
             Some(ClockReference::Sntp(server)) => {
-                Some(mailprobe_net::sntp_check(server, probe_env.timeout).await)
+                Some(Box::pin(mailprobe_net::sntp_check(server, probe_env.timeout)).await)
             }
             Some(ClockReference::HttpDate(url)) => {
-                Some(mailprobe_net::http_date_check(url, &probe_env.trust, probe_env.timeout).await)
+                Some(Box::pin(mailprobe_net::http_date_check(url, &probe_env.trust, probe_env.timeout)).await)
             }
             None => None,
         }

@@ -175,29 +175,33 @@ pub struct ProbePlan {
 
 /// Runs the plan: SMTP, IMAP, the client-TLS check and the versions scan concurrently; when SMTP failed the way a TLS mode mismatch
 /// looks, one short probe with the other mode confirms or rules it out.
+///
+/// Each probe's future is boxed: inline, this future was the sum of all of them (tens of KiB,
+/// IMAP's and the scan's too when neither runs), and every poll frame between `main` and a
+/// probe copied it on the stack (issue 20: a third of a MiB of a session's peak memory).
 pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     let smtp = async {
-        let primary = probe_smtp(env, &plan.smtp, Role::Primary, Depth::Full).await;
+        let primary = Box::pin(probe_smtp(env, &plan.smtp, Role::Primary, Depth::Full)).await;
         let mut out = vec![primary];
         if out[0].looks_like_mode_mismatch()
             && let Some(other) = plan.smtp.security.other_tls_mode()
         {
             let check = SmtpTarget { security: other, ..plan.smtp.clone() };
-            out.push(probe_smtp(env, &check, Role::ModeCheck, Depth::Handshake).await);
+            out.push(Box::pin(probe_smtp(env, &check, Role::ModeCheck, Depth::Handshake)).await);
         }
         out
     };
     let imap = async {
         match &plan.imap {
             Some(target) => {
-                let primary =
-                    probe_imap_with(env, target, &plan.smtp.credentials, plan.smtp.mechanism.as_ref()).await;
+                let imap = probe_imap_with(env, target, &plan.smtp.credentials, plan.smtp.mechanism.as_ref());
+                let primary = Box::pin(imap).await;
                 let mut out = vec![primary];
                 if out[0].looks_like_mode_mismatch()
                     && let Some(other) = target.security.other_tls_mode()
                 {
                     let check = ImapTarget { security: other, ..target.clone() };
-                    out.push(probe_imap_greeting(env, &check).await);
+                    out.push(Box::pin(probe_imap_greeting(env, &check)).await);
                 }
                 out
             }
@@ -207,14 +211,14 @@ pub async fn run_plan(env: &ProbeEnv, plan: &ProbePlan) -> Vec<Transcript> {
     let client_tls = async {
         match plan.client_tls_max {
             Some(max) if plan.smtp.security != Security::None => {
-                Some(probe_client_tls(env, &plan.smtp, max).await)
+                Some(Box::pin(probe_client_tls(env, &plan.smtp, max)).await)
             }
             _ => None,
         }
     };
     let scan = async {
         if plan.tls_scan && plan.smtp.security != Security::None {
-            scan_tls_versions(env, &plan.smtp).await
+            Box::pin(scan_tls_versions(env, &plan.smtp)).await
         } else {
             Vec::new()
         }

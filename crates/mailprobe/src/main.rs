@@ -111,17 +111,19 @@ fn input_error(global: &GlobalArgs, e: &anyhow::Error) -> ExitCode {
 
 async fn run(cli: &Cli) -> anyhow::Result<u8> {
     let global = &cli.global;
+    // Each command's future boxed: inline, this one was as large as the largest of them, and
+    // `main` and `block_on` each held a copy on the stack (issue 20: peak memory).
     match &cli.command {
-        Command::Diagnose(args) => diagnose::run(args, global).await,
-        Command::Explain(args) => explain::run(args, global).await,
-        Command::Guide(args) => guide::run(args, global).await,
-        Command::Dns(args) => dns::run(args, global).await,
-        Command::Analyze(args) => analyze::run(args, global).await,
-        Command::Advise(args) => advise::run(args, global).await,
-        Command::Auth(args) => auth::run(args, global).await,
-        Command::Relay(args) => relay::run(args, global).await,
-        Command::Serve(args) => serve::run(args, global).await,
-        Command::Scan(args) => scan::run(args, global).await,
-        Command::Demo(args) => demo::run(args, global).await,
+        Command::Diagnose(args) => Box::pin(diagnose::run(args, global)).await,
+        Command::Explain(args) => Box::pin(explain::run(args, global)).await,
+        Command::Guide(args) => Box::pin(guide::run(args, global)).await,
+        Command::Dns(args) => Box::pin(dns::run(args, global)).await,
+        Command::Analyze(args) => Box::pin(analyze::run(args, global)).await,
+        Command::Advise(args) => Box::pin(advise::run(args, global)).await,
+        Command::Auth(args) => Box::pin(auth::run(args, global)).await,
+        Command::Relay(args) => Box::pin(relay::run(args, global)).await,
+        Command::Serve(args) => Box::pin(serve::run(args, global)).await,
+        Command::Scan(args) => Box::pin(scan::run(args, global)).await,
+        Command::Demo(args) => Box::pin(demo::run(args, global)).await,
     }
 }
