@@ -17,6 +17,7 @@
 //! addresses or the server's words) follows the gloss.
 
 mod phpmailer;
+mod roundcube;
 
 use std::sync::LazyLock;
 
@@ -35,20 +36,21 @@ pub(crate) struct Catalogue {
 }
 
 /// Every table.
-pub(crate) static CATALOGUES: &[&Catalogue] = &[&phpmailer::PHPMAILER];
+pub(crate) static CATALOGUES: &[&Catalogue] = &[&phpmailer::PHPMAILER, &roundcube::ROUNDCUBE];
 
 /// A piece of a message template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Piece {
     Fixed(String),
-    /// A placeholder and its number (1-based: `%2$s` is 2; unnumbered ones count up).
-    Slot(usize),
+    /// A placeholder and what names it: its number (`%2$s` is `2`, `{0}` is `1`, unnumbered ones
+    /// count up from 1) or its name (`$code`, `{ $host }`).
+    Slot(String),
 }
 
 /// Placeholders of printf (`%s`, `%1$s`, `%d`, `%@`), .NET and ICU (`{0}`, `{name}`), Fluent
 /// (`{ $host }`) and PHP (`$name`).
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"%(?:(\d+)\$)?[-+0#]*\d*(?:\.\d+)?[sdiufxXc@]|\{\s*\$?(\w*)\s*\}|\$[A-Za-z_]\w*")
+    Regex::new(r"%(?:(\d+)\$)?[-+0#]*\d*(?:\.\d+)?[sdiufxXc@]|\{\s*\$?(\w*)\s*\}|\$([A-Za-z_]\w*)")
         .expect("valid pattern")
 });
 
@@ -60,15 +62,20 @@ fn pieces(template: &str) -> Vec<Piece> {
         if m.start() > at {
             out.push(Piece::Fixed(template[at..m.start()].to_owned()));
         }
-        let numbered = c.get(1).or_else(|| c.get(2)).and_then(|n| n.as_str().parse::<usize>().ok());
-        // `{0}` counts from 0, `%1$s` from 1.
-        let number = match numbered {
-            Some(n) if c.get(2).is_some() => n + 1,
-            Some(n) => n,
-            None => next,
+        let named = c.get(3).or_else(|| c.get(2).filter(|n| n.as_str().parse::<usize>().is_err()));
+        let key = match (named, c.get(1), c.get(2)) {
+            (Some(name), _, _) if !name.as_str().is_empty() => name.as_str().to_owned(),
+            // `{0}` counts from 0, `%1$s` from 1.
+            (_, _, Some(n)) if !n.as_str().is_empty() => {
+                (n.as_str().parse::<usize>().unwrap_or(0) + 1).to_string()
+            }
+            (_, Some(n), _) => n.as_str().to_owned(),
+            _ => next.to_string(),
         };
-        next = number + 1;
-        out.push(Piece::Slot(number));
+        if let Ok(n) = key.parse::<usize>() {
+            next = n + 1;
+        }
+        out.push(Piece::Slot(key));
         at = m.end();
     }
     if at < template.len() {
@@ -77,8 +84,8 @@ fn pieces(template: &str) -> Vec<Piece> {
     out
 }
 
-/// Lower case, typographic apostrophes as `'`, white space runs as one space; with the byte
-/// offset in `text` of each byte of the result (and one past the end).
+/// Lower case, typographic apostrophes as `'`, white space runs as one space, none before a
+/// colon; with the byte offset in `text` of each byte of the result (and one past the end).
 fn normalise(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut at = Vec::with_capacity(text.len() + 1);
@@ -91,6 +98,11 @@ fn normalise(text: &str) -> (String, Vec<usize>) {
             }
             space = true;
             continue;
+        }
+        // French typography's space before a colon, which pastes often lose.
+        if c == ':' && space && out.ends_with(' ') {
+            out.pop();
+            at.pop();
         }
         space = false;
         let c = if matches!(c, '’' | '‘' | 'ʼ') { '\'' } else { c };
@@ -108,11 +120,11 @@ fn normalise(text: &str) -> (String, Vec<usize>) {
 struct Entry {
     catalogue: usize,
     row: usize,
-    /// Its fixed parts, normalised and trimmed, in order, each with the slot numbers between it
-    /// and the next part.
-    parts: Vec<(String, Vec<usize>)>,
-    /// Slot numbers before the first part.
-    lead: Vec<usize>,
+    /// Its fixed parts, normalised and trimmed, in order, each with the slots between it and the
+    /// next part.
+    parts: Vec<(String, Vec<String>)>,
+    /// Slots before the first part.
+    lead: Vec<String>,
     /// Total length of the fixed parts: the longest match wins.
     weight: usize,
 }
@@ -127,7 +139,7 @@ struct Index {
 const MIN_ANCHOR_CHARS: usize = 6;
 
 fn entry(catalogue: usize, row: usize, text: &str) -> Option<Entry> {
-    let mut parts: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     let mut lead = Vec::new();
     for p in pieces(text) {
         match p {
@@ -141,6 +153,16 @@ fn entry(catalogue: usize, row: usize, text: &str) -> Option<Entry> {
                 Some((_, slots)) => slots.push(n),
                 None => lead.push(n),
             },
+        }
+    }
+    // A message's closing full stop or colon is often lost in a paste (or glued to what follows).
+    if let Some((last, slots)) = parts.last_mut()
+        && slots.is_empty()
+    {
+        let kept = last.trim_end_matches(['.', ':', '。', '：', ' ']).len();
+        last.truncate(kept);
+        if last.is_empty() {
+            parts.pop();
         }
     }
     let anchor = parts.iter().map(|(p, _)| p.chars().count()).max()?;
@@ -203,16 +225,18 @@ pub(crate) fn find(line: &str) -> Option<Found> {
     let (language, id, _) = cat.translations[e.row];
     let original = |a: usize, b: usize| line[at[a]..at[b]].trim();
     // What stood in each slot: the text between two parts goes to the first slot between them.
-    let mut values: Vec<(usize, &str)> = Vec::new();
-    if let (Some(&n), Some(&(first, _))) = (e.lead.first(), spans.first()) {
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    if let (Some(n), Some(&(first, _))) = (e.lead.first(), spans.first()) {
         values.push((n, original(0, first)));
     }
     let mut rest = "";
     for (k, ((_, slots), &(_, end))) in e.parts.iter().zip(&spans).enumerate() {
         let next = spans.get(k + 1).map_or(norm.len(), |s| s.0);
         match slots.first() {
-            Some(&n) => values.push((n, original(end, next))),
-            None if k + 1 == spans.len() => rest = original(end, next),
+            Some(n) => values.push((n, original(end, next))),
+            None if k + 1 == spans.len() => {
+                rest = original(end, next).trim_start_matches(['.', ':', '。', '：', ' ']);
+            }
             None => {}
         }
     }
@@ -240,9 +264,6 @@ pub(crate) fn find(line: &str) -> Option<Found> {
 /// The line with the English text of the translated message on it appended in brackets, if it
 /// holds one.
 pub(crate) fn gloss(line: &str) -> Option<(String, Found)> {
-    if std::env::var_os("NO_GLOSS").is_some() {
-        return None;
-    }
     let found = find(line)?;
     Some((format!("{} [{}]", line.trim_end(), found.english), found))
 }

@@ -5,8 +5,9 @@
 //! `$PHPMAILER_LANG['id']` of language/phpmailer.lang-XX.php; a row with a commit is an earlier
 //! wording of that file (older PHPMailer releases still print it), taken from the file at that
 //! commit. Left out: translations identical to the English, a Sinhala file in a legacy font
-//! encoding (86d2b069), Turkish files in ISO-8859-9 read as Latin-1, and wordings with HTML
-//! entities (a browser shows the text they stand for, which is also here).
+//! encoding (86d2b069), Turkish (ISO-8859-9) and Polish (ISO-8859-2, 88694da0) files read as
+//! Latin-1, and wordings with HTML entities (a browser shows the text they stand for, which is
+//! also here).
 //!
 //! Ids: `authenticate`, `connect_host`, `smtp_connect_failed`, `data_not_accepted`,
 //! `from_failed`, `recipients_failed`, `smtp_error` (the server's words follow), `instantiate`
@@ -154,30 +155,24 @@ pub(crate) static PHPMAILER: Catalogue = Catalogue {
         ("pl", "authenticate", "Błąd SMTP: Nie można przeprowadzić uwierzytelnienia."), // a26214d5
         ("pl", "authenticate", "Błąd SMTP: Nie można przeprowadzić autentykacji."),     // 79a090d7
         ("pl", "authenticate", "Błąd SMTP: Nie można przeprowadzić autoryzacji."),      // 357bf4af
-        ("pl", "authenticate", "B³¹d SMTP: Nie mo¿na przeprowadziæ autentykacji."),     // 88694da0
         ("pl", "connect_host", "Błąd SMTP: nie udało się połączyć z serwerem (hostem)."),
         ("pl", "connect_host", "Błąd SMTP: Nie można połączyć się z wybranym hostem."), // a26214d5
-        ("pl", "connect_host", "B³¹d SMTP: Nie mo¿na po³¹czyæ siê z wybranym hostem."), // 88694da0
         ("pl", "smtp_connect_failed", "Nie udało się nawiązać połączenia za pomocą SMTP Connect()."),
         ("pl", "smtp_connect_failed", "Wywołanie funkcji SMTP Connect() zostało zakończone niepowodzeniem."), // a26214d5
         ("pl", "smtp_connect_failed", "SMTP Connect() zakończone niepowodzeniem."), // 4bced529
         ("pl", "data_not_accepted", "Błąd SMTP: dane wiadomości nie zostały przyjęte przez serwer."),
         ("pl", "data_not_accepted", "Błąd SMTP: Dane nie zostały przyjęte."), // a26214d5
-        ("pl", "data_not_accepted", "B³¹d SMTP: Dane nie zosta³y przyjête."), // 88694da0
         ("pl", "from_failed", "Nieprawidłowy adres nadawcy: "),
         ("pl", "from_failed", "Następujący adres nadawcy jest nieprawidłowy lub nie istnieje: "), // a26214d5
         ("pl", "from_failed", "Następujący adres Nadawcy jest nieprawidłowy: "),                  // 4bced529
         ("pl", "from_failed", "Następujący adres Nadawcy jest jest nieprawidłowy: "),             // af516c9c
-        ("pl", "from_failed", "Nastêpuj¹cy adres Nadawcy jest jest nieprawid³owy: "),             // 88694da0
         ("pl", "recipients_failed", "Błąd SMTP: nie udało się wysłać do następujących odbiorców: "),
         ("pl", "recipients_failed", "Błąd SMTP: Następujący odbiorcy są nieprawidłowi lub nie istnieją: "), // a26214d5
         ("pl", "recipients_failed", "Błąd SMTP: Następujący odbiorcy są nieprawidłowi: "), // 4bced529
-        ("pl", "recipients_failed", "B³¹d SMTP: Nastêpuj¹cy odbiorcy s¹ nieprawid³owi: "), // 88694da0
         ("pl", "smtp_error", "Błąd serwera SMTP: "),
         ("pl", "smtp_error", "Błąd SMTP: "), // a26214d5
         ("pl", "instantiate", "Nie można zainicjować funkcji mail(). Sprawdź konfigurację serwera."),
         ("pl", "instantiate", "Nie można wywołać funkcji mail(). Sprawdź konfigurację serwera."), // a26214d5
-        ("pl", "instantiate", "Nie mo¿na wywo³aæ funkcji mail(). SprawdŸ konfiguracjê serwera."), // 88694da0
         ("af", "authenticate", "SMTP-fout: kon nie geverifieer word nie."),
         ("af", "connect_host", "SMTP-fout: kon nie aan SMTP-verbind nie."),
         ("af", "smtp_connect_failed", "SMTP-verbinding () misluk."),
