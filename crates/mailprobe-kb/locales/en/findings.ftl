@@ -522,6 +522,15 @@ recipient-greylisted-fix-retry = Send again after a few minutes (five to fifteen
 recipient-greylisted-fix-queue = In a program that sends directly, treat a reply starting with 4 as "try again later": hand the mail to a local MTA or a queue that retries, instead of failing at once.
 recipient-greylisted-fix-whitelist = If you run the receiving server (Postgrey, rspamd, milter-greylist), add the sending server or network to its greylisting whitelist.
 
+## recipient.restricted
+
+recipient-restricted-title = The recipient takes mail only from certain senders
+recipient-restricted-summary = The receiving organization refused this sender for this recipient: the group or mailbox accepts mail only from senders inside that organization, or only from a list of senders. Signing in again does not change it. Its answer: { $reply_line }
+recipient-restricted-cause-internal-only = The group or mailbox is set to accept mail only from inside its own organization ("authenticated" senders, in Exchange's words): mail from any other organization is refused, whatever the sender's own sign-in.
+recipient-restricted-cause-allowed-list = The group accepts mail only from the senders on its allowed list, and this sender is not on it.
+recipient-restricted-fix-ask = Ask the recipient (or the group's owner) to let your address send to it, or write to a person's own address instead of the group.
+recipient-restricted-fix-admin = If the recipient is in your organization: in the Exchange admin center, open the group or mailbox, Settings or Delivery management, and allow senders from outside the organization or add this sender (PowerShell: Set-DistributionGroup -Identity GROUP -RequireSenderAuthenticationEnabled $false).
+
 ## server.service_unavailable
 
 server-service-unavailable-title = The receiving mail service is not taking mail right now

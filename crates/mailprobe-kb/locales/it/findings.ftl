@@ -522,6 +522,15 @@ recipient-greylisted-fix-retry = Reinvia dopo qualche minuto (di solito da cinqu
 recipient-greylisted-fix-queue = In un programma che invia direttamente, tratta una risposta che inizia con 4 come "riprova più tardi": affida la posta a un MTA locale o a una coda che riprova, invece di fallire subito.
 recipient-greylisted-fix-whitelist = Se gestisci il server del destinatario (Postgrey, rspamd, milter-greylist), aggiungi il server o la rete di invio alla whitelist del greylisting.
 
+## recipient.restricted
+
+recipient-restricted-title = Il destinatario accetta posta solo da alcuni mittenti
+recipient-restricted-summary = L'organizzazione del destinatario ha rifiutato questo mittente per questo destinatario: il gruppo o la casella accetta posta solo da mittenti interni a quell'organizzazione, oppure solo da un elenco di mittenti. Accedere di nuovo non cambia nulla. La sua risposta: { $reply_line }
+recipient-restricted-cause-internal-only = Il gruppo o la casella è impostato per accettare posta solo dall'interno della propria organizzazione (mittenti "autenticati", nelle parole di Exchange): la posta di qualsiasi altra organizzazione viene rifiutata, qualunque sia l'accesso del mittente.
+recipient-restricted-cause-allowed-list = Il gruppo accetta posta solo dai mittenti del suo elenco consentito, e questo mittente non c'è.
+recipient-restricted-fix-ask = Chiedi al destinatario (o al proprietario del gruppo) di consentire al tuo indirizzo di scrivergli, oppure scrivi all'indirizzo personale di una persona invece che al gruppo.
+recipient-restricted-fix-admin = Se il destinatario è nella tua organizzazione: nell'interfaccia di amministrazione di Exchange apri il gruppo o la casella, Impostazioni o Gestione recapito, e consenti i mittenti esterni all'organizzazione o aggiungi questo mittente (PowerShell: Set-DistributionGroup -Identity GRUPPO -RequireSenderAuthenticationEnabled $false).
+
 ## server.service_unavailable
 
 server-service-unavailable-title = Il servizio di posta del server in questo momento non accetta posta
