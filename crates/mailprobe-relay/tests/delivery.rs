@@ -582,7 +582,16 @@ async fn upstream_down_then_a_restart_with_a_full_queue_delivers_everything() {
         Arc::new(MemLog::default()),
     );
     assert!(second.is_err());
+    // The pass's last tasks (a worker leaving its connection idle, an outcome's record) hold the
+    // runner, and so its lock, a moment after `run_once` returned: wait for them, as a process
+    // that exits would.
+    let runner = Arc::clone(&first.runner);
     drop(first);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while Arc::strong_count(&runner) > 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    drop(runner);
 
     // restart: the upstream is back, a new runner on the same spool delivers them all
     let sink = sink_on(TcpListener::bind(addr).await.unwrap(), Duration::ZERO).await;
