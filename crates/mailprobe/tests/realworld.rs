@@ -11,9 +11,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mailprobe_kb::{Finding, KnowledgeBase, Lang};
+use mailprobe_kb::{KnowledgeBase, Lang};
 use mailprobe_logs::paste::{self, Options};
 use serde::Deserialize;
+
+#[path = "support/explain.rs"]
+mod explain;
+use explain::{explain, first_named};
 
 /// Top-1 accuracy on the cases used for tuning, in per cent (a ratchet). Lowered from 93.5 when the
 /// fresh, untuned batch 506-583 was added (tuned part 425/454 = 93.6% before, 478/524 = 91.2% after);
@@ -71,22 +75,6 @@ fn load() -> Vec<Loaded> {
 
 fn held_out(number: u32) -> bool {
     number.is_multiple_of(10)
-}
-
-/// The findings `mailprobe explain` gives for a paste.
-fn explain(evidence: &str) -> Vec<Finding> {
-    let pasted = paste::parse(evidence.as_bytes(), &Options::default());
-    let context = pasted.context(None);
-    KnowledgeBase::builtin().diagnose(&context, &pasted.transcripts, Lang::En)
-}
-
-/// The finding named first: under `ambiguous`, the first candidate it ranks.
-fn first_named(findings: &[Finding]) -> Option<&str> {
-    match findings {
-        [a, b, ..] if a.id == "ambiguous" => Some(b.id.as_str()),
-        [a, ..] => Some(a.id.as_str()),
-        [] => None,
-    }
 }
 
 /// A three-digit reply code or an RFC 3463 enhanced code somewhere in the text.

@@ -11,9 +11,12 @@
 
 use std::path::{Path, PathBuf};
 
-use mailprobe_kb::{Finding, KnowledgeBase, Lang};
-use mailprobe_logs::paste::{self, Options};
+use mailprobe_kb::KnowledgeBase;
 use serde::Deserialize;
+
+#[path = "support/explain.rs"]
+mod explain;
+use explain::{explain, first_named};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,21 +60,6 @@ fn tables() -> Vec<(String, Table)> {
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
-}
-
-fn explain(evidence: &str) -> Vec<Finding> {
-    let pasted = paste::parse(evidence.as_bytes(), &Options::default());
-    let context = pasted.context(None);
-    KnowledgeBase::builtin().diagnose(&context, &pasted.transcripts, Lang::En)
-}
-
-/// The finding named first: under `ambiguous`, the first candidate it ranks.
-fn first_named(findings: &[Finding]) -> Option<&str> {
-    match findings {
-        [a, b, ..] if a.id == "ambiguous" => Some(b.id.as_str()),
-        [a, ..] => Some(a.id.as_str()),
-        [] => None,
-    }
 }
 
 #[test]
