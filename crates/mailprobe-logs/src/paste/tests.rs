@@ -3,12 +3,12 @@
 
 use super::*;
 
-fn read(text: &str) -> Pasted {
+pub(super) fn read(text: &str) -> Pasted {
     parse(text.as_bytes(), &Options::default())
 }
 
 /// One line per piece of evidence: `reply auth 535 5.7.8 python-smtplib`.
-fn summary(p: &Pasted) -> Vec<String> {
+pub(super) fn summary(p: &Pasted) -> Vec<String> {
     p.understood
         .iter()
         .map(|u| {

@@ -1,10 +1,10 @@
 //! Every translation of every table is recognised, and read as its English text is.
 
 use mailprobe_kb::{KnowledgeBase, Lang};
-use mailprobe_proto::snake;
 
 use super::*;
-use crate::paste::{Options, Pasted, parse};
+// the paste reader's own test helpers: the evidence understood, one line a piece
+use crate::paste::tests::{read, summary};
 
 /// The template with each placeholder filled (a reply code, else a host name), as a program
 /// would print it.
@@ -27,24 +27,6 @@ fn english_of(cat: &Catalogue, id: &str) -> &'static str {
         .find(|(i, _)| *i == id)
         .unwrap_or_else(|| panic!("{}: no English for {id}", cat.program))
         .1
-}
-
-fn read(text: &str) -> Pasted {
-    parse(text.as_bytes(), &Options::default())
-}
-
-/// The evidence understood, without its text: `client_error auth phpmailer`.
-fn summary(p: &Pasted) -> Vec<String> {
-    p.understood
-        .iter()
-        .map(|u| {
-            let mut parts = vec![snake(&u.kind), u.stage.to_string()];
-            parts.extend(u.code.map(|c| c.to_string()));
-            parts.extend(u.class.clone());
-            parts.push(u.program.clone().unwrap_or_else(|| "-".into()));
-            parts.join(" ")
-        })
-        .collect()
 }
 
 /// The finding ids `mailprobe explain` gives for a paste.
