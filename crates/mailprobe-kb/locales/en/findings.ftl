@@ -542,6 +542,15 @@ server-service-unavailable-fix-admin = If the refusal lasts, the server's admini
 
 ## server.insufficient_resources
 
+server-exchange-proxy-failed-title = Exchange could not pass the session on to its own mail server
+server-exchange-proxy-failed-summary = The Exchange server that answered took the connection but could not hand it to the server that delivers mail (its front end could not reach its transport service). Nothing is wrong with the sender, the password or the message. Its answer: { $reply_line }
+server-exchange-proxy-failed-cause-dns = The Exchange server resolves its own names wrongly: its network adapter points to a DNS server that does not know the internal domain, or a hosts file entry is stale.
+server-exchange-proxy-failed-cause-transport = The Microsoft Exchange Transport service on the mailbox server is stopped, starting, or refusing sessions.
+server-exchange-proxy-failed-cause-connector = A receive connector was changed (its bindings or remote address ranges) so the front end's proxy session is refused.
+server-exchange-proxy-failed-fix-retry = Try again later: a 4xx answer is temporary, and a mail server retries by itself.
+server-exchange-proxy-failed-fix-dns = On the Exchange server, check that the network adapter uses the internal DNS servers (domain controllers) and that the server's own name resolves to its address (nslookup of its name, Get-TransportService | Format-List *DNS*).
+server-exchange-proxy-failed-fix-services = Check that the Microsoft Exchange Transport and Frontend Transport services run and that the default receive connectors keep their original bindings (Get-ReceiveConnector), then read the protocol log of the front end for the same minute.
+
 server-insufficient-resources-title = The receiving server is short of disk space or memory
 server-insufficient-resources-summary = The server refused the message because it lacks resources of its own (disk space for its queue, memory), not because of the sender or the recipient. Its answer: { $reply_line }
 server-insufficient-resources-cause-disk = The disk that holds the server's mail queue is (almost) full.

@@ -542,6 +542,15 @@ server-service-unavailable-fix-admin = Se il rifiuto continua, l'amministratore 
 
 ## server.insufficient_resources
 
+server-exchange-proxy-failed-title = Exchange non è riuscito a passare la sessione al proprio server di posta
+server-exchange-proxy-failed-summary = Il server Exchange che ha risposto ha accettato la connessione ma non è riuscito a passarla al server che consegna la posta (il suo front end non raggiunge il servizio di trasporto). Il mittente, la password e il messaggio non c'entrano. La sua risposta: { $reply_line }
+server-exchange-proxy-failed-cause-dns = Il server Exchange risolve male i propri nomi: la scheda di rete punta a un server DNS che non conosce il dominio interno, oppure una voce del file hosts è vecchia.
+server-exchange-proxy-failed-cause-transport = Il servizio Microsoft Exchange Transport sul server delle cassette postali è fermo, in avvio o rifiuta le sessioni.
+server-exchange-proxy-failed-cause-connector = È stato modificato un connettore di ricezione (binding o intervalli di indirizzi remoti) e la sessione inoltrata dal front end viene rifiutata.
+server-exchange-proxy-failed-fix-retry = Riprova più tardi: una risposta 4xx è temporanea e un server di posta ritenta da solo.
+server-exchange-proxy-failed-fix-dns = Sul server Exchange, verifica che la scheda di rete usi i server DNS interni (i domain controller) e che il nome del server si risolva nel suo indirizzo (nslookup del nome, Get-TransportService | Format-List *DNS*).
+server-exchange-proxy-failed-fix-services = Verifica che i servizi Microsoft Exchange Transport e Frontend Transport siano avviati e che i connettori di ricezione predefiniti abbiano ancora i binding originali (Get-ReceiveConnector), poi leggi il log di protocollo del front end per lo stesso minuto.
+
 server-insufficient-resources-title = Il server del destinatario è a corto di spazio su disco o di memoria
 server-insufficient-resources-summary = Il server ha rifiutato il messaggio perché gli mancano risorse proprie (spazio su disco per la coda, memoria), non per colpa del mittente o del destinatario. La sua risposta: { $reply_line }
 server-insufficient-resources-cause-disk = Il disco che contiene la coda di posta del server è (quasi) pieno.

@@ -83,6 +83,28 @@ fn a_bounce_wraps_the_command_onto_the_continuation() {
 }
 
 #[test]
+fn a_timestamped_log_record_is_not_the_wrapped_rest_of_a_reply() {
+    // NeoMutt's debug log (realworld 321): the reply ends without a full stop, and the next
+    // record, which starts with its own time, is the client's summary, not more of the reply.
+    let p = read(
+        "[2020-10-07 21:00:02]<2> mutt_socket_readln_d() 4< 535 5.7.8 Error: authentication failed: \
+         Connection lost to authentication server\n\
+         [2020-10-07 21:00:02]<E> smtp_auth() SASL authentication failed",
+    );
+    let replies: Vec<&Event> =
+        events(&p).into_iter().filter(|e| matches!(e.kind, EventKind::Received { .. })).collect();
+    assert_eq!(replies.len(), 1);
+    let EventKind::Received { reply } = &replies[0].kind else { unreachable!() };
+    assert_eq!(
+        reply.lines.concat(),
+        "5.7.8 Error: authentication failed: Connection lost to authentication server"
+    );
+    assert!(markers::starts_with_time("Feb 09 05:33:28 host postfix/smtpd[1]: x"));
+    assert!(markers::starts_with_time("2024-01-05T10:00:00Z x"));
+    assert!(!markers::starts_with_time("    [BN8NAM11FT066.eop-nam11.prod.protection.outlook.com]"));
+}
+
+#[test]
 fn bare_codes() {
     check("535", &["reply unknown 535 -"]);
     let p = check("5.7.60", &["reply unknown 550 5.7.60 -"]);
