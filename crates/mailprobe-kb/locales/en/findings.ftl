@@ -1168,7 +1168,11 @@ dns-timeout-fix-firewall = Let DNS queries (port 53) through to the resolver.
 ## dns.failed
 
 dns-failed-title = The DNS lookup failed
-dns-failed-summary = Looking up { $host } failed: { $detail }
+dns-failed-summary = { $observation ->
+    [resolve_failed] Looking up { $host } failed: { $detail }
+    [client_error] The program reports that a DNS lookup failed (“{ $message }”).
+   *[other] A mail server could not look up a name it needed in DNS, so it could not deliver. Its answer: { $reply_line }
+}
 dns-failed-cause-servfail = The DNS server could not get an answer, often because the domain's DNS (or its DNSSEC) is broken.
 dns-failed-cause-refused = The DNS server refuses to answer this computer, or none is configured.
 dns-failed-fix-resolver = Try another DNS server with --dns-server.

@@ -1171,7 +1171,11 @@ dns-timeout-fix-firewall = Lascia passare le interrogazioni DNS (porta 53) verso
 ## dns.failed
 
 dns-failed-title = La ricerca DNS non è riuscita
-dns-failed-summary = La ricerca di { $host } non è riuscita: { $detail }
+dns-failed-summary = { $observation ->
+    [resolve_failed] La ricerca di { $host } non è riuscita: { $detail }
+    [client_error] Il programma riferisce che una ricerca DNS non è riuscita (“{ $message }”).
+   *[other] Un server di posta non è riuscito a cercare nel DNS un nome che gli serviva, quindi non ha potuto consegnare. La sua risposta: { $reply_line }
+}
 dns-failed-cause-servfail = Il server DNS non è riuscito a ottenere una risposta, spesso perché il DNS del dominio (o il suo DNSSEC) è guasto.
 dns-failed-cause-refused = Il server DNS si rifiuta di rispondere a questo computer, oppure non ne è configurato nessuno.
 dns-failed-fix-resolver = Prova un altro server DNS con --dns-server.

@@ -185,12 +185,19 @@ impl Scanner {
     }
 }
 
-/// Words of a line that look like host names.
+/// Words of a line that look like host names. The domain of a mail address is not one: the
+/// address may be a recipient's (`not send emails: x@gmail.com ... x509: ...` was a self-hosted
+/// server's certificate, not Gmail's).
 fn host_words(lower: &str) -> impl Iterator<Item = String> + '_ {
-    lower
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-        .filter(|w| w.contains('.') && w.len() > 4)
-        .map(|w| w.trim_matches('.').to_owned())
+    let mut after_at = false;
+    lower.split_inclusive(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).filter_map(
+        move |piece| {
+            let word = piece.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'));
+            let address_domain = std::mem::replace(&mut after_at, piece.ends_with('@'));
+            (!address_domain && word.contains('.') && word.len() > 4)
+                .then(|| word.trim_matches('.').to_owned())
+        },
+    )
 }
 
 /// The provider a host name belongs to, with the host.
