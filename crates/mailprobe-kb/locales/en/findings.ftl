@@ -528,6 +528,7 @@ recipient-restricted-title = The recipient takes mail only from certain senders
 recipient-restricted-summary = The receiving organization refused this sender for this recipient: the group or mailbox accepts mail only from senders inside that organization, or only from a list of senders. Signing in again does not change it. Its answer: { $reply_line }
 recipient-restricted-cause-internal-only = The group or mailbox is set to accept mail only from inside its own organization ("authenticated" senders, in Exchange's words): mail from any other organization is refused, whatever the sender's own sign-in.
 recipient-restricted-cause-allowed-list = The group accepts mail only from the senders on its allowed list, and this sender is not on it.
+recipient-restricted-cause-blocked-list = The receiving organization's mail filter (Mimecast, Trend Micro, Barracuda, Sophos and the like) has your address, your domain or your sending server on its blocked senders list, or refuses mail from your network by a policy of its own.
 recipient-restricted-fix-ask = Ask the recipient (or the group's owner) to let your address send to it, or write to a person's own address instead of the group.
 recipient-restricted-fix-admin = If the recipient is in your organization: in the Exchange admin center, open the group or mailbox, Settings or Delivery management, and allow senders from outside the organization or add this sender (PowerShell: Set-DistributionGroup -Identity GROUP -RequireSenderAuthenticationEnabled $false).
 
@@ -768,10 +769,11 @@ tls-version-too-old-fix-optional-tls = Or send through a path where TLS is optio
 ## tls.client_too_old
 
 tls-client-too-old-title = The mail program or system is too old for the encryption the server needs
-tls-client-too-old-summary = The client could not agree on a secure connection with the server: { $observation ->
-        [tls_failed] { $detail }
-       *[other] { $message }
-    }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
+tls-client-too-old-summary = { $observation ->
+    [tls_failed] The client could not agree on a secure connection with the server: { $detail }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
+    [client_error] The client could not agree on a secure connection with the server: { $message }. Its security libraries are too old for what the server requires (TLS 1.2 or newer).
+   *[other] The server refused the connection's encryption as too weak for it: the client's security libraries are too old for what the server requires (TLS 1.2 or newer, strong ciphers). Its answer: { $reply_line }
+}
 tls-client-too-old-cause-os = The operating system is out of date, and the mail program relies on its encryption libraries.
 tls-client-too-old-cause-outlook = An old Outlook version does not use TLS 1.2 or modern sign-in by default.
 tls-client-too-old-cause-framework = The application runs on a framework with old defaults (older .NET or Java) that does not offer TLS 1.2 unless told to.
@@ -1140,10 +1142,11 @@ dns-no-such-host-title = { $observation ->
 }
 dns-no-such-host-summary = { $observation ->
     [dns_evidence] The DNS says { $domain } does not exist (NXDOMAIN): no mail can be sent from it or to it.
-   *[other] The name { $host } { $failure ->
+    [resolve_failed] The name { $host } { $failure ->
             [no_addresses] exists but has no address
            *[other] does not exist in DNS
         }: { $detail }
+   *[other] A mail server answered that a domain of this message does not exist, so it could not route the mail. Its answer: { $reply_line }
 }
 dns-no-such-host-cause-typo = The server name is misspelled.
 dns-no-such-host-cause-domain = The domain was entered instead of the server's name (example.com instead of smtp.example.com), or the provider changed its server names.

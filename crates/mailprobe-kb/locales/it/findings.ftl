@@ -528,6 +528,7 @@ recipient-restricted-title = Il destinatario accetta posta solo da alcuni mitten
 recipient-restricted-summary = L'organizzazione del destinatario ha rifiutato questo mittente per questo destinatario: il gruppo o la casella accetta posta solo da mittenti interni a quell'organizzazione, oppure solo da un elenco di mittenti. Accedere di nuovo non cambia nulla. La sua risposta: { $reply_line }
 recipient-restricted-cause-internal-only = Il gruppo o la casella è impostato per accettare posta solo dall'interno della propria organizzazione (mittenti "autenticati", nelle parole di Exchange): la posta di qualsiasi altra organizzazione viene rifiutata, qualunque sia l'accesso del mittente.
 recipient-restricted-cause-allowed-list = Il gruppo accetta posta solo dai mittenti del suo elenco consentito, e questo mittente non c'è.
+recipient-restricted-cause-blocked-list = Il filtro di posta dell'organizzazione destinataria (Mimecast, Trend Micro, Barracuda, Sophos e simili) ha il tuo indirizzo, il tuo dominio o il tuo server di invio nell'elenco dei mittenti bloccati, oppure rifiuta la posta dalla tua rete per una sua regola.
 recipient-restricted-fix-ask = Chiedi al destinatario (o al proprietario del gruppo) di consentire al tuo indirizzo di scrivergli, oppure scrivi all'indirizzo personale di una persona invece che al gruppo.
 recipient-restricted-fix-admin = Se il destinatario è nella tua organizzazione: nell'interfaccia di amministrazione di Exchange apri il gruppo o la casella, Impostazioni o Gestione recapito, e consenti i mittenti esterni all'organizzazione o aggiungi questo mittente (PowerShell: Set-DistributionGroup -Identity GRUPPO -RequireSenderAuthenticationEnabled $false).
 
@@ -768,10 +769,11 @@ tls-version-too-old-fix-optional-tls = Oppure invia lungo un percorso in cui TLS
 ## tls.client_too_old
 
 tls-client-too-old-title = Il programma di posta o il sistema è troppo vecchio per la cifratura richiesta dal server
-tls-client-too-old-summary = Il client non è riuscito a concordare una connessione sicura con il server: { $observation ->
-        [tls_failed] { $detail }
-       *[other] { $message }
-    }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
+tls-client-too-old-summary = { $observation ->
+    [tls_failed] Il client non è riuscito a concordare una connessione sicura con il server: { $detail }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
+    [client_error] Il client non è riuscito a concordare una connessione sicura con il server: { $message }. Le sue librerie di sicurezza sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo).
+   *[other] Il server ha rifiutato la cifratura della connessione perché troppo debole: le librerie di sicurezza del client sono troppo vecchie per ciò che il server richiede (TLS 1.2 o successivo, cifrari robusti). La sua risposta: { $reply_line }
+}
 tls-client-too-old-cause-os = Il sistema operativo non è aggiornato, e il programma di posta si affida alle sue librerie di cifratura.
 tls-client-too-old-cause-outlook = Una vecchia versione di Outlook non usa in modo predefinito TLS 1.2 né l'accesso moderno.
 tls-client-too-old-cause-framework = L'applicazione gira su un framework con impostazioni predefinite vecchie (.NET o Java datati) che non offre TLS 1.2 se non glielo si chiede.
@@ -1143,10 +1145,11 @@ dns-no-such-host-title = { $observation ->
 }
 dns-no-such-host-summary = { $observation ->
     [dns_evidence] Il DNS dice che { $domain } non esiste (NXDOMAIN): con questo dominio non si può né inviare né ricevere posta.
-   *[other] Il nome { $host } { $failure ->
+    [resolve_failed] Il nome { $host } { $failure ->
             [no_addresses] esiste ma non ha alcun indirizzo
            *[other] non esiste nel DNS
         }: { $detail }
+   *[other] Un server di posta ha risposto che un dominio di questo messaggio non esiste, quindi non ha potuto instradare la posta. La sua risposta: { $reply_line }
 }
 dns-no-such-host-cause-typo = Il nome del server è scritto male.
 dns-no-such-host-cause-domain = È stato inserito il dominio invece del nome del server (esempio.it invece di smtp.esempio.it), oppure il provider ha cambiato i nomi dei suoi server.
