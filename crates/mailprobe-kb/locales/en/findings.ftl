@@ -160,7 +160,10 @@ oauth-wrong-account-fix-m365-permission = To open a shared mailbox with another 
 ## oauth.token_invalid
 
 oauth-token-invalid-title = The OAuth token is invalid or expired
-oauth-token-invalid-summary = { $host } did not accept the token (status { $status }): it is expired, revoked, or not a valid access token.
+oauth-token-invalid-summary = { $observation ->
+    [client_error] The server did not accept the OAuth token (“{ $message }”): it is expired, revoked, or not a valid access token.
+   *[other] { $host } did not accept the token (status { $status }): it is expired, revoked, or not a valid access token.
+}
 oauth-token-invalid-cause-expired = Access tokens live for about an hour; this one has run out and was not refreshed.
 oauth-token-invalid-cause-revoked = The token was revoked: the password was changed, the app's access was removed from the account, or an administrator ended the sessions.
 oauth-token-invalid-cause-wrong-token = What was sent is not an access token: an ID token or a refresh token, or a token cut short when it was copied.
@@ -352,7 +355,10 @@ auth-mechanism-unsupported-fix-server = On your own server, enable the method (f
 ## auth.never_completed
 
 auth-never-completed-title = The sign-in never completed: the server kept asking
-auth-never-completed-summary = mailprobe sent every step of AUTH { $mechanism } and { $host } answered with yet another 334 challenge instead of accepting or refusing the login: { $challenge }
+auth-never-completed-summary = { $observation ->
+    [client_error] The program sent the sign-in, and the server kept asking for more (another 334 challenge) instead of accepting or refusing it (“{ $message }”).
+   *[other] mailprobe sent every step of AUTH { $mechanism } and { $host } answered with yet another 334 challenge instead of accepting or refusing the login: { $challenge }
+}
 auth-never-completed-cause-server = The server's authentication set-up is broken, or it expects another mechanism's dialogue than the one it offered.
 auth-never-completed-cause-middlebox = Something between you and the server (a proxy, a security appliance) answers AUTH itself and never passes the login on.
 auth-never-completed-fix-other-mechanism = Try the other password mechanism (--auth login or --auth plain); a mail program's setting for it is often called "authentication method".
@@ -361,7 +367,10 @@ auth-never-completed-fix-server-log = On the server, read the authentication log
 ## auth.xoauth2_not_offered
 
 auth-xoauth2-not-offered-title = The server did not offer OAuth sign-in (XOAUTH2)
-auth-xoauth2-not-offered-summary = This provider normally offers { $mechanism }, but { $host } offered only: { $offered }. Something answered in its place, or the list was read at the wrong moment.
+auth-xoauth2-not-offered-summary = { $observation ->
+    [client_error] The program wanted to sign in with OAuth, but the server does not offer it (“{ $message }”).
+   *[other] This provider normally offers { $mechanism }, but { $host } offered only: { $offered }. Something answered in its place, or the list was read at the wrong moment.
+}
 auth-xoauth2-not-offered-cause-middlebox = A firewall, antivirus or proxy answers for the provider and offers only the mechanisms it knows.
 auth-xoauth2-not-offered-cause-wrong-server = The program is not talking to the provider's submission server: a wrong host name, or an internet provider redirecting the port.
 auth-xoauth2-not-offered-cause-before-tls = The program read the mechanisms before STARTTLS, when providers list fewer, and an old client does not read them again afterwards.
@@ -1016,14 +1025,17 @@ banner-timeout-fix-network = Try from another network to rule out a device in be
 ## banner.not_smtp
 
 banner-not-smtp-title = Something other than a mail server answered
-banner-not-smtp-summary = On { $host } port { $port }, the other side { $looks_like ->
-        [tls] started a TLS handshake, which means this port expects SSL/TLS from the first byte
-        [http] answered like a web server
-        [imap] greeted like an IMAP (incoming mail) server
-        [pop3] greeted like a POP3 (incoming mail) server
-        [ssh] greeted like an SSH server
-       *[other] sent bytes that are not a mail server's greeting
-    }.
+banner-not-smtp-summary = { $observation ->
+    [client_error] The program got an answer that is not an SMTP reply (“{ $message }”): something other than a mail server answered, or encrypted bytes came where plain text was expected.
+   *[other] On { $host } port { $port }, the other side { $looks_like ->
+            [tls] started a TLS handshake, which means this port expects SSL/TLS from the first byte
+            [http] answered like a web server
+            [imap] greeted like an IMAP (incoming mail) server
+            [pop3] greeted like a POP3 (incoming mail) server
+            [ssh] greeted like an SSH server
+           *[other] sent bytes that are not a mail server's greeting
+        }.
+}
 banner-not-smtp-cause-tls-port = The port expects SSL/TLS from the first byte.
 banner-not-smtp-cause-other-service = The port belongs to another service: an incoming-mail port (993, 143, 995) set as the outgoing server, or a web port.
 banner-not-smtp-cause-intercepted = A proxy or captive portal answers in the server's place.
@@ -1046,6 +1058,7 @@ ehlo-rejected-fix-server = On your own server, relax the check for authenticated
 
 session-dropped-title = The server dropped the connection
 session-dropped-summary = { $observation ->
+    [client_error] The connection broke in the middle of the session, without an error message from the server (“{ $message }”).
     [reply] The connection to the next server broke before the message was through (a time-out or a dropped connection): { $reply_line }
    *[other] { $host } { $reason ->
             [reset] reset the connection
@@ -1065,7 +1078,10 @@ session-dropped-fix-logs = On the server, look at the mail log and the ban lists
 ## session.no_reply
 
 session-no-reply-title = The server stopped answering
-session-no-reply-summary = { $host } stopped answering: nothing came within { $seconds } seconds (waiting for: { $waiting_for }).
+session-no-reply-summary = { $observation ->
+    [client_error] The connection opened, but the server stopped answering (“{ $message }”).
+   *[other] { $host } stopped answering: nothing came within { $seconds } seconds (waiting for: { $waiting_for }).
+}
 session-no-reply-cause-slow = The server is slow: overloaded, or busy with checks such as scanning the message.
 session-no-reply-cause-network = The network loses packets in the middle of the session (often large ones, after encryption starts).
 session-no-reply-cause-tarpit = The server slows down clients on purpose after errors.

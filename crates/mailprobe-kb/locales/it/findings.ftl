@@ -160,7 +160,10 @@ oauth-wrong-account-fix-m365-permission = Per aprire una casella condivisa con i
 ## oauth.token_invalid
 
 oauth-token-invalid-title = Il token OAuth non è valido o è scaduto
-oauth-token-invalid-summary = { $host } non ha accettato il token (stato { $status }): è scaduto, revocato oppure non è un token di accesso valido.
+oauth-token-invalid-summary = { $observation ->
+    [client_error] Il server non ha accettato il token OAuth (“{ $message }”): è scaduto, revocato o non è un token di accesso valido.
+   *[other] { $host } non ha accettato il token (stato { $status }): è scaduto, revocato oppure non è un token di accesso valido.
+}
 oauth-token-invalid-cause-expired = I token di accesso durano circa un'ora; questo è scaduto e non è stato rinnovato.
 oauth-token-invalid-cause-revoked = Il token è stato revocato: la password è cambiata, l'accesso dell'app è stato tolto dall'account oppure un amministratore ha chiuso le sessioni.
 oauth-token-invalid-cause-wrong-token = Quello inviato non è un token di accesso: è un ID token o un refresh token, oppure un token troncato durante la copia.
@@ -352,7 +355,10 @@ auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Po
 ## auth.never_completed
 
 auth-never-completed-title = L'accesso non si è mai concluso: il server continuava a chiedere
-auth-never-completed-summary = mailprobe ha inviato ogni passo di AUTH { $mechanism } e { $host } ha risposto con un'altra richiesta 334 invece di accettare o rifiutare l'accesso: { $challenge }
+auth-never-completed-summary = { $observation ->
+    [client_error] Il programma ha inviato le credenziali e il server ha continuato a chiederne altre (un altro challenge 334) invece di accettare o rifiutare l'accesso (“{ $message }”).
+   *[other] mailprobe ha inviato ogni passo di AUTH { $mechanism } e { $host } ha risposto con un'altra richiesta 334 invece di accettare o rifiutare l'accesso: { $challenge }
+}
 auth-never-completed-cause-server = La configurazione di autenticazione del server è rotta, oppure si aspetta il dialogo di un meccanismo diverso da quello che ha offerto.
 auth-never-completed-cause-middlebox = Qualcosa tra te e il server (un proxy, un apparato di sicurezza) risponde ad AUTH da sé e non inoltra mai l'accesso.
 auth-never-completed-fix-other-mechanism = Prova l'altro meccanismo con password (--auth login o --auth plain); nei programmi di posta l'impostazione si chiama spesso "metodo di autenticazione".
@@ -361,7 +367,10 @@ auth-never-completed-fix-server-log = Sul server, leggi il log di autenticazione
 ## auth.xoauth2_not_offered
 
 auth-xoauth2-not-offered-title = Il server non ha offerto l'accesso OAuth (XOAUTH2)
-auth-xoauth2-not-offered-summary = Questo provider di solito offre { $mechanism }, ma { $host } ha offerto soltanto: { $offered }. Qualcosa ha risposto al suo posto, oppure l'elenco è stato letto nel momento sbagliato.
+auth-xoauth2-not-offered-summary = { $observation ->
+    [client_error] Il programma voleva accedere con OAuth, ma il server non lo offre (“{ $message }”).
+   *[other] Questo provider di solito offre { $mechanism }, ma { $host } ha offerto soltanto: { $offered }. Qualcosa ha risposto al suo posto, oppure l'elenco è stato letto nel momento sbagliato.
+}
 auth-xoauth2-not-offered-cause-middlebox = Un firewall, un antivirus o un proxy risponde al posto del provider e offre solo i meccanismi che conosce.
 auth-xoauth2-not-offered-cause-wrong-server = Il programma non sta parlando con il server di invio del provider: un nome host sbagliato, o un fornitore di connettività che dirotta la porta.
 auth-xoauth2-not-offered-cause-before-tls = Il programma ha letto i meccanismi prima di STARTTLS, quando i provider ne elencano meno, e un client vecchio non li rilegge dopo.
@@ -1019,14 +1028,17 @@ banner-timeout-fix-network = Prova da un'altra rete per escludere un apparato in
 ## banner.not_smtp
 
 banner-not-smtp-title = Ha risposto qualcosa che non è un server di posta
-banner-not-smtp-summary = Su { $host } porta { $port }, dall'altra parte { $looks_like ->
-        [tls] è partita una negoziazione TLS: questa porta vuole SSL/TLS fin dal primo byte
-        [http] ha risposto un server web
-        [imap] ha salutato un server IMAP (posta in arrivo)
-        [pop3] ha salutato un server POP3 (posta in arrivo)
-        [ssh] ha salutato un server SSH
-       *[other] sono arrivati byte che non sono il saluto di un server di posta
-    }.
+banner-not-smtp-summary = { $observation ->
+    [client_error] Il programma ha ricevuto una risposta che non è una risposta SMTP (“{ $message }”): ha risposto qualcosa che non è un server di posta, oppure sono arrivati byte cifrati dove ci si aspettava testo in chiaro.
+   *[other] Su { $host } porta { $port }, dall'altra parte { $looks_like ->
+            [tls] è partita una negoziazione TLS: questa porta vuole SSL/TLS fin dal primo byte
+            [http] ha risposto un server web
+            [imap] ha salutato un server IMAP (posta in arrivo)
+            [pop3] ha salutato un server POP3 (posta in arrivo)
+            [ssh] ha salutato un server SSH
+           *[other] sono arrivati byte che non sono il saluto di un server di posta
+        }.
+}
 banner-not-smtp-cause-tls-port = La porta vuole SSL/TLS fin dal primo byte.
 banner-not-smtp-cause-other-service = La porta appartiene a un altro servizio: una porta della posta in arrivo (993, 143, 995) impostata come server in uscita, oppure una porta web.
 banner-not-smtp-cause-intercepted = Al posto del server risponde un proxy o un captive portal.
@@ -1049,6 +1061,7 @@ ehlo-rejected-fix-server = Sul tuo server, allenta il controllo per l'invio aute
 
 session-dropped-title = Il server ha interrotto la connessione
 session-dropped-summary = { $observation ->
+    [client_error] La connessione si è interrotta a metà sessione, senza un messaggio di errore del server (“{ $message }”).
     [reply] La connessione verso il server successivo si è interrotta prima che il messaggio passasse (un tempo scaduto o una connessione caduta): { $reply_line }
    *[other] { $host } { $reason ->
             [reset] ha azzerato la connessione
@@ -1068,7 +1081,10 @@ session-dropped-fix-logs = Sul server guarda il log della posta e gli elenchi di
 ## session.no_reply
 
 session-no-reply-title = Il server ha smesso di rispondere
-session-no-reply-summary = { $host } ha smesso di rispondere: entro { $seconds } secondi non è arrivato nulla (in attesa di: { $waiting_for }).
+session-no-reply-summary = { $observation ->
+    [client_error] La connessione si è aperta, ma il server ha smesso di rispondere (“{ $message }”).
+   *[other] { $host } ha smesso di rispondere: entro { $seconds } secondi non è arrivato nulla (in attesa di: { $waiting_for }).
+}
 session-no-reply-cause-slow = Il server è lento: sovraccarico, oppure impegnato in controlli come la scansione del messaggio.
 session-no-reply-cause-network = La rete perde pacchetti a metà sessione (spesso quelli grandi, dopo l'avvio della cifratura).
 session-no-reply-cause-tarpit = Il server rallenta di proposito i client dopo degli errori.
