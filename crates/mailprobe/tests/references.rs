@@ -51,8 +51,8 @@ struct Row {
 const UNKNOWN: &str = "unknown";
 /// At most this many rows may be known misses (`open = "..."`): a ratchet, lowered as rules are
 /// written for them, never raised to let a change pass (only a new table's own misses, measured
-/// when it is added, may raise it: the mail servers' default wordings brought 135).
-const MAX_OPEN: usize = 158;
+/// when it is added, may raise it: the mail servers' default wordings brought 135, of which 83 are read now).
+const MAX_OPEN: usize = 52;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");
@@ -106,7 +106,10 @@ fn every_documented_reply_gets_the_finding_its_meaning_calls_for() {
             if let Some(why) = &row.open {
                 assert!(!why.trim().is_empty(), "{at}: open needs a reason");
                 // A row marked open that mailprobe now explains must lose its mark.
-                assert!(!ok, "{at}: explained now; remove its `open`");
+                if ok {
+                    failures.push(format!("  {at}: explained now; remove its `open`"));
+                    continue;
+                }
                 open.push(format!("  {at}: want {}, got {}: {why}", row.expect, first.unwrap_or("(none)")));
             } else if ok {
                 right += 1;
