@@ -138,6 +138,11 @@ struct FindingFile {
     /// them, so a wording that names a cause wins when both are in the same text.
     #[serde(default)]
     generic_phrases: Vec<String>,
+    /// Orders this finding's phrase rules first among findings tied on the same words (as a
+    /// rule's `rank`): for a phrase that qualifies another cause's words in the same reply
+    /// (Exim's "Unrouteable address" under "Sender verify failed" is the sender's).
+    #[serde(default)]
+    phrase_rank: u8,
 }
 
 /// The kinds of evidence a finding's `phrases` are looked for in.
@@ -591,6 +596,7 @@ fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
                     // severity for other evidence (a DNS check's reverse-DNS warning).
                     severity: Some(Severity::Error),
                     phrase: Some(generic),
+                    rank: f.phrase_rank,
                     ..RuleDef::default()
                 })
             })

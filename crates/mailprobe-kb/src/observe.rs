@@ -69,6 +69,10 @@ pub enum ObservationKind {
     /// A password sign-in (PLAIN, LOGIN) whose every step was sent, answered with yet another
     /// 334: the server kept asking and the sign-in never completed.
     AuthIncomplete,
+    /// A password sign-in the client gave up at one of the server's prompts: after a 334 it sent
+    /// another command (QUIT, RSET, EHLO...) or the dialogue ended, instead of the user name or
+    /// password the prompt asked for.
+    AuthAbandoned,
     /// The server closed or reset the connection with no failure reply before it.
     /// Class: `peer_closed` or `reset`.
     ConnectionClosed,
@@ -122,7 +126,7 @@ pub enum ObservationKind {
 
 impl ObservationKind {
     /// Every kind.
-    pub const ALL: [ObservationKind; 25] = [
+    pub const ALL: [ObservationKind; 26] = [
         Self::Reply,
         Self::ImapNo,
         Self::ResolveFailed,
@@ -137,6 +141,7 @@ impl ObservationKind {
         Self::OauthError,
         Self::UnexpectedChallenge,
         Self::AuthIncomplete,
+        Self::AuthAbandoned,
         Self::ConnectionClosed,
         Self::TlsCertificate,
         Self::ClientError,
@@ -193,6 +198,7 @@ impl ObservationKind {
             | Self::ModeMismatch
             | Self::UnexpectedChallenge
             | Self::AuthIncomplete
+            | Self::AuthAbandoned
             | Self::SenderDiffers
             | Self::PasswordSignIn
             | Self::DeviceProfile
@@ -233,6 +239,7 @@ impl ObservationKind {
             Self::AuthMechanismMissing => &["mechanism", "offered", "starttls"],
             Self::ModeMismatch => &["working_port", "working_security", "asked_port", "asked_security"],
             Self::AuthIncomplete => &["mechanism", "challenge"],
+            Self::AuthAbandoned => &["mechanism", "challenge", "next"],
             Self::OauthError | Self::UnexpectedChallenge => {
                 &["status", "scope", "schemes", "challenge", "mechanism"]
             }
@@ -663,6 +670,8 @@ struct Walker<'a> {
     /// the user name (unless sent with AUTH) and the password, PLAIN for the response (unless
     /// sent with AUTH). `None` outside a password exchange.
     prompts_left: Option<u32>,
+    /// The last prompt of a password mechanism not yet answered: its event and its text.
+    prompt_pending: Option<(usize, String)>,
     tls_up: bool,
     server_name: Option<&'a str>,
     connected: bool,
@@ -690,6 +699,7 @@ impl<'a> Walker<'a> {
             last_sent: None,
             auth_mechanism: None,
             prompts_left: None,
+            prompt_pending: None,
             tls_up: false,
             server_name: None,
             connected: false,
@@ -799,6 +809,11 @@ impl<'a> Walker<'a> {
             }
             EventKind::Sent { line } => {
                 self.last_sent = Some((stage, line));
+                if let Some((at, challenge)) = self.prompt_pending.take()
+                    && is_command(line)
+                {
+                    self.auth_abandoned(at, challenge, line);
+                }
                 let mut words = line.split_ascii_whitespace();
                 if stage == Stage::Auth
                     && words.next().is_some_and(|w| w.eq_ignore_ascii_case("AUTH"))
@@ -909,6 +924,9 @@ impl<'a> Walker<'a> {
     }
 
     fn reply(&mut self, i: usize, stage: Stage, reply: &'a Reply) {
+        if reply.code != 334 {
+            self.prompt_pending = None;
+        }
         if stage == Stage::Ehlo && reply.is_positive() {
             if !self.tls_up && self.plain_ehlo.is_none() {
                 self.plain_ehlo = Some((i, reply));
@@ -1092,6 +1110,21 @@ impl<'a> Walker<'a> {
         self.push(o);
     }
 
+    /// The client answered a password prompt with a command: it gave the sign-in up there.
+    fn auth_abandoned(&mut self, at: usize, challenge: String, next: &str) {
+        let next = next.split_ascii_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        let mut o = self.obs(ObservationKind::AuthAbandoned, Stage::Auth, Some(at));
+        o.text = challenge.clone();
+        o.evidence.push(format!("334 {challenge}"));
+        o.evidence.push(next.clone());
+        o.params.insert("challenge".into(), challenge);
+        o.params.insert("next".into(), next);
+        if let Some(m) = &self.auth_mechanism {
+            o.params.insert("mechanism".into(), m.name().to_owned());
+        }
+        self.push(o);
+    }
+
     fn challenge(&mut self, i: usize, reply: &'a Reply) {
         let raw: String = reply.lines.concat();
         let decoded = decode_challenge(&raw);
@@ -1100,6 +1133,7 @@ impl<'a> Walker<'a> {
         if let Some(left) = self.prompts_left.as_mut() {
             if *left > 0 {
                 *left -= 1;
+                self.prompt_pending = Some((i, decoded.clone().unwrap_or_else(|| raw.clone())));
                 return;
             }
             let shown = decoded.clone().unwrap_or_else(|| raw.clone());
@@ -1727,6 +1761,14 @@ fn first_line(message: &str) -> String {
         Some((end, _)) => format!("{}…", &line[..end]),
         None => line.to_owned(),
     }
+}
+
+/// A line that is an SMTP command rather than a SASL response (base64 or `*`).
+fn is_command(line: &str) -> bool {
+    let verb = line.split_ascii_whitespace().next().unwrap_or_default();
+    ["QUIT", "RSET", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "NOOP", "AUTH", "STARTTLS"]
+        .iter()
+        .any(|v| verb.eq_ignore_ascii_case(v))
 }
 
 #[cfg(test)]

@@ -366,6 +366,14 @@ auth-never-completed-fix-server-log = On the server, read the authentication log
 
 ## auth.xoauth2_not_offered
 
+auth-abandoned-at-prompt-title = The program gave up signing in at the server's prompt
+auth-abandoned-at-prompt-summary = After AUTH { $mechanism }, { $host } asked “{ $challenge }”, and the program answered with { $next } instead of the user name or password: it stopped the sign-in there.
+auth-abandoned-at-prompt-cause-prompt = The prompt is not worded as usual: LOGIN's prompts are normally “Username:” and “Password:”, and some printers, scanners and older programs give up on any other text. Small relays and custom SMTP servers are the usual source.
+auth-abandoned-at-prompt-cause-no-credentials = The device or program holds no user name or password for this server, so it had nothing to send.
+auth-abandoned-at-prompt-fix-credentials = Check that the device's outgoing-mail (scan to email, SMTP) settings hold the user name and password, then try again.
+auth-abandoned-at-prompt-fix-server-prompts = If you run the server or relay, make LOGIN's prompts the standard “Username:” and “Password:” (base64 VXNlcm5hbWU6 and UGFzc3dvcmQ6), or offer AUTH PLAIN, which has no prompts.
+auth-abandoned-at-prompt-fix-relay = Or let the device send without signing in, through a relay that accepts it by its address (mailprobe relay, or a relay connector).
+
 auth-xoauth2-not-offered-title = The server did not offer OAuth sign-in (XOAUTH2)
 auth-xoauth2-not-offered-summary = { $observation ->
     [client_error] The program wanted to sign in with OAuth, but the server does not offer it (“{ $message }”).

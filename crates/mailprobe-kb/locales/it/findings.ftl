@@ -366,6 +366,14 @@ auth-never-completed-fix-server-log = Sul server, leggi il log di autenticazione
 
 ## auth.xoauth2_not_offered
 
+auth-abandoned-at-prompt-title = Il programma ha rinunciato all'accesso alla richiesta del server
+auth-abandoned-at-prompt-summary = Dopo AUTH { $mechanism }, { $host } ha chiesto “{ $challenge }” e il programma ha risposto con { $next } invece del nome utente o della password: ha interrotto l'accesso lì.
+auth-abandoned-at-prompt-cause-prompt = La richiesta non è formulata come di consueto: le richieste di LOGIN sono di norma “Username:” e “Password:”, e alcune stampanti, scanner e programmi datati rinunciano davanti a qualsiasi altro testo. Di solito la causa è un piccolo relay o un server SMTP personalizzato.
+auth-abandoned-at-prompt-cause-no-credentials = Il dispositivo o il programma non ha nome utente o password per questo server, quindi non aveva nulla da inviare.
+auth-abandoned-at-prompt-fix-credentials = Verifica che nelle impostazioni della posta in uscita del dispositivo (scansione verso e-mail, SMTP) ci siano nome utente e password, poi riprova.
+auth-abandoned-at-prompt-fix-server-prompts = Se gestisci il server o il relay, usa per LOGIN le richieste standard “Username:” e “Password:” (in base64 VXNlcm5hbWU6 e UGFzc3dvcmQ6), oppure offri AUTH PLAIN, che non ha richieste.
+auth-abandoned-at-prompt-fix-relay = Oppure fai inviare il dispositivo senza accesso, tramite un relay che lo accetta in base al suo indirizzo (mailprobe relay, o un connettore di relay).
+
 auth-xoauth2-not-offered-title = Il server non ha offerto l'accesso OAuth (XOAUTH2)
 auth-xoauth2-not-offered-summary = { $observation ->
     [client_error] Il programma voleva accedere con OAuth, ma il server non lo offre (“{ $message }”).
