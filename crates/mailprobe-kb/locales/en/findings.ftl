@@ -837,11 +837,17 @@ tls-cert-untrusted-fix-update = Update the operating system or the device firmwa
 ## tls.cert_hostname_mismatch
 
 tls-cert-hostname-mismatch-title = The certificate is for a different server name
-tls-cert-hostname-mismatch-summary = The certificate presented at { $host } is not issued for { $server_name }; it names: { $names }.
+tls-cert-hostname-mismatch-summary = { $observation ->
+    [client_error] The server's certificate is not issued for the name the program connected to (“{ $message }”).
+   *[other] The certificate presented at { $host } is not issued for { $server_name }; it names: { $names }.
+}
 tls-cert-hostname-mismatch-cause-alias = The program uses a name that points at the server but is not on its certificate: an alias, an old name, or an IP address.
 tls-cert-hostname-mismatch-cause-interception = Something between you and the server presents its own certificate for another name.
 tls-cert-hostname-mismatch-cause-server = The server serves the wrong certificate, for example one of another site it hosts.
-tls-cert-hostname-mismatch-fix-name = Set the server name in the program to one of the names on the certificate ({ $names }), never an IP address.
+tls-cert-hostname-mismatch-fix-name = { $observation ->
+    [client_error] Set the server name in the program to a name on the server's certificate (the message shows it), never an IP address.
+   *[other] Set the server name in the program to one of the names on the certificate ({ $names }), never an IP address.
+}
 tls-cert-hostname-mismatch-fix-issuer = If those names look unrelated to your provider, check for interception by antivirus, proxy or firewall, as for an untrusted certificate.
 tls-cert-hostname-mismatch-fix-server = On the server, install a certificate that covers the name clients use.
 

@@ -837,11 +837,17 @@ tls-cert-untrusted-fix-update = Aggiorna il sistema operativo o il firmware del 
 ## tls.cert_hostname_mismatch
 
 tls-cert-hostname-mismatch-title = Il certificato è intestato a un altro nome di server
-tls-cert-hostname-mismatch-summary = Il certificato presentato da { $host } non è emesso per { $server_name }; riporta i nomi: { $names }.
+tls-cert-hostname-mismatch-summary = { $observation ->
+    [client_error] Il certificato del server non è emesso per il nome a cui il programma si è collegato (“{ $message }”).
+   *[other] Il certificato presentato da { $host } non è emesso per { $server_name }; riporta i nomi: { $names }.
+}
 tls-cert-hostname-mismatch-cause-alias = Il programma usa un nome che porta al server ma non compare nel suo certificato: un alias, un vecchio nome o un indirizzo IP.
 tls-cert-hostname-mismatch-cause-interception = Qualcosa tra te e il server presenta un proprio certificato intestato a un altro nome.
 tls-cert-hostname-mismatch-cause-server = Il server presenta il certificato sbagliato, per esempio quello di un altro sito che ospita.
-tls-cert-hostname-mismatch-fix-name = Nel programma imposta come nome del server uno di quelli scritti nel certificato ({ $names }), mai un indirizzo IP.
+tls-cert-hostname-mismatch-fix-name = { $observation ->
+    [client_error] Nel programma imposta come nome del server un nome scritto nel certificato del server (il messaggio lo mostra), mai un indirizzo IP.
+   *[other] Nel programma imposta come nome del server uno di quelli scritti nel certificato ({ $names }), mai un indirizzo IP.
+}
 tls-cert-hostname-mismatch-fix-issuer = Se quei nomi non hanno niente a che fare con il tuo provider, verifica se un antivirus, un proxy o un firewall intercetta il traffico, come per un certificato non attendibile.
 tls-cert-hostname-mismatch-fix-server = Sul server installa un certificato che copra il nome usato dai client.
 
