@@ -52,7 +52,7 @@ const UNKNOWN: &str = "unknown";
 /// At most this many rows may be known misses (`open = "..."`): a ratchet, lowered as rules are
 /// written for them, never raised to let a change pass (only a new table's own misses, measured
 /// when it is added, may raise it: the mail servers' default wordings brought 135, of which 84 are read now).
-const MAX_OPEN: usize = 48;
+const MAX_OPEN: usize = 42;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");

@@ -1009,6 +1009,7 @@ connect-unreachable-fix-routing = Check the routes and the VPN configuration tow
 
 connect-failed-title = The connection failed
 connect-failed-summary = { $observation ->
+    [reply] A mail server could not open a connection to the next server: { $reply_line }
     [client_error] The program could not open the SMTP session (“{ $message }”) and does not say which step failed: finding the server, connecting to the port, or the TLS handshake that follows.
    *[other] The connection to { $host } on port { $port } failed: { $detail }
 }

@@ -1012,6 +1012,7 @@ connect-unreachable-fix-routing = Controlla gli instradamenti e la configurazion
 
 connect-failed-title = La connessione non è riuscita
 connect-failed-summary = { $observation ->
+    [reply] Un server di posta non è riuscito ad aprire una connessione verso il server successivo: { $reply_line }
     [client_error] Il programma non è riuscito ad aprire la sessione SMTP (“{ $message }”) e non dice quale passaggio è fallito: trovare il server, connettersi alla porta o la negoziazione TLS che segue.
    *[other] La connessione a { $host } sulla porta { $port } non è riuscita: { $detail }
 }

@@ -24,6 +24,11 @@ pub(crate) struct Found {
     pub start: usize,
 }
 
+/// qmail's text with its enhanced code after it: `Sorry, no mailbox here by that name. (#5.1.1)`.
+static QMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([A-Za-z].{2,300}?)\s*\(#([245]\.\d{1,3}\.\d{1,3})\)$").expect("valid qmail pattern")
+});
+
 /// Code and enhanced code together, anywhere: `535-5.7.8`, `550 5.1.8`.
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
     // `(?:-\d{1,3})?`: a documented range of codes, `550 5.7.606-649 ...` (Microsoft's NDR pages)
@@ -94,6 +99,20 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     // A bare code: the whole line.
     if let Some(found) = bare(trimmed) {
         return Some(found);
+    }
+    // qmail writes the enhanced code last, in brackets: "Sorry, no mailbox here by that name.
+    // (#5.1.1)" (qmail-local, qmail-remote and qmail-smtpd's own replies).
+    if let Some(q) = QMAIL.captures(trimmed)
+        && let Ok(enhanced) = q[2].parse::<EnhancedCode>()
+    {
+        let text = q[1].trim();
+        return Some(Found {
+            code: infer_code(enhanced, text),
+            inferred: true,
+            lines: vec![format!("{enhanced} {text}")],
+            last: true,
+            start: line.len() - line.trim_start().len(),
+        });
     }
     if let Some(row) = CODE_TABLE_ROW.captures(line) {
         let (code, enhanced, text) = (&row[1], &row[2], row[3].trim_end());
@@ -328,6 +347,15 @@ mod tests {
 
     fn f(line: &str) -> Option<(u16, Vec<String>, bool)> {
         find(line, true).map(|f| (f.code, f.lines, f.last))
+    }
+
+    #[test]
+    fn qmail_puts_the_enhanced_code_last() {
+        assert_eq!(
+            f("Sorry, no mailbox here by that name. (#5.1.1)"),
+            Some((550, vec!["5.1.1 Sorry, no mailbox here by that name.".to_owned()], true))
+        );
+        assert_eq!(f("Connected to 192.0.2.7 but connection died. (#4.4.2)").map(|f| f.0), Some(451));
     }
 
     #[test]
