@@ -26,7 +26,8 @@ pub(crate) struct Found {
 
 /// qmail's text with its enhanced code after it: `Sorry, no mailbox here by that name. (#5.1.1)`.
 static QMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([A-Za-z].{2,300}?)\s*\(#([245]\.\d{1,3}\.\d{1,3})\)$").expect("valid qmail pattern")
+    Regex::new(r"^(?i:smtp;\s*)?(?:([245][0-5]\d)\s+)?([A-Za-z].{2,300}?)\s*\(#([245]\.\d{1,3}\.\d{1,3})\)$")
+        .expect("valid qmail pattern")
 });
 
 /// Code and enhanced code together, anywhere: `535-5.7.8`, `550 5.1.8`.
@@ -42,7 +43,7 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)(?:
             :\s+                                                   # `failed: 535`, not `1.2.3.4:250`
-          | \b(?:error|code|status|reply|response|smtp|responsecode|message|risposta|antwort|r[ée]ponse|respuesta)\s*(?:code|del\s+server|server)?\s*[:\#=]?\s*
+          | \b(?:error|code|status|reply|response|smtp|responsecode|message|risposta|antwort|r[ée]ponse|respuesta)\s*(?:code|del\s+server|server)?\s*[:\#=;]?\s*
         )[\x22'‘’“”]?\(?([245][0-5]\d)\)?(?:(:\s+|[\x20-])(.*))?$",
     )
     .expect("valid pattern")
@@ -102,13 +103,15 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     }
     // qmail writes the enhanced code last, in brackets: "Sorry, no mailbox here by that name.
     // (#5.1.1)" (qmail-local, qmail-remote and qmail-smtpd's own replies).
-    if let Some(q) = QMAIL.captures(trimmed)
-        && let Ok(enhanced) = q[2].parse::<EnhancedCode>()
+    if !FULL.is_match(line)
+        && let Some(q) = QMAIL.captures(trimmed)
+        && let Ok(enhanced) = q[3].parse::<EnhancedCode>()
     {
-        let text = q[1].trim();
+        let text = q[2].trim();
+        let given = q.get(1).and_then(|c| c.as_str().parse::<u16>().ok());
         return Some(Found {
-            code: infer_code(enhanced, text),
-            inferred: true,
+            code: given.unwrap_or_else(|| infer_code(enhanced, text)),
+            inferred: given.is_none(),
             lines: vec![format!("{enhanced} {text}")],
             last: true,
             start: line.len() - line.trim_start().len(),
@@ -206,7 +209,7 @@ fn bare(t: &str) -> Option<Found> {
 
 /// A reply whose lines were joined into one (`535-5.7.8 a 535 5.7.8 b`, Postfix's `?` or space
 /// between lines): split back at each repetition of the code and enhanced code.
-fn flattened(text: &str, start: usize) -> Found {
+pub(crate) fn flattened(text: &str, start: usize) -> Found {
     let code: u16 = text[..3].parse().unwrap_or(500);
     let first_sep = text.as_bytes().get(3).copied().unwrap_or(b' ');
     let body = text.get(4..).unwrap_or("");
@@ -350,12 +353,23 @@ mod tests {
     }
 
     #[test]
+    fn a_dsn_diagnostic_code_without_a_space() {
+        // "Diagnostic-Code: smtp;550 ..." as QQ, Yahoo and many bounce generators write it.
+        assert_eq!(f("Diagnostic-Code: smtp;550 Mail content denied.").map(|f| f.0), Some(550));
+        assert_eq!(f("smtp;550 Mail is rejected by recipients").map(|f| f.0), Some(550));
+    }
+
+    #[test]
     fn qmail_puts_the_enhanced_code_last() {
         assert_eq!(
             f("Sorry, no mailbox here by that name. (#5.1.1)"),
             Some((550, vec!["5.1.1 Sorry, no mailbox here by that name.".to_owned()], true))
         );
         assert_eq!(f("Connected to 192.0.2.7 but connection died. (#4.4.2)").map(|f| f.0), Some(451));
+        assert_eq!(
+            f("smtp;553 Message filtered. (#5.7.1)"),
+            Some((553, vec!["5.7.1 Message filtered.".to_owned()], true))
+        );
     }
 
     #[test]

@@ -60,23 +60,45 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
 /// long values continue on indented lines ("connect to\n    host[ip]:25: Operation timed out").
 fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::with_capacity(lines.len());
-    let mut folding = false;
+    // The quote marks of a bounce forwarded in a mail ("> Diagnostic-Code: ...", ">     550-..."):
+    // a field and its folded lines carry the same marks.
+    let mut folding: Option<String> = None;
     for (n, line) in lines {
-        let indented = line.starts_with(' ') && !line.trim().is_empty();
-        if folding
+        let (quote, rest) = split_quote(&line);
+        // After a quote mark, its own space is not an indent.
+        let body = if quote.is_empty() { rest } else { rest.strip_prefix(' ').unwrap_or(rest) };
+        let indented = body.starts_with([' ', '\t']) && !body.trim().is_empty();
+        if folding.as_deref() == Some(quote)
             && indented
             && let Some(last) = out.last_mut()
             && last.1.len() + line.len() <= MAX_LINE_CHARS
         {
             last.1.push(' ');
-            last.1.push_str(line.trim());
+            last.1.push_str(rest.trim());
             continue;
         }
-        let field = line.trim_start().get(..16).map(str::to_ascii_lowercase);
-        folding = field.is_some_and(|f| f.starts_with("diagnostic-code:"));
+        let field = rest.trim_start().get(..16).map(str::to_ascii_lowercase);
+        folding = field.is_some_and(|f| f.starts_with("diagnostic-code:")).then(|| quote.to_owned());
         out.push((n, line));
     }
     out
+}
+
+/// A line's leading mail-quote marks (`>`, `> >`, each with the space after it) and the rest.
+fn split_quote(line: &str) -> (&str, &str) {
+    let mut end = 0;
+    let bytes = line.as_bytes();
+    while end < bytes.len() && bytes[end] == b'>' {
+        end += 1;
+        if bytes.get(end) == Some(&b' ') {
+            end += 1;
+        }
+    }
+    // Only a '>' right after another quote mark's space is a mark; the rest starts after them.
+    if end > 0 && bytes.get(end.saturating_sub(1)) == Some(&b' ') {
+        end -= 1;
+    }
+    line.split_at(end)
 }
 
 /// Drops terminal colour sequences and control characters; tabs become spaces.
@@ -149,6 +171,21 @@ mod tests {
             [
                 "Diagnostic-Code: X-Postfix; connect to alt4.gmail-smtp-in.l.google.com[173.194.209.26]:25: Operation timed out",
                 "next"
+            ]
+        );
+    }
+
+    #[test]
+    fn unfolds_a_quoted_diagnostic_code() {
+        // A bounce forwarded inside a mail (realworld 654): the field and its folded lines
+        // carry the same quote mark.
+        let input = read(b"> Diagnostic-Code: smtp; 550-Verification failed for <a@b.example>\n>     550-The mail server could not deliver.\n>     550 Sender verify failed\n> next");
+        let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "> Diagnostic-Code: smtp; 550-Verification failed for <a@b.example> 550-The mail server could not deliver. 550 Sender verify failed",
+                "> next"
             ]
         );
     }

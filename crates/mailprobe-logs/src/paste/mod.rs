@@ -612,6 +612,29 @@ impl Parser {
 
     fn server_line(&mut self, n: usize, code: u16, last: bool, text: &str, dialogue: bool) {
         let text = text.trim_end();
+        // A multi-line reply flattened onto one line outside a dialogue ("552-5.7.0 This message
+        // ... potential 552-5.7.0 security issue. ...", as bounces' Diagnostic-Code and logs
+        // join it): its lines, split at the repeated code and enhanced code.
+        if !dialogue && self.pending.is_none() {
+            let whole = format!("{code}{}{text}", if last { ' ' } else { '-' });
+            let found = embedded::flattened(&whole, 0);
+            if found.lines.len() > 1 {
+                self.pending = Some(Pending {
+                    code,
+                    lines: found.lines,
+                    stage: None,
+                    line: n,
+                    program: None,
+                    dialogue,
+                    inferred: false,
+                    quoted: false,
+                });
+                if found.last {
+                    self.flush();
+                }
+                return;
+            }
+        }
         if let Some(p) = self.pending.as_mut() {
             if p.code == code {
                 if p.lines.len() < MAX_REPLY_LINES {
