@@ -986,19 +986,27 @@ impl<'a> Walker<'a> {
                 || m.contains("authentication not available")
                 || m.contains("used when not advertised")
         };
-        let mechanism_refused = match stage {
-            Stage::Auth => {
-                reply.code == 504
-                    || matches!(triple, Some((5, 5, 4) | (5, 7, 4)))
-                    || (reply.code == 503 && not_enabled())
-            }
-            Stage::Unknown => {
-                triple == Some((5, 7, 4))
-                    || (reply.code == 504 && names_auth())
-                    || (reply.code == 503 && not_enabled())
-            }
-            _ => false,
+        // Postfix's "504 5.5.4 Encryption required for requested authentication mechanism" and
+        // Exim's "503 STARTTLS command used when not advertised" are about TLS, not a mechanism:
+        // read as replies, their words name the cause.
+        let about_tls = {
+            let m = reply.message().to_ascii_lowercase();
+            m.contains("encryption required") || m.starts_with("starttls")
         };
+        let mechanism_refused = !about_tls
+            && match stage {
+                Stage::Auth => {
+                    reply.code == 504
+                        || matches!(triple, Some((5, 5, 4) | (5, 7, 4)))
+                        || (reply.code == 503 && not_enabled())
+                }
+                Stage::Unknown => {
+                    triple == Some((5, 7, 4))
+                        || (reply.code == 504 && names_auth())
+                        || (reply.code == 503 && not_enabled())
+                }
+                _ => false,
+            };
         if mechanism_refused {
             // This reply is observed as the missing mechanism it reports, not as a plain reply.
             let mut m = o;
