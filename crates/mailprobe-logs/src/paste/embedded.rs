@@ -43,7 +43,7 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)(?:
             :\s+                                                   # `failed: 535`, not `1.2.3.4:250`
-          | \b(?:error|code|status|reply|response|smtp|responsecode|message|risposta|antwort|r[ée]ponse|respuesta)\s*(?:code|del\s+server|server)?\s*[:\#=;]?\s*
+          | \b(?:error|code|status|reply|response|smtp|responsecode|message|risposta|antwort|r[ée]ponse|respuesta)\s*(?:code|del\s+server|server)?\s*(?:[:\#=;]|--?)?\s*
         )[\x22'‘’“”]?\(?([245][0-5]\d)\)?(?:(:\s+|[\x20-])(.*))?$",
     )
     .expect("valid pattern")
@@ -142,10 +142,15 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
             // Prose ("Outlook shows 5.7.139 again"), but not a long line where a version
             // number could pass for a code.
             let short = line.split_ascii_whitespace().count() <= 8;
-            (loose && short).then(|| EnhancedCode::find_in(line)).flatten().and_then(|e| {
-                let s = e.to_string();
-                line.find(&s).map(|at| (e, at))
-            })
+            // RFC 3463 defines subjects 0-7 only: "Monit 5.20.0 started" is a version.
+            (loose && short)
+                .then(|| EnhancedCode::find_in(line))
+                .flatten()
+                .filter(|e| e.subject <= 7)
+                .and_then(|e| {
+                    let s = e.to_string();
+                    line.find(&s).map(|at| (e, at))
+                })
         })
         .or_else(|| {
             // A line that opens with the enhanced code, however long.
@@ -350,6 +355,19 @@ mod tests {
 
     fn f(line: &str) -> Option<(u16, Vec<String>, bool)> {
         find(line, true).map(|f| (f.code, f.lines, f.last))
+    }
+
+    #[test]
+    fn monit_quotes_the_reply_after_two_dashes_and_a_version_is_no_code() {
+        // Monit's log (realworld 676): "Mailserver response error -- 550 Sender address is not
+        // allowed."; "Monit 5.20.0 started" names a version, not an enhanced code.
+        let line =
+            "May 3 22:25:03 monit[1]: SMTP: Mailserver response error -- 550 Sender address is not allowed.";
+        assert_eq!(
+            f(line).map(|f| (f.0, f.1)),
+            Some((550, vec!["Sender address is not allowed.".to_owned()]))
+        );
+        assert_eq!(f("May 3 22:25:02 monit[1]: 'example.com' Monit 5.20.0 started"), None);
     }
 
     #[test]
