@@ -52,8 +52,9 @@ const UNKNOWN: &str = "unknown";
 /// At most this many rows may be known misses (`open = "..."`): a ratchet, lowered as rules are
 /// written for them, never raised to let a change pass (only a new table's own misses, measured
 /// when it is added, may raise it: the mail servers' default wordings brought 135, of which 84 are read now;
-/// Sisimai's real bounces and the SMTP Field Manual's replies brought 10 the words alone cannot settle).
-const MAX_OPEN: usize = 49;
+/// Sisimai's real bounces and the SMTP Field Manual's replies brought 10 the words alone cannot settle;
+/// Sisimai's second selection brought 34, mostly bounce prose without a reply code).
+const MAX_OPEN: usize = 83;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");

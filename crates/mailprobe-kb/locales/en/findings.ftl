@@ -1421,6 +1421,17 @@ sender-domain-unresolvable-fix-myorigin = On a server, set the domain outgoing m
 
 ## client.relay_host_not_configured
 
+client-local-mta-unusable-title = The local mail command is missing or not working
+client-local-mta-unusable-summary = { $observation ->
+    [client_error] The program hands its mail to a local command (sendmail, mail) instead of an SMTP server, and that command failed: “{ $message }”.
+   *[other] The program hands its mail to a local command (sendmail, mail) instead of an SMTP server, and that command failed: { $reply_line }
+}
+client-local-mta-unusable-cause-missing = No mail transfer agent is installed, or the path the program calls (/usr/sbin/sendmail, /bin/mail) does not exist on this system or in this container.
+client-local-mta-unusable-cause-not-running = A local mail server (Postfix, for example) is installed but its service is not running, so nothing picks the message up.
+client-local-mta-unusable-cause-minimal = The installed sendmail is a minimal one (BusyBox, ssmtp, msmtp) that has no configuration or does not accept the options the program passes.
+client-local-mta-unusable-fix-smtp = Set the program to send over SMTP directly (server, port, encryption, user name and password), or install a sendmail-compatible relay client such as msmtp or nullmailer and point it at your SMTP server.
+client-local-mta-unusable-fix-admin = On the server, check that the mail service runs (systemctl status postfix; postfix check) and that the command the program calls exists and accepts its options.
+
 client-relay-host-not-configured-title = The mail program still points at a placeholder server
 client-relay-host-not-configured-summary = The program tried to reach a server that is only its example setting: { $reply_line }
 client-relay-host-not-configured-cause-placeholder = ssmtp and similar tools ship with "mailhub" (or "mail") as the server name; it was never replaced by the real outgoing server.

@@ -1424,6 +1424,17 @@ sender-domain-unresolvable-fix-myorigin = Su un server, imposta il dominio usato
 
 ## client.relay_host_not_configured
 
+client-local-mta-unusable-title = Il comando di posta locale manca o non funziona
+client-local-mta-unusable-summary = { $observation ->
+    [client_error] Il programma consegna la posta a un comando locale (sendmail, mail) invece che a un server SMTP, e quel comando non è riuscito: “{ $message }”.
+   *[other] Il programma consegna la posta a un comando locale (sendmail, mail) invece che a un server SMTP, e quel comando non è riuscito: { $reply_line }
+}
+client-local-mta-unusable-cause-missing = Non è installato alcun server di posta, oppure il percorso che il programma chiama (/usr/sbin/sendmail, /bin/mail) non esiste su questo sistema o in questo container.
+client-local-mta-unusable-cause-not-running = Un server di posta locale (per esempio Postfix) è installato ma il suo servizio non è avviato, quindi nessuno preleva il messaggio.
+client-local-mta-unusable-cause-minimal = Il sendmail installato è una versione minima (BusyBox, ssmtp, msmtp) senza configurazione o che non accetta le opzioni passate dal programma.
+client-local-mta-unusable-fix-smtp = Imposta il programma perché invii direttamente via SMTP (server, porta, cifratura, nome utente e password), oppure installa un client compatibile con sendmail come msmtp o nullmailer e puntalo al tuo server SMTP.
+client-local-mta-unusable-fix-admin = Sul server verifica che il servizio di posta sia avviato (systemctl status postfix; postfix check) e che il comando chiamato dal programma esista e accetti le sue opzioni.
+
 client-relay-host-not-configured-title = Il programma di posta punta ancora a un server segnaposto
 client-relay-host-not-configured-summary = Il programma ha cercato di raggiungere un server che è solo la sua impostazione di esempio: { $reply_line }
 client-relay-host-not-configured-cause-placeholder = ssmtp e strumenti simili arrivano con "mailhub" (o "mail") come nome del server; non è mai stato sostituito con il vero server in uscita.
