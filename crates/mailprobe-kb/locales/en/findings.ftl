@@ -1421,6 +1421,16 @@ sender-domain-unresolvable-fix-myorigin = On a server, set the domain outgoing m
 
 ## client.relay_host_not_configured
 
+client-credentials-missing-title = The program has no user name or password to sign in with
+client-credentials-missing-summary = { $observation ->
+    [client_error] The program is set to sign in but found no user name or password in its settings, so it stopped before sending anything (“{ $message }”).
+   *[other] The program is set to sign in but found no user name or password in its settings, so it stopped before sending anything: { $reply_line }
+}
+client-credentials-missing-cause-empty = The SMTP user name or password setting is empty: for example an environment variable (SMTP_USER, SMTP_PASS) that is not set where the program runs, or a settings form saved without the password.
+client-credentials-missing-cause-not-loaded = The settings were filled in but the program still runs with the old, empty ones, or reads them from another file or container.
+client-credentials-missing-fix-fill = Fill in the SMTP user name and password (or the API key) in the program's settings and restart it; check that the variables reach the process (docker-compose environment, .env file).
+client-credentials-missing-fix-no-auth = If the server takes mail without a sign-in (a relay that trusts your address), turn authentication off in the program instead.
+
 client-local-mta-unusable-title = The local mail command is missing or not working
 client-local-mta-unusable-summary = { $observation ->
     [client_error] The program hands its mail to a local command (sendmail, mail) instead of an SMTP server, and that command failed: “{ $message }”.

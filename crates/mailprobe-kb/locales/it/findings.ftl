@@ -1424,6 +1424,16 @@ sender-domain-unresolvable-fix-myorigin = Su un server, imposta il dominio usato
 
 ## client.relay_host_not_configured
 
+client-credentials-missing-title = Il programma non ha nome utente o password per accedere
+client-credentials-missing-summary = { $observation ->
+    [client_error] Il programma è impostato per accedere ma nelle sue impostazioni non ha trovato nome utente o password, quindi si è fermato prima di inviare qualsiasi cosa (“{ $message }”).
+   *[other] Il programma è impostato per accedere ma nelle sue impostazioni non ha trovato nome utente o password, quindi si è fermato prima di inviare qualsiasi cosa: { $reply_line }
+}
+client-credentials-missing-cause-empty = L'impostazione del nome utente o della password SMTP è vuota: per esempio una variabile d'ambiente (SMTP_USER, SMTP_PASS) non impostata dove gira il programma, o un modulo di impostazioni salvato senza password.
+client-credentials-missing-cause-not-loaded = Le impostazioni sono state compilate ma il programma gira ancora con quelle vecchie e vuote, oppure le legge da un altro file o container.
+client-credentials-missing-fix-fill = Inserisci nome utente e password SMTP (o la chiave API) nelle impostazioni del programma e riavvialo; verifica che le variabili arrivino al processo (environment di docker-compose, file .env).
+client-credentials-missing-fix-no-auth = Se il server accetta posta senza accesso (un relay che si fida del tuo indirizzo), disattiva invece l'autenticazione nel programma.
+
 client-local-mta-unusable-title = Il comando di posta locale manca o non funziona
 client-local-mta-unusable-summary = { $observation ->
     [client_error] Il programma consegna la posta a un comando locale (sendmail, mail) invece che a un server SMTP, e quel comando non è riuscito: “{ $message }”.
