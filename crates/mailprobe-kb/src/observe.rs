@@ -976,37 +976,33 @@ impl<'a> Walker<'a> {
             o.params.insert("command".into(), c.to_owned());
         }
         let triple = enhanced.map(|e| (e.class, e.subject, e.detail));
-        let names_auth = || {
-            let m = reply.message().to_ascii_lowercase();
-            m.contains("authentication") || m.contains("auth ") || m.contains("mechanism")
-        };
+        // The message in lower case, made at most once and only for the replies that need it.
+        let lower = std::cell::OnceCell::new();
+        let m = || lower.get_or_init(|| reply.message().to_ascii_lowercase()).as_str();
+        let names_auth =
+            || m().contains("authentication") || m().contains("auth ") || m().contains("mechanism");
         let not_enabled = || {
-            let m = reply.message().to_ascii_lowercase();
-            m.contains("authentication not enabled")
-                || m.contains("authentication not available")
-                || m.contains("used when not advertised")
+            m().contains("authentication not enabled")
+                || m().contains("authentication not available")
+                || m().contains("used when not advertised")
         };
         // Postfix's "504 5.5.4 Encryption required for requested authentication mechanism" and
         // Exim's "503 STARTTLS command used when not advertised" are about TLS, not a mechanism:
         // read as replies, their words name the cause.
-        let about_tls = {
-            let m = reply.message().to_ascii_lowercase();
-            m.contains("encryption required") || m.starts_with("starttls")
-        };
-        let mechanism_refused = !about_tls
-            && match stage {
-                Stage::Auth => {
-                    reply.code == 504
-                        || matches!(triple, Some((5, 5, 4) | (5, 7, 4)))
-                        || (reply.code == 503 && not_enabled())
-                }
-                Stage::Unknown => {
-                    triple == Some((5, 7, 4))
-                        || (reply.code == 504 && names_auth())
-                        || (reply.code == 503 && not_enabled())
-                }
-                _ => false,
-            };
+        let about_tls = || m().contains("encryption required") || m().starts_with("starttls");
+        let mechanism_refused = match stage {
+            Stage::Auth => {
+                reply.code == 504
+                    || matches!(triple, Some((5, 5, 4) | (5, 7, 4)))
+                    || (reply.code == 503 && not_enabled())
+            }
+            Stage::Unknown => {
+                triple == Some((5, 7, 4))
+                    || (reply.code == 504 && names_auth())
+                    || (reply.code == 503 && not_enabled())
+            }
+            _ => false,
+        } && !about_tls();
         if mechanism_refused {
             // This reply is observed as the missing mechanism it reports, not as a plain reply.
             let mut m = o;

@@ -103,7 +103,9 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
     }
     // qmail writes the enhanced code last, in brackets: "Sorry, no mailbox here by that name.
     // (#5.1.1)" (qmail-local, qmail-remote and qmail-smtpd's own replies).
-    if !FULL.is_match(line)
+    if trimmed.ends_with(')')
+        && trimmed.contains("(#")
+        && !FULL.is_match(line)
         && let Some(q) = QMAIL.captures(trimmed)
         && let Ok(enhanced) = q[3].parse::<EnhancedCode>()
     {

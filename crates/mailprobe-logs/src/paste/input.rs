@@ -65,9 +65,7 @@ fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
     let mut folding: Option<String> = None;
     for (n, line) in lines {
         let (quote, rest) = split_quote(&line);
-        // After a quote mark, its own space is not an indent.
-        let body = if quote.is_empty() { rest } else { rest.strip_prefix(' ').unwrap_or(rest) };
-        let indented = body.starts_with([' ', '\t']) && !body.trim().is_empty();
+        let indented = rest.starts_with(' ') && !rest.trim().is_empty();
         if folding.as_deref() == Some(quote)
             && indented
             && let Some(last) = out.last_mut()
@@ -84,19 +82,16 @@ fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
     out
 }
 
-/// A line's leading mail-quote marks (`>`, `> >`, each with the space after it) and the rest.
+/// A line's leading mail-quote marks, each `>` with the one space after it (`> `, `>> `, `> > `),
+/// and the rest: what is indented after the marks is a folded line.
 fn split_quote(line: &str) -> (&str, &str) {
-    let mut end = 0;
     let bytes = line.as_bytes();
-    while end < bytes.len() && bytes[end] == b'>' {
+    let mut end = 0;
+    while bytes.get(end) == Some(&b'>') {
         end += 1;
         if bytes.get(end) == Some(&b' ') {
             end += 1;
         }
-    }
-    // Only a '>' right after another quote mark's space is a mark; the rest starts after them.
-    if end > 0 && bytes.get(end.saturating_sub(1)) == Some(&b' ') {
-        end -= 1;
     }
     line.split_at(end)
 }

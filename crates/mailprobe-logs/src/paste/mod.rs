@@ -615,7 +615,8 @@ impl Parser {
         // A multi-line reply flattened onto one line outside a dialogue ("552-5.7.0 This message
         // ... potential 552-5.7.0 security issue. ...", as bounces' Diagnostic-Code and logs
         // join it): its lines, split at the repeated code and enhanced code.
-        if !dialogue && self.pending.is_none() {
+        // (Only a line that holds its code again can be one: most lines are not looked at.)
+        if !dialogue && self.pending.is_none() && text.contains(code.to_string().as_str()) {
             let whole = format!("{code}{}{text}", if last { ' ' } else { '-' });
             let found = embedded::flattened(&whole, 0);
             if found.lines.len() > 1 {
