@@ -1278,7 +1278,9 @@ impl<'a> Walker<'a> {
                     return;
                 };
                 let caps = EhloCapabilities::from_reply(reply);
-                if caps.starttls {
+                // A server that answered STARTTLS with 220 offered it, whatever its EHLO looked
+                // like once pasted (capabilities glued onto one line lose their keywords).
+                if caps.starttls || self.starttls_accepted() {
                     return;
                 }
                 let mut o = self.obs(ObservationKind::StarttlsMissing, Stage::Ehlo, Some(i));
@@ -1308,6 +1310,19 @@ impl<'a> Walker<'a> {
             }
             Protocol::Dns => {}
         }
+    }
+
+    /// True when the transcript shows a STARTTLS command answered with 220.
+    fn starttls_accepted(&self) -> bool {
+        let mut asked = false;
+        for event in &self.t.events {
+            match &event.kind {
+                EventKind::Sent { line } => asked = line.trim().eq_ignore_ascii_case("STARTTLS"),
+                EventKind::Received { reply } if asked => return reply.code == 220,
+                _ => {}
+            }
+        }
+        false
     }
 
     fn auth_mechanism_from_ehlo(&mut self) {

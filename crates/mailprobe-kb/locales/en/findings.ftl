@@ -1447,6 +1447,43 @@ client-relay-host-not-configured-summary = The program tried to reach a server t
 client-relay-host-not-configured-cause-placeholder = ssmtp and similar tools ship with "mailhub" (or "mail") as the server name; it was never replaced by the real outgoing server.
 client-relay-host-not-configured-fix-set = Set the real outgoing server and port (in ssmtp: mailhub=smtp.example.com:587 in /etc/ssmtp/ssmtp.conf, with UseSTARTTLS=YES and the login).
 
+## client.smtp_url_invalid
+
+client-smtp-url-invalid-title = The program's SMTP address (URL or DSN) is malformed
+client-smtp-url-invalid-summary = { $observation ->
+    [client_error] The program could not read the server address it was given, so it never connected: “{ $message }”.
+   *[other] The program could not read the server address it was given, so it never connected: { $reply_line }
+}
+client-smtp-url-invalid-cause-encoding = The password or user name inside the URL holds characters that have a meaning in a URL (@ : / ? # % +) and were not percent-encoded.
+client-smtp-url-invalid-cause-format = The URL or DSN is not in the form the program expects: a missing or misspelt scheme (smtp://, smtps://), a stray space or quote, a port that is not a number, an empty host.
+client-smtp-url-invalid-cause-helo = The program builds the URL from its settings and one of them does not fit in a URL, such as a HELO name with spaces or other characters a host name cannot have.
+client-smtp-url-invalid-fix-encode = Percent-encode the user name and password in the URL (@ becomes %40, : becomes %3A, / becomes %2F, # becomes %23, % becomes %25), or use an app password without special characters.
+client-smtp-url-invalid-fix-format = Write the address in the form the program documents (for example smtp://user:password@smtp.example.com:587), without quotes or spaces, and check the HELO/EHLO name setting holds a plain host name.
+
+## client.address_invalid
+
+client-address-invalid-title = The program cannot read the sender or recipient address
+client-address-invalid-summary = { $observation ->
+    [client_error] The program rejected an address in its own settings before sending anything: “{ $message }”.
+   *[other] The program rejected an address in its own settings before sending anything: { $reply_line }
+}
+client-address-invalid-cause-display-name = The From setting holds a display name with characters that must be quoted (a comma, a dot, brackets), or a name and an address written in a form the program does not accept.
+client-address-invalid-cause-typo = The address is mistyped: two @, a doubled domain, a space, a missing domain.
+client-address-invalid-cause-empty = The address setting is empty, so the program builds a header it cannot parse.
+client-address-invalid-fix-check = Put a bare address (name@example.com) in the sender and recipient settings; if a display name is wanted, use the program's separate name field or write it in quotes: "Name, Office" <name@example.com>.
+
+## tls.server_weak_dh
+
+tls-server-weak-dh-title = The server's TLS uses a Diffie-Hellman key too small for current clients
+tls-server-weak-dh-summary = { $observation ->
+    [tls_failed] The encrypted connection failed because the server offers only a weak Diffie-Hellman key, which up-to-date TLS libraries refuse: “{ $detail }”.
+    [client_error] The encrypted connection failed because the server offers only a weak Diffie-Hellman key, which up-to-date TLS libraries refuse: “{ $message }”.
+   *[other] The encrypted connection failed because the server offers only a weak Diffie-Hellman key, which up-to-date TLS libraries refuse: { $reply_line }
+}
+tls-server-weak-dh-cause-old-params = The server was set up with 1024-bit (or smaller) DH parameters, or offers only DHE ciphers without ECDHE; OpenSSL 1.1 and later refuse such keys, whatever the client's own settings.
+tls-server-weak-dh-fix-server = On the server, generate 2048-bit DH parameters (openssl dhparam -out dh2048.pem 2048; Postfix: smtpd_tls_dh1024_param_file) or prefer ECDHE ciphers, then reload it.
+tls-server-weak-dh-fix-provider = If you do not run the server, report it to its administrator or provider; lowering the client's security level only hides the weakness.
+
 ## ip.blocklist_query_refused
 
 ip-blocklist-query-refused-title = The receiver's blocklist check failed, and it refused you for it

@@ -1450,6 +1450,43 @@ client-relay-host-not-configured-summary = Il programma ha cercato di raggiunger
 client-relay-host-not-configured-cause-placeholder = ssmtp e strumenti simili arrivano con "mailhub" (o "mail") come nome del server; non è mai stato sostituito con il vero server in uscita.
 client-relay-host-not-configured-fix-set = Imposta il vero server in uscita e la porta (in ssmtp: mailhub=smtp.example.com:587 in /etc/ssmtp/ssmtp.conf, con UseSTARTTLS=YES e le credenziali).
 
+## client.smtp_url_invalid
+
+client-smtp-url-invalid-title = L'indirizzo SMTP del programma (URL o DSN) è malformato
+client-smtp-url-invalid-summary = { $observation ->
+    [client_error] Il programma non è riuscito a leggere l'indirizzo del server che gli è stato dato, quindi non si è mai collegato: “{ $message }”.
+   *[other] Il programma non è riuscito a leggere l'indirizzo del server che gli è stato dato, quindi non si è mai collegato: { $reply_line }
+}
+client-smtp-url-invalid-cause-encoding = La password o il nome utente dentro l'URL contengono caratteri che in un URL hanno un significato (@ : / ? # % +) e non sono stati codificati con il percento.
+client-smtp-url-invalid-cause-format = L'URL o il DSN non è nella forma che il programma si aspetta: schema mancante o sbagliato (smtp://, smtps://), uno spazio o una virgoletta di troppo, una porta che non è un numero, un host vuoto.
+client-smtp-url-invalid-cause-helo = Il programma costruisce l'URL dalle sue impostazioni e una di esse non può stare in un URL, come un nome HELO con spazi o altri caratteri che un nome host non può avere.
+client-smtp-url-invalid-fix-encode = Codifica con il percento nome utente e password nell'URL (@ diventa %40, : diventa %3A, / diventa %2F, # diventa %23, % diventa %25), oppure usa una password per app senza caratteri speciali.
+client-smtp-url-invalid-fix-format = Scrivi l'indirizzo nella forma documentata dal programma (per esempio smtp://utente:password@smtp.example.com:587), senza virgolette né spazi, e verifica che l'impostazione del nome HELO/EHLO contenga un semplice nome host.
+
+## client.address_invalid
+
+client-address-invalid-title = Il programma non riesce a leggere l'indirizzo del mittente o del destinatario
+client-address-invalid-summary = { $observation ->
+    [client_error] Il programma ha rifiutato un indirizzo delle sue stesse impostazioni prima di inviare qualsiasi cosa: “{ $message }”.
+   *[other] Il programma ha rifiutato un indirizzo delle sue stesse impostazioni prima di inviare qualsiasi cosa: { $reply_line }
+}
+client-address-invalid-cause-display-name = L'impostazione del mittente contiene un nome visualizzato con caratteri che vanno messi tra virgolette (una virgola, un punto, parentesi), o un nome e un indirizzo scritti in una forma che il programma non accetta.
+client-address-invalid-cause-typo = L'indirizzo è scritto male: due @, un dominio ripetuto, uno spazio, il dominio mancante.
+client-address-invalid-cause-empty = L'impostazione dell'indirizzo è vuota, quindi il programma costruisce un'intestazione che non riesce a leggere.
+client-address-invalid-fix-check = Metti un indirizzo semplice (nome@example.com) nelle impostazioni del mittente e dei destinatari; se serve un nome visualizzato, usa il campo apposito del programma o scrivilo tra virgolette: "Nome, Ufficio" <nome@example.com>.
+
+## tls.server_weak_dh
+
+tls-server-weak-dh-title = Il TLS del server usa una chiave Diffie-Hellman troppo piccola per i client attuali
+tls-server-weak-dh-summary = { $observation ->
+    [tls_failed] La connessione cifrata non è riuscita perché il server offre solo una chiave Diffie-Hellman debole, che le librerie TLS aggiornate rifiutano: “{ $detail }”.
+    [client_error] La connessione cifrata non è riuscita perché il server offre solo una chiave Diffie-Hellman debole, che le librerie TLS aggiornate rifiutano: “{ $message }”.
+   *[other] La connessione cifrata non è riuscita perché il server offre solo una chiave Diffie-Hellman debole, che le librerie TLS aggiornate rifiutano: { $reply_line }
+}
+tls-server-weak-dh-cause-old-params = Il server è stato configurato con parametri DH da 1024 bit (o meno), oppure offre solo cifrari DHE senza ECDHE; OpenSSL 1.1 e successivi rifiutano queste chiavi, qualunque siano le impostazioni del client.
+tls-server-weak-dh-fix-server = Sul server, genera parametri DH da 2048 bit (openssl dhparam -out dh2048.pem 2048; Postfix: smtpd_tls_dh1024_param_file) o preferisci i cifrari ECDHE, poi ricaricalo.
+tls-server-weak-dh-fix-provider = Se non gestisci tu il server, segnalalo al suo amministratore o fornitore; abbassare il livello di sicurezza del client nasconde solo la debolezza.
+
 ## ip.blocklist_query_refused
 
 ip-blocklist-query-refused-title = Il controllo blocklist del destinatario è fallito, e ti ha rifiutato per questo
