@@ -927,6 +927,17 @@ impl<'a> Walker<'a> {
         if reply.code != 334 {
             self.prompt_pending = None;
         }
+        if reply.code == 220 && matches!(stage, Stage::Banner | Stage::Unknown) && masked_greeting(reply) {
+            // Cisco PIX/ASA's SMTP fixup ("Mailguard") hides the greeting behind asterisks and
+            // strips ESMTP keywords such as STARTTLS and AUTH from what follows.
+            let mut o = self.obs(ObservationKind::StarttlsMissing, Stage::Banner, Some(i));
+            o.class = Some("masked".into());
+            o.text = reply.lines.join("\n");
+            o.evidence.extend(reply.wire_lines());
+            o.params.insert("offered".into(), String::new());
+            o.params.insert("masked".into(), reply.lines.concat());
+            self.push(o);
+        }
         if stage == Stage::Ehlo && reply.is_positive() {
             if !self.tls_up && self.plain_ehlo.is_none() {
                 self.plain_ehlo = Some((i, reply));
@@ -1788,6 +1799,13 @@ fn is_command(line: &str) -> bool {
     ["QUIT", "RSET", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "NOOP", "AUTH", "STARTTLS"]
         .iter()
         .any(|v| verb.eq_ignore_ascii_case(v))
+}
+
+/// A greeting masked by a firewall's SMTP inspection: a run of asterisks where the host name
+/// should be, or the PIX's old `SMTP/cmap___` banner.
+fn masked_greeting(reply: &Reply) -> bool {
+    let text = reply.lines.concat();
+    text.contains("**********") || text.to_ascii_lowercase().starts_with("smtp/cmap_____")
 }
 
 #[cfg(test)]

@@ -53,8 +53,11 @@ const UNKNOWN: &str = "unknown";
 /// written for them, never raised to let a change pass (only a new table's own misses, measured
 /// when it is added, may raise it: the mail servers' default wordings brought 135, of which 84 are read now;
 /// Sisimai's real bounces and the SMTP Field Manual's replies brought 10 the words alone cannot settle;
-/// Sisimai's second selection brought 34, mostly bounce prose without a reply code).
-const MAX_OPEN: usize = 83;
+/// Sisimai's second selection brought 34, mostly bounce prose without a reply code; the message-
+/// format tables (headers, encoding, loops, envelope syntax: 143 mapped rows, 49 read before their
+/// findings existed, 134 after) brought 9 whose words fit a second finding as well; the client
+/// libraries' configuration errors (112 mapped rows, 24 read before, 96 after) brought 16).
+const MAX_OPEN: usize = 108;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");

@@ -854,12 +854,17 @@ tls-cert-hostname-mismatch-fix-server = On the server, install a certificate tha
 ## tls.local_ca_bundle_missing
 
 tls-local-ca-bundle-missing-title = The sending server cannot verify any certificate: its CA bundle is missing
-tls-local-ca-bundle-missing-summary = The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+tls-local-ca-bundle-missing-summary = { $no_roots ->
+    [x509] The program has no list of trusted certificate authorities at all, so it cannot check any server's certificate: { $reply_line }
+   *[other] The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+}
 tls-local-ca-bundle-missing-cause-cafile = Postfix's smtp_tls_CAfile and smtp_tls_CApath are not set (or smtp_tls_CApath points at an empty directory), so no certificate can be verified.
 tls-local-ca-bundle-missing-cause-chroot = The smtp client runs chrooted (the chroot column of master.cf) and the CA path is not inside the chroot.
 tls-local-ca-bundle-missing-cause-peer = If only one destination is "Untrusted", that server uses a self-signed or private-CA certificate, which nothing on your side can fix.
+tls-local-ca-bundle-missing-cause-image = The program runs in a container image (or a minimal system) that has no CA certificates installed: an image built FROM scratch or a slim base without the ca-certificates package.
 tls-local-ca-bundle-missing-fix-cafile = Set smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (or your system's bundle) in main.cf, then postfix reload; the log should then say "Trusted" or "Verified" for the big providers.
 tls-local-ca-bundle-missing-fix-check = Check that the file exists where the smtp client can read it (inside the chroot if the client is chrooted) and that the ca-certificates package is installed and up to date.
+tls-local-ca-bundle-missing-fix-image = Install the CA certificates where the program runs (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; FROM scratch: copy /etc/ssl/certs/ca-certificates.crt into the image), then restart it.
 
 ## tls.cert_invalid
 
@@ -1483,6 +1488,87 @@ tls-server-weak-dh-summary = { $observation ->
 tls-server-weak-dh-cause-old-params = The server was set up with 1024-bit (or smaller) DH parameters, or offers only DHE ciphers without ECDHE; OpenSSL 1.1 and later refuse such keys, whatever the client's own settings.
 tls-server-weak-dh-fix-server = On the server, generate 2048-bit DH parameters (openssl dhparam -out dh2048.pem 2048; Postfix: smtpd_tls_dh1024_param_file) or prefer ECDHE ciphers, then reload it.
 tls-server-weak-dh-fix-provider = If you do not run the server, report it to its administrator or provider; lowering the client's security level only hides the weakness.
+
+## sender.not_fully_qualified
+
+sender-not-fully-qualified-title = The sender address has no domain
+sender-not-fully-qualified-summary = The server refused the sender because it is not a full address with a domain (such as a bare user name or root@localhost): { $reply_line }
+sender-not-fully-qualified-cause-local = The program or the machine sends as its local user (root, www-data, pi) with no domain, or with the machine's own name (localhost, a host name that is not a domain), because no sender address was set.
+sender-not-fully-qualified-cause-username = The program uses its SMTP user name as the sender address, and the user name is not an e-mail address.
+sender-not-fully-qualified-fix-from = Set the sender (From) address in the program's settings to a full address of the account you sign in with, such as alerts@example.com.
+sender-not-fully-qualified-fix-system = On the machine, give local mail a real domain: Postfix myorigin = example.com (or smtp_generic_maps to rewrite root@localhost), ssmtp rewriteDomain, msmtp from / maildomain, Sendmail masquerading.
+
+## message.headers_invalid
+
+message-headers-invalid-title = The server refused the message because of its headers
+message-headers-invalid-summary = { $observation ->
+    [client_error] The receiving server refused the message itself because its header section breaks the rules of RFC 5322 (a header missing, doubled or malformed): “{ $message }”.
+   *[other] The receiving server refused the message itself because its header section breaks the rules of RFC 5322 (a header missing, doubled or malformed): { $reply_line }
+}
+message-headers-invalid-cause-program = The program or script that builds the message writes the headers itself and gets them wrong: no From, Date or Message-ID, or a header that does not parse.
+message-headers-invalid-cause-from = The From setting holds several addresses, a display name with an unquoted comma, or an address without a valid domain.
+message-headers-invalid-cause-duplicate = A header is written twice (From, Subject, MIME-Version, Content-Type): the program adds one that its mail library already writes.
+message-headers-invalid-fix-library = Let the mail library build the headers rather than writing them as text: exactly one From with one address (Name <user@example.com>, quote names with commas), let it add Date and Message-ID, do not add headers it already writes, encode non-ASCII text.
+message-headers-invalid-fix-device = On a device or appliance, fill in its sender name and address fields and update its firmware; the same message is refused wherever it is sent, so changing the server does not help.
+
+## message.encoding_invalid
+
+message-encoding-invalid-title = The server refused the message's line endings or encoding
+message-encoding-invalid-summary = { $observation ->
+    [client_error] The receiving server refused the message because of how it is written on the wire (line endings, line length or 8-bit data): “{ $message }”.
+   *[other] The receiving server refused the message because of how it is written on the wire (line endings, line length or 8-bit data): { $reply_line }
+}
+message-encoding-invalid-cause-line-endings = The message has bare LF (or CR) line endings instead of CRLF: a script that passes Unix text into SMTP, hand-written SMTP code or old firmware. Since the 2023-2024 SMTP smuggling fixes many servers refuse them (Postfix 3.9, Exchange Online's 5.6.11).
+message-encoding-invalid-cause-long-lines = A line is longer than the 998 characters SMTP allows: an HTML body or a header written on one line without encoding.
+message-encoding-invalid-cause-8bit = Raw 8-bit bytes (accented letters) are in the headers, or in a body declared 7-bit, on a path that does not accept 8BITMIME.
+message-encoding-invalid-fix-library = Have the program encode the body (quoted-printable or base64), wrap long lines, end every line with CRLF and encode non-ASCII header text (RFC 2047); a current mail library does this when it builds the message from parts.
+message-encoding-invalid-fix-update = Update the program, device firmware or library that sends the message; for Exchange Online's bare-linefeed refusal the receiving side can alternatively turn on BDAT (CHUNKING).
+
+## message.mail_loop
+
+message-mail-loop-title = The message is going round in a loop
+message-mail-loop-summary = { $observation ->
+    [client_error] The message was refused because it has passed through too many servers or has already been delivered to this address: it is going round in a loop: “{ $message }”.
+   *[other] The message was refused because it has passed through too many servers or has already been delivered to this address: it is going round in a loop: { $reply_line }
+}
+message-mail-loop-cause-forwarding = Two mailboxes or aliases forward to each other, or a forwarding rule sends the message back to the system it came from.
+message-mail-loop-cause-connector = A server or connector routes the domain back where the message came from: a hybrid or smart-host connector pointing the wrong way, or a domain whose MX points at a server that does not treat it as its own.
+message-mail-loop-fix-headers = Read the Received headers of the returned message: the host names that repeat show where it goes round; remove or correct the forwarding rule or alias there.
+message-mail-loop-fix-server = On the server, make the domain local (authoritative) where its MX points, or correct the connector or transport that sends it back.
+
+## recipient.domain_invalid
+
+recipient-domain-invalid-title = The recipient's domain cannot receive mail
+recipient-domain-invalid-summary = { $observation ->
+    [client_error] The server refused the recipient because the domain after the @ cannot take mail (it does not exist, has no working MX, or refuses all mail): “{ $message }”.
+   *[other] The server refused the recipient because the domain after the @ cannot take mail (it does not exist, has no working MX, or refuses all mail): { $reply_line }
+}
+recipient-domain-invalid-cause-typo = The domain of the recipient address is misspelled (gmial.com, a missing or extra letter, a space), or it is not a full domain (printer, server.lan).
+recipient-domain-invalid-cause-dns = The domain exists but its mail records are broken or say it takes no mail: an MX pointing to a host without an address or to a private address, a null MX, an expired domain.
+recipient-domain-invalid-cause-placeholder = The address is a placeholder from an example or a test (example.com, test.local), still in the settings.
+recipient-domain-invalid-fix-check = Check the recipient address, especially the part after the @; if it is right, the recipient's domain owner must repair its MX records (nslookup -type=mx domain shows them).
+
+## address.non_ascii
+
+address-non-ascii-title = An address contains characters this mail path cannot carry
+address-non-ascii-summary = { $observation ->
+    [client_error] A sender or recipient address contains non-ASCII characters, and the session (or a server further along) does not support international addresses (SMTPUTF8): “{ $message }”.
+   *[other] A sender or recipient address contains non-ASCII characters, and the session (or a server further along) does not support international addresses (SMTPUTF8): { $reply_line }
+}
+address-non-ascii-cause-invisible = The address holds a character that looks like plain text but is not: an accented letter, a no-break or zero-width space pasted with it, typographic quotes.
+address-non-ascii-cause-idn = The address is really internationalised (ü, é, non-Latin script) and the program or a server on the way does not speak SMTPUTF8.
+address-non-ascii-fix-retype = Retype the address by hand in plain letters and check it for spaces or look-alike characters.
+address-non-ascii-fix-smtputf8 = If the address is truly internationalised, send through a program and servers that support SMTPUTF8, or use the domain's ASCII (punycode) form.
+
+## client.auth_setting_invalid
+
+client-auth-setting-invalid-title = The program's authentication setting has a value it does not know
+client-auth-setting-invalid-summary = { $observation ->
+    [client_error] The program stopped before connecting because its authentication type setting is not one it knows: “{ $message }”.
+   *[other] The program stopped before connecting because its authentication type setting is not one it knows: { $reply_line }
+}
+client-auth-setting-invalid-cause-value = The authentication type is set to a value the mail library does not accept: false or an empty string where the setting should be left out, or a misspelt mechanism (logon, Plain Text).
+client-auth-setting-invalid-fix-value = Set the authentication type to the mechanism the server offers (login or plain; in GitLab and Rails smtp_authentication "login"), or remove the setting entirely for a server that needs no sign-in.
 
 ## ip.blocklist_query_refused
 

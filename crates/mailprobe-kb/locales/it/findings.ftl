@@ -854,12 +854,17 @@ tls-cert-hostname-mismatch-fix-server = Sul server installa un certificato che c
 ## tls.local_ca_bundle_missing
 
 tls-local-ca-bundle-missing-title = Il server di invio non può verificare alcun certificato: manca l'elenco delle autorità
-tls-local-ca-bundle-missing-summary = Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+tls-local-ca-bundle-missing-summary = { $no_roots ->
+    [x509] Il programma non ha alcun elenco di autorità di certificazione attendibili, quindi non può verificare il certificato di nessun server: { $reply_line }
+   *[other] Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+}
 tls-local-ca-bundle-missing-cause-cafile = smtp_tls_CAfile e smtp_tls_CApath di Postfix non sono impostati (o smtp_tls_CApath indica una cartella vuota), quindi nessun certificato può essere verificato.
 tls-local-ca-bundle-missing-cause-chroot = Il client smtp gira in chroot (la colonna chroot di master.cf) e il percorso delle autorità non è dentro il chroot.
 tls-local-ca-bundle-missing-cause-peer = Se solo una destinazione risulta "Untrusted", quel server usa un certificato autofirmato o di un'autorità privata, e dalla tua parte non si può correggere.
+tls-local-ca-bundle-missing-cause-image = Il programma gira in un'immagine container (o in un sistema minimo) senza certificati CA installati: un'immagine costruita FROM scratch o una base ridotta senza il pacchetto ca-certificates.
 tls-local-ca-bundle-missing-fix-cafile = Imposta smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt (o l'elenco del tuo sistema) in main.cf, poi esegui postfix reload; il log dovrebbe allora scrivere "Trusted" o "Verified" per i grandi provider.
 tls-local-ca-bundle-missing-fix-check = Controlla che il file esista dove il client smtp può leggerlo (dentro il chroot se il client è in chroot) e che il pacchetto ca-certificates sia installato e aggiornato.
+tls-local-ca-bundle-missing-fix-image = Installa i certificati CA dove gira il programma (Debian/Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; FROM scratch: copia /etc/ssl/certs/ca-certificates.crt nell'immagine), poi riavvialo.
 
 ## tls.cert_invalid
 
@@ -1486,6 +1491,87 @@ tls-server-weak-dh-summary = { $observation ->
 tls-server-weak-dh-cause-old-params = Il server è stato configurato con parametri DH da 1024 bit (o meno), oppure offre solo cifrari DHE senza ECDHE; OpenSSL 1.1 e successivi rifiutano queste chiavi, qualunque siano le impostazioni del client.
 tls-server-weak-dh-fix-server = Sul server, genera parametri DH da 2048 bit (openssl dhparam -out dh2048.pem 2048; Postfix: smtpd_tls_dh1024_param_file) o preferisci i cifrari ECDHE, poi ricaricalo.
 tls-server-weak-dh-fix-provider = Se non gestisci tu il server, segnalalo al suo amministratore o fornitore; abbassare il livello di sicurezza del client nasconde solo la debolezza.
+
+## sender.not_fully_qualified
+
+sender-not-fully-qualified-title = L'indirizzo del mittente non ha un dominio
+sender-not-fully-qualified-summary = Il server ha rifiutato il mittente perché non è un indirizzo completo con dominio (per esempio un semplice nome utente o root@localhost): { $reply_line }
+sender-not-fully-qualified-cause-local = Il programma o la macchina inviano come utente locale (root, www-data, pi) senza dominio, o con il nome della macchina (localhost, un nome host che non è un dominio), perché nessun indirizzo mittente è stato impostato.
+sender-not-fully-qualified-cause-username = Il programma usa il nome utente SMTP come indirizzo del mittente, e il nome utente non è un indirizzo e-mail.
+sender-not-fully-qualified-fix-from = Imposta l'indirizzo del mittente (From) nelle impostazioni del programma a un indirizzo completo dell'account con cui accedi, per esempio avvisi@example.com.
+sender-not-fully-qualified-fix-system = Sulla macchina, dai alla posta locale un dominio vero: in Postfix myorigin = example.com (o smtp_generic_maps per riscrivere root@localhost), in ssmtp rewriteDomain, in msmtp from / maildomain, in Sendmail il masquerading.
+
+## message.headers_invalid
+
+message-headers-invalid-title = Il server ha rifiutato il messaggio per le sue intestazioni
+message-headers-invalid-summary = { $observation ->
+    [client_error] Il server di destinazione ha rifiutato il messaggio stesso perché le sue intestazioni violano le regole di RFC 5322 (un'intestazione mancante, doppia o malformata): “{ $message }”.
+   *[other] Il server di destinazione ha rifiutato il messaggio stesso perché le sue intestazioni violano le regole di RFC 5322 (un'intestazione mancante, doppia o malformata): { $reply_line }
+}
+message-headers-invalid-cause-program = Il programma o lo script che costruisce il messaggio scrive da sé le intestazioni e le sbaglia: manca From, Date o Message-ID, o un'intestazione non è leggibile.
+message-headers-invalid-cause-from = L'impostazione From contiene più indirizzi, un nome visualizzato con una virgola non tra virgolette, o un indirizzo senza dominio valido.
+message-headers-invalid-cause-duplicate = Un'intestazione è scritta due volte (From, Subject, MIME-Version, Content-Type): il programma ne aggiunge una che la sua libreria di posta scrive già.
+message-headers-invalid-fix-library = Lascia che sia la libreria di posta a costruire le intestazioni invece di scriverle come testo: un solo From con un solo indirizzo (Nome <utente@example.com>, nomi con virgole tra virgolette), lascia che aggiunga Date e Message-ID, non aggiungere intestazioni che scrive già, codifica il testo non ASCII.
+message-headers-invalid-fix-device = Su un dispositivo o apparato, compila i campi nome e indirizzo del mittente e aggiorna il firmware; lo stesso messaggio viene rifiutato ovunque lo si invii, quindi cambiare server non serve.
+
+## message.encoding_invalid
+
+message-encoding-invalid-title = Il server ha rifiutato le terminazioni di riga o la codifica del messaggio
+message-encoding-invalid-summary = { $observation ->
+    [client_error] Il server di destinazione ha rifiutato il messaggio per come è scritto in trasmissione (terminazioni di riga, lunghezza delle righe o dati a 8 bit): “{ $message }”.
+   *[other] Il server di destinazione ha rifiutato il messaggio per come è scritto in trasmissione (terminazioni di riga, lunghezza delle righe o dati a 8 bit): { $reply_line }
+}
+message-encoding-invalid-cause-line-endings = Il messaggio ha terminazioni di riga LF (o CR) isolate invece di CRLF: uno script che passa testo Unix a SMTP, codice SMTP scritto a mano o un firmware vecchio. Dopo le correzioni per lo SMTP smuggling del 2023-2024 molti server le rifiutano (Postfix 3.9, il 5.6.11 di Exchange Online).
+message-encoding-invalid-cause-long-lines = Una riga supera i 998 caratteri ammessi da SMTP: un corpo HTML o un'intestazione scritti su una sola riga senza codifica.
+message-encoding-invalid-cause-8bit = Byte a 8 bit (lettere accentate) sono nelle intestazioni, o in un corpo dichiarato a 7 bit, su un percorso che non accetta 8BITMIME.
+message-encoding-invalid-fix-library = Fai codificare al programma il corpo (quoted-printable o base64), andare a capo nelle righe lunghe, chiudere ogni riga con CRLF e codificare il testo non ASCII delle intestazioni (RFC 2047); una libreria di posta attuale lo fa quando costruisce il messaggio per parti.
+message-encoding-invalid-fix-update = Aggiorna il programma, il firmware del dispositivo o la libreria che invia il messaggio; per il rifiuto dei line feed isolati di Exchange Online il lato ricevente può in alternativa attivare BDAT (CHUNKING).
+
+## message.mail_loop
+
+message-mail-loop-title = Il messaggio gira in un ciclo
+message-mail-loop-summary = { $observation ->
+    [client_error] Il messaggio è stato rifiutato perché è passato per troppi server o è già stato consegnato a questo indirizzo: sta girando in un ciclo: “{ $message }”.
+   *[other] Il messaggio è stato rifiutato perché è passato per troppi server o è già stato consegnato a questo indirizzo: sta girando in un ciclo: { $reply_line }
+}
+message-mail-loop-cause-forwarding = Due caselle o alias si inoltrano la posta a vicenda, o una regola di inoltro rimanda il messaggio al sistema da cui è arrivato.
+message-mail-loop-cause-connector = Un server o un connettore rimanda il dominio da dove il messaggio è venuto: un connettore ibrido o smart host rivolto nel verso sbagliato, o un dominio il cui MX punta a un server che non lo tratta come proprio.
+message-mail-loop-fix-headers = Leggi le intestazioni Received del messaggio restituito: i nomi host che si ripetono mostrano dove gira; togli o correggi lì la regola di inoltro o l'alias.
+message-mail-loop-fix-server = Sul server, rendi il dominio locale (autorevole) dove punta il suo MX, o correggi il connettore o il transport che lo rimanda indietro.
+
+## recipient.domain_invalid
+
+recipient-domain-invalid-title = Il dominio del destinatario non può ricevere posta
+recipient-domain-invalid-summary = { $observation ->
+    [client_error] Il server ha rifiutato il destinatario perché il dominio dopo la @ non può ricevere posta (non esiste, non ha un MX funzionante, o rifiuta tutta la posta): “{ $message }”.
+   *[other] Il server ha rifiutato il destinatario perché il dominio dopo la @ non può ricevere posta (non esiste, non ha un MX funzionante, o rifiuta tutta la posta): { $reply_line }
+}
+recipient-domain-invalid-cause-typo = Il dominio dell'indirizzo del destinatario è scritto male (gmial.com, una lettera in meno o in più, uno spazio), o non è un dominio completo (printer, server.lan).
+recipient-domain-invalid-cause-dns = Il dominio esiste ma i suoi record di posta sono rotti o dicono che non riceve posta: un MX che punta a un host senza indirizzo o a un indirizzo privato, un MX nullo, un dominio scaduto.
+recipient-domain-invalid-cause-placeholder = L'indirizzo è un segnaposto di un esempio o di una prova (example.com, test.local), rimasto nelle impostazioni.
+recipient-domain-invalid-fix-check = Controlla l'indirizzo del destinatario, soprattutto la parte dopo la @; se è giusto, il proprietario del dominio deve riparare i suoi record MX (nslookup -type=mx dominio li mostra).
+
+## address.non_ascii
+
+address-non-ascii-title = Un indirizzo contiene caratteri che questo percorso di posta non può trasportare
+address-non-ascii-summary = { $observation ->
+    [client_error] Un indirizzo del mittente o del destinatario contiene caratteri non ASCII, e la sessione (o un server più avanti) non supporta gli indirizzi internazionali (SMTPUTF8): “{ $message }”.
+   *[other] Un indirizzo del mittente o del destinatario contiene caratteri non ASCII, e la sessione (o un server più avanti) non supporta gli indirizzi internazionali (SMTPUTF8): { $reply_line }
+}
+address-non-ascii-cause-invisible = L'indirizzo contiene un carattere che sembra testo normale ma non lo è: una lettera accentata, uno spazio unificatore o a larghezza zero incollato insieme, virgolette tipografiche.
+address-non-ascii-cause-idn = L'indirizzo è davvero internazionale (ü, é, alfabeti non latini) e il programma o un server lungo il percorso non parla SMTPUTF8.
+address-non-ascii-fix-retype = Riscrivi a mano l'indirizzo in lettere semplici e controlla che non abbia spazi o caratteri simili ad altri.
+address-non-ascii-fix-smtputf8 = Se l'indirizzo è davvero internazionale, invia con un programma e server che supportano SMTPUTF8, o usa la forma ASCII (punycode) del dominio.
+
+## client.auth_setting_invalid
+
+client-auth-setting-invalid-title = L'impostazione di autenticazione del programma ha un valore che non conosce
+client-auth-setting-invalid-summary = { $observation ->
+    [client_error] Il programma si è fermato prima di collegarsi perché l'impostazione del tipo di autenticazione non è tra quelle che conosce: “{ $message }”.
+   *[other] Il programma si è fermato prima di collegarsi perché l'impostazione del tipo di autenticazione non è tra quelle che conosce: { $reply_line }
+}
+client-auth-setting-invalid-cause-value = Il tipo di autenticazione ha un valore che la libreria di posta non accetta: false o una stringa vuota dove l'impostazione andrebbe tolta, o un meccanismo scritto male (logon, Plain Text).
+client-auth-setting-invalid-fix-value = Imposta il tipo di autenticazione sul meccanismo che il server offre (login o plain; in GitLab e Rails smtp_authentication "login"), o togli del tutto l'impostazione per un server che non richiede accesso.
 
 ## ip.blocklist_query_refused
 

@@ -81,16 +81,18 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid prefix pattern")
 });
 
-/// A log record's time at the start of a line (`[2020-10-07 21:00:02]`, `2024-01-05T10:00:00`,
-/// `Feb 09 05:33:28`, `21:00:02`): the line is a record of its own, never the wrapped rest of
-/// the line before it.
-pub(crate) fn starts_with_time(line: &str) -> bool {
+/// A log record's start at the start of a line: its time (`[2020-10-07 21:00:02]`,
+/// `2024-01-05T10:00:00`, `Feb 09 05:33:28`, `21:00:02`) or, with the time cut off, its syslog
+/// tag (`monit[74501]: `): the line is a record of its own, never the wrapped rest of the line
+/// before it.
+pub(crate) fn starts_log_record(line: &str) -> bool {
     static TIME: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"(?x)^\[?(?:
                 \d{4}[-/.]\d{1,2}[-/.]\d{1,2}[T\x20]\d{1,2}:\d{2}
               | (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20+\d{1,2}\x20+\d{1,2}:\d{2}:\d{2}
               | \d{1,2}:\d{2}:\d{2}
+              | [A-Za-z][\w./-]{0,40}\[\d{1,10}\]:\x20
             )",
         )
         .expect("valid time pattern")

@@ -461,7 +461,7 @@ impl Parser {
         if !(indented || cut || tail.is_empty())
             || reply.lines.concat().len() + text.len() > MAX_LINE_CHARS
             || mta::read(raw).is_some()
-            || markers::starts_with_time(raw)
+            || markers::starts_log_record(raw)
             || markers::split(raw).is_some()
             || markers::reply_line(markers::strip_prefixes(raw)).is_some()
             || field(raw).is_some()

@@ -99,9 +99,11 @@ fn a_timestamped_log_record_is_not_the_wrapped_rest_of_a_reply() {
         reply.lines.concat(),
         "5.7.8 Error: authentication failed: Connection lost to authentication server"
     );
-    assert!(markers::starts_with_time("Feb 09 05:33:28 host postfix/smtpd[1]: x"));
-    assert!(markers::starts_with_time("2024-01-05T10:00:00Z x"));
-    assert!(!markers::starts_with_time("    [BN8NAM11FT066.eop-nam11.prod.protection.outlook.com]"));
+    assert!(markers::starts_log_record("Feb 09 05:33:28 host postfix/smtpd[1]: x"));
+    assert!(markers::starts_log_record("2024-01-05T10:00:00Z x"));
+    assert!(markers::starts_log_record("monit[74501]: Mail: Mailserver response error -- 550-x"));
+    assert!(!markers::starts_log_record("[BN8NAM11FT066.eop-nam11.prod.protection.outlook.com]: x"));
+    assert!(!markers::starts_log_record("    [BN8NAM11FT066.eop-nam11.prod.protection.outlook.com]"));
 }
 
 #[test]
