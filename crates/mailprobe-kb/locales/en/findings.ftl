@@ -1570,6 +1570,58 @@ client-auth-setting-invalid-summary = { $observation ->
 client-auth-setting-invalid-cause-value = The authentication type is set to a value the mail library does not accept: false or an empty string where the setting should be left out, or a misspelt mechanism (logon, Plain Text).
 client-auth-setting-invalid-fix-value = Set the authentication type to the mechanism the server offers (login or plain; in GitLab and Rails smtp_authentication "login"), or remove the setting entirely for a server that needs no sign-in.
 
+## client.sender_missing
+
+client-sender-missing-title = The program has no sender address to send from
+client-sender-missing-summary = { $observation ->
+    [client_error] The program refused to send because the message has no sender (no From address and no envelope sender): “{ $message }”.
+   *[other] The program refused to send because the message has no sender (no From address and no envelope sender): { $reply_line }
+}
+client-sender-missing-cause-setting = The sender or default-from setting is empty (MAIL_FROM_ADDRESS in Laravel, DEFAULT_FROM_EMAIL in Django, from in msmtp, sendmail_from in php.ini), or the code builds the message without a From.
+client-sender-missing-fix-set = Set the sender address in the program's settings (or in the code) to an address the account you sign in with may send as, then restart the program.
+
+## client.recipients_missing
+
+client-recipients-missing-title = The message has no recipient
+client-recipients-missing-summary = { $observation ->
+    [client_error] The program refused to send because the message has no recipient at all: “{ $message }”.
+   *[other] The program refused to send because the message has no recipient at all: { $reply_line }
+}
+client-recipients-missing-cause-empty = The list of recipients is empty: an unset variable or setting (an alert address never filled in), or a query that found no address.
+client-recipients-missing-fix-set = Fill in at least one recipient (the alert or notification address in the program's settings), and check the code path that builds the list.
+
+## client.tls_support_missing
+
+client-tls-support-missing-title = The program was installed without TLS support
+client-tls-support-missing-summary = { $observation ->
+    [client_error] The program cannot encrypt the connection at all, because it (or its runtime) was built or installed without TLS support: “{ $message }”.
+   *[other] The program cannot encrypt the connection at all, because it (or its runtime) was built or installed without TLS support: { $reply_line }
+}
+client-tls-support-missing-cause-build = The runtime lacks its TLS library: PHP without the openssl extension, Python or Ruby compiled without OpenSSL, a Rust program built without a TLS feature.
+client-tls-support-missing-fix-install = Install or enable the TLS support (for PHP: the php-openssl package or extension=openssl in php.ini; for Python or Ruby: install the OpenSSL development files and reinstall; for a Rust program: a build with its TLS feature), then restart the program.
+
+## forwarding.external_blocked
+
+forwarding-external-blocked-title = The organization does not allow forwarding mail to outside addresses
+forwarding-external-blocked-summary = { $observation ->
+    [client_error] Microsoft 365 refused to forward the message to an outside address, because the organization's outbound policy blocks automatic forwarding: “{ $message }”.
+   *[other] Microsoft 365 refused to forward the message to an outside address, because the organization's outbound policy blocks automatic forwarding: { $reply_line }
+}
+forwarding-external-blocked-cause-policy = A mailbox rule, an Outlook forwarding setting or a redirect sends the message to an address outside the organization, and the outbound anti-spam policy's automatic forwarding control is Off (or Automatic, which Microsoft treats as Off).
+forwarding-external-blocked-fix-policy = In the Microsoft Defender portal, Email & collaboration > Policies > Anti-spam > outbound policy: set "Automatic forwarding rules" to On for the users who may forward (a separate policy for them rather than the default).
+forwarding-external-blocked-fix-user = Without an administrator: remove the forwarding rule and have the outside mailbox fetch the mail instead, or forward messages by hand.
+
+## tls.pinned_fingerprint_mismatch
+
+tls-pinned-fingerprint-mismatch-title = The server's certificate no longer matches the fingerprint the program pins
+tls-pinned-fingerprint-mismatch-summary = { $observation ->
+    [client_error] The program trusts only one certificate fingerprint for this server, and the server now shows another certificate: “{ $message }”.
+   *[other] The program trusts only one certificate fingerprint for this server, and the server now shows another certificate: { $reply_line }
+}
+tls-pinned-fingerprint-mismatch-cause-renewed = The server's certificate was renewed (Let's Encrypt certificates change every 60 to 90 days), so the pinned fingerprint is out of date.
+tls-pinned-fingerprint-mismatch-cause-intercepted = Something between you and the server presents its own certificate (an antivirus or a firewall inspecting TLS).
+tls-pinned-fingerprint-mismatch-fix-trust-file = Trust the certificate authorities instead of one fingerprint (msmtp: tls_trust_file /etc/ssl/certs/ca-certificates.crt and remove tls_fingerprint); if you must pin, read the new fingerprint with msmtp --serverinfo --tls --tls-certcheck=off and compare it with the provider's published one first.
+
 ## ip.blocklist_query_refused
 
 ip-blocklist-query-refused-title = The receiver's blocklist check failed, and it refused you for it

@@ -1573,6 +1573,58 @@ client-auth-setting-invalid-summary = { $observation ->
 client-auth-setting-invalid-cause-value = Il tipo di autenticazione ha un valore che la libreria di posta non accetta: false o una stringa vuota dove l'impostazione andrebbe tolta, o un meccanismo scritto male (logon, Plain Text).
 client-auth-setting-invalid-fix-value = Imposta il tipo di autenticazione sul meccanismo che il server offre (login o plain; in GitLab e Rails smtp_authentication "login"), o togli del tutto l'impostazione per un server che non richiede accesso.
 
+## client.sender_missing
+
+client-sender-missing-title = Il programma non ha un indirizzo mittente da cui inviare
+client-sender-missing-summary = { $observation ->
+    [client_error] Il programma si è rifiutato di inviare perché il messaggio non ha mittente (né indirizzo From né mittente della busta): “{ $message }”.
+   *[other] Il programma si è rifiutato di inviare perché il messaggio non ha mittente (né indirizzo From né mittente della busta): { $reply_line }
+}
+client-sender-missing-cause-setting = L'impostazione del mittente o del mittente predefinito è vuota (MAIL_FROM_ADDRESS in Laravel, DEFAULT_FROM_EMAIL in Django, from in msmtp, sendmail_from in php.ini), oppure il codice costruisce il messaggio senza From.
+client-sender-missing-fix-set = Imposta l'indirizzo del mittente nelle impostazioni del programma (o nel codice) su un indirizzo con cui l'account che usi può inviare, poi riavvia il programma.
+
+## client.recipients_missing
+
+client-recipients-missing-title = Il messaggio non ha destinatari
+client-recipients-missing-summary = { $observation ->
+    [client_error] Il programma si è rifiutato di inviare perché il messaggio non ha alcun destinatario: “{ $message }”.
+   *[other] Il programma si è rifiutato di inviare perché il messaggio non ha alcun destinatario: { $reply_line }
+}
+client-recipients-missing-cause-empty = L'elenco dei destinatari è vuoto: una variabile o un'impostazione non compilata (un indirizzo per gli avvisi mai inserito), o una ricerca che non ha trovato indirizzi.
+client-recipients-missing-fix-set = Inserisci almeno un destinatario (l'indirizzo per avvisi o notifiche nelle impostazioni del programma) e controlla la parte di codice che costruisce l'elenco.
+
+## client.tls_support_missing
+
+client-tls-support-missing-title = Il programma è installato senza supporto TLS
+client-tls-support-missing-summary = { $observation ->
+    [client_error] Il programma non può cifrare la connessione, perché esso (o il suo ambiente) è stato compilato o installato senza supporto TLS: “{ $message }”.
+   *[other] Il programma non può cifrare la connessione, perché esso (o il suo ambiente) è stato compilato o installato senza supporto TLS: { $reply_line }
+}
+client-tls-support-missing-cause-build = All'ambiente manca la sua libreria TLS: PHP senza l'estensione openssl, Python o Ruby compilati senza OpenSSL, un programma Rust compilato senza una funzionalità TLS.
+client-tls-support-missing-fix-install = Installa o abilita il supporto TLS (per PHP: il pacchetto php-openssl o extension=openssl in php.ini; per Python o Ruby: installa i file di sviluppo di OpenSSL e reinstalla; per un programma Rust: una build con la funzionalità TLS), poi riavvia il programma.
+
+## forwarding.external_blocked
+
+forwarding-external-blocked-title = L'organizzazione non permette di inoltrare la posta a indirizzi esterni
+forwarding-external-blocked-summary = { $observation ->
+    [client_error] Microsoft 365 ha rifiutato di inoltrare il messaggio a un indirizzo esterno, perché il criterio in uscita dell'organizzazione blocca l'inoltro automatico: “{ $message }”.
+   *[other] Microsoft 365 ha rifiutato di inoltrare il messaggio a un indirizzo esterno, perché il criterio in uscita dell'organizzazione blocca l'inoltro automatico: { $reply_line }
+}
+forwarding-external-blocked-cause-policy = Una regola della casella, un'impostazione di inoltro di Outlook o un reindirizzamento invia il messaggio a un indirizzo esterno all'organizzazione, e il controllo dell'inoltro automatico del criterio anti-spam in uscita è Off (o Automatico, che Microsoft tratta come Off).
+forwarding-external-blocked-fix-policy = Nel portale Microsoft Defender, Email e collaborazione > Criteri > Anti-spam > criterio in uscita: imposta "Regole di inoltro automatico" su On per gli utenti che possono inoltrare (meglio un criterio a parte per loro che quello predefinito).
+forwarding-external-blocked-fix-user = Senza un amministratore: togli la regola di inoltro e fai scaricare la posta dalla casella esterna, oppure inoltra i messaggi a mano.
+
+## tls.pinned_fingerprint_mismatch
+
+tls-pinned-fingerprint-mismatch-title = Il certificato del server non corrisponde più all'impronta fissata nel programma
+tls-pinned-fingerprint-mismatch-summary = { $observation ->
+    [client_error] Il programma si fida di una sola impronta di certificato per questo server, e ora il server mostra un altro certificato: “{ $message }”.
+   *[other] Il programma si fida di una sola impronta di certificato per questo server, e ora il server mostra un altro certificato: { $reply_line }
+}
+tls-pinned-fingerprint-mismatch-cause-renewed = Il certificato del server è stato rinnovato (i certificati Let's Encrypt cambiano ogni 60-90 giorni), quindi l'impronta fissata è scaduta.
+tls-pinned-fingerprint-mismatch-cause-intercepted = Qualcosa tra te e il server presenta un proprio certificato (un antivirus o un firewall che ispeziona il TLS).
+tls-pinned-fingerprint-mismatch-fix-trust-file = Fidati delle autorità di certificazione invece che di un'impronta (msmtp: tls_trust_file /etc/ssl/certs/ca-certificates.crt e togli tls_fingerprint); se devi fissarla, leggi la nuova impronta con msmtp --serverinfo --tls --tls-certcheck=off e confrontala prima con quella pubblicata dal provider.
+
 ## ip.blocklist_query_refused
 
 ip-blocklist-query-refused-title = Il controllo blocklist del destinatario è fallito, e ti ha rifiutato per questo
