@@ -57,8 +57,9 @@ const UNKNOWN: &str = "unknown";
 /// format tables (headers, encoding, loops, envelope syntax: 143 mapped rows, 49 read before their
 /// findings existed, 134 after) brought 9 whose words fit a second finding as well; the client
 /// libraries' configuration errors (112 mapped rows, 24 read before, 96 after) brought 16, of
-/// which 4 were read once curl's own words were).
-const MAX_OPEN: usize = 104;
+/// which 4 were read once curl's own words were; smtplib's AUTH-not-supported row is read since
+/// the server without AUTH ranks first; Outlook's POP-before-SMTP row since that wording is read).
+const MAX_OPEN: usize = 102;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");
