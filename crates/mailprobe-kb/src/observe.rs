@@ -1804,8 +1804,9 @@ fn is_command(line: &str) -> bool {
 /// A greeting masked by a firewall's SMTP inspection: a run of asterisks where the host name
 /// should be, or the PIX's old `SMTP/cmap___` banner.
 fn masked_greeting(reply: &Reply) -> bool {
-    let text = reply.lines.concat();
-    text.contains("**********") || text.to_ascii_lowercase().starts_with("smtp/cmap_____")
+    let first = reply.lines.first().map(String::as_str).unwrap_or_default();
+    reply.lines.iter().any(|l| l.contains("**********"))
+        || first.get(..14).is_some_and(|p| p.eq_ignore_ascii_case("smtp/cmap_____"))
 }
 
 #[cfg(test)]
