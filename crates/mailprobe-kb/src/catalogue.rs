@@ -470,7 +470,38 @@ pub(crate) fn message_base(id: &str) -> String {
 }
 
 fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 20).build()
+    RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).size_limit(1 << 20).build()
+}
+
+/// The pattern with each `\b` made an ASCII word boundary, `(?-u:\b)`. A Unicode `\b` makes
+/// the regex crate's lazy DFA give up on any haystack with a non-ASCII byte and run the PikeVM
+/// instead: on 3 KB of non-ASCII text the phrase rules took 14 ms a pass, 2.4 ms with ASCII
+/// boundaries, and a `diagnose` of such a paste was 20 ms in a release build and seconds in a
+/// debug one (the property tests' random pastes). Every `\b` in the catalogue stands next to
+/// ASCII text (`\bspf\b`, `\bXGEMAIL_0010\b`), where the two boundaries differ only beside a
+/// non-ASCII letter.
+fn ascii_word_boundaries(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains("\\b") {
+        return pattern.into();
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("(?-u:\\b)"),
+            // Any other escape (`\\`, `\.`, `\d`) is copied whole, so `\\b` stays a backslash and b.
+            Some(next) => {
+                out.push(c);
+                out.push(next);
+            }
+            None => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// A pattern for host names, which are ASCII (IDNA's form): with ASCII classes (`\d`, `\w`,
@@ -812,6 +843,17 @@ code = [535]
             parse(&MINIMAL.replace("code = [535]", "params = { issuer = \"x\" }")).is_err(),
             "not a reply param"
         );
+    }
+
+    /// The ASCII boundaries still bound words in non-ASCII text, and an escaped backslash before
+    /// a `b` is left alone.
+    #[test]
+    fn word_boundaries_are_ascii_and_still_bound_words() {
+        assert_eq!(ascii_word_boundaries(r"\bspf\b|a\\b"), r"(?-u:\b)spf(?-u:\b)|a\\b");
+        let re = build(r"\bspf\b").unwrap();
+        assert!(re.is_match("Rifiutato perché SPF non è valido — ¿spf?"));
+        assert!(!re.is_match("rifiutato: spfail, très spfx"));
+        assert!(build(r"a\\b").unwrap().is_match(r"a\b"));
     }
 
     #[test]
