@@ -154,12 +154,15 @@ fn gmail_gets_google_fixes_first_and_postfix_never_hears_of_google() {
             ],
         )
     };
-    let gmail = &diagnose(
+    // Gmail's BadCredentials is ranked: an app password first (what the real reports found),
+    // then the refused login, whose Google reasons and fixes come first.
+    let found = diagnose(
         &context("smtp.gmail.com", Some("gmail")),
         &[auth_refused("smtp.gmail.com", reply())],
         Lang::En,
-    )[0];
-    assert_eq!(gmail.id, "auth.credentials_rejected");
+    );
+    assert_eq!(ids(&found), ["ambiguous", "auth.app_password_required", "auth.credentials_rejected"]);
+    let gmail = &found[2];
     assert!(gmail.fixes[0].text.contains("app password"), "{:?}", gmail.fixes[0]);
     assert_eq!(gmail.fixes[0].audience.as_deref(), Some("google-account"));
     assert!(gmail.causes[0].contains("2-Step Verification"));
@@ -380,12 +383,13 @@ fn bad_credentials_at_gmail_and_at_postfix() {
             ],
         )
     };
-    let gmail = &diagnose(
+    let found = diagnose(
         &context("smtp.gmail.com", Some("gmail")),
         &[auth_refused("smtp.gmail.com", gmail_reply())],
         Lang::It,
-    )[0];
-    assert_eq!(gmail.id, "auth.credentials_rejected");
+    );
+    assert_eq!(ids(&found), ["ambiguous", "auth.app_password_required", "auth.credentials_rejected"]);
+    let gmail = &found[2];
     assert!(gmail.causes[0].contains("verifica in due passaggi"), "{:?}", gmail.causes);
     assert_eq!(gmail.fixes[0].audience.as_deref(), Some("google-account"));
     let mac = gmail.fixes.iter().find(|f| f.audience.as_deref() == Some("outlook-macos")).unwrap();
@@ -545,9 +549,12 @@ fn outlook_4af4_follows_the_servers_reply() {
         },
     );
     let both = diagnose(&Context::default(), &[t], Lang::En);
-    assert_eq!(ids(&both), ["auth.credentials_rejected", "client.outlook_4af4"]);
+    assert_eq!(
+        ids(&both),
+        ["ambiguous", "auth.app_password_required", "auth.credentials_rejected", "client.outlook_4af4"]
+    );
     assert!(
-        both[0].causes[0].contains("2-Step Verification"),
+        both[2].causes[0].contains("2-Step Verification"),
         "the evidence names Gmail: {:?}",
         both[0].causes
     );

@@ -212,7 +212,9 @@ fn binary_json_from_stdin() {
         (Some("auth"), Some("nodemailer"))
     );
     assert_eq!(doc["input"]["provider"], "gmail");
-    assert_eq!(doc["findings"][0]["id"], "auth.credentials_rejected");
+    // Gmail's BadCredentials: an app password ranked first, the refused login second.
+    assert_eq!(doc["findings"][0]["id"], "ambiguous");
+    assert_eq!(doc["findings"][1]["id"], "auth.app_password_required");
     for key in ["id", "severity", "stage", "title", "evidence", "causes", "fixes"] {
         assert!(doc["findings"][0].get(key).is_some(), "findings[0] has no {key}");
     }

@@ -58,8 +58,9 @@ const UNKNOWN: &str = "unknown";
 /// findings existed, 134 after) brought 9 whose words fit a second finding as well; the client
 /// libraries' configuration errors (112 mapped rows, 24 read before, 96 after) brought 16, of
 /// which 4 were read once curl's own words were; smtplib's AUTH-not-supported row is read since
-/// the server without AUTH ranks first; Outlook's POP-before-SMTP row since that wording is read).
-const MAX_OPEN: usize = 102;
+/// the server without AUTH ranks first; Outlook's POP-before-SMTP row since that wording is read;
+/// eight of Sisimai's bounce-prose rows since session 13 read their words).
+const MAX_OPEN: usize = 94;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");

@@ -34,7 +34,17 @@ auth-credentials-rejected-fix-credential-manager-gmail = Close Outlook, open Con
 ## auth.app_password_required
 
 auth-app-password-required-title = Google wants an app password, not your account password
-auth-app-password-required-summary = With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
+auth-app-password-required-summary = { $provider ->
+    [gmail] { $observation ->
+        [client_error] { $host } refused the password. Google no longer takes an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
+        [reply] { $code ->
+            [535] { $host } refused the password. Google no longer takes an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
+           *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
+        }
+       *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
+    }
+   *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
+}
 auth-app-password-required-cause-2sv = 2-Step Verification is on, and a second factor cannot be typed into a mail program: Google asks for a separate app password (or an OAuth sign-in) instead.
 auth-app-password-required-cause-revoked = An app password was in use but no longer exists: Google revokes all app passwords when the account password is changed.
 auth-app-password-required-fix-create = Go to myaccount.google.com/apppasswords, create an app password named after the program or device, and enter it where the mail program asks for the password.

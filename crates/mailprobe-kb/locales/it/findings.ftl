@@ -34,7 +34,17 @@ auth-credentials-rejected-fix-credential-manager-gmail = Chiudi Outlook, apri Pa
 ## auth.app_password_required
 
 auth-app-password-required-title = Google chiede una password per le app, non la password dell'account
-auth-app-password-required-summary = Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
+auth-app-password-required-summary = { $provider ->
+    [gmail] { $observation ->
+        [client_error] { $host } ha rifiutato la password. Google non accetta più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
+        [reply] { $code ->
+            [535] { $host } ha rifiutato la password. Google non accetta più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
+           *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
+        }
+       *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
+    }
+   *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
+}
 auth-app-password-required-cause-2sv = La verifica in due passaggi è attiva e il secondo fattore non si può digitare in un programma di posta: Google chiede invece una password per le app dedicata (o un accesso OAuth).
 auth-app-password-required-cause-revoked = Era in uso una password per le app che ora non esiste più: Google le revoca tutte quando si cambia la password dell'account.
 auth-app-password-required-fix-create = Vai su myaccount.google.com/apppasswords, crea una password per le app con il nome del programma o del dispositivo e inseriscila dove il programma di posta chiede la password.
