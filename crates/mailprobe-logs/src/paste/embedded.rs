@@ -70,6 +70,14 @@ static CODE_TABLE_ROW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*([245][0-5]\d),\s*["“](\d\.\d{1,3}\.\d{1,3})["”],?\s+(\S.*)$"#).expect("valid pattern")
 });
 
+/// PHPMailer's SMTP error with the server's words before its code: `SMTP server error: DATA END
+/// command failed Detail: Message would take you over your relay quota SMTP code: 552 Additional
+/// SMTP info: 5.7.0` (its setError: error, `Detail:`, `SMTP code:`, `Additional SMTP info:`).
+static PHPMAILER_DETAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bdetail:\s*(.*?)\s*\bsmtp code:\s*([245][0-5]\d)\b(?:\s*additional smtp info:\s*(\d\.\d{1,3}\.\d{1,3}))?")
+        .expect("valid pattern")
+});
+
 /// A Python tuple: `(535, b'...')`.
 static PYTHON_TUPLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\((\d{3}),\s*(b?['\x22])").expect("valid pattern"));
@@ -127,6 +135,22 @@ pub(crate) fn find(line: &str, loose: bool) -> Option<Found> {
             lines: vec![format!("{enhanced} {text}")],
             last: true,
             start: row.get(1).map_or(0, |m| m.start()),
+        });
+    }
+    if let Some(m) = PHPMAILER_DETAIL.captures(line)
+        && !m[1].is_empty()
+    {
+        let text = m[1].trim();
+        let line = match m.get(3) {
+            Some(e) if !text.starts_with(e.as_str()) => format!("{} {text}", e.as_str()),
+            _ => text.to_owned(),
+        };
+        return Some(Found {
+            code: m[2].parse().ok()?,
+            inferred: false,
+            lines: vec![line],
+            last: true,
+            start: m.get(1).map_or(0, |d| d.start()),
         });
     }
     // The earliest reply in the line wins: .NET's "response was: 5.7.57 ... Error: 535 5.7.139"
@@ -389,6 +413,22 @@ mod tests {
         assert_eq!(
             f("smtp;553 Message filtered. (#5.7.1)"),
             Some((553, vec!["5.7.1 Message filtered.".to_owned()], true))
+        );
+    }
+
+    #[test]
+    fn phpmailer_gives_the_servers_words_before_its_code() {
+        assert_eq!(
+            f(
+                "SMTP Error: data not accepted.SMTP server error: DATA END command failed Detail: C13y Message would take you over your relay quota of 500 SMTP code: 552"
+            ),
+            Some((552, vec!["C13y Message would take you over your relay quota of 500".to_owned()], true))
+        );
+        assert_eq!(
+            f(
+                "SMTP server error: MAIL FROM command failed Detail: Sender address rejected SMTP code: 553 Additional SMTP info: 5.7.1"
+            ),
+            Some((553, vec!["5.7.1 Sender address rejected".to_owned()], true))
         );
     }
 

@@ -52,8 +52,37 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     if cut > 0 {
         input.notes.push(Note::LongLinesCut { count: cut, max_chars: MAX_LINE_CHARS });
     }
-    input.lines = unfold_dsn_fields(join_string_concatenations(raw_lines));
+    input.lines = join_openssl_error_lists(unfold_dsn_fields(join_string_concatenations(raw_lines)));
     input
+}
+
+/// Joins PHP's TLS failures to the OpenSSL errors it lists under them:
+/// `stream_socket_enable_crypto(): SSL operation failed with code 1. OpenSSL Error messages:` is
+/// followed by `error:0A000086:SSL routines::certificate verify failed` on the next line(s), and
+/// the reason (a refused certificate, a weak server key) is only there.
+fn join_openssl_error_lists(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::with_capacity(lines.len());
+    let mut listing = false;
+    for (n, line) in lines {
+        let error = line.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("error:"));
+        if listing
+            && error
+            && let Some(last) = out.last_mut()
+            && last.1.len() + line.len() < MAX_LINE_CHARS
+        {
+            last.1.push(' ');
+            last.1.push_str(line.trim());
+            continue;
+        }
+        let trimmed = line.trim_end();
+        listing = trimmed
+            .len()
+            .checked_sub(23)
+            .and_then(|start| trimmed.get(start..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case("OpenSSL Error messages:"));
+        out.push((n, line));
+    }
+    out
 }
 
 /// Unfolds a bounce's delivery-status fields (RFC 3464 `Diagnostic-Code:`, `Status:`): their
@@ -182,6 +211,22 @@ mod tests {
             let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
             assert_eq!(lines, want);
         }
+    }
+
+    #[test]
+    fn php_openssl_errors_join_their_header() {
+        let input = read(
+            b"stream_socket_enable_crypto(): SSL operation failed with code 1. OpenSSL Error messages:\nerror:141A318A:SSL routines:tls_process_ske_dhe:dh key too small\nerror:1416F086:x\nnext\nerror: alone",
+        );
+        let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "stream_socket_enable_crypto(): SSL operation failed with code 1. OpenSSL Error messages: error:141A318A:SSL routines:tls_process_ske_dhe:dh key too small error:1416F086:x",
+                "next",
+                "error: alone",
+            ]
+        );
     }
 
     #[test]

@@ -383,6 +383,13 @@ const fn cp(
     ClientPattern { program, phrase, code, stage, strong: false }
 }
 
+/// A client-side error that stands even beside the failure it explains: the program's own
+/// diagnosis of its configuration (Postfix's "relayhost configuration problem" before the
+/// lookup of the placeholder host fails).
+const fn strong_cp(program: &'static str, phrase: &'static str, stage: Option<Stage>) -> ClientPattern {
+    ClientPattern { program, phrase, code: None, stage, strong: true }
+}
+
 /// A table of client-side errors, with its phrases for [`client_error`].
 pub(crate) struct ClientPatterns {
     patterns: &'static [ClientPattern],
@@ -422,6 +429,8 @@ const CLIENT_FIRST_PATTERNS: &[ClientPattern] = &[
 ];
 
 const CLIENT_PATTERNS: &[ClientPattern] = &[
+    // Postfix as a client: its own warning that main.cf's relayhost names nothing usable.
+    strong_cp("postfix", "relayhost configuration problem", Some(Stage::Connect)),
     cp("phpmailer", "could not authenticate", None, Some(Stage::Auth)),
     cp("phpmailer", "data not accepted", None, Some(Stage::Data)),
     cp("phpmailer", "the following from address failed", None, Some(Stage::MailFrom)),
