@@ -35,7 +35,11 @@ use explain::{explain, first_named};
 /// supported" ranks the server without AUTH first (7 of its 9 reports confirm it). Lowered to
 /// 89.3 when batch 866-903 came in (19/38 before tuning, 15/34 of its tuned part): 725/812 = 89.3%
 /// after the rules written for its misses. Lowered to 88.8 when batch 904-924 came in (11/21
-/// before tuning; five of its nine tuned misses are causes no finding has): 738/831 = 88.8%.
+/// before tuning; five of its nine tuned misses are causes no finding has): 738/831 = 88.8%;
+/// 743/831 = 89.4% once Gmail's BadCredentials ranked an app password first. Batch 925-959 came
+/// in at 27/35 before tuning (24/32 of its tuned part), 773/863 = 89.6% after its rules; batch
+/// 960-985 at 12/26 (10/23 tuned; most misses one generic sentence, or a provider outage): 788/886
+/// = 88.9% after its rules. Kept at 88.8.
 const FLOOR_TUNED: f64 = 88.8;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
@@ -44,7 +48,8 @@ const FLOOR_TUNED: f64 = 88.8;
 /// 74.4 when batches 799-838 and 839-865 brought seven more untuned (3 right): 64/86 = 74.4%; the
 /// earlier 79 stay at 61. Raised to 75.5 when batch 866-903's four came in untuned (all four
 /// right): 68/90 = 75.6%. Lowered to 75.0 when batch 904-924's two came in (one right): 69/92.
-const FLOOR_HELD_OUT: f64 = 75.0;
+/// Raised to 75.5 when batches 925-959 (3 of 3 right) and 960-985 (2 of 3) came in untuned: 74/98.
+const FLOOR_HELD_OUT: f64 = 75.5;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.
 const MAX_EMPTY_WITH_CODE: usize = 0;
 

@@ -33,7 +33,10 @@ auth-credentials-rejected-fix-credential-manager-gmail = Close Outlook, open Con
 
 ## auth.app_password_required
 
-auth-app-password-required-title = Google wants an app password, not your account password
+auth-app-password-required-title = { $provider ->
+    [gmail] Google wants an app password, not your account password
+   *[other] The provider wants an app password, not your account password
+}
 auth-app-password-required-summary = { $provider ->
     [gmail] { $observation ->
         [client_error] { $host } refused the password. Google no longer takes an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
@@ -43,11 +46,20 @@ auth-app-password-required-summary = { $provider ->
         }
        *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
     }
-   *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
+   *[other] { $observation ->
+        [client_error] { $host } refused the password. Many providers (Google, Yahoo, AOL, iCloud, and Zoho or Outlook.com with two-step verification on) no longer take an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
+        [reply] { $code ->
+            [535] { $host } refused the password. Many providers (Google, Yahoo, AOL, iCloud, and Zoho or Outlook.com with two-step verification on) no longer take an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
+           *[other] With two-step verification on, { $host } does not take the account's normal password from a mail program: it wants an app password. Its answer: { $reply_line }
+        }
+       *[other] With two-step verification on, { $host } does not take the account's normal password from a mail program: it wants an app password. Its answer: { $reply_line }
+    }
 }
 auth-app-password-required-cause-2sv = 2-Step Verification is on, and a second factor cannot be typed into a mail program: Google asks for a separate app password (or an OAuth sign-in) instead.
+auth-app-password-required-cause-other-providers = Yahoo, AOL and iCloud take only app passwords from mail programs, and Zoho and Outlook.com do once two-step verification is on: the account's normal password is refused even when it is right.
 auth-app-password-required-cause-revoked = An app password was in use but no longer exists: Google revokes all app passwords when the account password is changed.
 auth-app-password-required-fix-create = Go to myaccount.google.com/apppasswords, create an app password named after the program or device, and enter it where the mail program asks for the password.
+auth-app-password-required-fix-create-other = Create an app password on the provider's account security page and enter it where the program asks for the password: Yahoo and AOL: Account Security > Generate app password; iCloud: account.apple.com > Sign-In and Security > App-Specific Passwords; Zoho: accounts.zoho.com > Security > App Passwords; Outlook.com: account.microsoft.com > Security > Advanced security options > App passwords.
 auth-app-password-required-fix-oauth = If the program can sign in with Google (OAuth 2.0), prefer that: add the account as a "Google" account rather than as a generic IMAP/SMTP one, and no app password is needed.
 auth-app-password-required-fix-outlook-macos = Tools > Accounts, select the account, and replace the password with the app password (or remove the account and add it again as Google).
 auth-app-password-required-fix-outlook-windows = File > Account Settings > Account Settings, select the account, choose Change, and enter the app password as the password.

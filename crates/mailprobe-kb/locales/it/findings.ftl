@@ -33,7 +33,10 @@ auth-credentials-rejected-fix-credential-manager-gmail = Chiudi Outlook, apri Pa
 
 ## auth.app_password_required
 
-auth-app-password-required-title = Google chiede una password per le app, non la password dell'account
+auth-app-password-required-title = { $provider ->
+    [gmail] Google chiede una password per le app, non la password dell'account
+   *[other] Il provider chiede una password per le app, non la password dell'account
+}
 auth-app-password-required-summary = { $provider ->
     [gmail] { $observation ->
         [client_error] { $host } ha rifiutato la password. Google non accetta più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
@@ -43,11 +46,20 @@ auth-app-password-required-summary = { $provider ->
         }
        *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
     }
-   *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
+   *[other] { $observation ->
+        [client_error] { $host } ha rifiutato la password. Molti provider (Google, Yahoo, AOL, iCloud, e Zoho o Outlook.com con la verifica in due passaggi attiva) non accettano più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
+        [reply] { $code ->
+            [535] { $host } ha rifiutato la password. Molti provider (Google, Yahoo, AOL, iCloud, e Zoho o Outlook.com con la verifica in due passaggi attiva) non accettano più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
+           *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta: chiede una password per le app. La sua risposta: { $reply_line }
+        }
+       *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta: chiede una password per le app. La sua risposta: { $reply_line }
+    }
 }
 auth-app-password-required-cause-2sv = La verifica in due passaggi è attiva e il secondo fattore non si può digitare in un programma di posta: Google chiede invece una password per le app dedicata (o un accesso OAuth).
+auth-app-password-required-cause-other-providers = Yahoo, AOL e iCloud accettano dai programmi di posta solo password per le app, Zoho e Outlook.com lo fanno quando è attiva la verifica in due passaggi: la password normale dell'account viene rifiutata anche se è giusta.
 auth-app-password-required-cause-revoked = Era in uso una password per le app che ora non esiste più: Google le revoca tutte quando si cambia la password dell'account.
 auth-app-password-required-fix-create = Vai su myaccount.google.com/apppasswords, crea una password per le app con il nome del programma o del dispositivo e inseriscila dove il programma di posta chiede la password.
+auth-app-password-required-fix-create-other = Crea una password per le app nella pagina di sicurezza dell'account del provider e inseriscila dove il programma chiede la password: Yahoo e AOL: Sicurezza account > Genera password per app; iCloud: account.apple.com > Accesso e sicurezza > Password specifiche per le app; Zoho: accounts.zoho.com > Sicurezza > Password per le app; Outlook.com: account.microsoft.com > Sicurezza > Opzioni di sicurezza avanzate > Password per le app.
 auth-app-password-required-fix-oauth = Se il programma sa accedere con Google (OAuth 2.0), preferisci questa strada: aggiungi l'account come account "Google" e non come generico IMAP/SMTP, e la password per le app non serve.
 auth-app-password-required-fix-outlook-macos = Strumenti > Account, seleziona l'account e sostituisci la password con la password per le app (oppure rimuovi l'account e aggiungilo di nuovo come Google).
 auth-app-password-required-fix-outlook-windows = File > Impostazioni account > Impostazioni account, seleziona l'account, scegli Cambia e inserisci come password la password per le app.
