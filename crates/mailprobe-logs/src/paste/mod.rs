@@ -465,6 +465,7 @@ impl Parser {
             || markers::split(raw).is_some()
             || markers::reply_line(markers::strip_prefixes(raw)).is_some()
             || field(raw).is_some()
+            || starts_dsn_field(raw)
         {
             return false;
         }
@@ -1453,6 +1454,17 @@ fn tls_rank(f: TlsFailure) -> u8 {
 }
 
 /// A Node error object's field: `  code: 'EAUTH',` → (`code`, `EAUTH`).
+/// A delivery-status field of a bounce (RFC 3464: `Diagnostic-Code:`, `Status:`, `Action:`,
+/// Postfix's `X-Postfix-...`): a field of its own, never the continuation of the one before
+/// (`Status: 4.4.1` is followed by the `Diagnostic-Code:` that says what happened).
+fn starts_dsn_field(line: &str) -> bool {
+    static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^[>\s]*(diagnostic-code|status|action|final-recipient|original-recipient|remote-mta|reporting-mta|last-attempt-date|will-retry-until|arrival-date|x-postfix-[a-z-]+|x-actual-recipient)\s*:")
+            .expect("valid pattern")
+    });
+    DSN_FIELD.is_match(line)
+}
+
 fn field(line: &str) -> Option<(String, String)> {
     static FIELD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^\s*(code|responseCode|command|response|errno|syscall|address|port|hostname|host|reason)\s*:\s*(.+?),?\s*$")

@@ -83,6 +83,23 @@ fn a_bounce_wraps_the_command_onto_the_continuation() {
 }
 
 #[test]
+fn a_dsn_status_is_not_continued_by_the_next_field() {
+    // Postfix's own diagnostic under a bare `Status:` (realworld 899): the connection that
+    // timed out is evidence of its own, not the text of an inferred 4.4.1 reply.
+    let p = read(
+        "Action: failed\nStatus: 4.4.1\nDiagnostic-Code: X-Postfix; connect to mx01.mail.icloud.com[17.56.9.17]:25:\n    Operation timed out",
+    );
+    let kinds: Vec<&EventKind> = events(&p).into_iter().map(|e| &e.kind).collect();
+    assert!(kinds.iter().any(|k| matches!(k, EventKind::ConnectFailed { .. })), "{kinds:?}");
+    assert!(
+        kinds.iter().all(
+            |k| !matches!(k, EventKind::Received { reply } if reply.lines.concat().contains("timed out"))
+        ),
+        "{kinds:?}"
+    );
+}
+
+#[test]
 fn a_timestamped_log_record_is_not_the_wrapped_rest_of_a_reply() {
     // NeoMutt's debug log (realworld 321): the reply ends without a full stop, and the next
     // record, which starts with its own time, is the client's summary, not more of the reply.
