@@ -1456,13 +1456,18 @@ fn tls_rank(f: TlsFailure) -> u8 {
 /// A Node error object's field: `  code: 'EAUTH',` → (`code`, `EAUTH`).
 /// A delivery-status field of a bounce (RFC 3464: `Diagnostic-Code:`, `Status:`, `Action:`,
 /// Postfix's `X-Postfix-...`): a field of its own, never the continuation of the one before
-/// (`Status: 4.4.1` is followed by the `Diagnostic-Code:` that says what happened).
+/// (`Status: 4.4.1` is followed by `Diagnostic-Code: X-Postfix; connect to ...: Operation timed
+/// out`, the sending server's own account of what happened). The one exception is a remote
+/// server's words without their code, `Diagnostic-Code: smtp; Unauthenticated email ...`: those
+/// are the text of the `Status:` code before them.
 fn starts_dsn_field(line: &str) -> bool {
     static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^[>\s]*(diagnostic-code|status|action|final-recipient|original-recipient|remote-mta|reporting-mta|last-attempt-date|will-retry-until|arrival-date|x-postfix-[a-z-]+|x-actual-recipient)\s*:")
+        Regex::new(r"(?i)^[>\s]*(diagnostic-code|status|action|final-recipient|original-recipient|remote-mta|reporting-mta|last-attempt-date|will-retry-until|arrival-date|x-postfix-[a-z-]+|x-actual-recipient)\s*:\s*(smtp\s*;)?")
             .expect("valid pattern")
     });
-    DSN_FIELD.is_match(line)
+    DSN_FIELD
+        .captures(line)
+        .is_some_and(|c| !(c[1].eq_ignore_ascii_case("diagnostic-code") && c.get(2).is_some()))
 }
 
 fn field(line: &str) -> Option<(String, String)> {

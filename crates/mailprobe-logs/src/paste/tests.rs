@@ -97,6 +97,12 @@ fn a_dsn_status_is_not_continued_by_the_next_field() {
         ),
         "{kinds:?}"
     );
+    // A remote server's words without their code are the text of the Status code (realworld
+    // 684, Gmail's DMARC refusal).
+    check(
+        "Action: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; Unauthenticated email from example.com is not accepted due to domain's DMARC policy.",
+        &["reply unknown 550 5.0.0 -"],
+    );
 }
 
 #[test]
