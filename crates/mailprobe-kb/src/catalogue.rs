@@ -10,6 +10,10 @@
 //! supersedes = ["..."]               # ids this one hides when both are found
 //! engine = false                     # true: produced by the engine itself, no rules (`ambiguous`)
 //! fallback = false                   # true: shown only when no other error finding is
+//! ruled_out_by = ["signed_in"]       # facts of the evidence that rule this finding out: it is
+//!                                    # not considered for evidence of a transcript that shows
+//!                                    # them (`signed_in`: a 235 to AUTH; `encrypted`: a TLS
+//!                                    # handshake that completed)
 //! causes = [                         # Fluent ids, most likely first; a table adds a provider filter
 //!   { text = "auth-credentials-rejected-cause-gmail-2sv", provider = ["gmail"] },
 //!   "auth-credentials-rejected-cause-password",
@@ -124,6 +128,8 @@ struct FindingFile {
     #[serde(default)]
     fallback: bool,
     #[serde(default)]
+    ruled_out_by: Vec<Fact>,
+    #[serde(default)]
     causes: Vec<EntryFile>,
     #[serde(default, rename = "fix")]
     fixes: Vec<EntryTable>,
@@ -143,6 +149,18 @@ struct FindingFile {
     /// (Exim's "Unrouteable address" under "Sender verify failed" is the sender's).
     #[serde(default)]
     phrase_rank: u8,
+}
+
+/// A fact a transcript can show, which rules some findings out whatever the words of a later
+/// failure suggest.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Fact {
+    /// The server accepted a login (235 to AUTH): "you must sign in first" is not the cause.
+    SignedIn,
+    /// The session was encrypted (a TLS handshake that completed): "start TLS first" is not
+    /// the cause.
+    Encrypted,
 }
 
 /// The kinds of evidence a finding's `phrases` are looked for in.
@@ -435,6 +453,8 @@ pub(crate) struct FindingDef {
     pub engine: bool,
     /// Shown only when no other error finding is (`fallback = true` in the data).
     pub fallback: bool,
+    /// Facts of a transcript that rule this finding out for its evidence.
+    pub ruled_out_by: Vec<Fact>,
     pub causes: Vec<Entry>,
     pub fixes: Vec<Entry>,
     pub rules: Vec<Rule>,
@@ -671,6 +691,7 @@ fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
             supersedes: f.supersedes,
             engine: f.engine,
             fallback: f.fallback,
+            ruled_out_by: f.ruled_out_by,
             causes,
             fixes,
             rules,

@@ -27,9 +27,9 @@ use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
 
-use mailprobe_proto::{Context, Stage, Transcript};
+use mailprobe_proto::{Context, EventKind, Stage, Transcript};
 
-use crate::catalogue::{Entry, FindingDef, provider_matches};
+use crate::catalogue::{Entry, Fact, FindingDef, provider_matches};
 use crate::finding::{Finding, Fix, Severity};
 use crate::lang::Lang;
 use crate::observe::{COMMON_PARAMS, Observation, ObservationKind, infer_provider, observe};
@@ -104,10 +104,15 @@ pub(crate) fn diagnose(
         None => context,
     };
     let observations = observe(context, transcripts);
+    let facts: Vec<Vec<Fact>> = transcripts.iter().map(facts_of).collect();
     let mut candidates: Vec<Candidate> = Vec::new();
     for (oi, obs) in observations.iter().enumerate() {
         let mut matched: Vec<Match> = Vec::new();
+        let shown = facts.get(obs.transcript).map_or(&[][..], Vec::as_slice);
         for (fi, def) in findings.iter().enumerate() {
+            if def.ruled_out_by.iter().any(|f| shown.contains(f)) {
+                continue;
+            }
             let best = def
                 .rules
                 .iter()
@@ -198,6 +203,22 @@ pub(crate) fn diagnose(
         out.insert(0, ambiguous);
     }
     out
+}
+
+/// What a transcript shows that rules findings out (see [`Fact`]).
+fn facts_of(transcript: &Transcript) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    for e in &transcript.events {
+        let fact = match &e.kind {
+            EventKind::Received { reply } if reply.code == 235 => Fact::SignedIn,
+            EventKind::TlsEstablished { .. } => Fact::Encrypted,
+            _ => continue,
+        };
+        if !facts.contains(&fact) {
+            facts.push(fact);
+        }
+    }
+    facts
 }
 
 /// Localized stand-ins for params a text may use but the evidence did not give.

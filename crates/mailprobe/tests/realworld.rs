@@ -39,8 +39,10 @@ use explain::{explain, first_named};
 /// 743/831 = 89.4% once Gmail's BadCredentials ranked an app password first. Batch 925-959 came
 /// in at 27/35 before tuning (24/32 of its tuned part), 773/863 = 89.6% after its rules; batch
 /// 960-985 at 12/26 (10/23 tuned; most misses one generic sentence, or a provider outage): 788/886
-/// = 88.9% after its rules. Kept at 88.8.
-const FLOOR_TUNED: f64 = 88.8;
+/// = 88.9% after its rules. Lowered to 88.7 when batch 986-1004 (desktop and mobile clients)
+/// came in at 6/19 before tuning (four of its causes were bugs of one program version): 801/903
+/// = 88.7% after the rules for its misses and the client.software_bug finding.
+const FLOOR_TUNED: f64 = 88.7;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
 /// 56/70 = 80.0% with batch 658-707's five; lowered to 77.0 when batch 708-760's six came in
@@ -49,7 +51,8 @@ const FLOOR_TUNED: f64 = 88.8;
 /// earlier 79 stay at 61. Raised to 75.5 when batch 866-903's four came in untuned (all four
 /// right): 68/90 = 75.6%. Lowered to 75.0 when batch 904-924's two came in (one right): 69/92.
 /// Raised to 75.5 when batches 925-959 (3 of 3 right) and 960-985 (2 of 3) came in untuned: 74/98.
-const FLOOR_HELD_OUT: f64 = 75.5;
+/// Lowered to 74.0 when batch 986-1004's two came in untuned (neither right): 74/100.
+const FLOOR_HELD_OUT: f64 = 74.0;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.
 const MAX_EMPTY_WITH_CODE: usize = 0;
 

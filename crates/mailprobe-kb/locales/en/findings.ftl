@@ -1675,6 +1675,13 @@ message-rejected-as-spam-fix-provider = Ask the provider (the one whose code is 
 
 ## client.unexplained_error
 
+client-software-bug-title = The mail program misread a normal answer from the server
+client-software-bug-summary = The program stopped on an answer that is ordinary SMTP (“{ $quoted }”): the server did what the protocol asks, and the program did not understand it. That is a fault of the program, usually of one version of it.
+client-software-bug-cause-version = A bug in this version of the mail program or of the library it uses for SMTP: it mishandles an answer that other programs accept (a greeting on several lines, the LOGIN prompts).
+client-software-bug-cause-update = An update changed how the program reads the server's answers: sending worked with the previous version.
+client-software-bug-fix-update = Update the program (and its mail library) to the latest release: such faults are usually fixed within days of being reported.
+client-software-bug-fix-rollback = If it started right after an update and no fixed release exists yet, go back to the previous version until one does.
+client-software-bug-fix-report = Report it to the program's maintainers with this message and the program's log; meanwhile another mail program, or mailprobe diagnose with the same settings, shows that the server and the account are fine.
 client-unexplained-error-title = The mail program reported an error mailprobe cannot explain yet
 client-unexplained-error-summary = The session failed on the program's side with a message mailprobe has no rule for: { $reply_line }
 client-unexplained-error-cause-program = The program stopped for a reason of its own (a setting, a check it makes, a limit), or it reports a server problem in words mailprobe does not know yet.

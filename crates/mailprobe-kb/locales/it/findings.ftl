@@ -1678,6 +1678,13 @@ message-rejected-as-spam-fix-provider = Chiedi al provider (quello il cui codice
 
 ## client.unexplained_error
 
+client-software-bug-title = Il programma di posta ha frainteso una risposta normale del server
+client-software-bug-summary = Il programma si è fermato su una risposta che è SMTP ordinario (“{ $quoted }”): il server ha fatto ciò che il protocollo chiede e il programma non l'ha capita. È un difetto del programma, di solito di una sua versione.
+client-software-bug-cause-version = Un bug di questa versione del programma di posta o della libreria che usa per SMTP: gestisce male una risposta che gli altri programmi accettano (un saluto su più righe, le richieste del LOGIN).
+client-software-bug-cause-update = Un aggiornamento ha cambiato il modo in cui il programma legge le risposte del server: con la versione precedente l'invio funzionava.
+client-software-bug-fix-update = Aggiorna il programma (e la sua libreria di posta) all'ultima versione: difetti come questo di solito vengono corretti pochi giorni dopo la segnalazione.
+client-software-bug-fix-rollback = Se è cominciato subito dopo un aggiornamento e una versione corretta non c'è ancora, torna alla versione precedente finché non esce.
+client-software-bug-fix-report = Segnalalo a chi sviluppa il programma con questo messaggio e il log del programma; intanto un altro programma di posta, o mailprobe diagnose con le stesse impostazioni, mostra che server e account funzionano.
 client-unexplained-error-title = Il programma di posta ha segnalato un errore che mailprobe non sa ancora spiegare
 client-unexplained-error-summary = La sessione è fallita dal lato del programma con un messaggio per cui mailprobe non ha una regola: { $reply_line }
 client-unexplained-error-cause-program = Il programma si è fermato per un motivo suo (un'impostazione, un controllo che esegue, un limite), oppure riporta un problema del server con parole che mailprobe non conosce ancora.
