@@ -695,9 +695,16 @@ impl Parser {
             existing.stage = existing.stage.or(stage);
             return;
         }
-        // Secrets pasted on the same line as a quoted reply stay out of it (a 334 carries
-        // base64, which is the server's, not a secret).
-        let reply = if reply.code == 334 {
+        // Secrets pasted on the same line as a quoted reply stay out of it. A 334's base64 is
+        // the server's challenge, not a secret, and is kept as it is (the scrubber could take
+        // a long one for a token); a 334 with anything else on it is scrubbed like any reply.
+        let challenge_only = reply.code == 334
+            && reply.lines.iter().all(|l| {
+                // base64 (or base64url): `=` only as the padding at its end
+                let body = l.trim().trim_end_matches('=');
+                body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'))
+            });
+        let reply = if challenge_only {
             reply
         } else {
             let notes = reply.notes;

@@ -587,6 +587,12 @@ fn secrets_in_messages_are_cut() {
     // line soup property test: the secret reached the client error's code)
     let p = read("code: 'EAUTH',\\npassword=hunter2 timed out\ncommand: 'AUTH PLAIN'");
     assert!(!format!("{:?} {:?}", p.transcripts, p.understood).contains("hunter2"), "{:?}", p.transcripts);
+    // a 334 that is not a base64 challenge is scrubbed like any reply (line soup again: the
+    // secret reached auth.never_completed's challenge); a real challenge is kept whole
+    let p = read("AUTH PLAIN AGFAYgBj\n334 password=hunter2\n");
+    assert!(!format!("{:?}", p.transcripts).contains("hunter2"), "{:?}", p.transcripts);
+    let p = read("AUTH LOGIN\n334 VXNlcm5hbWU6\n");
+    assert!(format!("{:?}", p.transcripts).contains("VXNlcm5hbWU6"), "{:?}", p.transcripts);
 }
 
 #[test]
