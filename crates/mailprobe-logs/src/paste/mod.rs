@@ -288,6 +288,9 @@ struct Piece {
     inferred: bool,
     /// A client error that stands even when more precise evidence is in the paste.
     strong: bool,
+    /// A reply whose end the paste marks (the closing quote of a Python tuple): the next line
+    /// is never more of it.
+    closed: bool,
 }
 
 impl Piece {
@@ -451,7 +454,12 @@ impl Parser {
     fn continues_quoted_reply(&mut self, n: usize, raw: &str) -> bool {
         let Some(last) = self.pieces.last() else { return false };
         let Kind::Reply(reply) = &last.kind else { return false };
-        if last.dialogue || last.line + 1 != n || last.block != self.block || self.pending.is_some() {
+        if last.dialogue
+            || last.closed
+            || last.line + 1 != n
+            || last.block != self.block
+            || self.pending.is_some()
+        {
             return false;
         }
         let text = raw.trim();
@@ -548,6 +556,7 @@ impl Parser {
             dialogue: false,
             inferred: false,
             strong: false,
+            closed: false,
         });
         Some(self.pieces.len() - 1)
     }
@@ -865,6 +874,14 @@ impl Parser {
         let stage = context.or(self.block_stage);
         if let Some((code, lines)) = embedded::python_tuple(line) {
             self.reply(n, Reply::new(code, lines), stage, program, false, false, true);
+            // `(550, b'...')` ends where its quote closes: a next line is not the reply's.
+            if let Some(last) = self.pieces.last_mut()
+                && last.line == n
+                && matches!(last.kind, Kind::Reply(_))
+                && line.trim_end().trim_end_matches([')', ']', ',', '.']).ends_with(['\'', '"'])
+            {
+                last.closed = true;
+            }
             return;
         }
         if let Some(found) = embedded::find(line, true) {

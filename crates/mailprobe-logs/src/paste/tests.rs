@@ -83,6 +83,17 @@ fn a_bounce_wraps_the_command_onto_the_continuation() {
 }
 
 #[test]
+fn a_python_tuple_ends_where_its_quote_closes() {
+    // realworld 538: the user's question on the next line is not more of the reply
+    let p = read("SMTPAuthenticationError(550, 'User has no permission'))\nwhat should I set?");
+    let replies: Vec<&Event> =
+        events(&p).into_iter().filter(|e| matches!(e.kind, EventKind::Received { .. })).collect();
+    assert_eq!(replies.len(), 1);
+    let EventKind::Received { reply } = &replies[0].kind else { unreachable!() };
+    assert_eq!(reply.lines.concat(), "User has no permission");
+}
+
+#[test]
 fn a_dsn_status_is_not_continued_by_the_next_field() {
     // Postfix's own diagnostic under a bare `Status:` (realworld 899): the connection that
     // timed out is evidence of its own, not the text of an inferred 4.4.1 reply.
