@@ -41,8 +41,9 @@ use explain::{explain, first_named};
 /// 960-985 at 12/26 (10/23 tuned; most misses one generic sentence, or a provider outage): 788/886
 /// = 88.9% after its rules. Lowered to 88.7 when batch 986-1004 (desktop and mobile clients)
 /// came in at 6/19 before tuning (four of its causes were bugs of one program version): 801/903
-/// = 88.7% after the rules for its misses and the client.software_bug finding.
-const FLOOR_TUNED: f64 = 88.7;
+/// = 88.7% after the rules for its misses and the client.software_bug finding; raised to 88.8
+/// once a reply in a Python tuple ended at its closing quote: 802/903.
+const FLOOR_TUNED: f64 = 88.8;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
 /// 56/70 = 80.0% with batch 658-707's five; lowered to 77.0 when batch 708-760's six came in
