@@ -57,6 +57,12 @@ const MARKERS: &[(&str, Dir, Option<&str>, bool)] = &[
     ("C: ", Dir::Client, None, false),
     ("S:", Dir::Server, None, true),
     ("C:", Dir::Client, None, true),
+    // Roundcube's SMTP log (`<session> Recv: 220 ...` / `Send: EHLO ...`) and DokuWiki's smtp
+    // plugin (`Got: 220 ...` / `Sent: EHLO ...`).
+    ("Recv: ", Dir::Server, None, true),
+    ("Send: ", Dir::Client, None, true),
+    ("Got: ", Dir::Server, None, true),
+    ("Sent: ", Dir::Client, None, true),
     ("<< ", Dir::Server, None, true),
     (">> ", Dir::Client, None, true),
     ("< ", Dir::Server, Some("curl"), true),
@@ -69,7 +75,8 @@ const MARKERS: &[(&str, Dir, Option<&str>, bool)] = &[
 static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)^(?:
-            \[[^\]\[]{0,80}\]
+            \[[^\]\[]{0,80}\]:?
+          | <[A-Za-z0-9]{4,16}>
           | \d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\x20]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?
           | \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?
           | (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20+\d{1,2}

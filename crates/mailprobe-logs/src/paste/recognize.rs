@@ -180,6 +180,8 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "tls handshake",
             "tls startup failed",
             "starttls failed",
+            "start tls failed",
+            "failed to enable crypto",
             "could not create ssl/tls secure channel",
             "error occurred while attempting to establish an ssl or tls connection",
             "tls library problem",

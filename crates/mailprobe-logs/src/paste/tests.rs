@@ -249,6 +249,29 @@ fn a_c_s_dialogue_puts_replies_at_their_commands() {
 }
 
 #[test]
+fn roundcube_and_dokuwiki_logs_are_dialogues() {
+    // Roundcube's smtp_log: a time, a session tag, then Recv:/Send: (realworld 901)
+    let p = check(
+        "[23-Aug-2018 20:03:48 +0200]: <j2slr4va> Recv: 220 smtp.example.com ESMTP Exim\n\
+         [23-Aug-2018 20:03:48 +0200]: <j2slr4va> Send: EHLO _\n\
+         [23-Aug-2018 20:03:48 +0200]: <j2slr4va> Recv: 501 Syntactically invalid EHLO argument(s)",
+        &["reply ehlo 501 -"],
+    );
+    assert_eq!((p.commands, p.replies), (1, 2));
+    // DokuWiki's smtp plugin: Got:/Sent: (realworld 208, 1018)
+    let p = check(
+        "Got: 220 mail.example.test ESMTP Postfix\n\
+         Sent: EHLO [172.17.0.20]\n\
+         Got: 250-mail.example.test\n\
+         Got: 250 AUTH PLAIN\n\
+         Sent: AUTH LOGIN\n\
+         Got: 535 5.7.8 Error: authentication failed: Invalid authentication mechanism",
+        &["reply auth 535 5.7.8 -"],
+    );
+    assert_eq!((p.commands, p.replies), (2, 3));
+}
+
+#[test]
 fn a_swaks_dialogue() {
     let p = check(
         "=== Trying smtp.office365.com:587...\n\
