@@ -876,10 +876,20 @@ tls-cert-hostname-mismatch-fix-server = On the server, install a certificate tha
 ## tls.local_ca_bundle_missing
 
 tls-local-ca-bundle-missing-title = The sending server cannot verify any certificate: its CA bundle is missing
-tls-local-ca-bundle-missing-summary = { $no_roots ->
-    [x509] The program has no list of trusted certificate authorities at all, so it cannot check any server's certificate: { $reply_line }
-   *[other] The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+tls-local-ca-bundle-missing-summary = { $observation ->
+    [client_error] { $client_code ->
+        [77] The program could not read the file of trusted certificate authorities it is set to use, so it cannot check any server's certificate: { $reply_line }
+       *[other] { $no_roots ->
+            [x509] The program has no list of trusted certificate authorities at all, so it cannot check any server's certificate: { $reply_line }
+           *[other] The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+        }
+    }
+   *[other] { $no_roots ->
+        [x509] The program has no list of trusted certificate authorities at all, so it cannot check any server's certificate: { $reply_line }
+       *[other] The mail server's log says it established TLS without being able to verify the other server's certificate ("Untrusted"). When that is logged for the big providers, whose certificates every system trusts, the sending server has no list of trusted authorities to check with. Its line: { $reply_line }
+    }
 }
+tls-local-ca-bundle-missing-cause-path = The CA file or directory the program is set to use (curl's --cacert or CURL_CA_BUNDLE, a library's CA setting, an old path from another distribution) does not exist there or cannot be read.
 tls-local-ca-bundle-missing-cause-cafile = Postfix's smtp_tls_CAfile and smtp_tls_CApath are not set (or smtp_tls_CApath points at an empty directory), so no certificate can be verified.
 tls-local-ca-bundle-missing-cause-chroot = The smtp client runs chrooted (the chroot column of master.cf) and the CA path is not inside the chroot.
 tls-local-ca-bundle-missing-cause-peer = If only one destination is "Untrusted", that server uses a self-signed or private-CA certificate, which nothing on your side can fix.

@@ -876,10 +876,20 @@ tls-cert-hostname-mismatch-fix-server = Sul server installa un certificato che c
 ## tls.local_ca_bundle_missing
 
 tls-local-ca-bundle-missing-title = Il server di invio non può verificare alcun certificato: manca l'elenco delle autorità
-tls-local-ca-bundle-missing-summary = { $no_roots ->
-    [x509] Il programma non ha alcun elenco di autorità di certificazione attendibili, quindi non può verificare il certificato di nessun server: { $reply_line }
-   *[other] Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+tls-local-ca-bundle-missing-summary = { $observation ->
+    [client_error] { $client_code ->
+        [77] Il programma non è riuscito a leggere il file delle autorità di certificazione fidate che è impostato a usare, quindi non può verificare il certificato di nessun server: { $reply_line }
+       *[other] { $no_roots ->
+            [x509] Il programma non ha alcun elenco di autorità di certificazione attendibili, quindi non può verificare il certificato di nessun server: { $reply_line }
+           *[other] Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+        }
+    }
+   *[other] { $no_roots ->
+        [x509] Il programma non ha alcun elenco di autorità di certificazione attendibili, quindi non può verificare il certificato di nessun server: { $reply_line }
+       *[other] Il log del server di posta dice che ha stabilito TLS senza poter verificare il certificato dell'altro server ("Untrusted"). Se lo scrive anche per i grandi provider, i cui certificati sono riconosciuti da ogni sistema, il server di invio non ha un elenco di autorità attendibili con cui verificare. La sua riga: { $reply_line }
+    }
 }
+tls-local-ca-bundle-missing-cause-path = Il file o la cartella delle autorità che il programma è impostato a usare (--cacert o CURL_CA_BUNDLE di curl, l'impostazione della libreria, un percorso di un'altra distribuzione) non esiste in quel punto o non è leggibile.
 tls-local-ca-bundle-missing-cause-cafile = smtp_tls_CAfile e smtp_tls_CApath di Postfix non sono impostati (o smtp_tls_CApath indica una cartella vuota), quindi nessun certificato può essere verificato.
 tls-local-ca-bundle-missing-cause-chroot = Il client smtp gira in chroot (la colonna chroot di master.cf) e il percorso delle autorità non è dentro il chroot.
 tls-local-ca-bundle-missing-cause-peer = Se solo una destinazione risulta "Untrusted", quel server usa un certificato autofirmato o di un'autorità privata, e dalla tua parte non si può correggere.
