@@ -43,8 +43,9 @@ use explain::{explain, first_named};
 /// came in at 6/19 before tuning (four of its causes were bugs of one program version): 801/903
 /// = 88.7% after the rules for its misses and the client.software_bug finding; raised to 88.8
 /// once a reply in a Python tuple ended at its closing quote: 802/903. Lowered to 88.3 when batch
-/// 1005-1027 (self-hosted apps) came in at 14/23 before tuning: 816/924 = 88.3% after its rules.
-const FLOOR_TUNED: f64 = 88.3;
+/// 1005-1027 (self-hosted apps) came in at 14/23 before tuning: 816/924 = 88.3% after its rules;
+/// 817/924 = 88.4% once RFC 5321's texts without a code were read as their replies.
+const FLOOR_TUNED: f64 = 88.4;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
 /// 56/70 = 80.0% with batch 658-707's five; lowered to 77.0 when batch 708-760's six came in

@@ -1228,6 +1228,17 @@ impl Parser {
         {
             self.push(n, None, None, Kind::Reply(reply));
         }
+        // A server's words without any code, as Thunderbird shows them ("The mail server
+        // responded: Requested action not taken: mailbox unavailable / invalid DNS MX or A/AAAA
+        // resource record."): RFC 5321's own text for a reply says which code it went with.
+        if !self.pieces.iter().any(Piece::is_failure)
+            && let Some((n, stage, reply)) = standard_text_reply(&input.lines)
+        {
+            let i = self.push(n, stage, None, Kind::Reply(reply));
+            if let Some(i) = i {
+                self.pieces[i].inferred = true;
+            }
+        }
         // Binary bytes logged where SMTP text belongs (a run of replacement characters: a
         // ClientHello read as a command, a server's TLS record read as a greeting) are one side
         // speaking TLS to the other's plain text.
@@ -1365,6 +1376,49 @@ fn stray_reply(line: &str) -> Option<Reply> {
     let e: EnhancedCode = c[1].parse().ok()?;
     let code = embedded::infer_code(e, line);
     Some(Reply::new(code, [redact::scrub(&format!("{} {}", &c[1], c[2].trim()))]))
+}
+
+/// RFC 5321's texts for its failure replies (section 4.2.2), as servers that keep them send them.
+const STANDARD_TEXTS: &[(&str, u16)] = &[
+    ("requested action not taken: mailbox unavailable", 550),
+    ("requested action aborted: local error in processing", 451),
+    ("requested action not taken: insufficient system storage", 452),
+    ("requested mail action aborted: exceeded storage allocation", 552),
+    ("requested action not taken: mailbox name not allowed", 553),
+    ("requested action aborted: error in processing", 451),
+    ("service not available, closing transmission channel", 421),
+    ("requested mail action not taken: mailbox unavailable", 450),
+];
+
+/// A reply rebuilt from RFC 5321's own text for it, with the server's next line or two (the
+/// words that say why): `Requested action not taken: mailbox unavailable` is a 550.
+fn standard_text_reply(lines: &[(usize, String)]) -> Option<(usize, Option<Stage>, Reply)> {
+    let (at, code) = lines.iter().enumerate().find_map(|(i, (_, l))| {
+        let lower = l.to_ascii_lowercase();
+        STANDARD_TEXTS.iter().find(|(t, _)| lower.contains(t)).map(|(_, code)| (i, *code))
+    })?;
+    let mut text = vec![redact::scrub(lines[at].1.trim())];
+    // The server's own further lines, up to the program's advice ("Please check ..."), which
+    // may say what was refused (the recipient).
+    let mut stage = None;
+    for (_, l) in lines.iter().skip(at + 1).take(3) {
+        let l = l.trim();
+        let lower = l.to_ascii_lowercase();
+        let advice = ["please", "verify", "verificare", "bitte", "veuillez", "check "]
+            .iter()
+            .any(|w| lower.starts_with(w));
+        if advice || l.is_empty() {
+            stage = stage.or_else(|| context_stage(l));
+            if advice {
+                break;
+            }
+            continue;
+        }
+        if text.len() < 3 {
+            text.push(redact::scrub(l));
+        }
+    }
+    Some((lines[at].0, stage, Reply::new(code, [text.join(" ")])))
 }
 
 fn unrecognised_text(lines: &[(usize, String)]) -> String {
@@ -1598,6 +1652,9 @@ fn context_stage(line: &str) -> Option<Stage> {
         ("smtpaddressfailedexception", Stage::RcptTo),
         ("the following recipients failed", Stage::RcptTo),
         ("after rcpt to", Stage::RcptTo),
+        // Thunderbird's advice under a refused recipient ("Please check the message recipient
+        // \"x\" and try again").
+        ("check the message recipient", Stage::RcptTo),
         ("in reply to rcpt to", Stage::RcptTo),
         ("rcpt failed", Stage::RcptTo),
         ("data command failed", Stage::Data),

@@ -83,6 +83,26 @@ fn a_bounce_wraps_the_command_onto_the_continuation() {
 }
 
 #[test]
+fn rfc_5321_words_without_a_code_are_that_codes_reply() {
+    // Thunderbird quotes the server's words without its code (realworld 367, IONOS): RFC 5321's
+    // text says 550, the next line says why, and Thunderbird's advice says it was the recipient.
+    let p = check(
+        "An error occurred while sending mail. The mail server responded:\n\
+         Requested action not taken: mailbox unavailable\n\
+         invalid DNS MX or A/AAAA resource record.\n\
+         Please check the message recipient \"a@example.test\" and try again.",
+        &["reply rcpt_to 550 thunderbird"],
+    );
+    let EventKind::Received { reply } = &events(&p)[0].kind else { panic!() };
+    assert_eq!(
+        reply.lines.concat(),
+        "Requested action not taken: mailbox unavailable invalid DNS MX or A/AAAA resource record."
+    );
+    // Words that merely mention the failure are not RFC 5321's text.
+    check("the mailbox was unavailable yesterday", &[]);
+}
+
+#[test]
 fn a_python_tuple_ends_where_its_quote_closes() {
     // realworld 538: the user's question on the next line is not more of the reply
     let p = read("SMTPAuthenticationError(550, 'User has no permission'))\nwhat should I set?");
