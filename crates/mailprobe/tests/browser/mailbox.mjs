@@ -65,7 +65,12 @@ for (const scenario of config.scenarios) {
   const where = scenario.name + ': steps ' + JSON.stringify(steps.map(s => s.mark + ' ' + s.stage)) + ', findings ' + JSON.stringify(ids);
 
   check(ok === e.ok, where + ': verdict ok=' + ok + ', expected ' + e.ok);
-  check(changes > 1 && seenEarly > 0, where + ': the steps did not arrive as they happened (' + changes + ' changes, ' + seenEarly + ' steps before the verdict)');
+  // Steps seen in the list at a moment the verdict was not yet set: they were rendered as they
+  // came. A page that waited for the whole report renders steps and verdict in one task, and the
+  // observer (which runs after the task) never sees one without the other. How many separate
+  // changes there were depends on how the bytes were read (a fast local server can deliver every
+  // step in one read), so the count is not asked for.
+  check(changes >= 1 && seenEarly > 0, where + ': the steps did not arrive as they happened (' + changes + ' changes, ' + seenEarly + ' steps before the verdict)');
   // The expected steps appear in this order in the step list (connections one after another).
   let at = 0;
   for (const [stage, mark] of e.steps) {
