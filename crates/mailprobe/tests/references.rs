@@ -63,8 +63,9 @@ const UNKNOWN: &str = "unknown";
 /// providers' tables (NetEase, Tencent, Alibaba Mail and DirectMail, Japanese carriers: 77 mapped
 /// rows, 34 read before their rules, 74 after) brought 3 whose words name no cause; Outlook's
 /// dialogs in five languages (12 mapped rows, 8 read before, 11 after) brought 1; curl's (77)
-/// rows are read since its words are weighed with its code).
-const MAX_OPEN: usize = 96;
+/// rows are read since its words are weighed with its code, and Exchange's 5.3.5 since its
+/// documented meaning is a rule).
+const MAX_OPEN: usize = 95;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");
