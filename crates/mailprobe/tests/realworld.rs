@@ -46,8 +46,9 @@ use explain::{explain, first_named};
 /// 1005-1027 (self-hosted apps) came in at 14/23 before tuning: 816/924 = 88.3% after its rules;
 /// 817/924 = 88.4% once RFC 5321's texts without a code were read as their replies. Lowered to
 /// 88.1 when batch 1028-1061 (vendors' pages: Exchange, SES, SendGrid, Mailgun, JavaMail,
-/// MailKit) came in at 22/34 before tuning (19/30 tuned): 841/954 = 88.16% after its rules.
-const FLOOR_TUNED: f64 = 88.1;
+/// MailKit) came in at 22/34 before tuning (19/30 tuned): 841/954 = 88.16% after its rules;
+/// 842/954 = 88.26% with Mailjet's missing-To error.
+const FLOOR_TUNED: f64 = 88.2;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
 /// 56/70 = 80.0% with batch 658-707's five; lowered to 77.0 when batch 708-760's six came in
