@@ -1233,11 +1233,9 @@ impl Parser {
         // resource record."): RFC 5321's own text for a reply says which code it went with.
         if !self.pieces.iter().any(Piece::is_failure)
             && let Some((n, stage, reply)) = standard_text_reply(&input.lines)
+            && let Some(i) = self.push(n, stage, None, Kind::Reply(reply))
         {
-            let i = self.push(n, stage, None, Kind::Reply(reply));
-            if let Some(i) = i {
-                self.pieces[i].inferred = true;
-            }
+            self.pieces[i].inferred = true;
         }
         // Binary bytes logged where SMTP text belongs (a run of replacement characters: a
         // ClientHello read as a command, a server's TLS record read as a greeting) are one side
