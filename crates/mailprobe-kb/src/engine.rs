@@ -104,11 +104,17 @@ pub(crate) fn diagnose(
         None => context,
     };
     let observations = observe(context, transcripts);
-    let facts: Vec<Vec<Fact>> = transcripts.iter().map(facts_of).collect();
+    let facts: Vec<Vec<(Fact, usize)>> = transcripts.iter().map(facts_of).collect();
     let mut candidates: Vec<Candidate> = Vec::new();
     for (oi, obs) in observations.iter().enumerate() {
         let mut matched: Vec<Match> = Vec::new();
-        let shown = facts.get(obs.transcript).map_or(&[][..], Vec::as_slice);
+        // Facts the transcript showed before this evidence (all of them when the evidence is no
+        // one event): a refusal before the login was accepted is still a refusal of no login.
+        let before = obs.event.unwrap_or(usize::MAX);
+        let shown: Vec<Fact> = facts
+            .get(obs.transcript)
+            .map(|f| f.iter().filter(|(_, at)| *at < before).map(|(fact, _)| *fact).collect())
+            .unwrap_or_default();
         for (fi, def) in findings.iter().enumerate() {
             if def.ruled_out_by.iter().any(|f| shown.contains(f)) {
                 continue;
@@ -205,17 +211,18 @@ pub(crate) fn diagnose(
     out
 }
 
-/// What a transcript shows that rules findings out (see [`Fact`]).
-fn facts_of(transcript: &Transcript) -> Vec<Fact> {
-    let mut facts = Vec::new();
-    for e in &transcript.events {
+/// What a transcript shows that rules findings out (see [`Fact`]), each with the index of the
+/// first event that shows it.
+fn facts_of(transcript: &Transcript) -> Vec<(Fact, usize)> {
+    let mut facts: Vec<(Fact, usize)> = Vec::new();
+    for (at, e) in transcript.events.iter().enumerate() {
         let fact = match &e.kind {
             EventKind::Received { reply } if reply.code == 235 => Fact::SignedIn,
             EventKind::TlsEstablished { .. } => Fact::Encrypted,
             _ => continue,
         };
-        if !facts.contains(&fact) {
-            facts.push(fact);
+        if !facts.iter().any(|(f, _)| *f == fact) {
+            facts.push((fact, at));
         }
     }
     facts
