@@ -14,6 +14,10 @@
 //!                                    # not considered for evidence of a transcript that shows
 //!                                    # them (`signed_in`: a 235 to AUTH; `encrypted`: a TLS
 //!                                    # handshake that completed)
+//! also_reads = [                     # evidence another finding's rules match is read as this one
+//!   { finding = "auth.credentials_rejected", provider = ["yahoo"], rank = 1 },
+//! ]                                  # too, for these providers: the two tie (`ambiguous`), the
+//!                                    # rank orders them; one vocabulary serves both
 //! causes = [                         # Fluent ids, most likely first; a table adds a provider filter
 //!   { text = "auth-credentials-rejected-cause-gmail-2sv", provider = ["gmail"] },
 //!   "auth-credentials-rejected-cause-password",
@@ -34,7 +38,10 @@
 //! enhanced = ["5.7.8"]
 //! text = "authentication failed"     # regex, case-insensitive; named groups become params
 //! class = ["cert_expired"]           # the observation's sub-kind
-//! provider = ["gmail"]               # provider ids; "any" = a known provider, "none" = no provider
+//! provider = ["gmail"]               # provider ids; "any" = one of PROFILED_PROVIDERS, "none" = any
+//!                                    # other (unknown, or one the catalogue has no entries of its
+//!                                    # own for: Yahoo), "unknown" = the evidence names none
+//!                                    # (["gmail", "unknown"]: Gmail, or maybe Gmail)
 //! security = ["starttls"]            # the security the transcript used
 //! protocol = ["smtp"]
 //! mode = ["submission"]              # the Context's sending mode
@@ -149,6 +156,20 @@ struct FindingFile {
     /// (Exim's "Unrouteable address" under "Sender verify failed" is the sender's).
     #[serde(default)]
     phrase_rank: u8,
+    #[serde(default)]
+    also_reads: Vec<AlsoReads>,
+}
+
+/// `also_reads`: for these providers, whatever evidence `finding`'s rules match is evidence of
+/// this finding too, tied with it and ordered by `rank` (a provider's policy that makes a
+/// generic refusal mean something more specific: Yahoo refusing every account password).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AlsoReads {
+    pub finding: String,
+    pub provider: Vec<String>,
+    #[serde(default)]
+    pub rank: u8,
 }
 
 /// A fact a transcript can show, which rules some findings out whatever the words of a later
@@ -264,6 +285,10 @@ pub(crate) struct RuleDef {
     /// not written as a rule.
     #[serde(skip)]
     pub phrase: Option<bool>,
+    /// Borrowed from another finding (`also_reads`): whether its provider list counted there,
+    /// so that the narrowed copy scores as the original does.
+    #[serde(skip)]
+    pub scored_provider: Option<bool>,
 }
 
 #[cfg(test)]
@@ -275,13 +300,17 @@ fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 impl RuleDef {
     /// Two rules that match exactly the same observations (order of list items aside).
     pub fn same_as(&self, other: &Self) -> bool {
+        self.same_but_provider(other) && same_set(&self.provider, &other.provider)
+    }
+
+    /// [`Self::same_as`] but for the provider lists.
+    pub fn same_but_provider(&self, other: &Self) -> bool {
         self.observation == other.observation
             && same_set(&self.stage, &other.stage)
             && same_set(&self.code, &other.code)
             && same_set(&self.enhanced, &other.enhanced)
             && self.text == other.text
             && same_set(&self.class, &other.class)
-            && same_set(&self.provider, &other.provider)
             && same_set(&self.security, &other.security)
             && same_set(&self.protocol, &other.protocol)
             && same_set(&self.mode, &other.mode)
@@ -331,12 +360,21 @@ impl LazyRegex {
     }
 }
 
+/// The providers the catalogue writes causes, fixes and rules of their own for. Any other
+/// provider a context names (Yahoo, Aruba: the provider table's) reads as `none` does, so
+/// naming it loses no generic advice, and a rule may still name it to say more.
+pub(crate) const PROFILED_PROVIDERS: &[&str] = &["gmail", "m365", "outlook"];
+
 /// True when `ids` (a data `provider` list) admits the context's provider. Empty admits all;
-/// `any` admits any known provider, `none` admits an unknown one.
+/// `any` admits a profiled provider, `none` an unknown one or any other, `unknown` only an
+/// unknown one; an id admits itself.
 pub(crate) fn provider_matches(ids: &[String], provider: Option<&str>) -> bool {
+    let profiled = provider.is_some_and(|p| PROFILED_PROVIDERS.iter().any(|q| q.eq_ignore_ascii_case(p)));
     ids.is_empty()
         || ids.iter().any(|id| match (id.as_str(), provider) {
-            ("any", Some(_)) | ("none", None) => true,
+            ("any", Some(_)) => profiled,
+            ("none", _) => !profiled,
+            ("unknown", p) => p.is_none(),
             (id, Some(p)) => id.eq_ignore_ascii_case(p),
             _ => false,
         })
@@ -371,7 +409,7 @@ impl Rule {
         if d.observation == ObservationKind::ClientError {
             score -= 5;
         }
-        if !d.provider.is_empty() {
+        if d.scored_provider.unwrap_or(!d.provider.is_empty()) {
             score += 5;
         }
         if d.text.is_some() && level != 20 {
@@ -603,6 +641,7 @@ pub(crate) fn parse_json(json: &str) -> Option<Result<Vec<FindingDef>, LoadError
 fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    let mut borrowing: Vec<(usize, Vec<AlsoReads>)> = Vec::new();
     for f in file.finding {
         let id = f.id;
         if !valid_id(&id) {
@@ -676,6 +715,9 @@ fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
             }
             rules.push(Rule { def, text, host, params });
         }
+        if !f.also_reads.is_empty() {
+            borrowing.push((out.len(), f.also_reads));
+        }
         if rules.is_empty() && !f.engine {
             return Err(LoadError::Invalid(format!(
                 "{id}: no [[finding.match]] rule (only engine = true findings may have none)"
@@ -705,7 +747,44 @@ fn from_file(file: CatalogueFile) -> Result<Vec<FindingDef>, LoadError> {
             }
         }
     }
+    for (at, reads) in borrowing {
+        for a in reads {
+            let lent = out.iter().position(|f| f.id == a.finding).filter(|i| *i != at);
+            let Some(lent) = lent.filter(|_| !a.provider.is_empty()) else {
+                return Err(LoadError::Invalid(format!(
+                    "{}: also_reads needs another finding's id and a provider list ({:?})",
+                    out[at].id, a.finding
+                )));
+            };
+            let borrowed = borrowed_rules(&out[lent].rules, &a);
+            out[at].rules.extend(borrowed);
+        }
+    }
     Ok(out)
+}
+
+/// Another finding's rules, narrowed to `a`'s providers and ranked by it. Each keeps the
+/// specificity it has in its own finding, so the two findings tie on the same evidence.
+fn borrowed_rules(rules: &[Rule], a: &AlsoReads) -> Vec<Rule> {
+    rules
+        .iter()
+        .filter_map(|r| {
+            let provider: Vec<String> = a
+                .provider
+                .iter()
+                .filter(|p| provider_matches(&r.def.provider, Some(p.as_str())))
+                .cloned()
+                .collect();
+            if provider.is_empty() {
+                return None;
+            }
+            let mut rule = r.clone();
+            rule.def.scored_provider = Some(!r.def.provider.is_empty());
+            rule.def.provider = provider;
+            rule.def.rank = a.rank;
+            Some(rule)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -907,5 +986,12 @@ code = [535]
         assert!(!provider_matches(&l(&["any"]), None));
         assert!(provider_matches(&l(&["none"]), None));
         assert!(!provider_matches(&l(&["none"]), Some("gmail")));
+        // a provider the catalogue has no entries for reads as none, and as itself
+        assert!(provider_matches(&l(&["none"]), Some("yahoo")));
+        assert!(!provider_matches(&l(&["any"]), Some("yahoo")));
+        assert!(provider_matches(&l(&["yahoo"]), Some("Yahoo")));
+        assert!(!provider_matches(&l(&["gmail"]), Some("yahoo")));
+        assert!(provider_matches(&l(&["gmail", "unknown"]), None));
+        assert!(!provider_matches(&l(&["gmail", "unknown"]), Some("yahoo")));
     }
 }

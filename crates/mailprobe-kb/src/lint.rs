@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fluent_syntax::ast;
 
-use crate::catalogue::{self, FindingDef, provider_matches};
+use crate::catalogue::{self, FindingDef, PROFILED_PROVIDERS, provider_matches};
 use crate::engine::{AMBIGUOUS, AMBIGUOUS_PARAMS, OBSERVATION_PARAM};
 use crate::lang::Lang;
 use crate::observe::{COMMON_PARAMS, ObservationKind};
@@ -364,8 +364,12 @@ pub(crate) fn problems(findings_toml: &str, locales: &[(Lang, &str, &str)]) -> V
                 problems.push(format!("identical rules in {a_id} and {b_id}: {:?}", a.def));
             }
         }
-        let twin = rules.iter().any(|(b_id, b)| b_id != a_id && b.def.ambiguous && a.def.same_as(&b.def));
-        if a.def.ambiguous && !twin {
+        // A twin matches the same evidence for some provider (one may name "unknown" where the
+        // other names "none"); a rule borrowed through `also_reads` has its twin by construction.
+        let twin = rules.iter().any(|(b_id, b)| {
+            b_id != a_id && b.def.ambiguous && a.def.same_but_provider(&b.def) && share_a_provider(a, b)
+        });
+        if a.def.ambiguous && a.def.scored_provider.is_none() && !twin {
             problems.push(format!("{a_id}: an ambiguous rule with no identical rule in another finding"));
         }
     }
@@ -449,6 +453,13 @@ fn unprovided(f: &FindingDef, vars: &Vars, kinds: &[ObservationKind]) -> BTreeSe
     missing
 }
 
+/// True when some context (no provider, a profiled one, another one) is admitted by both rules.
+fn share_a_provider(a: &catalogue::Rule, b: &catalogue::Rule) -> bool {
+    let contexts =
+        [None].into_iter().chain(PROFILED_PROVIDERS.iter().map(|p| Some(*p))).chain([Some("other")]);
+    contexts.into_iter().any(|p| provider_matches(&a.def.provider, p) && provider_matches(&b.def.provider, p))
+}
+
 fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
     if f.rules.is_empty() && !f.engine {
         problems.push(format!("{}: no rule", f.id));
@@ -469,10 +480,18 @@ fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
         }
         for p in &r.def.provider {
             match p.as_str() {
-                "none" => cases.insert((None, kind)),
-                "any" => cases.insert((Some("some-provider".into()), kind)),
-                p => cases.insert((Some(p.to_owned()), kind)),
-            };
+                "none" => {
+                    cases.insert((None, kind));
+                    cases.insert((Some("an-unprofiled-provider".into()), kind));
+                }
+                "unknown" => {
+                    cases.insert((None, kind));
+                }
+                "any" => cases.extend(PROFILED_PROVIDERS.iter().map(|p| (Some((*p).to_owned()), kind))),
+                p => {
+                    cases.insert((Some(p.to_owned()), kind));
+                }
+            }
         }
     }
     if f.engine {

@@ -47,12 +47,11 @@ auth-app-password-required-summary = { $provider ->
        *[other] With 2-Step Verification on, { $host } does not take the account's normal password from a mail program. Its answer: { $reply_line }
     }
    *[other] { $observation ->
-        [client_error] { $host } refused the password. Many providers (Google, Yahoo, AOL, iCloud, and Zoho or Outlook.com with two-step verification on) no longer take an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
         [reply] { $code ->
             [535] { $host } refused the password. Many providers (Google, Yahoo, AOL, iCloud, and Zoho or Outlook.com with two-step verification on) no longer take an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
            *[other] With two-step verification on, { $host } does not take the account's normal password from a mail program: it wants an app password. Its answer: { $reply_line }
         }
-       *[other] With two-step verification on, { $host } does not take the account's normal password from a mail program: it wants an app password. Its answer: { $reply_line }
+       *[other] { $host } refused the password. Many providers (Google, Yahoo, AOL, iCloud, and Zoho or Outlook.com with two-step verification on) no longer take an account's normal password from mail programs: unless it was mistyped, the program needs an app password (or an OAuth sign-in) instead. Its answer: { $reply_line }
     }
 }
 auth-app-password-required-cause-2sv = 2-Step Verification is on, and a second factor cannot be typed into a mail program: Google asks for a separate app password (or an OAuth sign-in) instead.

@@ -47,12 +47,11 @@ auth-app-password-required-summary = { $provider ->
        *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta. La sua risposta: { $reply_line }
     }
    *[other] { $observation ->
-        [client_error] { $host } ha rifiutato la password. Molti provider (Google, Yahoo, AOL, iCloud, e Zoho o Outlook.com con la verifica in due passaggi attiva) non accettano più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
         [reply] { $code ->
             [535] { $host } ha rifiutato la password. Molti provider (Google, Yahoo, AOL, iCloud, e Zoho o Outlook.com con la verifica in due passaggi attiva) non accettano più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
            *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta: chiede una password per le app. La sua risposta: { $reply_line }
         }
-       *[other] Con la verifica in due passaggi attiva, { $host } non accetta la password normale dell'account da un programma di posta: chiede una password per le app. La sua risposta: { $reply_line }
+       *[other] { $host } ha rifiutato la password. Molti provider (Google, Yahoo, AOL, iCloud, e Zoho o Outlook.com con la verifica in due passaggi attiva) non accettano più la password normale dell'account dai programmi di posta: se non è stata digitata male, al programma serve una password per le app (o un accesso OAuth). La sua risposta: { $reply_line }
     }
 }
 auth-app-password-required-cause-2sv = La verifica in due passaggi è attiva e il secondo fattore non si può digitare in un programma di posta: Google chiede invece una password per le app dedicata (o un accesso OAuth).

@@ -47,7 +47,46 @@ const HOST_SUFFIXES: &[(&str, &str)] = &[
     ("gmail.com", "gmail"),
     ("googlemail.com", "gmail"),
     ("google.com", "gmail"),
+    // Providers the knowledge base reads as generic ones, with rules of their own where their
+    // policy makes a generic reply mean more (Yahoo, AOL and iCloud take only app passwords).
+    ("yahoo.com", "yahoo"),
+    ("yahoodns.net", "yahoo"),
+    ("aol.com", "aol"),
+    ("mail.me.com", "icloud"),
+    ("icloud.com", "icloud"),
+    ("zoho.com", "zoho"),
+    ("zoho.eu", "zoho-eu"),
 ];
+
+/// Address domains of mailbox providers: the account a program signs in with shows where it
+/// is sending when the paste names no server.
+const ACCOUNT_DOMAINS: &[(&str, &str)] = &[
+    ("gmail.com", "gmail"),
+    ("googlemail.com", "gmail"),
+    ("outlook.com", "outlook"),
+    ("hotmail.com", "outlook"),
+    ("live.com", "outlook"),
+    ("msn.com", "outlook"),
+    ("yahoo.com", "yahoo"),
+    ("ymail.com", "yahoo"),
+    ("rocketmail.com", "yahoo"),
+    ("aol.com", "aol"),
+    ("aim.com", "aol"),
+    ("icloud.com", "icloud"),
+    ("me.com", "icloud"),
+    ("mac.com", "icloud"),
+    ("zoho.com", "zoho"),
+    ("zohomail.com", "zoho"),
+];
+
+/// An address given as the account that signs in: `LOGIN "x@aol.com"`, `with username x@...`,
+/// `user=<x@...>`, Thunderbird's Italian `con nome utente x@...`.
+static ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?-u:\b)(?:login|user(?:name)?|nome utente|benutzername|account)[\s:="'<]{1,4}[A-Za-z0-9._%+*-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"#,
+    )
+    .expect("valid pattern")
+});
 
 /// Words in replies that only one provider writes.
 const SIGNATURES: &[(&str, &str)] = &[
@@ -87,6 +126,8 @@ const SERVER_HOST_PATTERNS: &[&str] = &[
     r"\bH=([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}) \[",
     r"^\s*(?:\S+\s+)?220[ -]([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})\b",
     r"(?i)\b((?:smtp|smtp-mail|smtp-legacy|outlook)\.(?:gmail|googlemail|office365|outlook)\.com|[a-z0-9-]+\.mail\.protection\.outlook\.com)\b(?::(\d{1,5}))?",
+    // Thunderbird's "Login to server X with username Y failed" (Italian "Accesso al server X").
+    r"(?i)\bserver ([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b(?::(\d{1,5}))?",
 ];
 
 static PORT: LazyLock<Regex> =
@@ -98,6 +139,8 @@ pub(crate) struct Scanner {
     hints: Hints,
     /// The provider a signature showed, kept apart: a server host name outranks it.
     signature: Option<(String, String)>,
+    /// The provider of the account that signs in, and its address: the weakest hint.
+    account: Option<(String, String)>,
     starttls: bool,
     implicit_tls: bool,
 }
@@ -129,6 +172,18 @@ impl Scanner {
                 self.signature = Some(((*provider).to_owned(), (*word).to_owned()));
             } else if let Some((suffix, provider)) = host_words(&lower).find_map(provider_of) {
                 self.signature = Some((provider.to_owned(), suffix));
+            }
+        }
+        if self.account.is_none()
+            && let Some(c) = ACCOUNT.captures(line)
+        {
+            let domain = c[1].to_ascii_lowercase();
+            let provider = ACCOUNT_DOMAINS.iter().find(|(d, _)| {
+                domain == *d
+                    || (*d == "yahoo.com" && domain.starts_with("yahoo.") && !domain.contains(".yahoo."))
+            });
+            if let Some((_, provider)) = provider {
+                self.account = Some(((*provider).to_owned(), c[0].to_owned()));
             }
         }
         let upper = line.to_ascii_uppercase();
@@ -172,7 +227,14 @@ impl Scanner {
                 self.hints.provider = Some(provider);
                 self.hints.provider_from = Some(word);
             }
-            (None, None) => {}
+            // A server the paste names but no table knows (a sending service that takes a
+            // Gmail address as its login) outranks the account's domain.
+            (None, None) => {
+                if let Some((provider, words)) = self.account.filter(|_| self.hints.host.is_none()) {
+                    self.hints.provider = Some(provider);
+                    self.hints.provider_from = Some(words);
+                }
+            }
         }
         self.hints.security = match self.hints.port {
             Some(port) => Some(Security::default_for_port(port)),
@@ -260,5 +322,27 @@ mod tests {
             "curl: (7) Failed to connect to mail.example.net port 25 after 2 ms: Connection refused",
         ]);
         assert_eq!((h.host.as_deref(), h.port, h.provider), (Some("mail.example.net"), Some(25), None));
+    }
+
+    #[test]
+    fn the_account_that_signs_in_names_the_provider_when_no_server_does() {
+        let h = hints(&[
+            "1 LOGIN \"*****@aol.com\" *****",
+            "1 NO [AUTHENTICATIONFAILED] LOGIN Invalid credentials",
+        ]);
+        assert_eq!(h.provider.as_deref(), Some("aol"));
+        let h = hints(&["Login to server imap.example.net with username alice@yahoo.co.uk failed."]);
+        assert_eq!(h.provider.as_deref(), None, "a server the paste names outranks the account");
+        let h = hints(&["Accesso con nome utente mario@icloud.com non riuscito."]);
+        assert_eq!(h.provider.as_deref(), Some("icloud"));
+        let h = hints(&["Impossibile accedere con nome utente mario@yahoo.it"]);
+        assert_eq!(h.provider.as_deref(), Some("yahoo"));
+        // a recipient's or a sender's address is not the account
+        let h =
+            hints(&["550 5.1.1 <bob@yahoo.com>: Recipient address rejected", "MAIL FROM:<carol@icloud.com>"]);
+        assert_eq!(h.provider, None);
+        let h =
+            hints(&["535 5.7.0 (#AUTH005) Too many bad auth attempts.", "Trying smtp.mail.yahoo.com:465..."]);
+        assert_eq!((h.provider.as_deref(), h.port), (Some("yahoo"), Some(465)));
     }
 }
