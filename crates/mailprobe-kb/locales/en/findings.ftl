@@ -756,7 +756,7 @@ tls-mode-mismatch-summary = { $evidence ->
     [live] Port { $asked_port } on { $host } does not speak { $asked_security }: a second attempt with { $working_security } on port { $working_port } got the server's greeting.
    *[other] { $observation ->
         [client_error] { $client_code ->
-            [timeout] The program gave up waiting before the server said anything. .NET's System.Net.Mail.SmtpClient speaks only plain SMTP, upgraded with STARTTLS: on a port that expects SSL/TLS from the first byte (465) both sides wait for each other until it times out. A blocked port or a silent server ends the same way, so they are listed too.
+            [timeout] The program gave up waiting before the server said anything, on a connection it had opened without encryption. On a port that expects SSL/TLS from the first byte (465) both sides wait for each other until it times out; .NET's System.Net.Mail.SmtpClient always starts that way (it speaks only plain SMTP, upgraded with STARTTLS). A blocked port or a silent server ends the same way, so they are listed too.
            *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
         }
        *[other] The program and the server disagree on the encryption type for this port: one expects SSL/TLS from the first byte, the other plain text upgraded with STARTTLS (the program's error, such as "wrong version number", shows it got plain text where it expected TLS).
@@ -990,7 +990,15 @@ tls-handshake-failed-fix-server-log = On the server, look at the mail log at the
 ## connect.port_blocked
 
 connect-port-blocked-title = Something on the network blocks the mail port
-connect-port-blocked-summary = The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+connect-port-blocked-summary = { $provider ->
+    [gmail] The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+    [m365] The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+    [outlook] The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+   *[other] { $port ->
+        [25] The connection to { $host } on port { $port } never got through. Port 25 is the port networks block most often (cloud servers and home connections), so a block on the way is the likeliest cause; a server that is down or no longer at this address ends the same way.
+       *[other] The connection to { $host } on port { $port } never got through. This server answers on that port from the internet, so the block is on the way: your computer, your network or your internet provider.
+    }
+}
 connect-port-blocked-cause-firewall = A firewall (on the computer, the router or the company network) does not let outgoing connections to this port through.
 connect-port-blocked-cause-isp-25 = Many home and mobile internet providers block outgoing port 25 against spam; submission ports 587 and 465 are usually open.
 connect-port-blocked-cause-antivirus = An antivirus or security suite blocks or holds mail connections from programs it does not trust.
@@ -1571,6 +1579,7 @@ message-mail-loop-fix-server = On the server, make the domain local (authoritati
 
 recipient-domain-invalid-title = The recipient's domain cannot receive mail
 recipient-domain-invalid-summary = { $observation ->
+    [resolve_failed] The mail could not be delivered because the recipient's domain cannot be found in DNS: the lookup of its mail servers (MX) failed ({ $detail }).
     [client_error] The server refused the recipient because the domain after the @ cannot take mail (it does not exist, has no working MX, or refuses all mail): “{ $message }”.
    *[other] The server refused the recipient because the domain after the @ cannot take mail (it does not exist, has no working MX, or refuses all mail): { $reply_line }
 }

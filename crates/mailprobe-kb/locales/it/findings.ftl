@@ -756,7 +756,7 @@ tls-mode-mismatch-summary = { $evidence ->
     [live] La porta { $asked_port } di { $host } non parla { $asked_security }: un secondo tentativo con { $working_security } sulla porta { $working_port } ha ricevuto il saluto del server.
    *[other] { $observation ->
         [client_error] { $client_code ->
-            [timeout] Il programma ha smesso di aspettare prima che il server dicesse qualcosa. System.Net.Mail.SmtpClient di .NET parla solo SMTP in chiaro, poi protetto con STARTTLS: su una porta che vuole SSL/TLS fin dal primo byte (la 465) i due lati si aspettano a vicenda finché il tempo scade. Una porta bloccata o un server muto finiscono allo stesso modo, per questo sono elencati anche loro.
+            [timeout] Il programma ha smesso di aspettare prima che il server dicesse qualcosa, su una connessione aperta senza cifratura. Su una porta che vuole SSL/TLS fin dal primo byte (la 465) i due lati si aspettano a vicenda finché il tempo scade; System.Net.Mail.SmtpClient di .NET comincia sempre così (parla solo SMTP in chiaro, poi protetto con STARTTLS). Una porta bloccata o un server muto finiscono allo stesso modo, per questo sono elencati anche loro.
            *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
         }
        *[other] Il programma e il server non sono d'accordo sul tipo di crittografia per questa porta: uno si aspetta SSL/TLS fin dal primo byte, l'altro testo in chiaro poi protetto con STARTTLS (l'errore del programma, come "wrong version number", mostra che ha ricevuto testo in chiaro dove si aspettava TLS).
@@ -993,7 +993,15 @@ tls-handshake-failed-fix-server-log = Sul server guarda il log della posta all'o
 ## connect.port_blocked
 
 connect-port-blocked-title = Qualcosa nella rete blocca la porta della posta
-connect-port-blocked-summary = La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+connect-port-blocked-summary = { $provider ->
+    [gmail] La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+    [m365] La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+    [outlook] La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+   *[other] { $port ->
+        [25] La connessione a { $host } sulla porta { $port } non è mai andata a buon fine. La 25 è la porta che le reti bloccano più spesso (server nel cloud e connessioni domestiche), quindi la causa più probabile è un blocco lungo il percorso; un server spento o non più a questo indirizzo finisce allo stesso modo.
+       *[other] La connessione a { $host } sulla porta { $port } non è mai passata. Questo server risponde su quella porta da Internet, quindi il blocco è lungo il percorso: il tuo computer, la tua rete o il tuo fornitore di connettività.
+    }
+}
 connect-port-blocked-cause-firewall = Un firewall (sul computer, sul router o nella rete aziendale) non lascia passare le connessioni in uscita verso questa porta.
 connect-port-blocked-cause-isp-25 = Molti fornitori di connettività domestica e mobile bloccano la porta 25 in uscita contro lo spam; le porte di invio 587 e 465 di solito sono aperte.
 connect-port-blocked-cause-antivirus = Un antivirus o una suite di sicurezza blocca o trattiene le connessioni di posta dei programmi di cui non si fida.
@@ -1574,6 +1582,7 @@ message-mail-loop-fix-server = Sul server, rendi il dominio locale (autorevole) 
 
 recipient-domain-invalid-title = Il dominio del destinatario non può ricevere posta
 recipient-domain-invalid-summary = { $observation ->
+    [resolve_failed] Il messaggio non è stato consegnato perché il dominio del destinatario non si trova nel DNS: la ricerca dei suoi server di posta (MX) non è riuscita ({ $detail }).
     [client_error] Il server ha rifiutato il destinatario perché il dominio dopo la @ non può ricevere posta (non esiste, non ha un MX funzionante, o rifiuta tutta la posta): “{ $message }”.
    *[other] Il server ha rifiutato il destinatario perché il dominio dopo la @ non può ricevere posta (non esiste, non ha un MX funzionante, o rifiuta tutta la posta): { $reply_line }
 }

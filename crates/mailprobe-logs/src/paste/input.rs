@@ -105,10 +105,25 @@ fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
             continue;
         }
         let field = rest.trim_start().get(..16).map(str::to_ascii_lowercase);
-        folding = field.is_some_and(|f| f.starts_with("diagnostic-code:")).then(|| quote.to_owned());
+        let folds = field.is_some_and(|f| f.starts_with("diagnostic-code:")) || bounced_recipient(rest);
+        folding = folds.then(|| quote.to_owned());
         out.push((n, line));
     }
     out
+}
+
+/// Postfix's bounce names each recipient and folds the reason under it:
+/// `<bob@example.com>: connect to` / `    host[192.0.2.1]:25: Operation timed out`, or
+/// `<bob@example.com> (expanded from <alias@example.com>): host ... said:`.
+fn bounced_recipient(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('<') else { return false };
+    let Some(close) = rest.find('>') else { return false };
+    let (address, after) = (&rest[..close], &rest[close + 1..]);
+    let after = match after.strip_prefix(" (expanded from <") {
+        Some(alias) => alias.find(">)").map_or("", |end| &alias[end + 2..]),
+        None => after,
+    };
+    address.contains('@') && !address.contains(char::is_whitespace) && after.starts_with(':')
 }
 
 /// A line's leading mail-quote marks, each `>` with the one space after it (`> `, `>> `, `> > `),
@@ -190,7 +205,16 @@ mod tests {
     fn a_folded_diagnostic_code_is_one_line() {
         // Plain, and forwarded inside a mail (realworld 654): the field and its folded lines
         // carry the same quote mark.
-        let cases: [(&[u8], [&str; 2]); 2] = [
+        let cases: [(&[u8], [&str; 2]); 4] = [
+            // Postfix's bounce: the recipient's line and the reason folded under it.
+            (
+                b"<bob@example.net>: connect to\n    mx.example.net[192.0.2.1]:25: Operation timed\n    out\n",
+                ["<bob@example.net>: connect to mx.example.net[192.0.2.1]:25: Operation timed out", ""],
+            ),
+            (
+                b"<a@b.example> (expanded from <c@b.example>): host\n    mx.b.example[192.0.2.2] said: 550 5.1.1 unknown\n",
+                ["<a@b.example> (expanded from <c@b.example>): host mx.b.example[192.0.2.2] said: 550 5.1.1 unknown", ""],
+            ),
             (
                 b"Diagnostic-Code: X-Postfix; connect to\n    alt4.gmail-smtp-in.l.google.com[173.194.209.26]:25: Operation timed out\nnext",
                 [

@@ -833,6 +833,11 @@ impl Parser {
             None => line,
         };
         let program = forced.or_else(|| program_of(line));
+        // `openssl s_client -starttls smtp` prints the dialogue only once the handshake is done:
+        // the EHLO that follows is the encrypted session's, which rightly lists no STARTTLS.
+        if program == Some("openssl") && line.contains("s_client") && line.contains("-starttls") {
+            self.tls_pending = true;
+        }
         let context = context_stage(line);
         // Go's textproto.Error prints a reply's further lines with their enhanced code only.
         if let Some(last) = self.pieces.last_mut()
@@ -906,7 +911,7 @@ impl Parser {
             let message = recognize::detail(line);
             self.client_error(
                 n,
-                forced.unwrap_or(p.program),
+                forced.or_else(|| recognize::also_says(program, p.phrase)).unwrap_or(p.program),
                 p.code.map(str::to_owned),
                 message,
                 p.stage.or(stage),
@@ -926,7 +931,7 @@ impl Parser {
             let message = recognize::detail(line);
             self.client_error(
                 n,
-                forced.unwrap_or(p.program),
+                forced.or_else(|| recognize::also_says(program, p.phrase)).unwrap_or(p.program),
                 p.code.map(str::to_owned),
                 message,
                 p.stage.or(stage),
@@ -1270,20 +1275,25 @@ impl Parser {
         // reply means it connected and no greeting came, the 465 case first (the knowledge base
         // lists a silent server with it). With another port named, a time-out says no more than
         // that (session.no_reply).
+        // Ruby's Net::SMTP says the same when its read times out on a plain socket
+        // ("Net::ReadTimeout with #<TCPSocket:(closed)>"; with implicit TLS it would be an
+        // SSLSocket): it was waiting on an unencrypted connection, as on 465 set up for STARTTLS.
         let any_reply = self.pieces.iter().any(|p| matches!(p.kind, Kind::Reply(_)));
         if !any_reply && matches!(self.scanner.port(), Some(465) | None) {
             for p in &mut self.pieces {
                 let block_program = self.block_programs.get(p.block).copied().flatten();
                 let program = p.program.or(block_program);
-                if program == Some("dotnet-smtpclient")
-                    && matches!(p.kind, Kind::Event(EventKind::TimedOut { .. }))
-                {
-                    let message = input.lines.iter().find(|(n, _)| *n == p.line).map_or_else(
-                        || "The operation has timed out.".to_owned(),
-                        |(_, l)| recognize::detail(l),
-                    );
+                let line = input.lines.iter().find(|(n, _)| *n == p.line).map(|(_, l)| l.as_str());
+                let plain = match program {
+                    Some("dotnet-smtpclient") => true,
+                    Some("ruby-net-smtp") => line.is_some_and(|l| l.contains("TCPSocket")),
+                    _ => false,
+                };
+                if plain && matches!(p.kind, Kind::Event(EventKind::TimedOut { .. })) {
+                    let message =
+                        line.map_or_else(|| "The operation has timed out.".to_owned(), recognize::detail);
                     p.kind = Kind::Event(EventKind::ClientError {
-                        program: Some("dotnet-smtpclient".to_owned()),
+                        program: program.map(str::to_owned),
                         code: Some("timeout".to_owned()),
                         message,
                     });
@@ -1603,6 +1613,8 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("system.security.authentication", "dotnet"),
     ("stream_socket", "php"),
     ("s_client", "openssl"),
+    ("net::smtp", "ruby-net-smtp"),
+    ("net::readtimeout", "ruby-net-smtp"),
     ("verify error:num", "openssl"),
     ("verify return code", "openssl"),
 ];

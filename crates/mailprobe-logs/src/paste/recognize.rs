@@ -40,6 +40,10 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "handshake failed due to an unexpected packet format",
             // MailKit's SslHandshakeException on a port that greets in plain text.
             "is typically reserved for plain-text connections",
+            // rustls reading a plain-text greeting as a TLS record (lettre, reqwest).
+            "corrupt message of type invalidcontenttype",
+            // Erlang/OTP's ssl (gen_smtp, Swoosh) on a port that greets in plain text.
+            "received undefined alert: fatal - unexpected message",
         ],
     ),
     // The peer refused our version (alert 70): a client too old for the server.
@@ -104,6 +108,9 @@ const TLS: &[(TlsFailure, &[&str])] = &[
         TlsFailure::CertRevoked,
         &["certificate revoked", "certificate_revoked", "certificate has been revoked"],
     ),
+    // The client refused a certificate it could read but not use (Erlang/OTP's own alert: a
+    // signature algorithm it no longer accepts).
+    (TlsFailure::CertInvalid, &["generated client alert: fatal - bad certificate"]),
     (
         TlsFailure::CertUntrusted,
         &[
@@ -323,6 +330,8 @@ const TIMEOUTS: &[(Option<Stage>, &[&str])] = &[
             "socket.timeout",
             "operation has timed out",
             "read timeout",
+            // Ruby's Net::SMTP (Rails' ActionMailer): "Net::ReadTimeout with #<TCPSocket:(closed)>".
+            "net::readtimeout",
             "error: timeout",
             "timeout exceeded",
         ],
@@ -486,7 +495,7 @@ static CURL: LazyLock<Regex> =
 
 static RESOLVE_HOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |lookup |could not resolve host:? |unknownhostexception: |name=|resolve host(?:name)? )\x60?([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])",
+        r"(?i)(?:getaddrinfo (?:ENOTFOUND|EAI_AGAIN) |lookup (?:of )?|could not resolve host:? |unknownhostexception: |name=|resolve host(?:name)? )\x60?([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])",
     )
     .expect("valid pattern")
 });
@@ -716,6 +725,14 @@ fn first<T: Copy>(
 }
 
 /// A client-side error named on the line, from `patterns`.
+/// The program the line names, when it prints this phrase too: two programs share "Could not
+/// connect to SMTP host" (PHPMailer and JavaMail), and `javax.mail` on the line says which.
+pub(crate) fn also_says(named: Option<&'static str>, phrase: &str) -> Option<&'static str> {
+    named.filter(|named| {
+        CLIENT_FIRST_PATTERNS.iter().chain(CLIENT_PATTERNS).any(|p| p.program == *named && p.phrase == phrase)
+    })
+}
+
 pub(crate) fn client_error(line: &str, table: &'static ClientPatterns) -> Option<&'static ClientPattern> {
     let lower = line.to_ascii_lowercase();
     table.phrases.first(&lower, |_| true).map(|i| &table.patterns[i])
@@ -849,6 +866,15 @@ mod tests {
             ("ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1129)", "tls NotTls"),
             ("curl: (35) error:0A00010B:SSL routines::wrong version number", "tls NotTls"),
             ("tls: first record does not look like a TLS handshake", "tls NotTls"),
+            ("Connection error: received corrupt message of type InvalidContentType", "tls NotTls"),
+            (
+                "'TLS client: In state hello received UNDEFINED ALERT: Fatal - Unexpected Message\\n'}}}",
+                "tls NotTls",
+            ),
+            (
+                "[notice] TLS :client: In state :wait_cert_cr at ssl_handshake.erl:2113 generated CLIENT ALERT: Fatal - Bad Certificate",
+                "tls CertInvalid",
+            ),
             ("javax.net.ssl.SSLException: Unsupported or unrecognized SSL message", "tls NotTls"),
             ("error:0A000102:SSL routines::unsupported protocol", "tls HandshakeRejected"),
             (

@@ -686,3 +686,14 @@ fn an_own_report_is_read_up_to_its_findings() {
     let log = read("postfix/smtpd[1]: SSL_accept error from unknown[192.0.2.9]: no shared cipher\n");
     assert!(!log.understood.is_empty());
 }
+
+#[test]
+fn openssl_s_client_starttls_shows_the_encrypted_session() {
+    // realworld 1088: the EHLO after `s_client -starttls` lists no STARTTLS, as it should.
+    let p = read(
+        "$ openssl s_client -starttls smtp -crlf -connect aspmx.l.google.com:25\n...\nEHLO foo.com\n\
+         250-mx.google.com at your service, [xxx]\n250-SIZE 157286400\n250 SMTPUTF8\nQUIT\nDONE",
+    );
+    let kinds: Vec<&EventKind> = events(&p).iter().map(|e| &e.kind).collect();
+    assert!(matches!(kinds[0], EventKind::TlsEstablished { .. }), "{kinds:?}");
+}
