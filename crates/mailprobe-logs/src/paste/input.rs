@@ -52,8 +52,41 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
     if cut > 0 {
         input.notes.push(Note::LongLinesCut { count: cut, max_chars: MAX_LINE_CHARS });
     }
-    input.lines = join_openssl_error_lists(unfold_dsn_fields(join_string_concatenations(raw_lines)));
+    input.lines =
+        join_openssl_error_lists(unfold_dsn_fields(join_string_concatenations(msmtp_log_lines(raw_lines))));
     input
+}
+
+/// msmtp's log line (`host=... smtpstatus=550 smtpmsg='550-...\n550 ...' errormsg='recipient
+/// address x not accepted by the server' exitcode=EX_DATAERR`) as msmtp says it on stderr: its
+/// message, which names the step, then the server's reply, its lines joined.
+fn msmtp_log_lines(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    lines
+        .into_iter()
+        .map(|(n, line)| {
+            let field = |name: &str| -> Option<&str> {
+                let start = line.find(&format!(" {name}='"))? + name.len() + 3;
+                let rest = &line[start..];
+                // the value ends at the quote before the next field, or the line's last quote
+                let end = rest
+                    .find("' errormsg=")
+                    .or_else(|| rest.find("' exitcode="))
+                    .or_else(|| rest.rfind('\''))?;
+                Some(&rest[..end])
+            };
+            match (line.contains(" smtpstatus="), field("smtpmsg")) {
+                (true, Some(reply)) => {
+                    let reply = reply.replace("\\n", " ");
+                    let said = match field("errormsg") {
+                        Some(error) => format!("msmtp: {error}: {reply}"),
+                        None => format!("msmtp: {reply}"),
+                    };
+                    (n, said)
+                }
+                _ => (n, line),
+            }
+        })
+        .collect()
 }
 
 /// Joins PHP's TLS failures to the OpenSSL errors it lists under them:
@@ -105,7 +138,9 @@ fn unfold_dsn_fields(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
             continue;
         }
         let field = rest.trim_start().get(..16).map(str::to_ascii_lowercase);
-        let folds = field.is_some_and(|f| f.starts_with("diagnostic-code:")) || bounced_recipient(rest);
+        let folds = field.is_some_and(|f| f.starts_with("diagnostic-code:"))
+            || bounced_recipient(rest)
+            || bounced_host_line(rest);
         folding = folds.then(|| quote.to_owned());
         out.push((n, line));
     }
@@ -124,6 +159,15 @@ fn bounced_recipient(line: &str) -> bool {
         None => after,
     };
     address.contains('@') && !address.contains(char::is_whitespace) && after.starts_with(':')
+}
+
+/// The start of a bounce's reason quoted without its recipient line: `host mx.example[192.0.2.1]
+/// said: 550-...` or `host ... refused to talk to me:`, folded like the rest.
+fn bounced_host_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("host ") else { return false };
+    let Some(close) = rest.find("] ") else { return false };
+    let after = &rest[close + 2..];
+    rest[..close].contains('[') && (after.starts_with("said:") || after.starts_with("refused to talk to me:"))
 }
 
 /// A line's leading mail-quote marks, each `>` with the one space after it (`> `, `>> `, `> > `),
@@ -205,7 +249,11 @@ mod tests {
     fn a_folded_diagnostic_code_is_one_line() {
         // Plain, and forwarded inside a mail (realworld 654): the field and its folded lines
         // carry the same quote mark.
-        let cases: [(&[u8], [&str; 2]); 4] = [
+        let cases: [(&[u8], [&str; 2]); 5] = [
+            (
+                b"host mx.b.example[192.0.2.9] refused to talk to me:\n    554-No SMTP\n    service 554-Bad DNS PTR resource record.\n",
+                ["host mx.b.example[192.0.2.9] refused to talk to me: 554-No SMTP service 554-Bad DNS PTR resource record.", ""],
+            ),
             // Postfix's bounce: the recipient's line and the reason folded under it.
             (
                 b"<bob@example.net>: connect to\n    mx.example.net[192.0.2.1]:25: Operation timed\n    out\n",
@@ -235,6 +283,20 @@ mod tests {
             let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
             assert_eq!(lines, want);
         }
+    }
+
+    #[test]
+    fn an_msmtp_log_line_reads_as_msmtp_says_it() {
+        let input = read(
+            b"Jan 10 18:03:42 host=mail.example.net tls=on smtpstatus=550 smtpmsg='550-Requested action not taken\\n550 no such domain' errormsg='recipient address root@box not accepted by the server' exitcode=EX_DATAERR",
+        );
+        let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "msmtp: recipient address root@box not accepted by the server: 550-Requested action not taken 550 no such domain"
+            ]
+        );
     }
 
     #[test]

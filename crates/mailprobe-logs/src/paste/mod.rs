@@ -1667,6 +1667,12 @@ fn context_stage(line: &str) -> Option<Stage> {
         ("check the message recipient", Stage::RcptTo),
         ("in reply to rcpt to", Stage::RcptTo),
         ("rcpt failed", Stage::RcptTo),
+        // msmtp's "recipient address x not accepted by the server" (German: "Empfängeradresse x
+        // wird vom Server nicht akzeptiert"), in its log's errormsg beside the reply.
+        ("recipient address", Stage::RcptTo),
+        ("empfängeradresse", Stage::RcptTo),
+        ("envelope from address", Stage::MailFrom),
+        ("absenderadresse", Stage::MailFrom),
         ("data command failed", Stage::Data),
         ("message failed:", Stage::Data),
         ("smtpdataerror", Stage::Data),

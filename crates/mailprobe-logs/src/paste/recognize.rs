@@ -173,6 +173,10 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "tls connection was non-properly terminated",
             "ssl_accept error",
             "handshake was interrupted",
+            // msmtp (GnuTLS): the server closed the connection in the middle of TLS.
+            "a protocol violating eof",
+            // PHP's stream_socket_enable_crypto() when the server hangs up on the ClientHello.
+            "ssl: broken pipe",
         ],
     ),
     (
