@@ -64,8 +64,11 @@ const UNKNOWN: &str = "unknown";
 /// rows, 34 read before their rules, 74 after) brought 3 whose words name no cause; Outlook's
 /// dialogs in five languages (12 mapped rows, 8 read before, 11 after) brought 1; curl's (77)
 /// rows are read since its words are weighed with its code, and Exchange's 5.3.5 since its
-/// documented meaning is a rule).
-const MAX_OPEN: usize = 95;
+/// documented meaning is a rule); session 14's European providers' tables (17 tables, 58 mapped
+/// rows, 29 read before their rules, 55 after) brought 3, and the mail programs' own strings
+/// (Thunderbird desktop and Evolution in English and Italian, K-9 in Italian: 122 mapped rows,
+/// 54 read before, 101 after) brought 21.
+const MAX_OPEN: usize = 119;
 
 fn tables() -> Vec<(String, Table)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("references");
