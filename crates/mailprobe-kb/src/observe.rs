@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 use mailprobe_proto::imap::{ImapResponse, ImapStatus};
 use mailprobe_proto::{
     CertificateInfo, ClockLevel, CloseReason, ConnectFailure, Context, EhloCapabilities, EnhancedCode, Event,
-    EventKind, PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security, SendMode, Stage,
-    TlsFailure, TlsSession, TokenProblem, Transcript, decode_challenge, snake, summarize,
+    EventKind, EvidenceSource, PeerBytes, Protocol, Reply, ResolveFailure, Role, SaslMechanism, Security,
+    SendMode, Stage, TlsFailure, TlsSession, TokenProblem, Transcript, decode_challenge, snake, summarize,
 };
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -1323,6 +1323,29 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// True when the transcript's last command is an EHLO (or a QUIT after it) and no reply
+    /// refused anything: a capability check, not a failed session.
+    fn paste_ends_at_ehlo(&self) -> bool {
+        let mut last_command = None;
+        for event in &self.t.events {
+            match &event.kind {
+                EventKind::Sent { line } => {
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    if verb != "QUIT" {
+                        last_command = Some(verb);
+                    }
+                }
+                EventKind::Received { reply } if reply.code >= 400 => return false,
+                // the paste's other words, kept as prose for phrase rules (none matched them)
+                EventKind::Received { .. }
+                | EventKind::TlsEstablished { .. }
+                | EventKind::ClientError { program: None, .. } => {}
+                _ => return false,
+            }
+        }
+        matches!(last_command.as_deref(), Some("EHLO" | "HELO"))
+    }
+
     /// True when the transcript shows a STARTTLS command answered with 220.
     fn starttls_accepted(&self) -> bool {
         let mut asked = false;
@@ -1340,8 +1363,13 @@ impl<'a> Walker<'a> {
         let ctx = self.context;
         let wants_auth =
             ctx.user.is_some() || ctx.has_password || ctx.has_token || ctx.auth_mechanism.is_some();
+        // A pasted dialogue that stops at an EHLO offering no sign-in at all, with nothing sent
+        // after it and nothing refused (`openssl s_client` against an MX): what it shows is that
+        // this server takes no login here, which a program set to sign in fails on.
+        let quiet_paste = ctx.evidence == EvidenceSource::Pasted && self.paste_ends_at_ehlo();
         // Once an AUTH command went out, the server's answer to it is the evidence, not the list.
-        if self.t.protocol != Protocol::Smtp || !wants_auth || self.auth_mechanism.is_some() {
+        if self.t.protocol != Protocol::Smtp || !(wants_auth || quiet_paste) || self.auth_mechanism.is_some()
+        {
             return;
         }
         let Some((i, ehlo, after_tls)) = self.last_ehlo else {
@@ -1369,6 +1397,7 @@ impl<'a> Walker<'a> {
             {
                 ("PLAIN".to_owned(), "PLAIN / LOGIN".to_owned())
             }
+            None if !wants_auth && caps.auth.is_empty() => ("AUTH".to_owned(), "AUTH".to_owned()),
             None => return,
         };
         // The same fact from a 504 reply was already observed: one is enough.

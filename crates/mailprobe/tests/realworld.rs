@@ -47,7 +47,12 @@ use explain::{explain, first_named};
 /// 817/924 = 88.4% once RFC 5321's texts without a code were read as their replies. Lowered to
 /// 88.1 when batch 1028-1061 (vendors' pages: Exchange, SES, SendGrid, Mailgun, JavaMail,
 /// MailKit) came in at 22/34 before tuning (19/30 tuned): 841/954 = 88.16% after its rules;
-/// 842/954 = 88.26% with Mailjet's missing-To error.
+/// 842/954 = 88.26% with Mailjet's missing-To error; 843/954 once Yahoo, AOL and iCloud read any
+/// refused password as an app password first. Batches 1062-1091 (libraries and apps) and
+/// 1092-1127 (server logs and bounces) came in at 41/66 before tuning (38/60 tuned): 892/1014 =
+/// 88.0% after their rules; batches 1128-1154 (Microsoft 365, Exchange) and 1155-1178 (Italian,
+/// German, French, Portuguese) at 32/51 (27/46 tuned): 933/1060 = 88.0% after their rules,
+/// 935/1060 = 88.2% with the European providers' and mail programs' reference tables read.
 const FLOOR_TUNED: f64 = 88.2;
 /// Top-1 accuracy on the tenth kept aside, in per cent (a ratchet). 44/58 = 75.9% before the
 /// providers', gateways', clients' and servers' reference tables were read; 52/65 = 80.0% after,
@@ -59,8 +64,10 @@ const FLOOR_TUNED: f64 = 88.2;
 /// Raised to 75.5 when batches 925-959 (3 of 3 right) and 960-985 (2 of 3) came in untuned: 74/98.
 /// Lowered to 74.0 when batch 986-1004's two came in untuned (neither right): 74/100; to 73.5
 /// when batch 1005-1027's two came in (one right): 75/102. Batch 1028-1061's four came in
-/// untuned (three right): 78/106 = 73.6%.
-const FLOOR_HELD_OUT: f64 = 73.5;
+/// untuned (three right): 78/106 = 73.6%. Batches 1062-1127's six came in untuned (three right):
+/// 81/112; 82/112 after their rules (a general one reached a kept case). Raised to 74.3 when
+/// batches 1128-1178's five came in untuned (all five right): 87/117 = 74.4%.
+const FLOOR_HELD_OUT: f64 = 74.3;
 /// At most this many cases whose text holds a reply code or an enhanced code get no finding.
 const MAX_EMPTY_WITH_CODE: usize = 0;
 

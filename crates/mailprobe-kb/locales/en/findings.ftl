@@ -362,14 +362,20 @@ auth-mechanism-unsupported-summary = { $observation ->
     [client_error] The program found no sign-in method it could use with { $host } (“{ $message }”).
     [reply] { $host } refused the sign-in method. Its answer: { $reply_line }
     [imap_no] { $host } refused the sign-in method. Its answer: { $reply_line }
-   *[other] The login needs { $mechanism }, but { $host } offers only: { $offered }.
+   *[other] { $mechanism ->
+        [AUTH] { $host } offers no sign-in (AUTH) on this connection: a program set to sign in with a user name and password fails here. Servers that take mail for their own domains (MX servers, port 25) never offer it.
+       *[other] The login needs { $mechanism }, but { $host } offers only: { $offered }.
+    }
 }
 auth-mechanism-unsupported-cause-before-tls = Many servers list AUTH only once the connection is encrypted: a program that tries to sign in before STARTTLS (Python's smtplib without starttls(), a setting with no encryption) finds no AUTH.
 auth-mechanism-unsupported-cause-client-setting = The program is set to a sign-in method this server does not have (for example OAuth, NTLM or CRAM-MD5 where only a password is accepted).
 auth-mechanism-unsupported-cause-port = This port is for server-to-server delivery (usually 25) and offers no sign-in at all; submission ports (587, 465) do.
 auth-mechanism-unsupported-cause-server = The server has sign-in turned off, or not this method.
 auth-mechanism-unsupported-fix-starttls-first = Start TLS before signing in: with Python's smtplib call starttls() and then ehlo() before login(); with Go's net/smtp use port 587, where SendMail starts TLS first when the server offers it.
-auth-mechanism-unsupported-fix-choose = Set the program's authentication method to one the server offers ({ $offered }); for a normal password, "Password" or "Normal password".
+auth-mechanism-unsupported-fix-choose = { $mechanism ->
+    [AUTH] Point the program at the provider's submission server (port 587 or 465), which offers sign-in, or turn sign-in off in the program where this server takes mail without it.
+   *[other] Set the program's authentication method to one the server offers ({ $offered }); for a normal password, "Password" or "Normal password".
+}
 auth-mechanism-unsupported-fix-port = Use the submission port, 587 with STARTTLS or 465 with SSL/TLS, where sign-in is offered.
 auth-mechanism-unsupported-fix-server = On your own server, enable the method (for Postfix with Dovecot: smtpd_sasl_auth_enable and Dovecot's auth_mechanisms).
 

@@ -362,14 +362,20 @@ auth-mechanism-unsupported-summary = { $observation ->
     [client_error] Il programma non ha trovato un metodo di accesso utilizzabile con { $host } (“{ $message }”).
     [reply] { $host } ha rifiutato il metodo di accesso. La sua risposta: { $reply_line }
     [imap_no] { $host } ha rifiutato il metodo di accesso. La sua risposta: { $reply_line }
-   *[other] L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+   *[other] { $mechanism ->
+        [AUTH] { $host } non offre alcun accesso (AUTH) su questa connessione: un programma impostato per accedere con nome utente e password qui fallisce. I server che ricevono posta per i propri domini (server MX, porta 25) non lo offrono mai.
+       *[other] L'accesso richiede { $mechanism }, ma { $host } offre soltanto: { $offered }.
+    }
 }
 auth-mechanism-unsupported-cause-before-tls = Molti server elencano AUTH solo dopo che la connessione è cifrata: un programma che prova ad accedere prima di STARTTLS (smtplib di Python senza starttls(), un'impostazione senza cifratura) non trova AUTH.
 auth-mechanism-unsupported-cause-client-setting = Il programma è impostato su un metodo di accesso che questo server non ha (per esempio OAuth, NTLM o CRAM-MD5 dove si accetta solo la password).
 auth-mechanism-unsupported-cause-port = Questa porta serve alla consegna tra server (di solito la 25) e non offre alcun accesso; le porte di invio (587, 465) sì.
 auth-mechanism-unsupported-cause-server = Sul server l'accesso è disattivato, oppure manca proprio questo metodo.
 auth-mechanism-unsupported-fix-starttls-first = Avvia TLS prima dell'accesso: con smtplib di Python chiama starttls() e poi ehlo() prima di login(); con net/smtp di Go usa la porta 587, dove SendMail avvia TLS per primo quando il server lo offre.
-auth-mechanism-unsupported-fix-choose = Imposta nel programma un metodo di autenticazione tra quelli offerti ({ $offered }); per una normale password, "Password" o "Password normale".
+auth-mechanism-unsupported-fix-choose = { $mechanism ->
+    [AUTH] Indica nel programma il server di invio del provider (porta 587 o 465), che offre l'accesso, oppure disattiva l'accesso nel programma dove questo server accetta posta senza.
+   *[other] Imposta nel programma un metodo di autenticazione tra quelli offerti ({ $offered }); per una normale password, "Password" o "Password normale".
+}
 auth-mechanism-unsupported-fix-port = Usa la porta di invio, la 587 con STARTTLS o la 465 con SSL/TLS, dove l'accesso è disponibile.
 auth-mechanism-unsupported-fix-server = Sul tuo server abilita il metodo (con Postfix e Dovecot: smtpd_sasl_auth_enable e auth_mechanisms di Dovecot).
 

@@ -306,6 +306,15 @@ impl Piece {
     fn is_client_error(&self) -> bool {
         matches!(self.kind, Kind::Event(EventKind::ClientError { .. }))
     }
+
+    /// A program's header line that names no cause: Thunderbird's "Sending of the message
+    /// failed." and .NET's "Failure sending mail." (what they found is on the lines under it).
+    fn only_says_sending_failed(&self) -> bool {
+        const HEADERS: [&str; 2] = ["sending of the message failed", "failure sending mail"];
+        let Kind::Event(EventKind::ClientError { message, .. }) = &self.kind else { return false };
+        let said = message.trim().trim_end_matches('.').to_ascii_lowercase();
+        HEADERS.iter().any(|h| said.ends_with(h) && said.len() < h.len() + 40)
+    }
 }
 
 /// A reply being assembled from its lines.
@@ -1211,9 +1220,11 @@ impl Parser {
         // line after a dialogue that went well): with nothing failed in the paste, its text is
         // kept as a message of no known program, so phrase rules can read it. It is not
         // something the reader understood.
+        // A program's header that says only that sending failed (Thunderbird's "Sending of the
+        // message failed.", .NET's "Failure sending mail.") leaves the words under it to be read.
         let prose = (!self.skip_prose
             && self.pieces.len() < MAX_EVENTS
-            && !self.pieces.iter().any(Piece::is_failure))
+            && !self.pieces.iter().any(|p| p.is_failure() && !p.only_says_sending_failed()))
         .then(|| {
             let mut text = unrecognised_text(&input.lines);
             for english in &self.glosses {

@@ -79,9 +79,21 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "nottimevalid",
             "cert_has_expired",
             "sec_error_expired_certificate",
+            // Evolution and Thunderbird, Italian.
+            "il certificato è scaduto",
+            "il certificato del peer è scaduto",
         ],
     ),
-    (TlsFailure::CertNotYetValid, &["certificate is not yet valid", "certificatenotyetvalidexception"]),
+    (
+        TlsFailure::CertNotYetValid,
+        &[
+            "certificate is not yet valid",
+            "certificatenotyetvalidexception",
+            // Evolution (glib-networking), English and Italian.
+            "activation time is still in the future",
+            "data di attivazione del certificato è nel futuro",
+        ],
+    ),
     (
         TlsFailure::CertHostnameMismatch,
         &[
@@ -102,6 +114,11 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "hostname did not match",
             // PHP's streams: "Peer certificate CN=`x' did not match expected CN=`y'".
             "did not match expected cn",
+            // Evolution (glib-networking) and Thunderbird (NSS), English and Italian.
+            "does not match the expected identity of the site",
+            "non corrisponde a quella attesa per il sito",
+            "requested domain name does not match the server",
+            "nome di dominio richiesto non corrisponde al certificato del server",
         ],
     ),
     (
@@ -145,6 +162,14 @@ const TLS: &[(TlsFailure, &[&str])] = &[
             "server certificate not verified",
             "untrusted issuer",
             "certificate validation failed",
+            // Evolution (glib-networking), Thunderbird (NSS) and K-9, English and Italian.
+            "unacceptable tls certificate",
+            "certificato tls inammissibile",
+            "certificate issuer is not recognized",
+            "emittente del certificato del peer non è stata riconosciuta",
+            "non è attendibile in quanto autofirmato",
+            "errore certificato per",
+            "potenziale minaccia alla sicurezza ed ha impedito la connessione",
         ],
     ),
     (
@@ -275,6 +300,8 @@ const CONNECT: &[(ConnectFailure, &[&str])] = &[
             "econnrefused",
             "actively refused",
             "connection was refused",
+            // Thunderbird's Italian ("... la connessione è stata rifiutata").
+            "connessione è stata rifiutata",
             "errno 111]",
             "wsaeconnrefused",
             "(10061)",
