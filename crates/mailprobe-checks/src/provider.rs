@@ -1,5 +1,5 @@
 //! Known providers' submission and IMAP servers, and which provider a host name belongs to.
-//! The table is data (`mailprobe-net/data/providers.toml`); this is its view by id and by host.
+//! The table is data (`mailprobe-providers/data/providers.toml`); this is its view by id and by host.
 
 use std::sync::LazyLock;
 

@@ -1,7 +1,7 @@
 //! Provider discovery: which SMTP (and IMAP) server a mail address should use, found the way
 //! mail programs find it, in this order, stopping at the first that answers:
 //!
-//! 1. the built-in provider table (`data/providers.toml`), by the address's domain;
+//! 1. the built-in provider table (mailprobe-providers' `data/providers.toml`), by the address's domain;
 //! 2. RFC 6186 / RFC 8314 SRV records: `_submissions._tcp` (implicit TLS), `_submission._tcp`
 //!    (STARTTLS), `_imaps._tcp`, `_imap._tcp`;
 //! 3. the autoconfig XML of Thunderbird and others: `autoconfig.DOMAIN/mail/config-v1.1.xml`, then
@@ -24,8 +24,8 @@ use tokio::net::TcpStream;
 
 use crate::TrustStore;
 use crate::dns_check::{DnsChecker, LookupStatus, ProviderRef};
-use crate::providers::{ProviderDef, provider_for_domain, provider_for_mx};
 use crate::trust::ChainCapture;
+use mailprobe_providers::{ProviderDef, provider_for_domain, provider_for_mx};
 
 /// Where a discovered setting came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +106,7 @@ fn provider_ref(p: &ProviderDef) -> ProviderRef {
     ProviderRef { id: p.id.clone(), name: p.name.clone(), submission: p.smtp.clone() }
 }
 
-fn from_def(s: &crate::providers::ServerDef) -> FoundServer {
+fn from_def(s: &mailprobe_providers::ServerDef) -> FoundServer {
     FoundServer { host: s.host.clone(), port: s.port, security: s.security }
 }
 
@@ -253,7 +253,7 @@ pub async fn discover(checker: &DnsChecker, domain: &str, options: &DiscoveryOpt
 }
 
 fn provider_for_host_ref(host: &str) -> Option<ProviderRef> {
-    crate::providers::provider_for_host(host).map(provider_ref)
+    mailprobe_providers::provider_for_host(host).map(provider_ref)
 }
 
 fn port_suffix(https: bool, port: u16) -> String {

@@ -32,8 +32,8 @@ use mailprobe_proto::dns::{DnsCheck, SPF_LOOKUP_LIMIT as LOOKUP_LIMIT};
 use mailprobe_proto::{Endpoint, EventKind, Protocol, Role, Security, Stage, Transcript};
 use serde::{Deserialize, Serialize};
 
-use crate::providers::{ServerDef, provider_for_mx};
 use crate::{NetError, Resolver};
+use mailprobe_providers::{ServerDef, provider_for_mx};
 
 /// Where DNS questions go, and how long each may take.
 #[derive(Clone, Copy, Debug)]

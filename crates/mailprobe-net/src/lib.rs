@@ -11,7 +11,6 @@ mod dns_check;
 mod hello_probe;
 mod imap;
 mod progress;
-mod providers;
 mod smtp;
 mod trust;
 mod wire;
@@ -30,10 +29,10 @@ pub use dns_check::{
 pub use hello_probe::{probe_client_tls, scan_tls_versions};
 pub use imap::{ImapTarget, probe_imap, probe_imap_greeting, probe_imap_with};
 use mailprobe_proto::{Role, SaslMechanism, Secret, Security, TlsVersion, Transcript};
-pub use progress::{ProbeObserver, observed};
-pub use providers::{
+pub use mailprobe_providers::{
     ProviderDef, ServerDef, provider, provider_for_domain, provider_for_host, provider_for_mx, providers,
 };
+pub use progress::{ProbeObserver, observed};
 pub use smtp::{Depth, probe_smtp};
 pub use trust::{HttpsTrust, TrustStore, certificate_info};
 pub use wire::tls_session;

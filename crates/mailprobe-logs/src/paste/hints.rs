@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use mailprobe_proto::Security;
+use mailprobe_providers::{provider_for_domain, provider_for_host, provider_for_mx};
 use regex::{Regex, RegexSet};
 use serde::Serialize;
 
@@ -29,55 +30,6 @@ pub struct Hints {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<Security>,
 }
-
-/// Host-name suffixes of the providers, most specific first (as the binary's provider table,
-/// plus the names Microsoft 365's servers give themselves in replies).
-const HOST_SUFFIXES: &[(&str, &str)] = &[
-    ("smtp-mail.outlook.com", "outlook"),
-    ("mail.protection.outlook.com", "m365"),
-    ("protection.outlook.com", "m365"),
-    ("prod.outlook.com", "m365"),
-    ("outlook.office365.com", "m365"),
-    ("office365.com", "m365"),
-    ("outlook.office.com", "m365"),
-    ("exchangelabs.com", "m365"),
-    ("outlook.com", "outlook"),
-    ("hotmail.com", "outlook"),
-    ("live.com", "outlook"),
-    ("gmail.com", "gmail"),
-    ("googlemail.com", "gmail"),
-    ("google.com", "gmail"),
-    // Providers the knowledge base reads as generic ones, with rules of their own where their
-    // policy makes a generic reply mean more (Yahoo, AOL and iCloud take only app passwords).
-    ("yahoo.com", "yahoo"),
-    ("yahoodns.net", "yahoo"),
-    ("aol.com", "aol"),
-    ("mail.me.com", "icloud"),
-    ("icloud.com", "icloud"),
-    ("zoho.com", "zoho"),
-    ("zoho.eu", "zoho-eu"),
-];
-
-/// Address domains of mailbox providers: the account a program signs in with shows where it
-/// is sending when the paste names no server.
-const ACCOUNT_DOMAINS: &[(&str, &str)] = &[
-    ("gmail.com", "gmail"),
-    ("googlemail.com", "gmail"),
-    ("outlook.com", "outlook"),
-    ("hotmail.com", "outlook"),
-    ("live.com", "outlook"),
-    ("msn.com", "outlook"),
-    ("yahoo.com", "yahoo"),
-    ("ymail.com", "yahoo"),
-    ("rocketmail.com", "yahoo"),
-    ("aol.com", "aol"),
-    ("aim.com", "aol"),
-    ("icloud.com", "icloud"),
-    ("me.com", "icloud"),
-    ("mac.com", "icloud"),
-    ("zoho.com", "zoho"),
-    ("zohomail.com", "zoho"),
-];
 
 /// An address given as the account that signs in: `LOGIN "x@aol.com"`, `with username x@...`,
 /// `user=<x@...>`, Thunderbird's Italian `con nome utente x@...`.
@@ -139,7 +91,7 @@ pub(crate) struct Scanner {
     hints: Hints,
     /// The provider a signature showed, kept apart: a server host name outranks it.
     signature: Option<(String, String)>,
-    /// The provider of the account that signs in, and its address: the weakest hint.
+    /// The provider of the account that signs in, and its address's domain: the weakest hint.
     account: Option<(String, String)>,
     starttls: bool,
     implicit_tls: bool,
@@ -177,13 +129,10 @@ impl Scanner {
         if self.account.is_none()
             && let Some(c) = ACCOUNT.captures(line)
         {
+            // Only the domain is kept: the address is the user's own, not for the report.
             let domain = c[1].to_ascii_lowercase();
-            let provider = ACCOUNT_DOMAINS.iter().find(|(d, _)| {
-                domain == *d
-                    || (*d == "yahoo.com" && domain.starts_with("yahoo.") && !domain.contains(".yahoo."))
-            });
-            if let Some((_, provider)) = provider {
-                self.account = Some(((*provider).to_owned(), c[0].to_owned()));
+            if let Some(provider) = provider_for_domain(&domain) {
+                self.account = Some((provider.id.clone(), domain));
             }
         }
         let upper = line.to_ascii_uppercase();
@@ -262,13 +211,12 @@ fn host_words(lower: &str) -> impl Iterator<Item = String> + '_ {
     )
 }
 
-/// The provider a host name belongs to, with the host.
+/// The provider a host name belongs to, with the host: a server's name or an MX's (the
+/// provider table's, as the network code reads it).
 fn provider_of(host: String) -> Option<(String, &'static str)> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    HOST_SUFFIXES
-        .iter()
-        .find(|(suffix, _)| host == *suffix || host.ends_with(&format!(".{suffix}")))
-        .map(|(_, provider)| (host, *provider))
+    let provider = provider_for_host(&host).or_else(|| provider_for_mx(&host))?;
+    Some((host, provider.id.as_str()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! The built-in provider table (`data/providers.toml`): who runs a mailbox, and the servers its
-//! mail programs use. Data, not code: a new provider is a new `[[provider]]` table.
+//! The built-in provider table (`data/providers.toml`): who runs a mailbox, the host names that
+//! belong to it, and the servers its mail programs use. Data, not code: a new provider is a new
+//! `[[provider]]` table. No I/O: the network code (mailprobe-net) and the paste reader
+//! (mailprobe-logs) look providers up in the same table.
 
 use std::sync::OnceLock;
 
