@@ -63,30 +63,35 @@ pub(crate) fn read(bytes: &[u8]) -> Input {
 fn msmtp_log_lines(lines: Vec<(usize, String)>) -> Vec<(usize, String)> {
     lines
         .into_iter()
-        .map(|(n, line)| {
-            let field = |name: &str| -> Option<&str> {
-                let start = line.find(&format!(" {name}='"))? + name.len() + 3;
-                let rest = &line[start..];
-                // the value ends at the quote before the next field, or the line's last quote
-                let end = rest
-                    .find("' errormsg=")
-                    .or_else(|| rest.find("' exitcode="))
-                    .or_else(|| rest.rfind('\''))?;
-                Some(&rest[..end])
-            };
-            match (line.contains(" smtpstatus="), field("smtpmsg")) {
-                (true, Some(reply)) => {
-                    let reply = reply.replace("\\n", " ");
-                    let said = match field("errormsg") {
-                        Some(error) => format!("msmtp: {error}: {reply}"),
-                        None => format!("msmtp: {reply}"),
-                    };
-                    (n, said)
-                }
-                _ => (n, line),
+        .map(|(n, line)| match (line.contains(" smtpstatus="), msmtp_field(&line, "smtpmsg")) {
+            (true, Some(reply)) => {
+                let reply = reply.replace("\\n", " ");
+                let said = match msmtp_field(&line, "errormsg") {
+                    Some(error) => format!("msmtp: {error}: {reply}"),
+                    None => format!("msmtp: {reply}"),
+                };
+                (n, said)
             }
+            _ => (n, line),
         })
         .collect()
+}
+
+/// A field of msmtp's log line: `host=smtp.example.net` up to the next space, or
+/// `smtpmsg='...'` up to the quote before the next field (a reply may hold quotes of its own).
+pub(crate) fn msmtp_field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let start = line.find(&format!(" {name}="))? + name.len() + 2;
+    let rest = &line[start..];
+    let Some(quoted) = rest.strip_prefix('\'') else {
+        return Some(rest.split_whitespace().next().unwrap_or_default());
+    };
+    let next_field = quoted.match_indices("' ").map(|(i, _)| i).find(|&i| {
+        let after = &quoted[i + 2..];
+        after
+            .find('=')
+            .is_some_and(|eq| eq > 0 && after[..eq].bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    });
+    Some(&quoted[..next_field.or_else(|| quoted.rfind('\'')).unwrap_or(quoted.len())])
 }
 
 /// Joins PHP's TLS failures to the OpenSSL errors it lists under them:
@@ -283,6 +288,15 @@ mod tests {
             let lines: Vec<&str> = input.lines.iter().map(|(_, l)| l.as_str()).collect();
             assert_eq!(lines, want);
         }
+    }
+
+    #[test]
+    fn msmtp_fields_end_at_the_next_field_not_at_a_quote_inside() {
+        let line = "Jan 10 host=mail.example.net tls=on smtpstatus=550 smtpmsg='550 can't deliver' errormsg='the server did not accept the mail' exitcode=EX_UNAVAILABLE";
+        assert_eq!(msmtp_field(line, "host"), Some("mail.example.net"));
+        assert_eq!(msmtp_field(line, "smtpmsg"), Some("550 can't deliver"));
+        assert_eq!(msmtp_field(line, "errormsg"), Some("the server did not accept the mail"));
+        assert_eq!(msmtp_field(line, "user"), None);
     }
 
     #[test]

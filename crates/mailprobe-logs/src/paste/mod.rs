@@ -27,6 +27,7 @@ mod catalogue;
 mod embedded;
 mod hints;
 mod input;
+pub(crate) use input::msmtp_field;
 mod literal;
 pub(crate) mod markers;
 pub(crate) mod mta;

@@ -333,14 +333,7 @@ impl ClientLogParser {
     /// exitcode=EX_NOPERM`, one line per mail.
     fn msmtp_logfile_line(&mut self, number: u64, line: &[u8], out: &mut Vec<LogSession>) {
         let text = String::from_utf8_lossy(line);
-        let field = |name: &str| -> Option<String> {
-            let i = text.find(&format!(" {name}="))? + name.len() + 2;
-            let rest = &text[i..];
-            Some(match rest.strip_prefix('\'') {
-                Some(q) => q[..q.find('\'').unwrap_or(q.len())].to_owned(),
-                None => rest.split_whitespace().next().unwrap_or_default().to_owned(),
-            })
-        };
+        let field = |name: &str| paste::msmtp_field(&text, name).map(str::to_owned);
         // msmtp's own message and the server's last reply, as msmtp prints them on stderr: the
         // paste reader knows which step "authentication failed" or "envelope from address" is
         let mut evidence = String::new();
