@@ -453,10 +453,13 @@ fn unprovided(f: &FindingDef, vars: &Vars, kinds: &[ObservationKind]) -> BTreeSe
     missing
 }
 
+/// A provider id standing for every provider the catalogue has no entries of its own for.
+const UNPROFILED: &str = "an-unprofiled-provider";
+
 /// True when some context (no provider, a profiled one, another one) is admitted by both rules.
 fn share_a_provider(a: &catalogue::Rule, b: &catalogue::Rule) -> bool {
     let contexts =
-        [None].into_iter().chain(PROFILED_PROVIDERS.iter().map(|p| Some(*p))).chain([Some("other")]);
+        [None].into_iter().chain(PROFILED_PROVIDERS.iter().map(|p| Some(*p))).chain([Some(UNPROFILED)]);
     contexts.into_iter().any(|p| provider_matches(&a.def.provider, p) && provider_matches(&b.def.provider, p))
 }
 
@@ -482,7 +485,7 @@ fn check_finding(f: &FindingDef, problems: &mut Vec<String>) {
             match p.as_str() {
                 "none" => {
                     cases.insert((None, kind));
-                    cases.insert((Some("an-unprofiled-provider".into()), kind));
+                    cases.insert((Some(UNPROFILED.to_owned()), kind));
                 }
                 "unknown" => {
                     cases.insert((None, kind));

@@ -1366,9 +1366,11 @@ impl<'a> Walker<'a> {
         // A pasted dialogue that stops at an EHLO offering no sign-in at all, with nothing sent
         // after it and nothing refused (`openssl s_client` against an MX): what it shows is that
         // this server takes no login here, which a program set to sign in fails on.
-        let quiet_paste = ctx.evidence == EvidenceSource::Pasted && self.paste_ends_at_ehlo();
+        let quiet_paste = || ctx.evidence == EvidenceSource::Pasted && self.paste_ends_at_ehlo();
         // Once an AUTH command went out, the server's answer to it is the evidence, not the list.
-        if self.t.protocol != Protocol::Smtp || !(wants_auth || quiet_paste) || self.auth_mechanism.is_some()
+        if self.t.protocol != Protocol::Smtp
+            || self.auth_mechanism.is_some()
+            || !(wants_auth || quiet_paste())
         {
             return;
         }
